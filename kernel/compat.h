@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * compat.h - the one place that absorbs differences between kernel versions.
+ *
+ * Kbuild force-includes this file into every object of netmap.ko, so the rest
+ * of the module is written against the newest API we support (6.12) and never
+ * tests LINUX_VERSION_CODE itself. CI proves 6.1 and 6.12; anything older is
+ * not supported.
+ */
+#ifndef NM_COMPAT_H
+#define NM_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "netmap.ko needs Linux 6.1 or newer"
+#endif
+
+#endif /* NM_COMPAT_H */

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * netmap.ko: module init and exit only. Each subsystem has an _init/_uninit
+ * pair; init calls them in order and unwinds in reverse on failure, exit
+ * unwinds all of them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/netmap.h>
+
+#include "dev.h"
+
+static int __init nm_module_init(void)
+{
+	int err;
+
+	err = nm_dev_init();
+	if (err)
+		goto err_dev;
+	pr_info("netmap API %d loaded\n", NETMAP_API);
+	return 0;
+
+err_dev:
+	pr_err("failed to load: %d\n", err);
+	return err;
+}
+
+static void __exit nm_module_exit(void)
+{
+	nm_dev_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(nm_module_init);
+module_exit(nm_module_exit);
+
+MODULE_AUTHOR("the netmapd authors");
+MODULE_DESCRIPTION("netmap: fast packet I/O, pipes and the VALE switch");
+MODULE_LICENSE("Dual BSD/GPL");

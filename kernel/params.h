@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Module parameters, visible under /sys/module/netmap/parameters/.
+ *
+ * The names and defaults are those of netmap(4). Writable parameters may be
+ * changed at any time through sysfs; readers take a snapshot (READ_ONCE) when
+ * they need a value, so a change applies to objects created afterwards. The
+ * *_curr_* figures are read-only and report what the global memory region
+ * actually uses.
+ */
+#ifndef NM_PARAMS_H
+#define NM_PARAMS_H
+
+#include <linux/types.h>
+
+/* Sizes of one memory region: netmap_if objects, rings, buffers. */
+struct nm_pool_params {
+	u32 if_num, if_size;
+	u32 ring_num, ring_size;
+	u32 buf_num, buf_size;
+};
+
+extern int nm_verbose;
+extern int nm_no_timestamp;
+extern int nm_admode;
+extern int nm_fwd;
+extern int nm_generic_rings;
+extern int nm_generic_ringsize;
+extern int nm_generic_mit;
+extern int nm_bridge_batch;
+extern int nm_max_bridges;
+extern int nm_txsync_retry;
+
+/* Requested sizes (writable) of the global and the private regions. */
+extern struct nm_pool_params nm_global_params;
+extern struct nm_pool_params nm_priv_params;
+/* What the global region uses now (read-only in sysfs). */
+extern struct nm_pool_params nm_global_curr;
+
+void nm_params_snapshot(struct nm_pool_params *dst, const struct nm_pool_params *src);
+
+#endif /* NM_PARAMS_H */

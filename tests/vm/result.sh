@@ -1,0 +1,14 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# CTest's view of one guest test: print its log and pass or fail as the guest
+# said. A test with no result did not run (the boot died before it).
+#   result.sh OUTDIR NAME
+out=$1 name=$2
+[ -f "$out/logs/$name.log" ] && cat "$out/logs/$name.log"
+if [ ! -f "$out/results/$name" ]; then
+	echo "$name: no result: the VM boot did not reach this test (see $out/console.log)"
+	exit 1
+fi
+read -r verdict <"$out/results/$name"
+echo "$name: $(cat "$out/results/$name")"
+[ "$verdict" = PASS ]

@@ -13,6 +13,7 @@ out=$2
 src=$(cd "$(dirname "$0")" && pwd)
 [ -f "$kdir/Makefile" ] || { echo "kbuild.sh: no kernel build tree at $kdir" >&2; exit 1; }
 mkdir -p "$out/kernel"
+out=$(cd "$out" && pwd)   # Kbuild needs an absolute M=
 for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
 	ln -sf "$f" "$out/kernel/"
 done
@@ -23,5 +24,6 @@ for d in "$src"/*/; do
 	for f in "$d"*.c "$d"*.h; do [ -e "$f" ] && ln -sf "$f" "$out/kernel/$(basename "$d")/"; done
 done
 ln -sfn "$src/../include" "$out/include"
-make -s -C "$kdir" M="$out/kernel" NETMAP_WERROR="${NETMAP_WERROR:-1}" modules
+# Run our own make (not a CMake-driven sub-make without a jobserver).
+MAKEFLAGS= make -s -j"$(nproc)" -C "$kdir" M="$out/kernel" NETMAP_WERROR="${NETMAP_WERROR:-1}" modules
 echo "built $out/kernel/netmap.ko for $(basename "$kdir")"

@@ -31,6 +31,7 @@ done
 [ -n "$series" ] && [ -n "$out" ] && [ -n "$tests" ] || { echo "run.sh: --series, --out and --tests are required" >&2; exit 2; }
 
 say() { echo "[vm-$series] $*"; }
+mkdir -p "$out" && out=$(cd "$out" && pwd)
 
 eval "$("$here/kernels.sh" info "$series")"
 rm -rf "$out/results" "$out/logs" "$out/initramfs"

@@ -16,4 +16,9 @@
 #error "netmap.ko needs Linux 6.1 or newer"
 #endif
 
+/* vm_flags_set(): 6.3 made vma->vm_flags read-only and added the setters. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
 #endif /* NM_COMPAT_H */

@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * /dev/netmap: a misc character device (major 10, dynamic minor). Each open()
- * creates a private per-fd state ("priv") that is bound to at most one port.
+ * creates a private per-fd state (struct nm_priv, port.h) that REGISTER binds
+ * to at most one port; release() unbinds it. The file operations only
+ * dispatch: NIOCCTRL to ctrl.c, the legacy ioctls to legacy.c, syncs and
+ * poll to sync.c, mmap to the bound region (mem.c).
+ *
+ * The module cannot be unloaded while a fd is open (fops.owner), nor while
+ * the region is mapped (a mapping holds the file).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/netmap.h>
 
+#include "ctrl.h"
 #include "dev.h"
-
-/* Per-fd state. Owned by the struct file; freed in release(). */
-struct nm_priv {
-	struct file *filp;
-};
+#include "mem.h"
+#include "port.h"
 
 static int nm_open(struct inode *inode, struct file *filp)
 {
@@ -24,22 +31,66 @@ static int nm_open(struct inode *inode, struct file *filp)
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
 	if (!priv)
 		return -ENOMEM;
-	priv->filp = filp;
 	filp->private_data = priv;
 	return 0;
 }
 
+/* Last reference to the file: no other syscall can be using priv. */
 static int nm_release(struct inode *inode, struct file *filp)
 {
-	kfree(filp->private_data);
+	struct nm_priv *priv = filp->private_data;
+
+	nm_port_unbind(priv);
+	kfree(priv);
 	filp->private_data = NULL;
 	return 0;
+}
+
+static long nm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct nm_priv *priv = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case NIOCTXSYNC:
+		return nm_sync_ioctl(priv, NM_TX);
+	case NIOCRXSYNC:
+		return nm_sync_ioctl(priv, NM_RX);
+	case NIOCCTRL:
+		return nm_ctrl_ioctl(priv, uarg);
+	case NIOCREGIF:
+	case NIOCGINFO:
+		return nm_legacy_ioctl(priv, cmd, uarg);
+	case NIOCCONFIG:
+		/* Configuration of external VALE modules: none exist. */
+		return -EOPNOTSUPP;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int nm_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct nm_priv *priv = filp->private_data;
+
+	if (!nm_priv_bound(priv))
+		return -EINVAL;
+	return nm_mem_mmap(priv->mem, vma);
+}
+
+static __poll_t nm_poll(struct file *filp, poll_table *wait)
+{
+	return nm_sync_poll(filp->private_data, filp, wait);
 }
 
 static const struct file_operations nm_fops = {
 	.owner = THIS_MODULE,
 	.open = nm_open,
 	.release = nm_release,
+	.unlocked_ioctl = nm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = nm_mmap,
+	.poll = nm_poll,
 	.llseek = noop_llseek,
 };
 

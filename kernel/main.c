@@ -10,18 +10,31 @@
 #include <net/netmap.h>
 
 #include "dev.h"
+#include "mem.h"
+#include "port.h"
 
 static int __init nm_module_init(void)
 {
 	int err;
 
+	err = nm_mem_init();
+	if (err)
+		goto err_mem;
+	err = nm_port_init();
+	if (err)
+		goto err_port;
+	/* Last: /dev/netmap appears only when everything behind it is ready. */
 	err = nm_dev_init();
 	if (err)
 		goto err_dev;
-	pr_info("netmap API %d loaded\n", NETMAP_API);
+	pr_info("API %d loaded\n", NETMAP_API);
 	return 0;
 
 err_dev:
+	nm_port_uninit();
+err_port:
+	nm_mem_uninit();
+err_mem:
 	pr_err("failed to load: %d\n", err);
 	return err;
 }
@@ -29,6 +42,8 @@ err_dev:
 static void __exit nm_module_exit(void)
 {
 	nm_dev_uninit();
+	nm_port_uninit();
+	nm_mem_uninit();
 	pr_info("unloaded\n");
 }
 

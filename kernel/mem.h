@@ -14,13 +14,25 @@
  * Lifetime: a region is reference counted. Every port using it, every bound
  * fd and every user mapping (vma) holds a reference; the pages go away with
  * the last one. nm_mem_find() and the create functions return a new
- * reference; nm_mem_put() drops one.
+ * reference; nm_mem_put() drops one and may sleep (the last one frees the
+ * region under the registry mutex): never call it with a spinlock held or
+ * from the packet path.
  *
  * Locking: object allocation (if, ring, extra buffers) takes the region's
  * own mutex and may sleep; it happens at REGISTER and close time only. The
- * packet path never allocates: it only validates indexes with
- * nm_mem_buf_valid() and translates them with nm_mem_buf_addr(), which take
- * no lock.
+ * registry (find, create, last put) has its own mutex; a caller may hold
+ * nm_ctrl_lock around any of these, but must not call them with a region
+ * mutex held (there is no API that exposes it). The packet path never
+ * allocates: it only validates indexes with nm_mem_buf_valid() and
+ * translates them with nm_mem_buf_addr(), which take no lock and read only
+ * figures fixed at creation.
+ *
+ * Trust: the whole region is writable by every process that maps it. The
+ * kernel never trusts a value it reads back from it (ring num_slots, slot
+ * buf_idx, chain links): indexes are validated and the kernel keeps its own
+ * copy of what it needs. Double frees are detected and ignored, so the
+ * bitmaps stay consistent whatever userspace writes; which buffer belongs
+ * to which user of a shared region is up to the cooperating users.
  */
 #ifndef NM_MEM_H
 #define NM_MEM_H
@@ -33,7 +45,14 @@ struct nm_mem;
 
 #define NM_MEM_GLOBAL_ID 1
 
-/* What a port needs from a private region it creates. */
+/*
+ * What a port needs from a private region it creates. The region gets the
+ * larger of this and the priv_* parameters, plus room for 2 pipes (4 rings
+ * each, of max_slots slots, or 1024 if max_slots is 0) and 4 more netmap_if
+ * objects for their ends, like netmap. if objects get room for ring_ofs[]
+ * entries for all @rings plus 2 host entries; ring objects hold max_slots
+ * slots. A NULL need means "nothing beyond the parameters".
+ */
 struct nm_mem_need {
 	u32 rings;		/* rings of the port, all directions, host rings included */
 	u32 max_slots;		/* largest ring */
@@ -47,9 +66,18 @@ void nm_mem_uninit(void);	/* module exit; reports leaks with "netmap: LEAK" */
 
 /* A reference to the global region, allocating it if needed; ERR_PTR on failure. */
 struct nm_mem *nm_mem_get_global(void);
+/*
+ * Size of the global region without creating it: the live region's size,
+ * else what the current if_* ring_* buf_* parameters would give (0 if they
+ * cannot work). For PORT_INFO_GET on mem_id 1 before any NIC port exists.
+ */
+u64 nm_mem_global_size(void);
 /* A new private region sized for @need (and at least the priv_* params); ERR_PTR. */
 struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need);
-/* A reference to region @id, or NULL if it does not exist. */
+/*
+ * A reference to region @id, or NULL if it does not exist (id 1 included:
+ * this never creates the global region, nm_mem_get_global() does).
+ */
 struct nm_mem *nm_mem_find(u16 id);
 struct nm_mem *nm_mem_get(struct nm_mem *mem);
 void nm_mem_put(struct nm_mem *mem);
@@ -63,15 +91,28 @@ void nm_mem_pools_info(const struct nm_mem *mem, struct nmreq_pools_info *info);
 /* Offset of a kernel address inside the region (for nr_offset, ring_ofs). */
 u64 nm_mem_ofs(const struct nm_mem *mem, const void *addr);
 
-/* netmap_if objects: zeroed, @size bytes; NULL when the pool is exhausted. */
+/* Largest ring nm_mem_ring_alloc() can make in this region, in slots. */
+u32 nm_mem_ring_max_slots(const struct nm_mem *mem);
+/* Size of a netmap_if object: the largest @size nm_mem_if_alloc() accepts. */
+u32 nm_mem_if_size(const struct nm_mem *mem);
+
+/*
+ * netmap_if objects: zeroed, @size bytes; NULL when the pool is exhausted
+ * or @size > nm_mem_if_size(). nm_mem_if_free(NULL) does nothing.
+ */
 struct netmap_if *nm_mem_if_alloc(struct nm_mem *mem, size_t size);
 void nm_mem_if_free(struct nm_mem *mem, struct netmap_if *nifp);
 
 /*
  * A ring of @num_slots slots with a buffer in every slot; buf_ofs,
  * num_slots, nr_buf_size, ringid and dir are set; head = cur = 0. For an RX
- * ring tail = 0, for a TX ring tail = num_slots - 1. NULL on exhaustion.
- * nm_mem_ring_free() frees the ring and every valid buffer still in its slots.
+ * ring tail = 0, for a TX ring tail = num_slots - 1; every slot has len 0,
+ * flags 0 and a buffer of its own. NULL on exhaustion (rings or buffers) or
+ * if num_slots is 0 or above nm_mem_ring_max_slots().
+ * nm_mem_ring_free() frees the ring and every valid, allocated buffer still
+ * in its slots; it uses the num_slots given at allocation (not the user-
+ * writable copy in the ring) and skips invalid, reserved, duplicated or
+ * already free indexes. nm_mem_ring_free(NULL) does nothing.
  */
 struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *mem, u32 num_slots,
 				      u16 ringid, bool rx);
@@ -83,19 +124,33 @@ void nm_mem_ring_free(struct nm_mem *mem, struct netmap_ring *ring);
  * nm_mem_bufs_free_chain() frees a chain that userspace may have rewritten:
  * it stops at the first invalid or already-free index and at a length bound,
  * so a looping or corrupt chain cannot hang or corrupt the kernel.
+ * Buffers named in the chain are freed even if a ring slot also holds them
+ * (the user gave them away); the bitmap never frees one twice.
  */
 u32 nm_mem_bufs_alloc_chain(struct nm_mem *mem, u32 n, u32 *head);
 void nm_mem_bufs_free_chain(struct nm_mem *mem, u32 head);
 
-/* Packet path helpers: no lock, no sleep. */
+/*
+ * Packet path helpers: no lock, no sleep. A valid index is one that can
+ * hold a packet: 2 <= idx < buffer objtotal (0 and 1 are reserved). It says
+ * nothing about the buffer being allocated. nm_mem_buf_addr() expects an
+ * index checked with nm_mem_buf_valid(); an out-of-range one gives buffer
+ * 0 (never an address outside the region).
+ */
 bool nm_mem_buf_valid(const struct nm_mem *mem, u32 idx);
 void *nm_mem_buf_addr(const struct nm_mem *mem, u32 idx);
 u32 nm_mem_buf_size(const struct nm_mem *mem);
 
 /*
  * Map the region into a user vma: length + offset must fit in the region
- * (else -EINVAL). The vma holds a reference on the region until unmapped;
- * pages are served on fault.
+ * (else -EINVAL). The vma holds a reference on the region until unmapped
+ * (copies made by fork or a split take their own); pages are served on
+ * fault. It takes no lock itself. Note that .mmap runs with the process's
+ * mmap_lock held for writing: a lock taken around this call (to read the
+ * fd's binding) must never be held elsewhere while touching user memory
+ * (copy_{from,to}_user faults take mmap_lock), or the two orders deadlock.
+ * Reading the binding with smp_load_acquire() and holding a region
+ * reference across the call is enough.
  */
 int nm_mem_mmap(struct nm_mem *mem, struct vm_area_struct *vma);
 

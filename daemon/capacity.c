@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * capacity - the needs of a topology in netmap memory regions, and whether
+ * the module parameters meet them (see capacity.h).
+ *
+ * The model. Object sizes follow the ABI (NETMAP-ABI §5): a netmap_if is
+ * 56 bytes plus 8 per ring of its port (host rings included, and a port
+ * without host rings still has one of each in ring_ofs[]); a ring is 256
+ * bytes plus 16 per slot; every slot of every real ring holds a buffer.
+ * What each object puts in its region:
+ *
+ *   NIC (emulated adapter)   generic_rings TX and RX rings of
+ *                            generic_ringsize slots; with host: true one
+ *                            host TX and one host RX ring more, of the same
+ *                            size (netmap gives host rings the NIC's ring
+ *                            size); one netmap_if for the daemon's
+ *                            registration. Global region.
+ *   VALE port                tx_rings + rx_rings rings with their buffers,
+ *                            plus one fake host ring per direction (a ring
+ *                            object without buffers, as netmap allocates
+ *                            for VALE ports and pipes); one netmap_if.
+ *   pipe (both ends)         master: tx_rings TX + rx_rings RX; the slave
+ *                            mirrors them; buffers for every slot; 2 fake
+ *                            host rings per end; 2 netmap_ifs. Slots default
+ *                            to the parent's (TX from its TX, RX from its RX).
+ *                            Region of the parent: global for a NIC.
+ *   monitor                  1 TX ring and max(tx, rx) RX rings of the
+ *                            monitored port, with the port's slots and a
+ *                            buffer in each (counted for the TX ring too,
+ *                            which carries nothing: conservative), 2 fake
+ *                            host rings, one netmap_if. Region of the
+ *                            monitored port (of its pipe, for a pipe end).
+ *   every region             buffers 0 and 1 are reserved.
+ *
+ * Each object is counted once, as if opened by one fd; every further fd
+ * that binds a port needs one more netmap_if. A VALE port's region is
+ * sized as netmap_mem_private_new() does it for the port with room for 2
+ * pipes (npipes = 2) and no extra buffers, and never below the priv_*
+ * parameters, with txr/rxr counting one fake host ring each:
+ *
+ *   if_num   = max(priv_if_num,   2 + 4 * npipes)
+ *   if_size  = max(priv_if_size,  56 + 8 * (txr + rxr))
+ *   ring_num = max(priv_ring_num, txr + rxr + 8 * npipes)
+ *   ring_size= max(priv_ring_size, 256 + 16 * max(tx_slots, rx_slots))
+ *   buf_num  = max(priv_buf_num,  (4*npipes + rxr) * rx_slots
+ *                                 + (4*npipes + txr) * tx_slots + 2)
+ *   buf_size = priv_buf_size
+ *
+ * so a port alone always fits, and what can overflow its region is a third
+ * pipe, monitors, larger pipe rings, or ports that share it (memory: PORT).
+ * An implicit pipe parent is netmap's autodelete VALE port with default
+ * rings (1 + 1 of 1024 slots): its region is sized for that port; its own
+ * rings are not counted, since nothing of the file opens it.
+ *
+ * Object sizes are rounded up as kernel/core/objpool.c does (netmap_ifs and
+ * buffers to 64 bytes, rings to 128); object counts are taken as given
+ * (netmap may round them up to fill pages, which only adds room). A region
+ * is at most 64 GiB (NM_REGION_MAX_SIZE).
+ */
+#include "capacity.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define NETMAP_IF_BYTES 56
+#define NETMAP_RING_BYTES 256
+#define NETMAP_SLOT_BYTES 16
+#define PRIV_PIPES 2
+#define PAGE_BYTES 4096
+#define REGION_MAX_BYTES (64ull << 30)
+#define BUF_RESERVED 2
+#define IMPLICIT_SLOTS 1024
+
+static const uint64_t pool_align[CAP_POOLS] = { 64, 128, 64 };
+static const uint64_t pool_min_size[CAP_POOLS] = {
+	NETMAP_IF_BYTES, NETMAP_RING_BYTES + NETMAP_SLOT_BYTES, 64,
+};
+static const char *const pool_what[CAP_POOLS] = { "netmap_if objects",
+						  "rings", "buffers" };
+static const enum modparam_id global_num[CAP_POOLS] = { MP_IF_NUM, MP_RING_NUM,
+							MP_BUF_NUM };
+static const enum modparam_id global_size[CAP_POOLS] = { MP_IF_SIZE,
+							 MP_RING_SIZE,
+							 MP_BUF_SIZE };
+static const enum modparam_id priv_num[CAP_POOLS] = {
+	MP_PRIV_IF_NUM, MP_PRIV_RING_NUM, MP_PRIV_BUF_NUM
+};
+static const enum modparam_id priv_size[CAP_POOLS] = {
+	MP_PRIV_IF_SIZE, MP_PRIV_RING_SIZE, MP_PRIV_BUF_SIZE
+};
+
+uint64_t capacity_if_size(uint64_t rings)
+{
+	return NETMAP_IF_BYTES + 8 * rings;
+}
+
+uint64_t capacity_ring_size(uint64_t slots)
+{
+	return NETMAP_RING_BYTES + NETMAP_SLOT_BYTES * slots;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The object size the kernel makes of a requested one. */
+static uint64_t objsize(enum cap_pool p, uint64_t size)
+{
+	size = max64(size, pool_min_size[p]);
+	return (size + pool_align[p] - 1) & ~(pool_align[p] - 1);
+}
+
+static void region_finish(struct cap_region *r)
+{
+	r->bytes = 0;
+	for (int p = 0; p < CAP_POOLS; p++) {
+		uint64_t b;
+
+		r->have_size[p] = objsize(p, r->have_size[p]);
+		if (__builtin_mul_overflow(r->have_num[p], r->have_size[p], &b) ||
+		    __builtin_add_overflow(b, PAGE_BYTES - 1, &b) ||
+		    __builtin_add_overflow(r->bytes, b & ~(uint64_t)(PAGE_BYTES - 1),
+					   &r->bytes)) {
+			r->bytes = UINT64_MAX;
+			return;
+		}
+	}
+}
+
+/* What one object needs from its region. */
+struct need {
+	uint64_t ifs, if_size;
+	uint64_t rings, ring_size;
+	uint64_t bufs;
+};
+
+static void region_add(struct cap_region *r, const struct need *n,
+		       const char *who)
+{
+	const uint64_t num[CAP_POOLS] = { n->ifs, n->rings, n->bufs };
+	const uint64_t size[CAP_POOLS] = { n->if_size, n->ring_size, 0 };
+
+	for (int p = 0; p < CAP_POOLS; p++) {
+		r->need_num[p] += num[p];
+		if (size[p] > r->need_size[p]) {
+			r->need_size[p] = size[p];
+			snprintf(r->need_size_who[p], sizeof(r->need_size_who[p]),
+				 "%s", who);
+		}
+	}
+	r->users++;
+}
+
+static struct cap_region *region_new(struct capacity *cap, const char *fmt,
+				     const char *name)
+{
+	struct cap_region *r = array_push(&cap->regions, &cap->n_regions,
+					  &cap->cap_regions,
+					  sizeof(*cap->regions));
+	if (!r)
+		return NULL;
+	snprintf(r->name, sizeof(r->name), fmt, name);
+	r->need_num[CAP_BUF] = BUF_RESERVED;
+	return r;
+}
+
+/* netmap_mem_private_new() for a VALE port, npipes = 2 (see the top). */
+static void region_private(struct cap_region *r, const struct nmd_config *c,
+			   uint64_t txr, uint64_t txd, uint64_t rxr,
+			   uint64_t rxd)
+{
+	const uint64_t np = PRIV_PIPES;
+	const uint64_t tr = txr + 1, rr = rxr + 1; /* fake host rings */
+	const uint64_t num[CAP_POOLS] = {
+		2 + 4 * np,
+		tr + rr + 8 * np,
+		(4 * np + rr) * rxd + (4 * np + tr) * txd + BUF_RESERVED,
+	};
+	const uint64_t size[CAP_POOLS] = {
+		capacity_if_size(tr + rr),
+		capacity_ring_size(max64(txd, rxd)),
+		0,
+	};
+
+	for (int p = 0; p < CAP_POOLS; p++) {
+		r->have_num[p] = max64((uint64_t)config_param(c, priv_num[p]), num[p]);
+		r->have_size[p] = max64((uint64_t)config_param(c, priv_size[p]),
+					size[p]);
+	}
+	region_finish(r);
+}
+
+static struct need need_vale_port(const struct nmd_port *p)
+{
+	return (struct need){
+		.ifs = 1,
+		.if_size = capacity_if_size(p->tx_rings + p->rx_rings + 2),
+		.rings = p->tx_rings + p->rx_rings + 2,
+		.ring_size = capacity_ring_size(max64(p->tx_slots, p->rx_slots)),
+		.bufs = (uint64_t)p->tx_rings * p->tx_slots +
+			(uint64_t)p->rx_rings * p->rx_slots,
+	};
+}
+
+static struct need need_nic(const struct nmd_port *p, uint64_t gr, uint64_t gs)
+{
+	uint64_t rings = 2 * gr + (p->host ? 2 : 0);
+
+	return (struct need){
+		.ifs = 1,
+		.if_size = capacity_if_size(2 * (gr + 1)),
+		.rings = rings,
+		.ring_size = capacity_ring_size(gs),
+		.bufs = rings * gs,
+	};
+}
+
+static struct need need_pipe(uint64_t t, uint64_t r, uint64_t ts, uint64_t rs)
+{
+	return (struct need){
+		.ifs = 2,
+		.if_size = capacity_if_size(t + r + 2),
+		.rings = 2 * (t + r) + 4,
+		.ring_size = capacity_ring_size(max64(ts, rs)),
+		.bufs = 2 * (t * ts + r * rs),
+	};
+}
+
+static struct need need_monitor(uint64_t tx, uint64_t rx, uint64_t slots)
+{
+	uint64_t m = max64(tx, rx);
+
+	return (struct need){
+		.ifs = 1,
+		.if_size = capacity_if_size(1 + m + 2),
+		.rings = 1 + m + 2,
+		.ring_size = capacity_ring_size(slots),
+		.bufs = (1 + m) * slots,
+	};
+}
+
+/* A pipe entry as placed: its region and the slots its rings get. */
+struct pipe_place {
+	size_t region;
+	uint64_t tx_slots, rx_slots;
+};
+
+static int pipe_parent_cmp(const void *a, const void *b)
+{
+	const struct nmd_pipe *const *x = a, *const *y = b;
+	int c = strcmp((*x)->parent, (*y)->parent);
+
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/* Where the problem should point: the parameter if the file sets it, else @fallback. */
+static struct nmd_mark param_mark(const struct nmd_config *c,
+				  enum modparam_id id, struct nmd_mark fallback)
+{
+	return c->module.params[id].set ? c->module.params[id].mark : fallback;
+}
+
+static _printf_(3, 4) int problem(struct diags *d, struct nmd_mark m,
+				  const char *fmt, ...)
+{
+	char msg[DIAG_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return diag_add(d, m.line, m.column, "%s", msg);
+}
+
+/* "set module.params.X: V or more", or why no value of X can do it. */
+static void proposal(char *buf, size_t len, enum modparam_id id, uint64_t v)
+{
+	if (v > (uint64_t)modparams[id].max)
+		snprintf(buf, len,
+			 "that is more than %s can be (%lld): make the topology smaller",
+			 modparams[id].name, (long long)modparams[id].max);
+	else
+		snprintf(buf, len, "set module.params.%s: %llu or more",
+			 modparams[id].name, (unsigned long long)v);
+}
+
+static int check_region(const struct nmd_config *c, const struct cap_region *r,
+			struct nmd_mark where, struct diags *d)
+{
+	char fix[160];
+	int ret = 0;
+
+	for (int p = 0; p < CAP_POOLS; p++) {
+		enum modparam_id num_id = r->global ? global_num[p] : priv_num[p];
+		enum modparam_id size_id = r->global ? global_size[p] : priv_size[p];
+
+		if (r->need_num[p] > r->have_num[p]) {
+			proposal(fix, sizeof(fix), num_id, r->need_num[p]);
+			if (r->global)
+				problem(d, param_mark(c, num_id, where),
+					"needs %llu %s in the global region, %s is %llu: %s",
+					(unsigned long long)r->need_num[p],
+					pool_what[p], modparams[num_id].name,
+					(unsigned long long)r->have_num[p], fix);
+			else
+				problem(d, param_mark(c, num_id, where),
+					"needs %llu %s in the %s, netmap sizes it for %llu (the port and 2 pipes; %s is %lld): %s",
+					(unsigned long long)r->need_num[p],
+					pool_what[p], r->name,
+					(unsigned long long)r->have_num[p],
+					modparams[num_id].name,
+					(long long)config_param(c, num_id), fix);
+			ret = -ENOSPC;
+		}
+		if (r->need_size[p] > r->have_size[p]) {
+			proposal(fix, sizeof(fix), size_id, r->need_size[p]);
+			problem(d, param_mark(c, size_id, where),
+				"%s needs %s of %llu bytes in the %s, which has %s of %llu bytes (%s is %lld): %s",
+				r->need_size_who[p],
+				p == CAP_IF ? "netmap_if objects" : "rings",
+				(unsigned long long)r->need_size[p], r->name,
+				p == CAP_IF ? "netmap_if objects" : "rings",
+				(unsigned long long)r->have_size[p],
+				modparams[size_id].name,
+				(long long)config_param(c, size_id), fix);
+			ret = -ENOSPC;
+		}
+	}
+	if (r->bytes > REGION_MAX_BYTES) {
+		problem(d, where,
+			"the %s would be %llu MiB, more than the 64 GiB netmap.ko accepts: lower %s or %s",
+			r->name, (unsigned long long)(r->bytes >> 20),
+			modparams[r->global ? MP_BUF_NUM : MP_PRIV_BUF_NUM].name,
+			modparams[r->global ? MP_BUF_SIZE : MP_PRIV_BUF_SIZE].name);
+		ret = -ENOSPC;
+	}
+	return ret;
+}
+
+/* Index of port @p in a flat numbering of all ports (offsets per switch). */
+static size_t flat(const struct nmd_config *c, const size_t *off,
+		   const struct nmd_port *p)
+{
+	return off[p->sw] + (size_t)(p - c->switches[p->sw].ports);
+}
+
+int capacity_check(const struct nmd_config *c, struct capacity **ret,
+		   struct diags *d)
+{
+	const uint64_t gr = (uint64_t)config_param(c, MP_GENERIC_RINGS);
+	const uint64_t gs = (uint64_t)config_param(c, MP_GENERIC_RINGSIZE);
+	const int64_t max_bridges = config_param(c, MP_MAX_BRIDGES);
+	_cleanup_free_ size_t *off = NULL, *port_region = NULL;
+	_cleanup_free_ struct pipe_place *place = NULL;
+	_cleanup_free_ const struct nmd_pipe **implicit = NULL;
+	struct capacity *cap;
+	struct cap_region *g;
+	size_t n_ports = 0, n_implicit = 0;
+	char who[96];
+	int r = 0;
+
+	*ret = NULL;
+	cap = calloc(1, sizeof(*cap));
+	off = calloc(c->n_switches + 1, sizeof(*off));
+	place = calloc(c->n_pipes + 1, sizeof(*place));
+	implicit = calloc(c->n_pipes + 1, sizeof(*implicit));
+	if (!cap || !off || !place || !implicit)
+		goto enomem;
+	for (size_t i = 0; i < c->n_switches; i++) {
+		off[i] = n_ports;
+		n_ports += c->switches[i].n_ports;
+	}
+	port_region = calloc(n_ports + 1, sizeof(*port_region));
+	if (!port_region)
+		goto enomem;
+	cap->n_switches = c->n_switches;
+
+	/* The global region, from the module parameters. */
+	g = region_new(cap, "%s", "global region");
+	if (!g)
+		goto enomem;
+	g->global = true;
+	for (int p = 0; p < CAP_POOLS; p++) {
+		g->have_num[p] = (uint64_t)config_param(c, global_num[p]);
+		g->have_size[p] = (uint64_t)config_param(c, global_size[p]);
+	}
+	region_finish(g);
+
+	/* A private region for every VALE port that does not share one. */
+	for (size_t i = 0; i < c->n_switches; i++) {
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+			struct cap_region *pr;
+
+			if (p->kind == NMD_PORT_NIC) {
+				port_region[off[i] + j] = 0;
+				continue;
+			}
+			if (p->memory)
+				continue;
+			pr = region_new(cap, "region of %s", p->full);
+			if (!pr)
+				goto enomem;
+			pr->owner = p;
+			pr->mark = p->mark;
+			region_private(pr, c, p->tx_rings, p->tx_slots,
+				       p->rx_rings, p->rx_slots);
+			port_region[off[i] + j] = cap->n_regions - 1;
+		}
+	}
+	/* Ports in a region they share. */
+	for (size_t i = 0; i < c->n_switches; i++) {
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+
+			if (p->kind == NMD_PORT_NIC || !p->memory)
+				continue;
+			port_region[off[i] + j] = p->memory_port ?
+				port_region[flat(c, off, p->memory_port)] : 0;
+		}
+	}
+	/* The ports themselves. */
+	for (size_t i = 0; i < c->n_switches; i++) {
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+			struct need n;
+
+			if (p->kind == NMD_PORT_NIC) {
+				n = need_nic(p, gr, gs);
+				snprintf(who, sizeof(who), "NIC \"%s\"", p->name);
+			} else {
+				n = need_vale_port(p);
+				snprintf(who, sizeof(who), "port \"%s\"", p->full);
+			}
+			region_add(&cap->regions[port_region[off[i] + j]], &n, who);
+		}
+	}
+
+	/* Implicit pipe parents: one region per distinct name. */
+	for (size_t i = 0; i < c->n_pipes; i++)
+		if (!c->pipes[i].parent_port && c->pipes[i].parent[0])
+			implicit[n_implicit++] = &c->pipes[i];
+	qsort(implicit, n_implicit, sizeof(*implicit), pipe_parent_cmp);
+	for (size_t i = 0; i < n_implicit; i++) {
+		const struct nmd_pipe *pi = implicit[i];
+
+		if (i == 0 || !streq(implicit[i - 1]->parent, pi->parent)) {
+			struct cap_region *pr = region_new(cap,
+				"region of implicit pipe parent %s", pi->parent);
+			if (!pr)
+				goto enomem;
+			pr->mark = pi->parent_mark;
+			region_private(pr, c, 1, IMPLICIT_SLOTS, 1, IMPLICIT_SLOTS);
+		}
+		place[pi - c->pipes] = (struct pipe_place){
+			.region = cap->n_regions - 1,
+			.tx_slots = pi->tx_slots ? pi->tx_slots : IMPLICIT_SLOTS,
+			.rx_slots = pi->rx_slots ? pi->rx_slots : IMPLICIT_SLOTS,
+		};
+	}
+	/* Pipes of ports: the parent's region and slots. */
+	for (size_t i = 0; i < c->n_pipes; i++) {
+		const struct nmd_pipe *pi = &c->pipes[i];
+		const struct nmd_port *pp = pi->parent_port;
+		uint64_t pts, prs;
+
+		if (!pp)
+			continue;
+		if (pp->kind == NMD_PORT_NIC) {
+			pts = prs = gs;
+		} else {
+			pts = pp->tx_slots;
+			prs = pp->rx_slots;
+		}
+		place[i] = (struct pipe_place){
+			.region = port_region[flat(c, off, pp)],
+			.tx_slots = pi->tx_slots ? pi->tx_slots : pts,
+			.rx_slots = pi->rx_slots ? pi->rx_slots : prs,
+		};
+	}
+	for (size_t i = 0; i < c->n_pipes; i++) {
+		const struct nmd_pipe *pi = &c->pipes[i];
+		struct need n = need_pipe(pi->tx_rings, pi->rx_rings,
+					  place[i].tx_slots, place[i].rx_slots);
+
+		if (!pi->parent[0])
+			continue;
+		for (size_t j = 0; j < pi->n_ids; j++) {
+			snprintf(who, sizeof(who), "pipe \"%s{%s\"", pi->parent,
+				 pi->ids[j].id);
+			region_add(&cap->regions[place[i].region], &n, who);
+		}
+	}
+
+	/* Monitors: in the region of what they monitor. */
+	for (size_t i = 0; i < c->n_monitors; i++) {
+		const struct nmd_monitor *mo = &c->monitors[i];
+		size_t reg;
+		struct need n;
+
+		if (mo->pipe) {
+			const struct pipe_place *pl = &place[mo->pipe - c->pipes];
+
+			reg = pl->region;
+			n = need_monitor(mo->pipe->tx_rings, mo->pipe->rx_rings,
+					 max64(pl->tx_slots, pl->rx_slots));
+		} else if (mo->port && mo->port->kind == NMD_PORT_NIC) {
+			reg = 0;
+			n = mo->host ? need_monitor(1, 1, gs) :
+				       need_monitor(gr, gr, gs);
+		} else if (mo->port) {
+			reg = port_region[flat(c, off, mo->port)];
+			n = need_monitor(mo->port->tx_rings, mo->port->rx_rings,
+					 max64(mo->port->tx_slots,
+					       mo->port->rx_slots));
+		} else {
+			continue;
+		}
+		snprintf(who, sizeof(who), "monitor of \"%s\"", mo->target);
+		region_add(&cap->regions[reg], &n, who);
+	}
+
+	/* Checks. */
+	if ((int64_t)c->n_switches > max_bridges) {
+		const struct nmd_switch *sw = &c->switches[max_bridges];
+		char fix[160];
+
+		proposal(fix, sizeof(fix), MP_MAX_BRIDGES, c->n_switches);
+		problem(d, param_mark(c, MP_MAX_BRIDGES, sw->mark),
+			"%zu switches, max_bridges is %lld: %s (it takes effect when the module is loaded)",
+			c->n_switches, (long long)max_bridges, fix);
+		r = -ENOSPC;
+	}
+	for (size_t i = 0; i < c->n_switches; i++) {
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+			const struct nmd_polling *pl = &p->polling;
+			uint64_t last;
+			char fix[160];
+
+			if (p->kind != NMD_PORT_NIC || pl->mode != NMD_POLLING_MULTI)
+				continue;
+			/* MULTI_CPU polls ring k on CPU k: the rings first..first+n-1 must exist. */
+			last = (uint64_t)pl->first_cpu + pl->ncpus;
+			if (last <= gr)
+				continue;
+			proposal(fix, sizeof(fix), MP_GENERIC_RINGS, last);
+			problem(d, pl->mark,
+				"NIC \"%s\": polling mode multi polls ring k on CPU k, so CPUs %u-%llu need rings %u-%llu, and the NIC has %llu (generic_rings): %s, or use mode single",
+				p->name, pl->first_cpu,
+				(unsigned long long)(last - 1), pl->first_cpu,
+				(unsigned long long)(last - 1),
+				(unsigned long long)gr, fix);
+			r = -ENOSPC;
+		}
+	}
+	for (size_t i = 0; i < cap->n_regions; i++) {
+		const struct cap_region *reg = &cap->regions[i];
+
+		if (!reg->users)
+			continue;
+		if (check_region(c, reg, reg->mark, d) < 0)
+			r = -ENOSPC;
+		if (__builtin_add_overflow(cap->total_bytes, reg->bytes,
+					   &cap->total_bytes))
+			cap->total_bytes = UINT64_MAX;
+	}
+	cap->fits = r == 0;
+	*ret = cap;
+	return r;
+
+enomem:
+	capacity_free(cap);
+	return -ENOMEM;
+}
+
+void capacity_free(struct capacity *cap)
+{
+	if (!cap)
+		return;
+	free(cap->regions);
+	free(cap);
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Diagnostics: bounded list of positioned error messages (see diag.h). */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int diags_init(struct diags *d, const char *file)
+{
+	*d = (struct diags){ .max = DIAG_MAX_DEFAULT };
+	d->file = strdup(file);
+	return d->file ? 0 : -ENOMEM;
+}
+
+void diags_done(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].msg);
+	free(d->v);
+	free(d->file);
+	*d = (struct diags){ .max = DIAG_MAX_DEFAULT };
+}
+
+/* Copy @src into a new string, control characters written as \xNN. */
+static char *sanitize(const char *src)
+{
+	size_t n = 0;
+	char *dst, *p;
+
+	for (const unsigned char *s = (const unsigned char *)src; *s; s++)
+		n += (*s < 0x20 || *s == 0x7f) ? 4 : 1;
+	dst = malloc(n + 1);
+	if (!dst)
+		return NULL;
+	p = dst;
+	for (const unsigned char *s = (const unsigned char *)src; *s; s++) {
+		if (*s < 0x20 || *s == 0x7f)
+			p += sprintf(p, "\\x%02x", *s);
+		else
+			*p++ = (char)*s;
+	}
+	*p = '\0';
+	return dst;
+}
+
+int diag_add(struct diags *d, unsigned line, unsigned column,
+	     const char *fmt, ...)
+{
+	char buf[DIAG_MSG_MAX];
+	struct diag *e;
+	va_list ap;
+	char *msg;
+
+	if (d->n >= d->max) {
+		d->truncated = true;
+		return -EINVAL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	msg = sanitize(buf);
+	if (!msg)
+		return -ENOMEM;
+	e = array_push(&d->v, &d->n, &d->cap, sizeof(*d->v));
+	if (!e) {
+		free(msg);
+		return -ENOMEM;
+	}
+	*e = (struct diag){ .line = line, .column = column, .msg = msg };
+	return -EINVAL;
+}
+
+static bool diag_before(const struct diag *a, const struct diag *b)
+{
+	if (!a->line || !b->line)
+		return a->line && !b->line;
+	return a->line < b->line ||
+	       (a->line == b->line && a->column < b->column);
+}
+
+void diags_sort(struct diags *d)
+{
+	/* Insertion sort: stable, and the list is short (bounded by max). */
+	for (size_t i = 1; i < d->n; i++) {
+		struct diag x = d->v[i];
+		size_t j = i;
+
+		while (j > 0 && diag_before(&x, &d->v[j - 1])) {
+			d->v[j] = d->v[j - 1];
+			j--;
+		}
+		d->v[j] = x;
+	}
+}
+
+char *diag_format(const struct diags *d, size_t i, char *buf, size_t len)
+{
+	const struct diag *e = &d->v[i];
+
+	if (e->line)
+		snprintf(buf, len, "%s:%u:%u: %s", d->file, e->line, e->column,
+			 e->msg);
+	else
+		snprintf(buf, len, "%s: %s", d->file, e->msg);
+	return buf;
+}
+
+void diags_print(const struct diags *d, FILE *f)
+{
+	char buf[DIAG_MSG_MAX + 4096];
+
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s\n", diag_format(d, i, buf, sizeof(buf)));
+	if (d->truncated)
+		fprintf(f, "%s: too many errors, stopped after %zu\n", d->file,
+			d->n);
+}
+
+/* Restricted Damerau-Levenshtein distance; words are short (bounded by the caller). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[33][33];
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *diag_did_you_mean(const char *word, const char *const *candidates,
+			      size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	if (strlen(word) > 32)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t lc = strlen(candidates[i]), lw = strlen(word);
+		size_t longest = lc > lw ? lc : lw, limit, dist;
+
+		if (lc > 32)
+			continue;
+		/* A typo, not another word: 1 edit for short words, up to 3 for long ones. */
+		limit = longest <= 4 ? 1 : longest <= 8 ? 2 : 3;
+		dist = edit_distance(word, candidates[i]);
+		if (dist <= limit && dist < best_d) {
+			best = candidates[i];
+			best_d = dist;
+		}
+	}
+	return best;
+}

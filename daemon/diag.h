@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Diagnostics: the error messages of one file, each with a position.
+ *
+ * Printed as "FILE:LINE:COLUMN: message" (compiler style, so editors jump to
+ * the place), or "FILE: message" when the problem has no single place (a
+ * missing key is reported at the mapping that lacks it; capacity problems
+ * at the parameter to change, or at no place if it was not set).
+ *
+ * Lines and columns are 1-based; columns count characters, as libyaml's
+ * marks do. Collection is bounded: after `max` messages diag_add() only
+ * sets `truncated`, so a hostile file cannot make us build a huge list, and
+ * the callers may use diags_full() to stop early.
+ *
+ * Messages are stored sanitised: control characters (and DEL) are shown as
+ * \xNN, so a file cannot put terminal escape sequences on the screen of the
+ * person who checks it. Each message is at most DIAG_MSG_MAX bytes.
+ */
+#ifndef NETMAPD_DIAG_H
+#define NETMAPD_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+#define DIAG_MAX_DEFAULT 20
+#define DIAG_MSG_MAX 512
+
+struct diag {
+	unsigned line;   /* 1-based; 0: the message is about the whole file */
+	unsigned column; /* 1-based */
+	char *msg;
+};
+
+struct diags {
+	char *file;      /* name shown in front of every message */
+	struct diag *v;
+	size_t n, cap;
+	size_t max;      /* messages kept; more only set truncated */
+	bool truncated;
+};
+
+/* Start an empty list for @file (copied). 0 or -ENOMEM. */
+int diags_init(struct diags *d, const char *file);
+/* Free everything; @d may then be initialised again. Safe on a zeroed struct. */
+void diags_done(struct diags *d);
+
+/*
+ * Add a message at @line:@column. Returns -EINVAL always (-ENOMEM when
+ * memory ran out, the message is then lost), so that a check can
+ * log-and-propagate in one line: return diag_add(d, l, c, "...");
+ */
+int diag_add(struct diags *d, unsigned line, unsigned column,
+	     const char *fmt, ...) _printf_(4, 5);
+
+static inline bool diags_full(const struct diags *d)
+{
+	return d->n >= d->max || d->truncated;
+}
+
+/*
+ * For a loop with work left: true when the list is full, and then marks it
+ * truncated, since what is left is not examined.
+ */
+static inline bool diags_stop(struct diags *d)
+{
+	if (d->n < d->max)
+		return false;
+	d->truncated = true;
+	return true;
+}
+
+/* Sort by position (messages without a position last), keeping the order of equal ones. */
+void diags_sort(struct diags *d);
+/* Print every message, one per line, and a last line if some were dropped. */
+void diags_print(const struct diags *d, FILE *f);
+/* Format message @i as it is printed; returns @buf. */
+char *diag_format(const struct diags *d, size_t i, char *buf, size_t len);
+
+/*
+ * The candidate closest to @word by edit distance (with transpositions),
+ * if it is close enough to be a likely typo; else NULL.
+ */
+const char *diag_did_you_mean(const char *word, const char *const *candidates,
+			      size_t n);
+
+#endif /* NETMAPD_DIAG_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * netmapd - command line. Today only `netmapd --check FILE` works: it
+ * reads and checks a configuration and its capacity, and never touches the
+ * kernel. Running as a daemon arrives with the rest of issue #6; until then
+ * it says so and exits 2.
+ *
+ * Exit codes: 0 the file is valid (and fits); 1 it is not, or cannot be
+ * read; 2 usage errors and what is not implemented.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capacity.h"
+#include "config.h"
+#include "diag.h"
+#include "util.h"
+
+#ifndef NETMAPD_VERSION
+#define NETMAPD_VERSION "unknown"
+#endif
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: netmapd [OPTIONS]\n"
+		"\n"
+		"The netmap daemon: loads netmap.ko, builds the VALE switches, pipes and\n"
+		"monitors of its configuration, and hands port file descriptors to clients.\n"
+		"\n"
+		"  -n, --check FILE   check FILE (YAML, schema, names, references and\n"
+		"                     whether it fits the module's memory) and exit;\n"
+		"                     touches neither the kernel nor the network\n"
+		"  -c, --config FILE  configuration to run with (default %s)\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"\n"
+		"The file format is described in netmapd.yaml(5).\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+static void human(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes >= (10ull << 30))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else if (bytes >= (10ull << 20))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
+}
+
+static void print_summary(const struct nmd_config *c,
+			  const struct capacity *cap)
+{
+	const struct cap_region *g = &cap->regions[0];
+	size_t n_ids = 0, priv = 0;
+	uint64_t priv_bytes = 0;
+	unsigned params = 0;
+	char a[32], b[32];
+
+	printf("%s: OK\n", c->file);
+	for (size_t i = 0; i < MP__COUNT; i++)
+		params += c->module.params[i].set;
+	printf("  module    %s, %u parameter%s set, %s on stop\n", c->module.load,
+	       params, params == 1 ? "" : "s",
+	       c->module.unload_on_stop ? "unloaded" : "left loaded");
+	printf("  socket    %s mode %04o group %s\n", c->socket.path,
+	       c->socket.mode, c->socket.group.name);
+	printf("  switches  %zu (max_bridges %lld)\n", c->n_switches,
+	       (long long)config_param(c, MP_MAX_BRIDGES));
+	for (size_t i = 0; i < c->n_switches && i < 16; i++) {
+		const struct nmd_switch *sw = &c->switches[i];
+		size_t k[3] = { 0 };
+
+		for (size_t j = 0; j < sw->n_ports; j++)
+			k[sw->ports[j].kind]++;
+		printf("    %-8s %zu ephemeral, %zu persistent, %zu NIC port%s\n",
+		       sw->name, k[NMD_PORT_EPHEMERAL], k[NMD_PORT_PERSISTENT],
+		       k[NMD_PORT_NIC], k[NMD_PORT_NIC] == 1 ? "" : "s");
+	}
+	if (c->n_switches > 16)
+		printf("    ... and %zu more\n", c->n_switches - 16);
+	for (size_t i = 0; i < c->n_pipes; i++)
+		n_ids += c->pipes[i].n_ids;
+	printf("  pipes     %zu\n", n_ids);
+	printf("  monitors  %zu\n", c->n_monitors);
+	human(g->bytes, a, sizeof(a));
+	if (g->users)
+		printf("  memory    global region %s: %llu of %llu netmap_ifs, %llu of %llu rings, %llu of %llu buffers\n",
+		       a, (unsigned long long)g->need_num[CAP_IF],
+		       (unsigned long long)g->have_num[CAP_IF],
+		       (unsigned long long)g->need_num[CAP_RING],
+		       (unsigned long long)g->have_num[CAP_RING],
+		       (unsigned long long)g->need_num[CAP_BUF],
+		       (unsigned long long)g->have_num[CAP_BUF]);
+	else
+		printf("  memory    global region unused\n");
+	for (size_t i = 1; i < cap->n_regions; i++) {
+		if (!cap->regions[i].users)
+			continue;
+		priv++;
+		priv_bytes += cap->regions[i].bytes;
+	}
+	human(priv_bytes, b, sizeof(b));
+	human(cap->total_bytes, a, sizeof(a));
+	printf("            %zu private region%s, %s; %s in all\n", priv,
+	       priv == 1 ? "" : "s", b, a);
+}
+
+/* 0 valid, 1 invalid (messages on stderr). */
+static int check(const char *path)
+{
+	struct nmd_config *c = NULL;
+	struct capacity *cap = NULL;
+	struct diags d;
+	int r;
+
+	if (diags_init(&d, path) < 0) {
+		fprintf(stderr, "netmapd: out of memory\n");
+		return 1;
+	}
+	r = config_load(path, &c, &d);
+	if (r == 0) {
+		r = capacity_check(c, &cap, &d);
+		if (r == 0)
+			print_summary(c, cap);
+	}
+	if (r == -ENOMEM)
+		fprintf(stderr, "%s: out of memory\n", path);
+	diags_sort(&d);
+	diags_print(&d, stderr);
+	capacity_free(cap);
+	config_free(c);
+	diags_done(&d);
+	return r == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check", required_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *check_file = NULL;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "n:c:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n':
+			check_file = optarg;
+			break;
+		case 'c':
+			break;
+		case 'h':
+			help(stdout);
+			return 0;
+		case 'V':
+			printf("netmapd %s\n", NETMAPD_VERSION);
+			return 0;
+		default:
+			help(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "netmapd: unexpected argument \"%s\"\n", argv[optind]);
+		help(stderr);
+		return 2;
+	}
+	if (check_file)
+		return check(check_file);
+	fprintf(stderr,
+		"netmapd: running as a daemon is not implemented yet; only --check FILE works\n");
+	return 2;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Small helpers shared by the daemon's files, after systemd's: cleanup
+ * attributes that free on every path, explicit ownership moves.
+ *
+ *   _cleanup_free_ char *p = NULL;     freed when p goes out of scope
+ *   return TAKE_PTR(p);                 hand p to the caller, nothing freed
+ */
+#ifndef NETMAPD_UTIL_H
+#define NETMAPD_UTIL_H
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+/* Read a pointer and clear it: ownership moves to whoever takes the value. */
+#define TAKE_PTR(p)                                                            \
+	({                                                                     \
+		__typeof__(p) *_pp = &(p);                                     \
+		__typeof__(p) _v = *_pp;                                       \
+		*_pp = NULL;                                                   \
+		_v;                                                            \
+	})
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static inline bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * Grow *array (of *n elements of size elsize) by one zeroed element and
+ * return a pointer to it, or NULL (errno ENOMEM; *array untouched).
+ * Capacity doubles; *cap holds it.
+ */
+void *array_push(void *array_p, size_t *n, size_t *cap, size_t elsize);
+
+#endif /* NETMAPD_UTIL_H */

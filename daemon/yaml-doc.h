@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * yaml-doc - one YAML document read into a small tree of nodes, each with
+ * the line and column where it starts, within fixed resource bounds.
+ *
+ * We build our own tree from libyaml's event parser instead of using its
+ * document loader so that every bound is ours and checked as we go:
+ *
+ *   - aliases (*name) are refused: no billion-laughs expansion, no shared
+ *     subtrees, no cycles; anchors alone are allowed and ignored;
+ *   - nesting deeper than max_depth is refused (and our tree walkers may
+ *     recurse, since depth is bounded);
+ *   - at most max_nodes nodes, scalars of at most max_scalar bytes, input of
+ *     at most max_input bytes (the caller reads no more than that);
+ *   - one document per stream; mapping keys must be scalars;
+ *   - tags other than YAML's core ones (!!str, !!int, ...) are refused;
+ *   - scalars holding a NUL character (possible with "\0") are refused,
+ *     since everything after is C strings.
+ *
+ * Ownership: ydoc_parse() returns a tree the caller frees with ydoc_free().
+ * Nodes point to nothing outside the tree.
+ */
+#ifndef NETMAPD_YAML_DOC_H
+#define NETMAPD_YAML_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+enum ydoc_type {
+	YDOC_SCALAR,
+	YDOC_SEQUENCE,
+	YDOC_MAPPING,
+};
+
+struct ydoc_node {
+	enum ydoc_type type;
+	unsigned line, column;  /* 1-based, where the node starts */
+	/* YDOC_SCALAR */
+	char *value;            /* NUL-terminated, no NUL inside */
+	size_t len;
+	bool plain;             /* unquoted, not a block scalar: may be a number or bool */
+	/* YDOC_SEQUENCE: n items; YDOC_MAPPING: n/2 pairs, key at 2i, value at 2i+1 */
+	struct ydoc_node **items;
+	size_t n, cap;
+};
+
+struct ydoc_limits {
+	size_t max_input;   /* bytes */
+	unsigned max_depth; /* collections inside collections */
+	size_t max_nodes;
+	size_t max_scalar;  /* bytes in one scalar */
+};
+
+extern const struct ydoc_limits ydoc_default_limits;
+
+/*
+ * Parse @buf (@len bytes, need not be NUL-terminated). Returns 0 and the
+ * root in *ret (NULL for a stream with no document or an empty document),
+ * -EINVAL with messages in @d (syntax errors with libyaml's position,
+ * exceeded limits at the node that exceeded them), or -ENOMEM.
+ */
+int ydoc_parse(const void *buf, size_t len, const struct ydoc_limits *lim,
+	       struct diags *d, struct ydoc_node **ret);
+void ydoc_free(struct ydoc_node *node);
+
+/* "a scalar", "a sequence", "a mapping": for messages. */
+const char *ydoc_type_name(enum ydoc_type t);
+
+static inline size_t ydoc_map_size(const struct ydoc_node *m)
+{
+	return m->n / 2;
+}
+
+#endif /* NETMAPD_YAML_DOC_H */

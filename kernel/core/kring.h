@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * kring.h - the kernel-private state of one netmap ring (OS-independent).
+ *
+ * A netmap_ring lives in the shared region and userspace may write any of
+ * its fields at any time. The kring is the kernel's own copy of what matters:
+ * the ring size, the positions the kernel has reached (nr_hwcur, nr_hwtail)
+ * and the positions last validated from userspace (rhead, rcur) or last
+ * shown to it (rtail). Every sync starts by validating head/cur against
+ * these copies (nm_kring_prologue) and ends by publishing tail
+ * (nm_kring_finalize). Nothing read from the shared ring is used before it
+ * has been checked.
+ *
+ * Ownership of slots, in the terms of netmap(4): the user owns [head, tail),
+ * the kernel owns the rest. For a TX ring the kernel has still to process
+ * [nr_hwcur, rhead) and the slots [rtail, nr_hwcur) are in flight; for an RX
+ * ring [nr_hwcur, nr_hwtail) holds packets and the user gives back
+ * [nr_hwcur, head) at the next sync.
+ *
+ * Who writes what:
+ *   - the creator (control path, under nm_ctrl_lock) sets the constant part;
+ *   - users/exclusive: the control path, under nm_ctrl_lock;
+ *   - nr_hwcur, rhead, rcur, rtail, stats: only the holder of the busy bit
+ *     (one sync at a time per kring; a second concurrent sync gets -EBUSY);
+ *   - nr_hwtail: exactly one writer, which may be another kring (the peer of
+ *     a pipe): it is stored with smp_store_release() and read with
+ *     smp_load_acquire(), so the slots it covers are visible before it.
+ */
+#ifndef NM_KRING_H
+#define NM_KRING_H
+
+#include "nm_os.h"
+
+enum nm_dir {
+	NM_TX = 0,
+	NM_RX = 1,
+	NM_NDIR = 2,
+};
+
+struct nm_kring;
+typedef int (*nm_sync_fn)(struct nm_kring *kring);
+typedef void (*nm_notify_fn)(struct nm_kring *kring);
+
+struct nm_kring {
+	/* Constant after creation. */
+	struct netmap_ring *ring;	/* in the shared region: UNTRUSTED contents */
+	const struct nm_mem *mem;	/* region of the buffers, for nm_os_buf_valid() */
+	u32 num_slots;			/* the real size; ring->num_slots is not trusted */
+	u32 buf_size;			/* bytes per buffer: the largest legal slot len */
+	u16 ring_id;
+	u8 dir;				/* enum nm_dir */
+	nm_sync_fn nm_sync;		/* the port's txsync or rxsync */
+	nm_notify_fn notify;		/* wake whoever waits on this ring */
+	struct nm_kring *pipe;		/* pipe peer: tx <-> rx of the other end */
+	void *owner;			/* the port, opaque to the core */
+
+	/* Control path, under nm_ctrl_lock. */
+	u32 users;			/* fds bound to this ring */
+	bool exclusive;			/* bound with NR_EXCLUSIVE */
+
+	/* Sync state: only the holder of the busy bit touches these. */
+	unsigned long busy;		/* bit 0 set while a sync runs */
+	u32 nr_hwcur;
+	u32 rhead, rcur, rtail;
+	u64 stat_pkts;			/* TX: slots sent; RX: slots given back */
+	u64 stat_errs;			/* syncs refused or stopped by bad input */
+
+	/* One writer (see above); on its own cache line, the peer writes it. */
+	u32 nr_hwtail NM_CACHE_ALIGNED;
+
+	struct nm_os_kring os;
+};
+
+/* Next and previous slot index, and the distance from @a forward to @b. */
+static inline u32 nm_kring_next(u32 i, u32 n)
+{
+	return unlikely(i + 1 == n) ? 0 : i + 1;
+}
+
+static inline u32 nm_kring_prev(u32 i, u32 n)
+{
+	return unlikely(i == 0) ? n - 1 : i - 1;
+}
+
+static inline u32 nm_kring_dist(u32 a, u32 b, u32 n)
+{
+	return b >= a ? b - a : b + n - a;
+}
+
+/*
+ * Set up @kring for a freshly allocated @ring of @num_slots slots, all of
+ * them holding buffers of @mem. A TX ring starts with all slots but one
+ * available to the user (tail = num_slots - 1), an RX ring empty (tail = 0).
+ * Writes head, cur and tail of the shared ring. @num_slots >= 1 (a ring of
+ * one slot never holds a packet, as netmap(4)'s one-empty-slot rule says).
+ */
+void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
+		   const struct nm_mem *mem, u32 num_slots, u32 buf_size,
+		   u16 ring_id, enum nm_dir dir);
+
+/*
+ * One sync of one ring, as NIOC[TR]XSYNC and poll() run it: take the busy
+ * bit (-EBUSY if another sync holds it), validate head/cur, run
+ * kring->nm_sync, publish tail (and the timestamp if NR_TIMESTAMP is set).
+ * Returns 0, -EBUSY, or -EINVAL when userspace broke the ring protocol: the
+ * ring is then reinitialised (or the sync stopped at the bad slot) and the
+ * next correct call works.
+ */
+int nm_kring_sync(struct nm_kring *kring);
+
+/*
+ * The steps of nm_kring_sync(), for ports that drive them themselves and
+ * for the tests. Caller holds the busy bit.
+ *
+ * nm_kring_prologue(): read head and cur once; TX needs
+ * rhead <= head <= cur <= rtail, RX hwcur <= head <= cur <= rtail (modulo
+ * num_slots). On success rhead/rcur take the new values; otherwise the ring
+ * is reinitialised and -EINVAL returned.
+ */
+int nm_kring_prologue(struct nm_kring *kring);
+void nm_kring_finalize(struct nm_kring *kring);
+
+/*
+ * Put the shared ring back to the kernel's state: head = cur = the last
+ * valid head, tail = rtail; slots the user owns get len 0 if len is too big
+ * and buffer 0 (never valid, so a send of it fails again) if buf_idx is not
+ * a buffer of the region.
+ */
+void nm_kring_reinit(struct nm_kring *kring);
+
+/*
+ * Show the kernel's state to a new user of a ring nobody was bound to:
+ * head/cur/tail in the shared ring are rewritten from the kring, dropping
+ * whatever an earlier user left in them without syncing. Control path, no
+ * sync may run on the ring (it has no users).
+ */
+void nm_kring_reset_user(struct nm_kring *kring);
+
+/*
+ * A new fd binds a ring that others use: leave their progress alone, but if
+ * head/cur in the shared ring break the protocol (or tail was overwritten),
+ * put them back to the kernel's state, so that every binder starts from a
+ * legal ring. Skipped if a sync is running (it does the same check).
+ */
+void nm_kring_check_user(struct nm_kring *kring);
+
+/* Syncs of the null port: TX drops everything, RX never receives. */
+int nm_null_txsync(struct nm_kring *kring);
+int nm_null_rxsync(struct nm_kring *kring);
+
+/*
+ * Pipes (pipe_sync.c). nm_pipe_connect() pairs the TX ring of one end with
+ * the RX ring of the other: same num_slots, same region. Slot i of @tx
+ * corresponds to slot i of @rx; packets move by swapping buffer indexes,
+ * never by copying data. Each end's sync writes only its own hwcur and the
+ * peer's nr_hwtail, so the two ends of a pipe sync concurrently without a
+ * lock.
+ */
+void nm_pipe_connect(struct nm_kring *tx, struct nm_kring *rx);
+int nm_pipe_txsync(struct nm_kring *tx);
+int nm_pipe_rxsync(struct nm_kring *rx);
+
+#endif /* NM_KRING_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * nm_os.h - the porting header of the OS-independent datapath core.
+ *
+ * Files in kernel/core/ are built twice: into netmap.ko (Kbuild, __KERNEL__)
+ * and, with NM_USERSPACE defined, into a host library that the unit tests
+ * run under ASan/UBSan and the benchmarks time. They include only this
+ * header and the ABI header; everything they need from the environment is
+ * named here:
+ *
+ *   types            u8 u16 u32 u64, bool
+ *   compiler         likely() unlikely() READ_ONCE() WRITE_ONCE()
+ *   ordering         smp_load_acquire() smp_store_release() smp_mb()
+ *   the busy bit     nm_os_tryget() / nm_os_put(): one owner at a time,
+ *                    acquire/release semantics, never sleeps
+ *   prefetch         nm_prefetch()
+ *   logging          nm_os_prlim(): rate limited, for the packet path
+ *   time             nm_os_microtime(): fills netmap_ring::ts
+ *   buffers          nm_os_buf_valid(): is a buffer index usable in a region
+ *   wakeups          struct nm_os_kring: the per-ring wait state
+ *
+ * In the kernel the region is the opaque struct nm_mem of kernel/mem.h. In
+ * host builds it is the small stand-in below, which only knows the bounds of
+ * the buffer pool: that is all the core may ask of a region.
+ */
+#ifndef NM_OS_H
+#define NM_OS_H
+
+#ifdef NM_USERSPACE
+/* ------------------------------------------------------------------ host */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <net/netmap.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define nm_prefetch(p)		__builtin_prefetch(p)
+#define NM_CACHE_ALIGNED	__attribute__((__aligned__(64)))
+
+/* Host logging is limited per call site too, so tests that provoke errors stay readable. */
+#define nm_os_prlim(fmt, ...) do {						\
+	static unsigned int nm_prlim_count_;					\
+	if (nm_prlim_count_++ < 5)						\
+		fprintf(stderr, "netmap: " fmt, ##__VA_ARGS__);			\
+} while (0)
+
+/* Host stand-in for a memory region: the bounds of its buffer pool. */
+struct nm_mem {
+	u32 nbufs;		/* buffers 0 .. nbufs-1 exist; 0 and 1 are reserved */
+	u32 buf_size;
+};
+
+static inline bool nm_os_buf_valid(const struct nm_mem *mem, u32 idx)
+{
+	return idx >= 2 && idx < mem->nbufs;
+}
+
+/* Set by host programs to emulate the no_timestamp module parameter. */
+extern int nm_os_no_timestamp;
+
+static inline bool nm_os_timestamp_enabled(void)
+{
+	return !nm_os_no_timestamp;
+}
+
+static inline void nm_os_microtime(struct netmap_ring *ring)
+{
+	gettimeofday(&ring->ts, NULL);
+}
+
+/* Per-ring wakeup state: host programs count notifications. */
+struct nm_os_kring {
+	unsigned long notified;
+};
+
+static inline bool nm_os_tryget(unsigned long *busy)
+{
+	return !(__atomic_fetch_or(busy, 1UL, __ATOMIC_ACQUIRE) & 1UL);
+}
+
+static inline void nm_os_put(unsigned long *busy)
+{
+	__atomic_store_n(busy, 0UL, __ATOMIC_RELEASE);
+}
+
+#else /* !NM_USERSPACE */
+/* ---------------------------------------------------------------- kernel */
+#include <linux/bitops.h>
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/prefetch.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
+#include <linux/timekeeping.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <asm/barrier.h>
+#include <net/netmap.h>
+
+#include "../mem.h"
+#include "../params.h"
+
+#define nm_prefetch(p)		prefetch(p)
+#define NM_CACHE_ALIGNED	____cacheline_aligned_in_smp
+/* The including file sets pr_fmt, so every line starts with "netmap: ". */
+#define nm_os_prlim(fmt, ...)	pr_err_ratelimited(fmt, ##__VA_ARGS__)
+
+/* Lock-free: mem.h promises this on the packet path. 0 and 1 are never real. */
+static inline bool nm_os_buf_valid(const struct nm_mem *mem, u32 idx)
+{
+	return likely(idx >= 2) && nm_mem_buf_valid(mem, idx);
+}
+
+static inline bool nm_os_timestamp_enabled(void)
+{
+	return !READ_ONCE(nm_no_timestamp);
+}
+
+static inline void nm_os_microtime(struct netmap_ring *ring)
+{
+	struct timespec64 ts;
+
+	ktime_get_real_ts64(&ts);
+	ring->ts.tv_sec = ts.tv_sec;
+	ring->ts.tv_usec = ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/*
+ * Per-ring wait queue. poll() sleeps here when the fd is bound to this one
+ * ring of its direction; kernel/port.c wakes it (and the port-wide queue).
+ */
+struct nm_os_kring {
+	wait_queue_head_t wq;
+};
+
+static inline bool nm_os_tryget(unsigned long *busy)
+{
+	return !test_and_set_bit_lock(0, busy);
+}
+
+static inline void nm_os_put(unsigned long *busy)
+{
+	clear_bit_unlock(0, busy);
+}
+
+#endif /* NM_USERSPACE */
+
+#endif /* NM_OS_H */

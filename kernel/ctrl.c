@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * NIOCCTRL (NETMAP-ABI §2, §4). The steps, in the reference's order:
+ *
+ *   1. copy in the 88-byte header, force nr_name[63] = 0;
+ *   2. nr_version in [NETMAP_MIN_API, NETMAP_MAX_API], else EINVAL;
+ *   3. nr_reserved == 0, else EINVAL; a known nr_reqtype, else EINVAL;
+ *   4. nr_body present exactly when the type has a body, else EINVAL; copy
+ *      in exactly the body size of the type;
+ *   5. copy in the option list: body + option headers + option bodies fit in
+ *      NETMAP_REQ_MAXSIZE, else EMSGSIZE (this also ends a list that loops);
+ *      every option starts as EOPNOTSUPP; type 0 is EINVAL; the same known
+ *      type twice makes both EINVAL; unknown types stay EOPNOTSUPP;
+ *   6. run the request; a REGISTER with an option still EOPNOTSUPP fails
+ *      with EOPNOTSUPP (we implement no option yet);
+ *   7. copy back: option headers always (unless step 5 failed on size or a
+ *      bad pointer), an option body only if the request and the option
+ *      succeeded, the request body only on success, the header always. Our
+ *      copies keep the user's pointers, so they go back unchanged.
+ *
+ * Everything here is kernel copies of user memory; no user pointer is
+ * dereferenced except through copy_{from,to}_user().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <net/netmap.h>
+
+#include "ctrl.h"
+#include "params.h"
+#include "port.h"
+
+#define nm_ctrl_dbg(fmt, ...) do {						\
+	if (READ_ONCE(nm_verbose))						\
+		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
+} while (0)
+
+union nm_req_body {
+	struct nmreq_register reg;
+	struct nmreq_port_info_get info;
+	struct nmreq_vale_attach attach;
+	struct nmreq_vale_detach detach;
+	struct nmreq_vale_list list;
+	struct nmreq_port_hdr port_hdr;
+	struct nmreq_vale_newif newif;
+	struct nmreq_vale_polling polling;
+	struct nmreq_pools_info pools;
+	struct nmreq_sync_kloop_start kloop;
+};
+
+/* Body size of a request type; -1 for an unknown type. */
+static int nm_req_body_size(u16 type)
+{
+	switch (type) {
+	case NETMAP_REQ_REGISTER:		return sizeof(struct nmreq_register);
+	case NETMAP_REQ_PORT_INFO_GET:		return sizeof(struct nmreq_port_info_get);
+	case NETMAP_REQ_VALE_ATTACH:		return sizeof(struct nmreq_vale_attach);
+	case NETMAP_REQ_VALE_DETACH:		return sizeof(struct nmreq_vale_detach);
+	case NETMAP_REQ_VALE_LIST:		return sizeof(struct nmreq_vale_list);
+	case NETMAP_REQ_PORT_HDR_SET:
+	case NETMAP_REQ_PORT_HDR_GET:		return sizeof(struct nmreq_port_hdr);
+	case NETMAP_REQ_VALE_NEWIF:		return sizeof(struct nmreq_vale_newif);
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+	case NETMAP_REQ_VALE_POLLING_DISABLE:	return sizeof(struct nmreq_vale_polling);
+	case NETMAP_REQ_POOLS_INFO_GET:		return sizeof(struct nmreq_pools_info);
+	case NETMAP_REQ_SYNC_KLOOP_START:	return sizeof(struct nmreq_sync_kloop_start);
+	case NETMAP_REQ_VALE_DELIF:
+	case NETMAP_REQ_SYNC_KLOOP_STOP:
+	case NETMAP_REQ_CSB_ENABLE:		return 0;
+	default:				return -1;
+	}
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+/* Each option costs at least its header, so this many fit in the budget. */
+#define NM_OPT_MAX_N	(NETMAP_REQ_MAXSIZE / sizeof(struct nmreq_option))
+
+struct nm_opt {
+	struct nmreq_option __user *uptr;	/* where it lives in userspace */
+	struct nmreq_option hdr;		/* our copy; nro_next is the user's */
+	u32 body_size;
+	u32 body_off;				/* in nm_opts.bodies */
+};
+
+struct nm_opts {
+	unsigned int n;				/* options read (and copied back) */
+	struct nm_opt *by_type[NETMAP_REQ_OPT_MAX];
+	struct nm_opt opt[NM_OPT_MAX_N];
+	u8 bodies[NETMAP_REQ_MAXSIZE];
+	u32 bodies_used;
+};
+
+/* Body bytes of a known option type, as the reference copies them. */
+static u64 nm_opt_body_size(const struct nmreq_option *o)
+{
+	switch (o->nro_reqtype) {
+	case NETMAP_REQ_OPT_EXTMEM:
+		return sizeof(struct nmreq_opt_extmem) - sizeof(*o);
+	case NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS:
+		return o->nro_size > sizeof(*o) ? o->nro_size - sizeof(*o) : 0;
+	case NETMAP_REQ_OPT_CSB:
+		return sizeof(struct nmreq_opt_csb) - sizeof(*o);
+	case NETMAP_REQ_OPT_SYNC_KLOOP_MODE:
+		return sizeof(struct nmreq_opt_sync_kloop_mode) - sizeof(*o);
+	case NETMAP_REQ_OPT_OFFSETS:
+		return sizeof(struct nmreq_opt_offsets) - sizeof(*o);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Read the list at @uptr; @used bytes of the budget are taken by the body.
+ * Returns 0, -EINVAL (statuses say which options; they are copied back),
+ * or -EMSGSIZE/-EFAULT (nothing is copied back: opts->n is reset).
+ */
+static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 used)
+{
+	int err = 0;
+
+	while (uptr) {
+		struct nm_opt *o;
+		u32 type;
+		u64 bsize;
+
+		if (used + sizeof(o->hdr) > NETMAP_REQ_MAXSIZE || opts->n >= NM_OPT_MAX_N)
+			goto err_size;
+		o = &opts->opt[opts->n];
+		o->uptr = u64_to_user_ptr(uptr);
+		if (copy_from_user(&o->hdr, o->uptr, sizeof(o->hdr)))
+			goto err_fault;
+		opts->n++;
+		used += sizeof(o->hdr);
+		uptr = o->hdr.nro_next;
+		type = o->hdr.nro_reqtype;
+		/* Until a request uses it, an option is not supported. */
+		o->hdr.nro_status = EOPNOTSUPP;
+		if (type == 0) {
+			nm_ctrl_dbg("option type 0 is invalid\n");
+			o->hdr.nro_status = EINVAL;
+			err = -EINVAL;
+			continue;
+		}
+		if (type >= NETMAP_REQ_OPT_MAX)
+			continue;
+		if (opts->by_type[type]) {
+			nm_ctrl_dbg("option type %u given twice\n", type);
+			o->hdr.nro_status = EINVAL;
+			opts->by_type[type]->hdr.nro_status = EINVAL;
+			err = -EINVAL;
+			continue;
+		}
+		opts->by_type[type] = o;
+		bsize = nm_opt_body_size(&o->hdr);
+		if (o->hdr.nro_size > NETMAP_REQ_MAXSIZE || bsize > NETMAP_REQ_MAXSIZE - used)
+			goto err_size;
+		if (bsize) {
+			o->body_size = bsize;
+			o->body_off = opts->bodies_used;
+			if (copy_from_user(opts->bodies + o->body_off, o->uptr + 1, bsize))
+				goto err_fault;
+			opts->bodies_used += bsize;
+			used += bsize;
+		}
+	}
+	return err;
+
+err_size:
+	nm_ctrl_dbg("option list longer than %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
+	opts->n = 0;
+	return -EMSGSIZE;
+err_fault:
+	opts->n = 0;
+	return -EFAULT;
+}
+
+/* Write the statuses (and bodies of what succeeded) back; returns @err or -EFAULT. */
+static int nm_opts_copyout(struct nm_opts *opts, int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < opts->n; i++) {
+		struct nm_opt *o = &opts->opt[i];
+
+		if (copy_to_user(o->uptr, &o->hdr, sizeof(o->hdr)))
+			return -EFAULT;
+		if (!err && !o->hdr.nro_status && o->body_size &&
+		    copy_to_user(o->uptr + 1, opts->bodies + o->body_off, o->body_size))
+			return -EFAULT;
+	}
+	return err;
+}
+
+/* An option no part of the request took: REGISTER must fail. */
+static int nm_opts_unsupported(const struct nm_opts *opts)
+{
+	unsigned int i;
+
+	for (i = 0; opts && i < opts->n; i++)
+		if (opts->opt[i].hdr.nro_status == EOPNOTSUPP)
+			return -EOPNOTSUPP;
+	return 0;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
+		       union nm_req_body *body, struct nm_opts *opts)
+{
+	switch (hdr->nr_reqtype) {
+	case NETMAP_REQ_REGISTER:
+		return nm_port_register(priv, hdr->nr_name, &body->reg, nm_opts_unsupported(opts));
+	case NETMAP_REQ_PORT_INFO_GET:
+		return nm_port_info_get(hdr->nr_name, &body->info);
+	case NETMAP_REQ_POOLS_INFO_GET:
+		return nm_port_pools_info_get(hdr->nr_name, &body->pools);
+	case NETMAP_REQ_VALE_LIST:
+		/* A name, if given, must be a VALE name. */
+		if (hdr->nr_name[0] && strncmp(hdr->nr_name, "vale", 4))
+			return -EINVAL;
+		fallthrough;
+	default:
+		/* VALE, polling, virtio headers, kloop, CSB: later issues. */
+		pr_info_ratelimited("request type %u not yet supported\n", hdr->nr_reqtype);
+		return -EOPNOTSUPP;
+	}
+}
+
+long nm_ctrl_ioctl(struct nm_priv *priv, void __user *uhdr)
+{
+	struct nmreq_header hdr;
+	union nm_req_body body;
+	struct nm_opts *opts = NULL;
+	int bsize = 0;
+	int err;
+
+	if (copy_from_user(&hdr, uhdr, sizeof(hdr)))
+		return -EFAULT;
+	hdr.nr_name[sizeof(hdr.nr_name) - 1] = '\0';
+
+	if (hdr.nr_version < NETMAP_MIN_API || hdr.nr_version > NETMAP_MAX_API) {
+		nm_ctrl_dbg("API mismatch: got %u, need %u..%u\n", hdr.nr_version,
+			    NETMAP_MIN_API, NETMAP_MAX_API);
+		err = -EINVAL;
+		goto out;
+	}
+	if (hdr.nr_reserved) {
+		nm_ctrl_dbg("nr_reserved must be 0\n");
+		err = -EINVAL;
+		goto out;
+	}
+	bsize = nm_req_body_size(hdr.nr_reqtype);
+	if (bsize < 0) {
+		nm_ctrl_dbg("unknown request type %u\n", hdr.nr_reqtype);
+		bsize = 0;
+		err = -EINVAL;
+		goto out;
+	}
+	if (!!bsize != !!hdr.nr_body) {
+		nm_ctrl_dbg("request type %u: nr_body %s\n", hdr.nr_reqtype,
+			    bsize ? "missing" : "must be NULL");
+		bsize = 0;
+		err = -EINVAL;
+		goto out;
+	}
+	if (bsize && copy_from_user(&body, u64_to_user_ptr(hdr.nr_body), bsize)) {
+		bsize = 0;
+		err = -EFAULT;
+		goto out;
+	}
+	if (hdr.nr_options) {
+		opts = kvzalloc(sizeof(*opts), GFP_KERNEL);
+		if (!opts) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = nm_opts_copyin(opts, hdr.nr_options, bsize);
+		if (err)
+			goto out_opts;
+	}
+	err = nm_ctrl_run(priv, &hdr, &body, opts);
+out_opts:
+	if (opts)
+		err = nm_opts_copyout(opts, err);
+	if (!err && bsize && copy_to_user(u64_to_user_ptr(hdr.nr_body), &body, bsize))
+		err = -EFAULT;
+out:
+	kvfree(opts);
+	if (copy_to_user(uhdr, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	return err;
+}

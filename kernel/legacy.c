@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The legacy ioctls NIOCREGIF and NIOCGINFO (struct nmreq, 60 bytes),
+ * converted into the NIOCCTRL requests they stand for (NETMAP-ABI §3). The
+ * struct is always copied back; on success it carries the reply fields.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <net/netmap.h>
+
+#include "dev.h"
+#include "params.h"
+#include "port.h"
+
+#define nm_legacy_dbg(fmt, ...) do {						\
+	if (READ_ONCE(nm_verbose))						\
+		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
+} while (0)
+
+/* NETMAP_BDG_LIST becomes VALE_LIST: EINVAL for a name that is not VALE. */
+static int nm_legacy_vale_list(const char *name)
+{
+	if (name[0] && strncmp(name, "vale", 4))
+		return -EINVAL;
+	pr_info_ratelimited("VALE not yet supported (legacy NETMAP_BDG_LIST)\n");
+	return -EOPNOTSUPP;
+}
+
+/* NIOCREGIF with nr_cmd 0: REGISTER. */
+static int nm_legacy_register(struct nm_priv *priv, struct nmreq *nmr, char *name)
+{
+	struct nmreq_register req = {};
+	u32 mode = nmr->nr_flags & NR_REG_MASK;
+	u16 ringid = nmr->nr_ringid & NETMAP_RING_MASK;
+	int err;
+
+	if (mode == NR_REG_DEFAULT) {
+		if (nmr->nr_ringid & NETMAP_SW_RING)
+			mode = NR_REG_SW;
+		else if (nmr->nr_ringid & NETMAP_HW_RING)
+			mode = NR_REG_ONE_NIC;
+		else
+			mode = NR_REG_ALL_NIC;
+	}
+	if (mode == NR_REG_PIPE_MASTER || mode == NR_REG_PIPE_SLAVE) {
+		/* Fits: name has at most 15 characters here. */
+		size_t len = strlen(name);
+
+		snprintf(name + len, NETMAP_REQ_IFNAMSIZ - len, "%c%u",
+			 mode == NR_REG_PIPE_MASTER ? '{' : '}', ringid);
+		mode = NR_REG_ALL_NIC;
+		ringid = 0;
+	}
+	req.nr_mode = mode;
+	req.nr_ringid = ringid;
+	req.nr_flags = nmr->nr_flags & ~NR_REG_MASK;
+	if (nmr->nr_ringid & NETMAP_NO_TX_POLL)
+		req.nr_flags |= NR_NO_TX_POLL;
+	if (nmr->nr_ringid & NETMAP_DO_RX_POLL)
+		req.nr_flags |= NR_DO_RX_POLL;
+	req.nr_tx_slots = nmr->nr_tx_slots;
+	req.nr_rx_slots = nmr->nr_rx_slots;
+	req.nr_tx_rings = nmr->nr_tx_rings;
+	req.nr_rx_rings = nmr->nr_rx_rings;
+	req.nr_mem_id = nmr->nr_arg2;
+	req.nr_extra_bufs = nmr->nr_arg3;
+
+	err = nm_port_register(priv, name, &req, 0);
+	if (err)
+		return err;
+	/* The legacy fields are 32 bits wide; regions stay far below 4 GiB. */
+	nmr->nr_offset = req.nr_offset;
+	nmr->nr_memsize = req.nr_memsize;
+	nmr->nr_tx_slots = req.nr_tx_slots;
+	nmr->nr_rx_slots = req.nr_rx_slots;
+	nmr->nr_tx_rings = req.nr_tx_rings;
+	nmr->nr_rx_rings = req.nr_rx_rings;
+	nmr->nr_arg2 = req.nr_mem_id;
+	nmr->nr_arg3 = req.nr_extra_bufs;
+	return 0;
+}
+
+static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
+{
+	switch (nmr->nr_cmd) {
+	case 0:
+		return nm_legacy_register(priv, nmr, name);
+	case NETMAP_BDG_LIST:
+		return nm_legacy_vale_list(name);
+	case NETMAP_BDG_ATTACH:
+	case NETMAP_BDG_DETACH:
+	case NETMAP_BDG_VNET_HDR:
+	case NETMAP_VNET_HDR_GET:
+	case NETMAP_BDG_NEWIF:
+	case NETMAP_BDG_DELIF:
+	case NETMAP_BDG_POLLING_ON:
+	case NETMAP_BDG_POLLING_OFF:
+		pr_info_ratelimited("VALE not yet supported (legacy nr_cmd %u)\n", nmr->nr_cmd);
+		return -EOPNOTSUPP;
+	case NETMAP_PT_HOST_CREATE:
+	case NETMAP_PT_HOST_DELETE:
+		nm_legacy_dbg("netmap passthrough is not supported\n");
+		return -EOPNOTSUPP;
+	default:
+		/* NETMAP_BDG_REGOPS is kernel-internal; the rest do not exist. */
+		nm_legacy_dbg("invalid legacy nr_cmd %u\n", nmr->nr_cmd);
+		return -EINVAL;
+	}
+}
+
+/* NIOCGINFO: PORT_INFO_GET, or VALE_LIST with NETMAP_BDG_LIST. */
+static int nm_legacy_ginfo(struct nmreq *nmr, const char *name)
+{
+	struct nmreq_port_info_get info = {
+		.nr_tx_slots = nmr->nr_tx_slots,
+		.nr_rx_slots = nmr->nr_rx_slots,
+		.nr_tx_rings = nmr->nr_tx_rings,
+		.nr_rx_rings = nmr->nr_rx_rings,
+		.nr_mem_id = nmr->nr_arg2,
+	};
+	int err;
+
+	if (nmr->nr_cmd == NETMAP_BDG_LIST)
+		return nm_legacy_vale_list(name);
+	err = nm_port_info_get(name, &info);
+	if (err)
+		return err;
+	nmr->nr_memsize = info.nr_memsize;
+	nmr->nr_tx_slots = info.nr_tx_slots;
+	nmr->nr_rx_slots = info.nr_rx_slots;
+	nmr->nr_tx_rings = info.nr_tx_rings;
+	nmr->nr_rx_rings = info.nr_rx_rings;
+	nmr->nr_arg2 = info.nr_mem_id;
+	return 0;
+}
+
+long nm_legacy_ioctl(struct nm_priv *priv, unsigned int cmd, void __user *uarg)
+{
+	char name[NETMAP_REQ_IFNAMSIZ] = "";
+	struct nmreq nmr;
+	int err;
+
+	if (copy_from_user(&nmr, uarg, sizeof(nmr)))
+		return -EFAULT;
+	/*
+	 * At most IFNAMSIZ - 1 characters: the reference terminates the name
+	 * in place, and the user sees that in the copy we write back.
+	 */
+	nmr.nr_name[sizeof(nmr.nr_name) - 1] = '\0';
+	memcpy(name, nmr.nr_name, sizeof(nmr.nr_name));
+
+	if (nmr.nr_version < NETMAP_MIN_API) {
+		nm_legacy_dbg("API mismatch: got %u, need >= %u\n", nmr.nr_version, NETMAP_MIN_API);
+		err = -EINVAL;
+	} else if (cmd == NIOCREGIF) {
+		err = nm_legacy_regif(priv, &nmr, name);
+	} else {
+		err = nm_legacy_ginfo(&nmr, name);
+	}
+	if (copy_to_user(uarg, &nmr, sizeof(nmr)))
+		return -EFAULT;
+	return err;
+}

@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Memory regions: pages, the kernel and user mappings, the registry of
+ * regions by id, and object allocation on top of core/objpool.
+ *
+ * A region is an array of order-0 pages, allocated on the NUMA node of the
+ * CPU that creates it and vmap()ed into one contiguous kernel range. Users
+ * map it with mmap(); pages are served one at a time by the .fault handler,
+ * so the region need not be physically contiguous. Its layout (if pool,
+ * ring pool, buffer pool) comes from nm_region_layout() in core/objpool.c.
+ *
+ * Locks (two mutexes, never nested in each other):
+ *  - nm_mem_lock (the registry mutex) protects nm_mem_idr, nm_mem_global and
+ *    nm_global_curr, and every refcount transition to zero (kref_put_mutex):
+ *    a region found in the registry while holding it has a reference > 0.
+ *    The global region is created under it, so two first users cannot both
+ *    create one.
+ *  - mem->lock (a region's mutex) protects the pools' bitmaps and counters
+ *    and ring_slots[]. Taken by object alloc/free (REGISTER, close), never
+ *    with nm_mem_lock held, never on the packet path.
+ *  The mm's mmap_lock is held around our vm_ops; .close may take
+ *  nm_mem_lock (last reference), so nm_mem_lock must never be held while
+ *  taking mmap_lock or faulting on user memory.
+ *
+ * Everything the user can write (the whole region: rings, slots, buffers,
+ * netmap_if) is untrusted: the kernel keeps its own copy of what it needs
+ * (ring_slots[], the layout) and reads user-written indexes once, validated.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/idr.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+#include <linux/vmalloc.h>
+
+#include "core/objpool.h"
+#include "mem.h"
+#include "params.h"
+
+/* Private regions leave room for this many pipes (as netmap does)... */
+#define NM_MEM_PRIV_PIPES	2
+/* ... each with two ends of one TX and one RX ring ... */
+#define NM_MEM_PIPE_RINGS	4
+/* ... of this many slots when the port does not say (the pipe default). */
+#define NM_MEM_PIPE_SLOTS	1024
+
+struct nm_mem {
+	struct kref ref;	/* ports, bound fds, vmas; see mem.h */
+	u16 id;			/* registry key; 0 until registered */
+	bool priv;
+
+	/* Immutable after creation: read without locks. */
+	struct nm_region_layout layout;
+	char *vaddr;		/* vmap() of pages[] */
+	struct page **pages;
+	unsigned long npages;
+	int node;
+	/* Copies of the buffer pool figures for the packet path. */
+	char *buf_base;
+	u32 buf_total;
+	u32 buf_size;
+	u32 ring_max_slots;
+
+	struct mutex lock;	/* protects pools[] (bitmaps, counters) and ring_slots[] */
+	struct nm_objpool pools[NM_POOL_NR];
+	/*
+	 * The true num_slots of each allocated ring object, 0 if free: the copy
+	 * in the ring itself is user-writable and never trusted.
+	 */
+	u32 *ring_slots;
+	u64 *bitmaps;		/* one allocation for the three pools' bitmaps */
+};
+
+static DEFINE_MUTEX(nm_mem_lock);	/* the registry; see the top of this file */
+static DEFINE_IDR(nm_mem_idr);
+static struct nm_mem *nm_mem_global;
+
+/* ---- creation and destruction ----------------------------------------- */
+
+/* Report objects still allocated when a region goes away. */
+static void nm_mem_check_leaks(struct nm_mem *mem)
+{
+	u32 ifs = nm_objpool_in_use_count(&mem->pools[NM_POOL_IF]);
+	u32 rings = nm_objpool_in_use_count(&mem->pools[NM_POOL_RING]);
+	u32 bufs = nm_objpool_in_use_count(&mem->pools[NM_POOL_BUF]);
+
+	/* netmap_if and ring objects are owned by the kernel alone. */
+	if (ifs || rings)
+		pr_err("LEAK: region %u freed with %u netmap_if and %u ring objects in use\n",
+		       mem->id, ifs, rings);
+	/*
+	 * Buffers are not: userspace can drop a buffer index from every slot
+	 * and chain (a lost buffer). Not a kernel bug, so not a LEAK line.
+	 */
+	if (bufs && READ_ONCE(nm_verbose))
+		pr_info("region %u freed with %u buffers not returned by userspace\n",
+			mem->id, bufs);
+}
+
+/* Free a region, fully or partially built; no reference, not registered. */
+static void nm_mem_destroy(struct nm_mem *mem)
+{
+	unsigned long i;
+
+	if (mem->buf_base)	/* set once all pools are initialised */
+		nm_mem_check_leaks(mem);
+	if (mem->vaddr)
+		vunmap(mem->vaddr);
+	if (mem->pages) {
+		for (i = 0; i < mem->npages && mem->pages[i]; i++) {
+			__free_page(mem->pages[i]);
+			if (!(i % 4096))
+				cond_resched();
+		}
+		kvfree(mem->pages);
+	}
+	kvfree(mem->ring_slots);
+	kvfree(mem->bitmaps);
+	mutex_destroy(&mem->lock);
+	kfree(mem);
+}
+
+static int nm_mem_alloc_pages(struct nm_mem *mem)
+{
+	/*
+	 * Zeroed: the region is handed to userspace. RETRY_MAYFAIL: a region too
+	 * big for the free memory fails with -ENOMEM instead of waking the OOM
+	 * killer on the processes around it.
+	 */
+	const gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+	unsigned long i;
+
+	mem->pages = kvcalloc(mem->npages, sizeof(*mem->pages), GFP_KERNEL);
+	if (!mem->pages)
+		return -ENOMEM;
+	for (i = 0; i < mem->npages; i++) {
+		mem->pages[i] = alloc_pages_node(mem->node, gfp, 0);
+		if (unlikely(!mem->pages[i]))
+			return -ENOMEM;	/* nm_mem_destroy() frees pages[0..i) */
+		if (!(i % 4096))
+			cond_resched();
+	}
+	mem->vaddr = vmap(mem->pages, mem->npages, VM_MAP, PAGE_KERNEL);
+	return mem->vaddr ? 0 : -ENOMEM;
+}
+
+static int nm_mem_init_pools(struct nm_mem *mem)
+{
+	size_t words[NM_POOL_NR], total = 0;
+	u64 *bm;
+	int i, err;
+
+	for (i = 0; i < NM_POOL_NR; i++) {
+		words[i] = nm_objpool_bitmap_words(mem->layout.pool[i].objtotal);
+		total += words[i];
+	}
+	mem->bitmaps = kvcalloc(total, sizeof(u64), GFP_KERNEL);
+	mem->ring_slots = kvcalloc(mem->layout.pool[NM_POOL_RING].objtotal,
+				   sizeof(u32), GFP_KERNEL);
+	if (!mem->bitmaps || !mem->ring_slots)
+		return -ENOMEM;
+	for (i = 0, bm = mem->bitmaps; i < NM_POOL_NR; bm += words[i], i++) {
+		const struct nm_pool_layout *pl = &mem->layout.pool[i];
+
+		err = nm_objpool_init(&mem->pools[i], mem->vaddr + pl->offset,
+				      pl->objtotal, pl->objsize,
+				      i == NM_POOL_BUF ? NM_BUF_RESERVED : 0, bm);
+		if (WARN_ON_ONCE(err))	/* the layout guarantees valid figures */
+			return err;
+	}
+	mem->buf_base = mem->pools[NM_POOL_BUF].base;
+	mem->buf_total = mem->pools[NM_POOL_BUF].objtotal;
+	mem->buf_size = mem->pools[NM_POOL_BUF].objsize;
+	mem->ring_max_slots = nm_ring_max_slots(mem->pools[NM_POOL_RING].objsize);
+	return 0;
+}
+
+/*
+ * Build a region for @req (not registered, one reference). Sizes that
+ * cannot work, or that would take more than half of the RAM, are refused
+ * with a log line rather than attempted.
+ */
+static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
+				    bool priv)
+{
+	const char *kind = priv ? "private" : "global";
+	struct nm_mem *mem;
+	const char *why;
+	int err;
+
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&mem->ref);
+	mutex_init(&mem->lock);
+	mem->priv = priv;
+	mem->node = numa_node_id();
+
+	err = nm_region_layout(&mem->layout, req, PAGE_SIZE, &why);
+	if (err) {
+		pr_err_ratelimited("%s region: %s (if %u x %u, ring %u x %u, buf %u x %u)\n",
+				   kind, why, req[NM_POOL_IF].num, req[NM_POOL_IF].size,
+				   req[NM_POOL_RING].num, req[NM_POOL_RING].size,
+				   req[NM_POOL_BUF].num, req[NM_POOL_BUF].size);
+		goto err_free;
+	}
+	mem->npages = mem->layout.memsize >> PAGE_SHIFT;
+	if (mem->npages > totalram_pages() / 2) {
+		pr_err_ratelimited("%s region of %llu MiB refused: more than half of the RAM\n",
+				   kind, mem->layout.memsize >> 20);
+		err = -ENOMEM;
+		goto err_free;
+	}
+	err = nm_mem_alloc_pages(mem);
+	if (err) {
+		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d\n",
+				   kind, mem->layout.memsize >> 20, mem->node);
+		goto err_free;
+	}
+	err = nm_mem_init_pools(mem);
+	if (err)
+		goto err_free;
+	return mem;
+
+err_free:
+	nm_mem_destroy(mem);
+	return ERR_PTR(err);
+}
+
+static void nm_mem_log_created(const struct nm_mem *mem)
+{
+	const struct nm_pool_layout *p = mem->layout.pool;
+
+	if (!READ_ONCE(nm_verbose))
+		return;
+	pr_info("region %u (%s) created: %llu bytes on node %d; if %u x %u, ring %u x %u, buf %u x %u\n",
+		mem->id, mem->priv ? "private" : "global", mem->layout.memsize,
+		mem->node, p[NM_POOL_IF].objtotal, p[NM_POOL_IF].objsize,
+		p[NM_POOL_RING].objtotal, p[NM_POOL_RING].objsize,
+		p[NM_POOL_BUF].objtotal, p[NM_POOL_BUF].objsize);
+}
+
+static void nm_global_curr_set(const struct nm_mem *mem)
+{
+	const struct nm_pool_layout *p = mem ? mem->layout.pool : NULL;
+
+	lockdep_assert_held(&nm_mem_lock);
+	WRITE_ONCE(nm_global_curr.if_num, p ? p[NM_POOL_IF].objtotal : 0);
+	WRITE_ONCE(nm_global_curr.if_size, p ? p[NM_POOL_IF].objsize : 0);
+	WRITE_ONCE(nm_global_curr.ring_num, p ? p[NM_POOL_RING].objtotal : 0);
+	WRITE_ONCE(nm_global_curr.ring_size, p ? p[NM_POOL_RING].objsize : 0);
+	WRITE_ONCE(nm_global_curr.buf_num, p ? p[NM_POOL_BUF].objtotal : 0);
+	WRITE_ONCE(nm_global_curr.buf_size, p ? p[NM_POOL_BUF].objsize : 0);
+}
+
+/* ---- registry and lifetime -------------------------------------------- */
+
+static void nm_global_req(struct nm_pool_req req[NM_POOL_NR])
+{
+	struct nm_pool_params p;
+
+	nm_params_snapshot(&p, &nm_global_params);
+	req[NM_POOL_IF] = (struct nm_pool_req){ p.if_num, p.if_size };
+	req[NM_POOL_RING] = (struct nm_pool_req){ p.ring_num, p.ring_size };
+	req[NM_POOL_BUF] = (struct nm_pool_req){ p.buf_num, p.buf_size };
+}
+
+u64 nm_mem_global_size(void)
+{
+	struct nm_pool_req req[NM_POOL_NR];
+	struct nm_region_layout l;
+	const char *why;
+	u64 size;
+
+	mutex_lock(&nm_mem_lock);
+	if (nm_mem_global) {
+		size = nm_mem_global->layout.memsize;
+	} else {
+		nm_global_req(req);
+		size = nm_region_layout(&l, req, PAGE_SIZE, &why) ? 0 : l.memsize;
+	}
+	mutex_unlock(&nm_mem_lock);
+	return size;
+}
+
+struct nm_mem *nm_mem_get_global(void)
+{
+	struct nm_pool_req req[NM_POOL_NR];
+	struct nm_mem *mem;
+	int err;
+
+	mutex_lock(&nm_mem_lock);
+	mem = nm_mem_global;
+	if (mem) {
+		/* Registered, so its count is > 0 while we hold nm_mem_lock. */
+		kref_get(&mem->ref);
+		goto out;
+	}
+	nm_global_req(req);
+	mem = nm_mem_create(req, false);
+	if (IS_ERR(mem))
+		goto out;
+	err = idr_alloc(&nm_mem_idr, mem, NM_MEM_GLOBAL_ID, NM_MEM_GLOBAL_ID + 1,
+			GFP_KERNEL);
+	if (err < 0) {
+		nm_mem_destroy(mem);
+		mem = ERR_PTR(err);
+		goto out;
+	}
+	mem->id = NM_MEM_GLOBAL_ID;
+	nm_mem_global = mem;
+	nm_global_curr_set(mem);
+	nm_mem_log_created(mem);
+out:
+	mutex_unlock(&nm_mem_lock);
+	return mem;
+}
+
+/* a = max(a, b) */
+static inline void nm_raise(u64 *a, u64 b)
+{
+	if (*a < b)
+		*a = b;
+}
+
+/*
+ * Private region sizes: the priv_* parameters, raised to what the port
+ * needs plus room for NM_MEM_PRIV_PIPES pipes (netmap_mem_private_new()).
+ */
+static int nm_mem_private_req(struct nm_pool_req req[NM_POOL_NR],
+			      const struct nm_mem_need *need)
+{
+	static const struct nm_mem_need none;
+	const u64 pipe_rings = NM_MEM_PRIV_PIPES * NM_MEM_PIPE_RINGS;
+	struct nm_pool_params p;
+	u64 v[NM_POOL_NR][2];	/* [pool][0 = num, 1 = size] */
+	u64 pipe_slots;
+	int i;
+
+	if (!need)
+		need = &none;
+	nm_params_snapshot(&p, &nm_priv_params);
+	v[NM_POOL_IF][0] = p.if_num;
+	v[NM_POOL_IF][1] = p.if_size;
+	v[NM_POOL_RING][0] = p.ring_num;
+	v[NM_POOL_RING][1] = p.ring_size;
+	v[NM_POOL_BUF][0] = p.buf_num;
+	v[NM_POOL_BUF][1] = p.buf_size;
+
+	/* One netmap_if per bound fd, one per pipe end; ring_ofs[] for every
+	 * ring plus the host ring entries that a port without host rings still
+	 * reports (ni_host_* = 1). */
+	nm_raise(&v[NM_POOL_IF][0], (u64)need->ifs + 2 * NM_MEM_PRIV_PIPES);
+	nm_raise(&v[NM_POOL_IF][1], sizeof(struct netmap_if) +
+		 sizeof(ssize_t) * ((u64)need->rings + 2));
+	nm_raise(&v[NM_POOL_RING][0], (u64)need->rings + pipe_rings);
+	nm_raise(&v[NM_POOL_RING][1], sizeof(struct netmap_ring) +
+		 sizeof(struct netmap_slot) * (u64)need->max_slots);
+	pipe_slots = need->max_slots ? need->max_slots : NM_MEM_PIPE_SLOTS;
+	nm_raise(&v[NM_POOL_BUF][0], NM_BUF_RESERVED + (u64)need->bufs +
+		 need->extra_bufs + pipe_rings * pipe_slots);
+
+	for (i = 0; i < NM_POOL_NR; i++) {
+		if (v[i][0] > U32_MAX || v[i][1] > U32_MAX) {
+			pr_err_ratelimited("private region: the port needs more than 2^32 objects or bytes per object (rings %u, slots %u, bufs %u, extra %u, ifs %u)\n",
+					   need->rings, need->max_slots, need->bufs,
+					   need->extra_bufs, need->ifs);
+			return -ENOMEM;
+		}
+		req[i].num = v[i][0];
+		req[i].size = v[i][1];
+	}
+	return 0;
+}
+
+struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need)
+{
+	struct nm_pool_req req[NM_POOL_NR];
+	struct nm_mem *mem;
+	int id, err;
+
+	err = nm_mem_private_req(req, need);
+	if (err)
+		return ERR_PTR(err);
+	mem = nm_mem_create(req, true);
+	if (IS_ERR(mem))
+		return mem;
+	/* Cyclic ids: a just-freed id is not reused at once (libnetmap caches
+	 * mappings by mem_id). */
+	mutex_lock(&nm_mem_lock);
+	id = idr_alloc_cyclic(&nm_mem_idr, mem, NM_MEM_GLOBAL_ID + 1, U16_MAX + 1,
+			      GFP_KERNEL);
+	if (id >= 0) {
+		mem->id = id;
+		nm_mem_log_created(mem);
+	}
+	mutex_unlock(&nm_mem_lock);
+	if (id < 0) {
+		pr_err_ratelimited("private region: no free id (%d)\n", id);
+		nm_mem_destroy(mem);
+		return ERR_PTR(id == -ENOSPC ? -ENOMEM : id);
+	}
+	return mem;
+}
+
+struct nm_mem *nm_mem_find(u16 id)
+{
+	struct nm_mem *mem;
+
+	mutex_lock(&nm_mem_lock);
+	mem = idr_find(&nm_mem_idr, id);
+	if (mem && !kref_get_unless_zero(&mem->ref))
+		mem = NULL;	/* cannot happen under nm_mem_lock; be safe */
+	mutex_unlock(&nm_mem_lock);
+	return mem;
+}
+
+struct nm_mem *nm_mem_get(struct nm_mem *mem)
+{
+	kref_get(&mem->ref);
+	return mem;
+}
+
+/* Called by kref_put_mutex() with nm_mem_lock held; drops it. */
+static void nm_mem_release(struct kref *ref)
+	__releases(&nm_mem_lock)
+{
+	struct nm_mem *mem = container_of(ref, struct nm_mem, ref);
+
+	lockdep_assert_held(&nm_mem_lock);
+	idr_remove(&nm_mem_idr, mem->id);
+	if (mem == nm_mem_global) {
+		nm_mem_global = NULL;
+		nm_global_curr_set(NULL);
+	}
+	mutex_unlock(&nm_mem_lock);
+
+	if (READ_ONCE(nm_verbose))
+		pr_info("region %u freed\n", mem->id);
+	nm_mem_destroy(mem);
+}
+
+void nm_mem_put(struct nm_mem *mem)
+{
+	if (mem)
+		kref_put_mutex(&mem->ref, nm_mem_release, &nm_mem_lock);
+}
+
+/* ---- figures ---------------------------------------------------------- */
+
+u16 nm_mem_id(const struct nm_mem *mem)
+{
+	return mem->id;
+}
+
+u64 nm_mem_size(const struct nm_mem *mem)
+{
+	return mem->layout.memsize;
+}
+
+bool nm_mem_is_private(const struct nm_mem *mem)
+{
+	return mem->priv;
+}
+
+u32 nm_mem_ring_max_slots(const struct nm_mem *mem)
+{
+	return mem->ring_max_slots;
+}
+
+u32 nm_mem_if_size(const struct nm_mem *mem)
+{
+	return mem->layout.pool[NM_POOL_IF].objsize;
+}
+
+void nm_mem_pools_info(const struct nm_mem *mem, struct nmreq_pools_info *info)
+{
+	const struct nm_pool_layout *p = mem->layout.pool;
+
+	memset(info, 0, sizeof(*info));
+	info->nr_memsize = mem->layout.memsize;
+	info->nr_mem_id = mem->id;
+	info->nr_if_pool_offset = p[NM_POOL_IF].offset;
+	info->nr_if_pool_objtotal = p[NM_POOL_IF].objtotal;
+	info->nr_if_pool_objsize = p[NM_POOL_IF].objsize;
+	info->nr_ring_pool_offset = p[NM_POOL_RING].offset;
+	info->nr_ring_pool_objtotal = p[NM_POOL_RING].objtotal;
+	info->nr_ring_pool_objsize = p[NM_POOL_RING].objsize;
+	info->nr_buf_pool_offset = p[NM_POOL_BUF].offset;
+	info->nr_buf_pool_objtotal = p[NM_POOL_BUF].objtotal;
+	info->nr_buf_pool_objsize = p[NM_POOL_BUF].objsize;
+}
+
+u64 nm_mem_ofs(const struct nm_mem *mem, const void *addr)
+{
+	const char *a = addr;
+
+	WARN_ON_ONCE(a < mem->vaddr || a >= mem->vaddr + mem->layout.memsize);
+	return a - mem->vaddr;
+}
+
+/* ---- netmap_if objects ------------------------------------------------ */
+
+struct netmap_if *nm_mem_if_alloc(struct nm_mem *mem, size_t size)
+{
+	struct nm_objpool *pool = &mem->pools[NM_POOL_IF];
+	void *obj;
+	u32 idx;
+	int err;
+
+	if (unlikely(size > pool->objsize)) {
+		if (READ_ONCE(nm_verbose))
+			pr_info_ratelimited("region %u: netmap_if of %zu bytes does not fit in %u\n",
+					    mem->id, size, pool->objsize);
+		return NULL;
+	}
+	mutex_lock(&mem->lock);
+	err = nm_objpool_alloc(pool, &idx);
+	mutex_unlock(&mem->lock);
+	if (unlikely(err))
+		return NULL;
+	obj = nm_objpool_addr(pool, idx);
+	memset(obj, 0, pool->objsize);
+	return obj;
+}
+
+void nm_mem_if_free(struct nm_mem *mem, struct netmap_if *nifp)
+{
+	struct nm_objpool *pool = &mem->pools[NM_POOL_IF];
+	u32 idx;
+
+	if (!nifp)
+		return;
+	mutex_lock(&mem->lock);
+	/* A kernel pointer: anything but an allocated netmap_if is our bug. */
+	WARN_ON_ONCE(nm_objpool_index(pool, nifp, &idx) ||
+		     nm_objpool_free(pool, idx));
+	mutex_unlock(&mem->lock);
+}
+
+/* ---- rings ------------------------------------------------------------ */
+
+/* Free the buffers of slots [0, n) of @ring; indexes are user-writable. */
+static u32 nm_mem_free_slot_bufs(struct nm_mem *mem, struct netmap_ring *ring, u32 n)
+{
+	struct nm_objpool *bufs = &mem->pools[NM_POOL_BUF];
+	u32 i, bad = 0;
+
+	lockdep_assert_held(&mem->lock);
+	for (i = 0; i < n; i++) {
+		/* Invalid, reserved, duplicated, already free: skipped. */
+		if (nm_objpool_free(bufs, READ_ONCE(ring->slot[i].buf_idx)))
+			bad++;
+	}
+	return bad;
+}
+
+struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *mem, u32 num_slots,
+				      u16 ringid, bool rx)
+{
+	struct nm_objpool *rings = &mem->pools[NM_POOL_RING];
+	struct nm_objpool *bufs = &mem->pools[NM_POOL_BUF];
+	struct netmap_ring *ring;
+	u32 ridx, i;
+
+	if (unlikely(!num_slots || num_slots > mem->ring_max_slots)) {
+		if (READ_ONCE(nm_verbose))
+			pr_info_ratelimited("region %u: a ring of %u slots does not fit (max %u)\n",
+					    mem->id, num_slots, mem->ring_max_slots);
+		return NULL;
+	}
+	mutex_lock(&mem->lock);
+	if (unlikely(bufs->nfree < num_slots || nm_objpool_alloc(rings, &ridx)))
+		goto err_unlock;
+	ring = nm_objpool_addr(rings, ridx);
+	memset(ring, 0, struct_size(ring, slot, num_slots));
+	for (i = 0; i < num_slots; i++) {
+		u32 b;
+
+		/* Cannot fail: nfree was checked under the same lock. */
+		if (WARN_ON_ONCE(nm_objpool_alloc(bufs, &b)))
+			goto err_bufs;
+		ring->slot[i].buf_idx = b;
+	}
+	mem->ring_slots[ridx] = num_slots;
+	mutex_unlock(&mem->lock);
+
+	ring->buf_ofs = (s64)mem->layout.pool[NM_POOL_BUF].offset -
+			(s64)(mem->layout.pool[NM_POOL_RING].offset +
+			      (u64)ridx * rings->objsize);
+	ring->num_slots = num_slots;
+	ring->nr_buf_size = mem->buf_size;
+	ring->ringid = ringid;
+	ring->dir = rx;
+	ring->head = 0;
+	ring->cur = 0;
+	ring->tail = rx ? 0 : num_slots - 1;
+	return ring;
+
+err_bufs:
+	nm_mem_free_slot_bufs(mem, ring, i);
+	nm_objpool_free(rings, ridx);
+err_unlock:
+	mutex_unlock(&mem->lock);
+	return NULL;
+}
+
+void nm_mem_ring_free(struct nm_mem *mem, struct netmap_ring *ring)
+{
+	struct nm_objpool *rings = &mem->pools[NM_POOL_RING];
+	u32 ridx, bad;
+
+	if (!ring)
+		return;
+	mutex_lock(&mem->lock);
+	if (WARN_ON_ONCE(nm_objpool_index(rings, ring, &ridx) ||
+			 !nm_objpool_in_use(rings, ridx))) {
+		mutex_unlock(&mem->lock);
+		return;
+	}
+	bad = nm_mem_free_slot_bufs(mem, ring, mem->ring_slots[ridx]);
+	mem->ring_slots[ridx] = 0;
+	nm_objpool_free(rings, ridx);
+	mutex_unlock(&mem->lock);
+	if (bad && READ_ONCE(nm_verbose))
+		pr_info_ratelimited("region %u: ring %u freed, %u slots held no buffer of their own\n",
+				    mem->id, ridx, bad);
+}
+
+/* ---- extra buffers ---------------------------------------------------- */
+
+u32 nm_mem_bufs_alloc_chain(struct nm_mem *mem, u32 n, u32 *head)
+{
+	u32 got;
+
+	mutex_lock(&mem->lock);
+	got = nm_objpool_alloc_chain(&mem->pools[NM_POOL_BUF], n, head);
+	mutex_unlock(&mem->lock);
+	return got;
+}
+
+void nm_mem_bufs_free_chain(struct nm_mem *mem, u32 head)
+{
+	mutex_lock(&mem->lock);
+	nm_objpool_free_chain(&mem->pools[NM_POOL_BUF], head);
+	mutex_unlock(&mem->lock);
+}
+
+/* ---- packet path ------------------------------------------------------ */
+
+bool nm_mem_buf_valid(const struct nm_mem *mem, u32 idx)
+{
+	return idx >= NM_BUF_RESERVED && idx < mem->buf_total;
+}
+
+void *nm_mem_buf_addr(const struct nm_mem *mem, u32 idx)
+{
+	/* Out of range: buffer 0, a harmless scratch buffer, never past the end. */
+	if (unlikely(idx >= mem->buf_total))
+		idx = 0;
+	return mem->buf_base + (size_t)idx * mem->buf_size;
+}
+
+u32 nm_mem_buf_size(const struct nm_mem *mem)
+{
+	return mem->buf_size;
+}
+
+/* ---- user mappings ---------------------------------------------------- */
+
+static vm_fault_t nm_mem_vm_fault(struct vm_fault *vmf)
+{
+	struct nm_mem *mem = vmf->vma->vm_private_data;
+	struct page *page;
+
+	/* pgoff counts from the start of the region (vm_pgoff included). */
+	if (unlikely(vmf->pgoff >= mem->npages))
+		return VM_FAULT_SIGBUS;
+	page = mem->pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+/* A vma copied (fork) or split: one more reference. */
+static void nm_mem_vm_open(struct vm_area_struct *vma)
+{
+	nm_mem_get(vma->vm_private_data);
+}
+
+static void nm_mem_vm_close(struct vm_area_struct *vma)
+{
+	nm_mem_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct nm_mem_vm_ops = {
+	.open = nm_mem_vm_open,
+	.close = nm_mem_vm_close,
+	.fault = nm_mem_vm_fault,
+};
+
+int nm_mem_mmap(struct nm_mem *mem, struct vm_area_struct *vma)
+{
+	unsigned long pages = vma_pages(vma);
+
+	if (vma->vm_pgoff >= mem->npages || pages > mem->npages - vma->vm_pgoff)
+		return -EINVAL;
+	/* The region has a fixed size and must not end up in core dumps. */
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &nm_mem_vm_ops;
+	vma->vm_private_data = nm_mem_get(mem);	/* dropped by .close */
+	return 0;
+}
+
+/* ---- module init/exit ------------------------------------------------- */
+
+#ifdef NETMAP_SELFTEST
+#include "mem_selftest.c"
+#endif
+
+int nm_mem_init(void)
+{
+#ifdef NETMAP_SELFTEST
+	nm_mem_selftest();
+#endif
+	return 0;
+}
+
+void nm_mem_uninit(void)
+{
+	struct nm_mem *mem;
+	int id;
+
+	mutex_lock(&nm_mem_lock);
+	/*
+	 * Every reference belongs to a port, fd or vma, all gone by now (an open
+	 * fd or a mapping pins the module). What is left is a bug: report it and
+	 * leave the memory alone rather than free what someone may still use.
+	 */
+	idr_for_each_entry(&nm_mem_idr, mem, id)
+		pr_err("LEAK: region %d (%llu bytes, %u references) alive at module exit\n",
+		       id, mem->layout.memsize, kref_read(&mem->ref));
+	idr_destroy(&nm_mem_idr);
+	nm_mem_global = NULL;
+	mutex_unlock(&nm_mem_lock);
+}

@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Ports: generic creation of krings and rings, the registry of named ports,
+ * the lookup of a port for a request (NETMAP-ABI §6), the null port, and the
+ * binding of a fd to a port: REGISTER, PORT_INFO_GET, POOLS_INFO_GET, and
+ * unbinding at close. See port.h for the objects, locking and lifetime.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/netdevice.h>
+#include <linux/nsproxy.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/net_namespace.h>
+
+#include "mem.h"
+#include "params.h"
+#include "pipe.h"
+#include "port.h"
+
+DEFINE_MUTEX(nm_ctrl_lock);
+
+/* Named ports (NM_PORT_F_REGISTRY), and a count of all ports alive. */
+static LIST_HEAD(nm_ports);
+static unsigned int nm_ports_alive;
+
+#define NM_NULL_MAX_RINGS	256
+#define NM_NULL_MAX_SLOTS	4096
+#define NM_NULL_DEFAULT_SLOTS	1024
+
+/* Control-path error messages: only with verbose, and rate limited. */
+#define nm_ctrl_dbg(fmt, ...) do {						\
+	if (READ_ONCE(nm_verbose))						\
+		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
+} while (0)
+
+/* ---- references ------------------------------------------------------- */
+
+static void nm_port_release_own(struct kref *ref)
+{
+	struct nm_port *port = container_of(ref, struct nm_port, own_ref);
+
+	port->ops->dtor(port);
+}
+
+struct nm_port *nm_port_get(struct nm_port *port)
+{
+	kref_get(port->ref);
+	return port;
+}
+
+void nm_port_put(struct nm_port *port)
+{
+	/* Every release path edits shared lists. */
+	lockdep_assert_held(&nm_ctrl_lock);
+	kref_put(port->ref, port->release);
+}
+
+void nm_port_setup(struct nm_port *port, const char *name, const struct nm_port_ops *ops)
+{
+	int d;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	strscpy(port->name, name, sizeof(port->name));
+	kref_init(&port->own_ref);
+	port->ref = &port->own_ref;
+	port->release = nm_port_release_own;
+	port->ops = ops;
+	INIT_LIST_HEAD(&port->list);
+	INIT_LIST_HEAD(&port->pipes);
+	for (d = 0; d < NM_NDIR; d++)
+		init_waitqueue_head(&port->wq[d]);
+	nm_ports_alive++;
+}
+
+void nm_port_cleanup(struct nm_port *port)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	WARN_ON_ONCE(port->users || port->npipes);
+	if (port->flags & NM_PORT_F_REGISTRY)
+		list_del(&port->list);
+	nm_ports_alive--;
+}
+
+/* ---- krings and rings ------------------------------------------------- */
+
+int nm_port_krings_create(struct nm_port *port)
+{
+	int d;
+
+	for (d = 0; d < NM_NDIR; d++) {
+		u32 n = port->nrings[d] + port->nhost[d], i;
+
+		if (!n)
+			continue;
+		port->krings[d] = kvcalloc(n, sizeof(struct nm_kring), GFP_KERNEL);
+		if (!port->krings[d])
+			goto err;
+		for (i = 0; i < n; i++) {
+			struct nm_kring *k = &port->krings[d][i];
+
+			k->owner = port;
+			k->dir = d;
+			k->ring_id = i;
+			k->nm_sync = d == NM_TX ? port->ops->txsync : port->ops->rxsync;
+			k->notify = nm_port_notify;
+			init_waitqueue_head(&k->os.wq);
+		}
+	}
+	return 0;
+err:
+	nm_port_krings_delete(port);
+	return -ENOMEM;
+}
+
+void nm_port_krings_delete(struct nm_port *port)
+{
+	int d;
+
+	for (d = 0; d < NM_NDIR; d++) {
+		kvfree(port->krings[d]);
+		port->krings[d] = NULL;
+	}
+}
+
+int nm_port_rings_create(struct nm_port *port)
+{
+	u32 buf_size = nm_mem_buf_size(port->mem);
+	int d;
+
+	for (d = 0; d < NM_NDIR; d++) {
+		u32 n = port->nrings[d] + port->nhost[d], i;
+
+		for (i = 0; i < n; i++) {
+			struct nm_kring *k = &port->krings[d][i];
+			struct netmap_ring *ring;
+
+			ring = nm_mem_ring_alloc(port->mem, port->nslots[d], i, d == NM_RX);
+			if (!ring) {
+				pr_info_ratelimited("%s: no room for %s ring %u of %u slots in region %u\n",
+						    port->name, d == NM_TX ? "tx" : "rx", i,
+						    port->nslots[d], nm_mem_id(port->mem));
+				nm_port_rings_delete(port);
+				return -ENOMEM;
+			}
+			nm_kring_init(k, ring, port->mem, port->nslots[d], buf_size, i, d);
+		}
+	}
+	return 0;
+}
+
+void nm_port_rings_delete(struct nm_port *port)
+{
+	int d;
+
+	for (d = 0; d < NM_NDIR; d++) {
+		u32 n = port->nrings[d] + port->nhost[d], i;
+
+		if (!port->krings[d])
+			continue;
+		for (i = 0; i < n; i++) {
+			nm_mem_ring_free(port->mem, port->krings[d][i].ring);
+			port->krings[d][i].ring = NULL;
+		}
+	}
+}
+
+int nm_port_rings_attach(struct nm_port *port)
+{
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!port->ops->krings_create)
+		return 0;
+	err = port->ops->krings_create(port);
+	if (err)
+		return err;
+	err = port->ops->rings_create(port);
+	if (err)
+		port->ops->krings_delete(port);
+	return err;
+}
+
+void nm_port_rings_detach(struct nm_port *port)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!port->ops->krings_create)
+		return;
+	port->ops->rings_delete(port);
+	port->ops->krings_delete(port);
+}
+
+/*
+ * Called by the sync that made @kring ready (the peer's, for a pipe), once
+ * per batch. The full barrier orders the index just published before the
+ * waitqueue checks; it pairs with the one after poll_wait() in
+ * nm_sync_poll(), so a poller either sees the new index or is woken.
+ */
+void nm_port_notify(struct nm_kring *kring)
+{
+	struct nm_port *port = kring->owner;
+	__poll_t key = kring->dir == NM_TX ? EPOLLOUT | EPOLLWRNORM : EPOLLIN | EPOLLRDNORM;
+
+	smp_mb();
+	if (waitqueue_active(&kring->os.wq))
+		wake_up_interruptible_poll(&kring->os.wq, key);
+	if (waitqueue_active(&port->wq[kring->dir]))
+		wake_up_interruptible_poll(&port->wq[kring->dir], key);
+}
+
+/* ---- registry and lookup ---------------------------------------------- */
+
+void nm_port_registry_add(struct nm_port *port)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	port->flags |= NM_PORT_F_REGISTRY;
+	list_add_tail(&port->list, &nm_ports);
+}
+
+struct nm_port *nm_port_registry_find(const char *name)
+{
+	struct nm_port *port;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	list_for_each_entry(port, &nm_ports, list)
+		if (!strcmp(port->name, name))
+			return nm_port_get(port);
+	return NULL;
+}
+
+/* A network interface of that name in the caller's namespace? */
+static bool nm_netdev_exists(const char *name)
+{
+	bool found;
+
+	if (!name[0] || strnlen(name, IFNAMSIZ) >= IFNAMSIZ)
+		return false;
+	rcu_read_lock();
+	found = dev_get_by_name_rcu(current->nsproxy->net_ns, name) != NULL;
+	rcu_read_unlock();
+	return found;
+}
+
+int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **portp)
+{
+	struct nm_port *port;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!strncmp(name, "vale", 4)) {
+		pr_info_ratelimited("%s: VALE not yet supported\n", name);
+		return -EOPNOTSUPP;
+	}
+	port = nm_port_registry_find(name);
+	if (port && !implicit_ok && (port->flags & NM_PORT_F_IMPLICIT)) {
+		/* Not a port of its own, only the parent of some pipes. */
+		nm_port_put(port);
+		port = NULL;
+	}
+	if (port) {
+		*portp = port;
+		return 0;
+	}
+	if (nm_netdev_exists(name)) {
+		pr_info_ratelimited("%s: NIC ports not yet supported\n", name);
+		return -EOPNOTSUPP;
+	}
+	nm_ctrl_dbg("%s: no such port\n", name);
+	return -ENXIO;
+}
+
+/* ---- the null port ---------------------------------------------------- */
+
+static void nm_null_dtor(struct nm_port *port)
+{
+	nm_port_rings_detach(port);
+	nm_mem_put(port->mem);
+	nm_port_cleanup(port);
+	kfree(port);
+}
+
+static const struct nm_port_ops nm_null_ops = {
+	.txsync = nm_null_txsync,
+	.rxsync = nm_null_rxsync,
+	.krings_create = nm_port_krings_create,
+	.krings_delete = nm_port_krings_delete,
+	.rings_create = nm_port_rings_create,
+	.rings_delete = nm_port_rings_delete,
+	.dtor = nm_null_dtor,
+};
+
+static u32 nm_bound(u32 v, u32 lo, u32 dflt, u32 hi)
+{
+	return v < lo ? dflt : min(v, hi);
+}
+
+/*
+ * NR_REG_NULL: a port of its own for this request, with the ring and slot
+ * counts asked for, in the region named by nr_mem_id (which must exist).
+ * Its TX rings drop everything, its RX rings never receive.
+ */
+static int nm_null_create(const char *name, const struct nmreq_register *req,
+			  struct nm_mem *mem, struct nm_port **portp)
+{
+	struct nm_port *port;
+	u32 max_slots;
+	char pname[NETMAP_REQ_IFNAMSIZ];
+	int err;
+
+	if (!mem) {
+		nm_ctrl_dbg("%s: NR_REG_NULL needs an existing nr_mem_id\n", name);
+		return -EINVAL;
+	}
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return -ENOMEM;
+	scnprintf(pname, sizeof(pname), "null:%s", name);
+	nm_port_setup(port, pname, &nm_null_ops);
+	max_slots = min_t(u32, NM_NULL_MAX_SLOTS, nm_mem_ring_max_slots(mem));
+	port->nrings[NM_TX] = nm_bound(req->nr_tx_rings, 1, 1, NM_NULL_MAX_RINGS);
+	port->nrings[NM_RX] = nm_bound(req->nr_rx_rings, 1, 1, NM_NULL_MAX_RINGS);
+	port->nslots[NM_TX] = nm_bound(req->nr_tx_slots, 1,
+				       min_t(u32, NM_NULL_DEFAULT_SLOTS, max_slots), max_slots);
+	port->nslots[NM_RX] = nm_bound(req->nr_rx_slots, 1,
+				       min_t(u32, NM_NULL_DEFAULT_SLOTS, max_slots), max_slots);
+	port->mem = nm_mem_get(mem);
+	err = nm_port_rings_attach(port);
+	if (err) {
+		nm_port_put(port);
+		return err;
+	}
+	*portp = port;
+	return 0;
+}
+
+int nm_port_lookup(const char *name, const struct nmreq_register *req,
+		   struct nm_mem *mem, struct nm_port **portp)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (req->nr_mode == NR_REG_NULL)
+		return nm_null_create(name, req, mem, portp);
+	if (req->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) {
+		pr_info_ratelimited("%s: monitors not yet supported\n", name);
+		return -EOPNOTSUPP;
+	}
+	if (nm_pipe_is_name(name))
+		return nm_pipe_lookup(name, req, mem, portp);
+	return nm_port_lookup_plain(name, false, portp);
+}
+
+/*
+ * The common start of REGISTER, PORT_INFO_GET and POOLS_INFO_GET: the
+ * deprecated pipe modes, nr_mem_id, then the lookup (netmap_get_na()).
+ */
+static int nm_port_get_for_req(const char *name, const struct nmreq_register *req,
+			       struct nm_port **portp)
+{
+	struct nm_mem *mem = NULL;
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (req->nr_mode == NR_REG_PIPE_MASTER || req->nr_mode == NR_REG_PIPE_SLAVE) {
+		nm_ctrl_dbg("%s: deprecated pipe nr_mode %u, use the name{id / name}id syntax\n",
+			    name, req->nr_mode);
+		return -EINVAL;
+	}
+	if (req->nr_mem_id) {
+		mem = nm_mem_find(req->nr_mem_id);
+		/* mem_id 1 always exists for userspace; we make it on first use. */
+		if (!mem && req->nr_mem_id == NM_MEM_GLOBAL_ID) {
+			mem = nm_mem_get_global();
+			if (IS_ERR(mem))
+				return PTR_ERR(mem);
+		}
+		if (!mem) {
+			nm_ctrl_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
+			return -EINVAL;
+		}
+	}
+	err = nm_port_lookup(name, req, mem, portp);
+	if (mem)
+		nm_mem_put(mem);
+	return err;
+}
+
+/* ---- binding ---------------------------------------------------------- */
+
+/* The kring ranges a REGISTER selects (netmap_interp_ringid()). */
+static int nm_port_select(const struct nm_port *port, const struct nmreq_register *req,
+			  u32 first[NM_NDIR], u32 last[NM_NDIR])
+{
+	const u32 id = req->nr_ringid;
+	int d;
+
+	switch (req->nr_mode) {
+	case NR_REG_ALL_NIC:
+	case NR_REG_NULL:
+		for (d = 0; d < NM_NDIR; d++) {
+			first[d] = 0;
+			last[d] = port->nrings[d];
+		}
+		break;
+	case NR_REG_ONE_NIC:
+		if (id >= max(port->nrings[NM_TX], port->nrings[NM_RX]))
+			goto err_ringid;
+		/* A direction with fewer rings uses its ring 0. */
+		for (d = 0; d < NM_NDIR; d++) {
+			first[d] = id < port->nrings[d] ? id : 0;
+			last[d] = min(first[d] + 1, port->nrings[d]);
+		}
+		break;
+	case NR_REG_SW:
+	case NR_REG_NIC_SW:
+	case NR_REG_ONE_SW:
+		if (!port->nhost[NM_TX] && !port->nhost[NM_RX]) {
+			nm_ctrl_dbg("%s: has no host rings (mode %u)\n", port->name, req->nr_mode);
+			return -EINVAL;
+		}
+		if (req->nr_mode == NR_REG_ONE_SW &&
+		    id >= max(port->nhost[NM_TX], port->nhost[NM_RX]))
+			goto err_ringid;
+		for (d = 0; d < NM_NDIR; d++) {
+			u32 h = port->nhost[d];
+
+			first[d] = req->nr_mode == NR_REG_NIC_SW ? 0 : port->nrings[d];
+			last[d] = port->nrings[d] + h;
+			if (req->nr_mode == NR_REG_ONE_SW && h) {
+				first[d] = port->nrings[d] + (id < h ? id : 0);
+				last[d] = first[d] + 1;
+			}
+		}
+		break;
+	default:
+		nm_ctrl_dbg("%s: invalid nr_mode %u\n", port->name, req->nr_mode);
+		return -EINVAL;
+	}
+	if (req->nr_flags & NR_TX_RINGS_ONLY)
+		first[NM_RX] = last[NM_RX] = 0;
+	if (req->nr_flags & NR_RX_RINGS_ONLY)
+		first[NM_TX] = last[NM_TX] = 0;
+	return 0;
+
+err_ringid:
+	nm_ctrl_dbg("%s: nr_ringid %u out of range\n", port->name, id);
+	return -EINVAL;
+}
+
+/* This fd's netmap_if: ring counts, and ring_ofs only for its own rings. */
+static struct netmap_if *nm_port_nifp_create(struct nm_port *port, struct nm_mem *mem,
+					     const u32 first[NM_NDIR], const u32 last[NM_NDIR])
+{
+	/* A port without host rings still reports one of each (ABI §5). */
+	const u32 ntx = port->nrings[NM_TX] + max(port->nhost[NM_TX], 1U);
+	const u32 nrx = port->nrings[NM_RX] + max(port->nhost[NM_RX], 1U);
+	struct netmap_if *nifp;
+	u64 base;
+	u32 i;
+
+	nifp = nm_mem_if_alloc(mem, struct_size(nifp, ring_ofs, ntx + nrx));
+	if (!nifp) {
+		pr_info_ratelimited("%s: no room for a netmap_if in region %u\n",
+				    port->name, nm_mem_id(mem));
+		return NULL;
+	}
+	strscpy(nifp->ni_name, port->name, sizeof(nifp->ni_name));
+	nifp->ni_version = NETMAP_API;
+	nifp->ni_flags = nm_mem_is_private(mem) ? NI_PRIV_MEM : 0;
+	nifp->ni_tx_rings = port->nrings[NM_TX];
+	nifp->ni_rx_rings = port->nrings[NM_RX];
+	nifp->ni_host_tx_rings = max(port->nhost[NM_TX], 1U);
+	nifp->ni_host_rx_rings = max(port->nhost[NM_RX], 1U);
+	base = nm_mem_ofs(mem, nifp);
+	for (i = first[NM_TX]; i < last[NM_TX]; i++)
+		nifp->ring_ofs[i] = nm_mem_ofs(mem, port->krings[NM_TX][i].ring) - base;
+	for (i = first[NM_RX]; i < last[NM_RX]; i++)
+		nifp->ring_ofs[ntx + i] = nm_mem_ofs(mem, port->krings[NM_RX][i].ring) - base;
+	return nifp;
+}
+
+/*
+ * Bind @priv to @port (whose reference it takes over on success) as @req
+ * says, and fill the reply fields of @req. Not published yet: the caller
+ * sets priv->bound.
+ */
+static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq_register *req)
+{
+	const bool excl = req->nr_flags & NR_EXCLUSIVE;
+	struct nm_mem *mem = port->mem;
+	u32 first[NM_NDIR], last[NM_NDIR], i, granted = 0, head = 0;
+	struct netmap_if *nifp;
+	int d, err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	err = nm_port_select(port, req, first, last);
+	if (err)
+		return err;
+	/* An exclusive user excludes everyone else, and is excluded by anyone. */
+	for (d = 0; d < NM_NDIR; d++) {
+		for (i = first[d]; i < last[d]; i++) {
+			const struct nm_kring *k = &port->krings[d][i];
+
+			if (k->exclusive || (excl && k->users)) {
+				nm_ctrl_dbg("%s: %s ring %u is %s\n", port->name,
+					    d == NM_TX ? "tx" : "rx", i,
+					    k->exclusive ? "held exclusively" : "in use");
+				return -EBUSY;
+			}
+		}
+	}
+	nifp = nm_port_nifp_create(port, mem, first, last);
+	if (!nifp)
+		return -ENOMEM;
+	if (req->nr_extra_bufs) {
+		granted = nm_mem_bufs_alloc_chain(mem, req->nr_extra_bufs, &head);
+		nifp->ni_bufs_head = head;
+	}
+
+	/* Nothing can fail from here on. */
+	for (d = 0; d < NM_NDIR; d++) {
+		for (i = first[d]; i < last[d]; i++) {
+			struct nm_kring *k = &port->krings[d][i];
+
+			if (!k->users)
+				nm_kring_reset_user(k);
+			else
+				nm_kring_check_user(k);
+			k->users++;
+			if (excl)
+				k->exclusive = true;
+		}
+		priv->first[d] = first[d];
+		priv->last[d] = last[d];
+	}
+	port->users++;
+	priv->port = port;
+	priv->mem = nm_mem_get(mem);
+	priv->nifp = nifp;
+	priv->flags = req->nr_flags;
+	priv->exclusive = excl;
+
+	req->nr_offset = nm_mem_ofs(mem, nifp);
+	req->nr_memsize = nm_mem_size(mem);
+	req->nr_tx_slots = port->nslots[NM_TX];
+	req->nr_rx_slots = port->nslots[NM_RX];
+	req->nr_tx_rings = port->nrings[NM_TX];
+	req->nr_rx_rings = port->nrings[NM_RX];
+	req->nr_host_tx_rings = port->nhost[NM_TX];
+	req->nr_host_rx_rings = port->nhost[NM_RX];
+	req->nr_mem_id = nm_mem_id(mem);
+	req->nr_extra_bufs = granted;
+	nm_ctrl_dbg("%s: bound tx %u..%u rx %u..%u%s, mem_id %u, %u extra buffers\n",
+		    port->name, first[NM_TX], last[NM_TX], first[NM_RX], last[NM_RX],
+		    excl ? " exclusive" : "", req->nr_mem_id, granted);
+	return 0;
+}
+
+static void nm_port_unbind_locked(struct nm_priv *priv)
+{
+	struct nm_port *port = priv->port;
+	u32 head, i;
+	int d;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!port)
+		return;
+	/* Whatever the user left on the list, checked by mem.c. */
+	head = READ_ONCE(priv->nifp->ni_bufs_head);
+	if (head)
+		nm_mem_bufs_free_chain(priv->mem, head);
+	for (d = 0; d < NM_NDIR; d++) {
+		for (i = priv->first[d]; i < priv->last[d]; i++) {
+			struct nm_kring *k = &port->krings[d][i];
+
+			k->users--;
+			if (priv->exclusive)
+				k->exclusive = false;
+		}
+	}
+	nm_mem_if_free(priv->mem, priv->nifp);
+	port->users--;
+	nm_port_put(port);		/* may free a pipe pair and its parent */
+	nm_mem_put(priv->mem);
+	memset(priv, 0, sizeof(*priv));
+}
+
+void nm_port_unbind(struct nm_priv *priv)
+{
+	mutex_lock(&nm_ctrl_lock);
+	nm_port_unbind_locked(priv);
+	mutex_unlock(&nm_ctrl_lock);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+int nm_port_register(struct nm_priv *priv, const char *name,
+		     struct nmreq_register *req, int opt_err)
+{
+	struct nm_port *port;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	if (priv->port) {
+		nm_ctrl_dbg("%s: this fd is already bound to %s\n", name, priv->port->name);
+		err = -EBUSY;
+		goto out;
+	}
+	err = nm_port_get_for_req(name, req, &port);
+	if (err)
+		goto out;
+	err = nm_port_bind(priv, port, req);
+	if (err) {
+		nm_port_put(port);
+		goto out;
+	}
+	if (opt_err) {
+		/* Nobody has seen the binding: undoing it is safe. */
+		nm_port_unbind_locked(priv);
+		err = opt_err;
+		goto out;
+	}
+	/* Publish: sync, poll and mmap may use the binding from now on. */
+	smp_store_release(&priv->bound, true);
+out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+int nm_port_info_get(const char *name, struct nmreq_port_info_get *req)
+{
+	struct nm_port *port;
+	struct nm_mem *mem;
+	int err = 0;
+
+	mutex_lock(&nm_ctrl_lock);
+	if (!name[0]) {
+		/* Only the memory: of nr_mem_id, 0 meaning the global region. */
+		u16 id = req->nr_mem_id ? req->nr_mem_id : NM_MEM_GLOBAL_ID;
+
+		mem = nm_mem_find(id);
+		if (mem) {
+			req->nr_memsize = nm_mem_size(mem);
+			nm_mem_put(mem);
+		} else if (id == NM_MEM_GLOBAL_ID) {
+			/* Its size as it would be created now. */
+			req->nr_memsize = nm_mem_global_size();
+			if (!req->nr_memsize)
+				err = -EINVAL;
+		} else {
+			nm_ctrl_dbg("no memory region with id %u\n", id);
+			err = -EINVAL;
+		}
+		req->nr_mem_id = id;
+	} else {
+		struct nmreq_register reg = {
+			.nr_mode = NR_REG_ALL_NIC,
+			.nr_tx_slots = req->nr_tx_slots,
+			.nr_rx_slots = req->nr_rx_slots,
+			.nr_tx_rings = req->nr_tx_rings,
+			.nr_rx_rings = req->nr_rx_rings,
+			.nr_host_tx_rings = req->nr_host_tx_rings,
+			.nr_host_rx_rings = req->nr_host_rx_rings,
+			.nr_mem_id = req->nr_mem_id,
+		};
+
+		err = nm_port_get_for_req(name, &reg, &port);
+		if (!err) {
+			req->nr_memsize = nm_mem_size(port->mem);
+			req->nr_mem_id = nm_mem_id(port->mem);
+			req->nr_tx_slots = port->nslots[NM_TX];
+			req->nr_rx_slots = port->nslots[NM_RX];
+			req->nr_tx_rings = port->nrings[NM_TX];
+			req->nr_rx_rings = port->nrings[NM_RX];
+			req->nr_host_tx_rings = port->nhost[NM_TX];
+			req->nr_host_rx_rings = port->nhost[NM_RX];
+			nm_port_put(port);
+		}
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req)
+{
+	struct nmreq_register reg = {
+		.nr_mode = NR_REG_ALL_NIC,
+		.nr_mem_id = req->nr_mem_id,
+	};
+	struct nm_port *port;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_port_get_for_req(name, &reg, &port);
+	if (!err) {
+		nm_mem_pools_info(port->mem, req);
+		nm_port_put(port);
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* ---- module ----------------------------------------------------------- */
+
+int nm_port_init(void)
+{
+	return 0;
+}
+
+void nm_port_uninit(void)
+{
+	struct nm_port *port;
+
+	mutex_lock(&nm_ctrl_lock);
+	if (nm_ports_alive)
+		pr_err("LEAK: %u ports still allocated at module exit\n", nm_ports_alive);
+	list_for_each_entry(port, &nm_ports, list)
+		pr_err("LEAK: port %s (users %u, pipes %u)\n", port->name, port->users,
+		       port->npipes);
+	mutex_unlock(&nm_ctrl_lock);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Ports (netmap calls them adapters), the registry of named ports, and the
+ * binding of a /dev/netmap fd to a port (REGISTER).
+ *
+ * A port has rings in both directions (hardware rings, then host rings, in
+ * one kring array per direction), a memory region holding them, and ops that
+ * say how its rings sync. Pipes, the null port and the implicit parents of
+ * pipes are ports now; VALE ports, NICs (native and emulated) and monitors
+ * plug in later through the same ops.
+ *
+ * Locking: nm_ctrl_lock, one global mutex, serialises every control
+ * operation: lookup, creation and destruction of ports, REGISTER, unbinding
+ * at close, the registry. It is never taken on the packet path. A port's
+ * ring counts, krings and rings are fixed from its creation to its
+ * destruction, so the packet path reads them without a lock, through a fd
+ * whose binding (struct nm_priv) keeps the port alive.
+ *
+ * Lifetime: ports are reference counted (nm_port_get/put, under
+ * nm_ctrl_lock). A bound fd holds one reference, a pipe holds one on its
+ * parent. Both ends of a pipe share one count, that of the pipe: the pair
+ * lives while anyone holds either end.
+ */
+#ifndef NM_PORT_H
+#define NM_PORT_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <net/netmap.h>
+
+#include "core/kring.h"
+
+struct nm_mem;
+struct nm_pipe;
+struct nm_port;
+
+extern struct mutex nm_ctrl_lock;
+
+struct nm_port_ops {
+	/* Packet path: called by nm_kring_sync() with the ring's busy bit. */
+	int (*txsync)(struct nm_kring *kring);
+	int (*rxsync)(struct nm_kring *kring);
+	/*
+	 * Control path, nm_ctrl_lock held. krings_create allocates the kring
+	 * arrays for the counts in the port, rings_create the shared rings in
+	 * port->mem; the deletes undo them and accept partial work.
+	 * nm_port_krings_create() and friends are the defaults.
+	 */
+	int (*krings_create)(struct nm_port *port);
+	void (*krings_delete)(struct nm_port *port);
+	int (*rings_create)(struct nm_port *port);
+	void (*rings_delete)(struct nm_port *port);
+	/* Last reference gone (nm_ctrl_lock held): free everything. */
+	void (*dtor)(struct nm_port *port);
+};
+
+/* nm_port::flags */
+#define NM_PORT_F_IMPLICIT	0x1	/* implicit parent of pipes, no rings */
+#define NM_PORT_F_PIPE		0x2	/* an end of a pipe */
+#define NM_PORT_F_REGISTRY	0x4	/* on the nm_ports list, found by name */
+
+struct nm_port {
+	char name[NETMAP_REQ_IFNAMSIZ];
+	/*
+	 * The count this port lives by: its own (own_ref) or that of the object
+	 * it is part of (a pipe). Released through ops->dtor or the owner.
+	 */
+	struct kref *ref;
+	struct kref own_ref;
+	void (*release)(struct kref *ref);
+	const struct nm_port_ops *ops;
+	unsigned long flags;
+
+	/* Fixed at creation. */
+	u32 nrings[NM_NDIR];		/* hardware rings */
+	u32 nhost[NM_NDIR];		/* host rings, 0 = none */
+	u32 nslots[NM_NDIR];		/* slots of every ring of a direction */
+	struct nm_kring *krings[NM_NDIR]; /* nrings + nhost entries each */
+	struct nm_mem *mem;		/* reference */
+
+	/* nm_ctrl_lock. */
+	u32 users;			/* bound fds */
+	struct list_head list;		/* nm_ports, if NM_PORT_F_REGISTRY */
+	struct list_head pipes;		/* pipes whose parent this is */
+	u32 npipes;
+	struct nm_pipe *pipe;		/* the pipe this port is an end of */
+
+	/* poll() waits here when a fd binds several rings of a direction. */
+	wait_queue_head_t wq[NM_NDIR];
+};
+
+/*
+ * Per-fd state: the binding of a /dev/netmap fd. Everything is set by
+ * REGISTER under nm_ctrl_lock and published last with
+ * smp_store_release(&bound, true); from then on it does not change until
+ * release(), which runs when no other syscall uses the fd. The packet path,
+ * poll and mmap read `bound` with smp_load_acquire() and then the rest
+ * without a lock.
+ */
+struct nm_priv {
+	bool bound;
+	struct nm_port *port;		/* reference */
+	struct nm_mem *mem;		/* reference: the region this fd maps */
+	struct netmap_if *nifp;		/* this fd's netmap_if, in mem */
+	u32 first[NM_NDIR], last[NM_NDIR]; /* bound kring range per direction */
+	u64 flags;			/* nr_flags of REGISTER */
+	bool exclusive;
+};
+
+static inline bool nm_priv_bound(const struct nm_priv *priv)
+{
+	return smp_load_acquire(&priv->bound);
+}
+
+/* Module init/exit: the registry; exit reports leftovers as LEAK. */
+int nm_port_init(void);
+void nm_port_uninit(void);
+
+struct nm_port *nm_port_get(struct nm_port *port);
+void nm_port_put(struct nm_port *port);
+
+/*
+ * Generic parts of a port, for the port types. nm_port_setup() initialises
+ * a zeroed port with its own count; the rings then come from the defaults
+ * below or from the type's ops.
+ */
+void nm_port_setup(struct nm_port *port, const char *name, const struct nm_port_ops *ops);
+/* The reverse of nm_port_setup(), last thing before the port is freed. */
+void nm_port_cleanup(struct nm_port *port);
+int nm_port_krings_create(struct nm_port *port);
+void nm_port_krings_delete(struct nm_port *port);
+int nm_port_rings_create(struct nm_port *port);
+void nm_port_rings_delete(struct nm_port *port);
+/* Create/delete krings and rings through the ops, in that order. */
+int nm_port_rings_attach(struct nm_port *port);
+void nm_port_rings_detach(struct nm_port *port);
+/* Wake whoever waits on @kring or on its port's direction (any context). */
+void nm_port_notify(struct nm_kring *kring);
+
+/* The registry of named ports (VALE ports later; implicit parents now). */
+void nm_port_registry_add(struct nm_port *port);
+struct nm_port *nm_port_registry_find(const char *name);
+
+/*
+ * A port that is not a pipe, monitor or null port, by name: a VALE port or
+ * a NIC (-EOPNOTSUPP until those issues), a port in the registry (implicit
+ * parents only if @implicit_ok), else -ENXIO. A reference in *portp.
+ */
+int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **portp);
+
+/*
+ * Find a port by name for a request, creating it if the name calls for it
+ * (pipes, their implicit parents, the null port): netmap's lookup order,
+ * NETMAP-ABI §6. @req gives the mode, flags, wanted counts; @mem is the
+ * region of nr_mem_id if one was named (borrowed), else NULL. Returns a
+ * reference in *portp. nm_ctrl_lock held.
+ */
+int nm_port_lookup(const char *name, const struct nmreq_register *req,
+		   struct nm_mem *mem, struct nm_port **portp);
+
+/*
+ * Requests (nm_ctrl_lock taken inside).
+ * nm_port_register(): bind @priv to the port @name; on success fills the
+ * reply fields of @req. If @opt_err is set (an option nobody handled) the
+ * binding is undone before anyone can see it and @opt_err returned, as
+ * netmap does after a successful bind.
+ */
+int nm_port_register(struct nm_priv *priv, const char *name,
+		     struct nmreq_register *req, int opt_err);
+int nm_port_info_get(const char *name, struct nmreq_port_info_get *req);
+int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req);
+/* Undo REGISTER at close; nm_ctrl_lock taken inside. */
+void nm_port_unbind(struct nm_priv *priv);
+
+#endif /* NM_PORT_H */

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * fuzz_rpc - libFuzzer target for netmapd's JSON-RPC request parser and
+ * dispatcher (daemon/rpc.c): one input is one request line, handled by
+ * rpc_server_eval() against a method table that exercises parameter
+ * unpacking (flat, optional, nested, arrays), errno mapping, the admin
+ * check and descriptor attachment. Built with -fsanitize=fuzzer,address,
+ * undefined, so memory errors, leaks and undefined behaviour are crashes;
+ * besides those it aborts when a response breaks the protocol:
+ *   - not one line of JSON (a "\n" inside, or unparsable);
+ *   - an object without "jsonrpc": "2.0" and "id", or without exactly one
+ *     of "result" and "error"; an empty batch array;
+ *   - an error code outside the documented set, a message that is not a
+ *     string, or -32602 without naming a field when one was at fault;
+ *   - descriptors attached but not announced in result.fds, or the
+ *     reverse.
+ * Run it with tests/fuzz/run.sh.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rpc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int m_echo(struct rpc_call *call, json_t *params)
+{
+	const char *text;
+	size_t len;
+	json_int_t n = 0;
+	int flag = 0;
+	double f = 0;
+	int r = rpc_unpack(call, params, "{s:s%, s?I, s?b, s?F}", "text", &text,
+			   &len, "n", &n, "flag", &flag, "f", &f);
+
+	if (r < 0)
+		return r;
+	rpc_call_set_result(call, json_pack("{s:s%, s:I}", "text", text, len, "n", n));
+	return 0;
+}
+
+static int m_nested(struct rpc_call *call, json_t *params)
+{
+	json_int_t slots, rings = 1;
+	const char *a = NULL, *b = NULL;
+	json_t *any = NULL;
+	int r = rpc_unpack(call, params, "{s:{s:I, s?I}, s?[ss!], s?o}", "ring",
+			   "slots", &slots, "rings", &rings, "names", &a, &b,
+			   "any", &any);
+
+	if (r < 0)
+		return r;
+	rpc_call_set_result(call, json_pack("{s:I, s:O?}", "slots", slots, "any", any));
+	return 0;
+}
+
+static int m_fail(struct rpc_call *call, json_t *params)
+{
+	json_int_t e;
+	int ctx = 0;
+	int r = rpc_unpack(call, params, "{s:I, s?b}", "errno", &e, "context", &ctx);
+
+	if (r < 0)
+		return r;
+	if (e < 1 || e > 200)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+				      json_pack("{s:s}", "field", "errno"),
+				      "Invalid params: field \"errno\": out of range");
+	if (ctx)
+		return rpc_call_errno(call, -(int)e, "Failed to do %s", "it");
+	return -(int)e;
+}
+
+/* Attaches @count descriptors (of /dev/null); fails after if "fail". */
+static int m_fds(struct rpc_call *call, json_t *params)
+{
+	json_int_t count;
+	int fail = 0;
+	int r = rpc_unpack(call, params, "{s:I, s?b}", "count", &count, "fail", &fail);
+
+	if (r < 0)
+		return r;
+	if (count < 0 || count > RPC_MAX_FDS + 2)
+		return -ERANGE;
+	for (json_int_t i = 0; i < count; i++) {
+		r = rpc_call_attach_fd(call, "null", open("/dev/null", O_RDONLY | O_CLOEXEC));
+		if (r < 0)
+			return rpc_call_errno(call, r, "attach");
+	}
+	rpc_call_set_result(call, json_pack("{s:I}", "count", count));
+	return fail ? -EBUSY : 0;
+}
+
+static int m_admin(struct rpc_call *call, json_t *params)
+{
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	rpc_call_set_result(call, json_true());
+	return 0;
+}
+
+static const struct rpc_method methods[] = {
+	{ "echo", m_echo, RPC_PRIV_PUBLIC },
+	{ "nested", m_nested, RPC_PRIV_PUBLIC },
+	{ "fail", m_fail, RPC_PRIV_PUBLIC },
+	{ "fds", m_fds, RPC_PRIV_PUBLIC },
+	{ "admin.poke", m_admin, RPC_PRIV_ADMIN },
+	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
+	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
+};
+
+static void quiet(void *userdata, int priority, const char *msg)
+{
+	(void)userdata;
+	(void)priority;
+	(void)msg;
+}
+
+static bool known_code(json_int_t c)
+{
+	switch (c) {
+	case RPC_ERR_PARSE: case RPC_ERR_INVALID_REQUEST:
+	case RPC_ERR_METHOD_NOT_FOUND: case RPC_ERR_INVALID_PARAMS:
+	case RPC_ERR_INTERNAL: case RPC_ERR_PERMISSION: case RPC_ERR_NOT_FOUND:
+	case RPC_ERR_BUSY: case RPC_ERR_CAPACITY: case RPC_ERR_KERNEL:
+	case RPC_ERR_STATE: case RPC_ERR_UNSUPPORTED: case RPC_ERR_CONFIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Checks one response object; returns the descriptors it announces. */
+static size_t check_response(json_t *r)
+{
+	json_t *result, *error, *fds;
+
+	if (!json_is_object(r))
+		abort();
+	if (!json_is_string(json_object_get(r, "jsonrpc")) ||
+	    strcmp(json_string_value(json_object_get(r, "jsonrpc")), "2.0") != 0)
+		abort();
+	if (!json_object_get(r, "id") || json_object_size(r) != 3)
+		abort();
+	result = json_object_get(r, "result");
+	error = json_object_get(r, "error");
+	if (!result == !error)
+		abort();
+	if (error) {
+		json_t *code = json_object_get(error, "code"), *data;
+
+		if (!json_is_integer(code) || !known_code(json_integer_value(code)))
+			abort();
+		if (!json_is_string(json_object_get(error, "message")))
+			abort();
+		data = json_object_get(error, "data");
+		if (json_integer_value(code) == RPC_ERR_INVALID_PARAMS && data &&
+		    json_object_get(data, "field") &&
+		    !json_is_string(json_object_get(data, "field")))
+			abort();
+		return 0;
+	}
+	fds = json_object_get(result, "fds");
+	if (json_is_object(result) && fds) {
+		if (!json_is_array(fds))
+			abort();
+		return json_array_size(fds);
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct event_base *base;
+	static struct rpc_server *s;
+	static gid_t groups[] = { 4242 };
+	struct rpc_peer peer = {
+		.uid = 1000, .gid = 1000, .pid = 1,
+		.groups = groups, .n_groups = 0, .groups_known = true,
+	};
+	size_t announced = 0, i;
+	char *resp = NULL;
+	json_t *j, *e;
+	int n;
+
+	if (!s) {
+		static const gid_t admin = 4242;
+		struct rpc_policy p = { .root_is_admin = true, .admin_gids = &admin, .n_admin_gids = 1 };
+		struct rpc_options o = { .max_line = 16384, .log = quiet };
+
+		base = event_base_new();
+		if (!base || rpc_server_new(base, methods, sizeof(methods) / sizeof(methods[0]),
+					    &o, NULL, &s) < 0 ||
+		    rpc_server_set_policy(s, &p) < 0)
+			abort();
+	}
+	/* The last byte picks the peer: an admin (by group) or not. */
+	if (size && (data[size - 1] & 1))
+		peer.n_groups = 1;
+
+	n = rpc_server_eval(s, &peer, (const char *)data, size, &resp);
+	if (n < 0)
+		return 0; /* out of memory */
+	if (!resp) {
+		if (n != 0)
+			abort();
+		return 0;
+	}
+	if (strchr(resp, '\n'))
+		abort();
+	j = json_loads(resp, 0, NULL);
+	if (!j)
+		abort();
+	if (json_is_array(j)) {
+		if (json_array_size(j) == 0)
+			abort();
+		json_array_foreach(j, i, e)
+			announced += check_response(e);
+	} else {
+		announced = check_response(j);
+	}
+	if (announced != (size_t)n)
+		abort();
+	json_decref(j);
+	free(resp);
+	return 0;
+}

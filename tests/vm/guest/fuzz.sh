@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Bounded randomized fuzzing of /dev/netmap (nm_fuzz, tests/vm/progs/nm_fuzz.c),
+# then proof that the module survived it: a simple pipe transfer works and the
+# *_curr_* figures are back where they were. Oopses and warnings are the
+# kernel-log check's job.
+#
+# The seed is the date (UTC, YYYYMMDD), printed first, so a day's runs are
+# reproducible: nm_fuzz --seed SEED --calls N --seconds S [--trace-from K].
+# NM_FUZZ_SEED / NM_FUZZ_CALLS / NM_FUZZ_SECONDS (guest environment, e.g. the
+# kernel command line) override the defaults.
+. /tests/lib.sh
+ensure_netmap
+
+seed=${NM_FUZZ_SEED:-$(date -u +%Y%m%d)}
+calls=${NM_FUZZ_CALLS:-100000}
+secs=${NM_FUZZ_SECONDS:-200}
+min_calls=100000
+[ "$calls" -lt "$min_calls" ] && min_calls=$calls
+
+curr() {
+	for p in if_curr_num if_curr_size ring_curr_num ring_curr_size buf_curr_num buf_curr_size; do
+		printf '%s=%s ' "$p" "$(param $p)"
+	done
+}
+
+echo "fuzz: seed $seed (replay: nm_fuzz --seed $seed --calls $calls --seconds $secs)"
+before=$(curr)
+start=$(date +%s)
+set +e
+nm_fuzz --seed "$seed" --calls "$calls" --seconds "$secs" >/tmp/fuzz.out 2>&1
+rc=$?
+set -e
+cat /tmp/fuzz.out
+echo "fuzz: nm_fuzz exited with $rc after $(( $(date +%s) - start )) s"
+[ $rc = 0 ] || fail "nm_fuzz reported an invariant violation (seed $seed), see above"
+made=$(sed -n 's/^nm_fuzz: done: .* calls=\([0-9]*\) .*/\1/p' /tmp/fuzz.out)
+[ -n "$made" ] || fail "nm_fuzz printed no summary"
+[ "$made" -ge "$min_calls" ] || fail "only $made calls in ${secs} s, want $min_calls (tune nm_fuzz or the limits)"
+ok "$made calls, no invariant violated"
+
+nm_fuzz --selftest || fail "a pipe transfer fails after fuzzing"
+ok "a pipe still works after fuzzing"
+expect_eq "*_curr_* figures after fuzzing" "$(curr)" "$before"

@@ -98,7 +98,12 @@ static struct miscdevice nm_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "netmap",
 	.fops = &nm_fops,
-	.mode = 0666,
+	/*
+	 * Root only: a netmap fd can take a NIC off the host stack. netmapd
+	 * hands unprivileged applications fds it has opened and bound itself
+	 * (SCM_RIGHTS), after checking its access rules.
+	 */
+	.mode = 0600,
 };
 
 int nm_dev_init(void)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Run every test of the project:
 #   1. host unit tests built with AddressSanitizer + UBSan (build-asan/);
-#   2. the normal build with -Werror (build/): host tests, the harness
+#   2. the libFuzzer targets (YAML config, JSON-RPC), 20 s each (build-fuzz/);
+#   3. the normal build with -Werror (build/): host tests, the harness
 #      self-test, and netmap.ko in qemu on Debian's 6.1 and 6.12 kernels.
 # Exits non-zero if anything fails. Safe to run again; builds are incremental.
 set -euo pipefail
@@ -16,6 +17,9 @@ echo "== check: sanitizer build (ASan + UBSan), host unit tests"
 cmake -S . -B build-asan -DNETMAPD_SANITIZE=ON -DNETMAPD_VM_TESTS=OFF -DNETMAPD_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== check: libFuzzer targets (clang), 20 s each"
+bash tests/fuzz/run.sh 20
 
 echo "== check: build with -Werror, host tests and VM tests (6.1, 6.12)"
 cmake -S . -B build -DNETMAPD_WERROR=ON >/dev/null

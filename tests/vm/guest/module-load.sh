@@ -7,6 +7,7 @@ insmod "$NM_KO" verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4 || fa
 [ -c /dev/netmap ] || fail "/dev/netmap is not a character device"
 major=$(stat -c %t /dev/netmap)
 expect_eq "major of /dev/netmap (hex)" "$major" a
+expect_eq "mode of /dev/netmap (root only: netmapd hands out fds)" "$(stat -c %a /dev/netmap)" 600
 grep -q ' netmap$' /proc/misc || fail "netmap not in /proc/misc"
 expect_eq verbose "$(param verbose)" 1
 expect_eq priv_buf_num "$(param priv_buf_num)" 8192

@@ -33,6 +33,7 @@
 #include "ctrl.h"
 #include "params.h"
 #include "port.h"
+#include "vale.h"
 
 #define nm_ctrl_dbg(fmt, ...) do {						\
 	if (READ_ONCE(nm_verbose))						\
@@ -90,6 +91,7 @@ struct nm_opt {
 struct nm_opts {
 	unsigned int n;				/* options read (and copied back) */
 	struct nm_opt *by_type[NETMAP_REQ_OPT_MAX];
+	struct nm_opt *port_stats;		/* NETMAP_REQ_OPT_PORT_STATS (ours) */
 	struct nm_opt opt[NM_OPT_MAX_N];
 	u8 bodies[NETMAP_REQ_MAXSIZE];
 	u32 bodies_used;
@@ -144,6 +146,26 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 used)
 			nm_ctrl_dbg("option type 0 is invalid\n");
 			o->hdr.nro_status = EINVAL;
 			err = -EINVAL;
+			continue;
+		}
+		if (type == NETMAP_REQ_OPT_PORT_STATS) {
+			if (opts->port_stats) {
+				nm_ctrl_dbg("option type 0x%x given twice\n", type);
+				o->hdr.nro_status = EINVAL;
+				opts->port_stats->hdr.nro_status = EINVAL;
+				err = -EINVAL;
+				continue;
+			}
+			opts->port_stats = o;
+			bsize = sizeof(struct nmreq_opt_port_stats) - sizeof(o->hdr);
+			if (bsize > NETMAP_REQ_MAXSIZE - used)
+				goto err_size;
+			o->body_size = bsize;
+			o->body_off = opts->bodies_used;
+			if (copy_from_user(opts->bodies + o->body_off, o->uptr + 1, bsize))
+				goto err_fault;
+			opts->bodies_used += bsize;
+			used += bsize;
 			continue;
 		}
 		if (type >= NETMAP_REQ_OPT_MAX)
@@ -209,23 +231,72 @@ static int nm_opts_unsupported(const struct nm_opts *opts)
 
 /* ---- dispatch --------------------------------------------------------- */
 
+/*
+ * NETMAP_REQ_OPT_PORT_STATS on a request that succeeded for port @name:
+ * the counters, or status EINVAL for a port that has none (not VALE).
+ */
+static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
+{
+	struct nm_opt *o = opts ? opts->port_stats : NULL;
+	struct nmreq_opt_port_stats body = {};
+	struct nm_vale_port_stats st;
+	int err;
+
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return;
+	err = name[0] ? nm_vale_stats_by_name(name, &st) : -EINVAL;
+	if (err) {
+		o->hdr.nro_status = -err;
+		return;
+	}
+	body.tx_packets = st.tx_packets;
+	body.tx_bytes = st.tx_bytes;
+	body.tx_errors = st.tx_errors;
+	body.rx_packets = st.rx_packets;
+	body.rx_bytes = st.rx_bytes;
+	body.rx_drops = st.rx_drops;
+	/* The body as copied out: everything after the option header. */
+	memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
+	o->hdr.nro_status = 0;
+}
+
 static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		       union nm_req_body *body, struct nm_opts *opts)
 {
+	int err;
+
 	switch (hdr->nr_reqtype) {
 	case NETMAP_REQ_REGISTER:
 		return nm_port_register(priv, hdr->nr_name, &body->reg, nm_opts_unsupported(opts));
 	case NETMAP_REQ_PORT_INFO_GET:
-		return nm_port_info_get(hdr->nr_name, &body->info);
+		err = nm_port_info_get(hdr->nr_name, &body->info);
+		if (!err)
+			nm_opt_port_stats(opts, hdr->nr_name);
+		return err;
 	case NETMAP_REQ_POOLS_INFO_GET:
 		return nm_port_pools_info_get(hdr->nr_name, &body->pools);
-	case NETMAP_REQ_VALE_LIST:
+	case NETMAP_REQ_VALE_LIST: {
+		const bool by_name = hdr->nr_name[0];
+
 		/* A name, if given, must be a VALE name. */
-		if (hdr->nr_name[0] && strncmp(hdr->nr_name, "vale", 4))
+		if (by_name && strncmp(hdr->nr_name, "vale", 4))
 			return -EINVAL;
-		fallthrough;
+		err = nm_vale_list(hdr->nr_name, &body->list);
+		/* Counters only for one port named by the caller. */
+		if (!err && by_name && body->list.nr_port_idx != NM_BDG_NOPORT)
+			nm_opt_port_stats(opts, hdr->nr_name);
+		return err;
+	}
+	case NETMAP_REQ_VALE_ATTACH:
+		return nm_vale_attach(hdr->nr_name, &body->attach);
+	case NETMAP_REQ_VALE_DETACH:
+		return nm_vale_detach(hdr->nr_name, &body->detach);
+	case NETMAP_REQ_VALE_NEWIF:
+		return nm_vale_newif(hdr->nr_name, &body->newif);
+	case NETMAP_REQ_VALE_DELIF:
+		return nm_vale_delif(hdr->nr_name);
 	default:
-		/* VALE, polling, virtio headers, kloop, CSB: later issues. */
+		/* Polling, virtio headers, kloop, CSB: later issues. */
 		pr_info_ratelimited("request type %u not yet supported\n", hdr->nr_reqtype);
 		return -EOPNOTSUPP;
 	}

@@ -14,19 +14,75 @@
 #include "dev.h"
 #include "params.h"
 #include "port.h"
+#include "vale.h"
 
 #define nm_legacy_dbg(fmt, ...) do {						\
 	if (READ_ONCE(nm_verbose))						\
 		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
 } while (0)
 
-/* NETMAP_BDG_LIST becomes VALE_LIST: EINVAL for a name that is not VALE. */
-static int nm_legacy_vale_list(const char *name)
+/*
+ * NETMAP_BDG_LIST becomes VALE_LIST (EINVAL for a name that is not VALE):
+ * nr_arg1 = bridge index, nr_arg2 = port index, the name written back.
+ */
+static int nm_legacy_vale_list(struct nmreq *nmr, char *name)
 {
+	struct nmreq_vale_list req = {
+		.nr_bridge_idx = nmr->nr_arg1,
+		.nr_port_idx = nmr->nr_arg2,
+	};
+	int err;
+
 	if (name[0] && strncmp(name, "vale", 4))
 		return -EINVAL;
-	pr_info_ratelimited("VALE not yet supported (legacy NETMAP_BDG_LIST)\n");
-	return -EOPNOTSUPP;
+	err = nm_vale_list(name, &req);
+	if (err)
+		return err;
+	nmr->nr_arg1 = req.nr_bridge_idx;
+	nmr->nr_arg2 = req.nr_port_idx;
+	strscpy(nmr->nr_name, name, sizeof(nmr->nr_name));
+	return 0;
+}
+
+/* NETMAP_BDG_NEWIF / ATTACH / DETACH / DELIF: the VALE_* requests. */
+static int nm_legacy_vale(struct nmreq *nmr, const char *name)
+{
+	switch (nmr->nr_cmd) {
+	case NETMAP_BDG_NEWIF: {
+		struct nmreq_vale_newif req = {
+			.nr_tx_slots = nmr->nr_tx_slots,
+			.nr_rx_slots = nmr->nr_rx_slots,
+			.nr_tx_rings = nmr->nr_tx_rings,
+			.nr_rx_rings = nmr->nr_rx_rings,
+			.nr_mem_id = nmr->nr_arg2,
+		};
+		int err = nm_vale_newif(name, &req);
+
+		if (!err || err == -EEXIST) {
+			nmr->nr_tx_slots = req.nr_tx_slots;
+			nmr->nr_rx_slots = req.nr_rx_slots;
+			nmr->nr_tx_rings = req.nr_tx_rings;
+			nmr->nr_rx_rings = req.nr_rx_rings;
+			nmr->nr_arg2 = req.nr_mem_id;
+		}
+		return err;
+	}
+	case NETMAP_BDG_DELIF:
+		return nm_vale_delif(name);
+	case NETMAP_BDG_ATTACH: {
+		struct nmreq_vale_attach req = {};
+
+		req.reg.nr_mode = (nmr->nr_arg1 & NETMAP_BDG_HOST) ? NR_REG_NIC_SW :
+				  NR_REG_ALL_NIC;
+		req.reg.nr_mem_id = nmr->nr_arg2;
+		return nm_vale_attach(name, &req);
+	}
+	default: {
+		struct nmreq_vale_detach req = {};
+
+		return nm_vale_detach(name, &req);
+	}
+	}
 }
 
 /* NIOCREGIF with nr_cmd 0: REGISTER. */
@@ -89,16 +145,17 @@ static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
 	case 0:
 		return nm_legacy_register(priv, nmr, name);
 	case NETMAP_BDG_LIST:
-		return nm_legacy_vale_list(name);
+		return nm_legacy_vale_list(nmr, name);
 	case NETMAP_BDG_ATTACH:
 	case NETMAP_BDG_DETACH:
-	case NETMAP_BDG_VNET_HDR:
-	case NETMAP_VNET_HDR_GET:
 	case NETMAP_BDG_NEWIF:
 	case NETMAP_BDG_DELIF:
+		return nm_legacy_vale(nmr, name);
+	case NETMAP_BDG_VNET_HDR:
+	case NETMAP_VNET_HDR_GET:
 	case NETMAP_BDG_POLLING_ON:
 	case NETMAP_BDG_POLLING_OFF:
-		pr_info_ratelimited("VALE not yet supported (legacy nr_cmd %u)\n", nmr->nr_cmd);
+		pr_info_ratelimited("legacy nr_cmd %u not yet supported\n", nmr->nr_cmd);
 		return -EOPNOTSUPP;
 	case NETMAP_PT_HOST_CREATE:
 	case NETMAP_PT_HOST_DELETE:
@@ -112,7 +169,7 @@ static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
 }
 
 /* NIOCGINFO: PORT_INFO_GET, or VALE_LIST with NETMAP_BDG_LIST. */
-static int nm_legacy_ginfo(struct nmreq *nmr, const char *name)
+static int nm_legacy_ginfo(struct nmreq *nmr, char *name)
 {
 	struct nmreq_port_info_get info = {
 		.nr_tx_slots = nmr->nr_tx_slots,
@@ -124,7 +181,7 @@ static int nm_legacy_ginfo(struct nmreq *nmr, const char *name)
 	int err;
 
 	if (nmr->nr_cmd == NETMAP_BDG_LIST)
-		return nm_legacy_vale_list(name);
+		return nm_legacy_vale_list(nmr, name);
 	err = nm_port_info_get(name, &info);
 	if (err)
 		return err;

@@ -12,6 +12,7 @@
 #include "dev.h"
 #include "mem.h"
 #include "port.h"
+#include "vale.h"
 
 static int __init nm_module_init(void)
 {
@@ -23,6 +24,9 @@ static int __init nm_module_init(void)
 	err = nm_port_init();
 	if (err)
 		goto err_port;
+	err = nm_vale_init();
+	if (err)
+		goto err_vale;
 	/* Last: /dev/netmap appears only when everything behind it is ready. */
 	err = nm_dev_init();
 	if (err)
@@ -31,6 +35,8 @@ static int __init nm_module_init(void)
 	return 0;
 
 err_dev:
+	nm_vale_uninit();
+err_vale:
 	nm_port_uninit();
 err_port:
 	nm_mem_uninit();
@@ -42,6 +48,7 @@ err_mem:
 static void __exit nm_module_exit(void)
 {
 	nm_dev_uninit();
+	nm_vale_uninit();
 	nm_port_uninit();
 	nm_mem_uninit();
 	pr_info("unloaded\n");

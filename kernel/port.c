@@ -23,6 +23,7 @@
 #include "params.h"
 #include "pipe.h"
 #include "port.h"
+#include "vale.h"
 
 DEFINE_MUTEX(nm_ctrl_lock);
 
@@ -252,10 +253,9 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **po
 	struct nm_port *port;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	if (!strncmp(name, "vale", 4)) {
-		pr_info_ratelimited("%s: VALE not yet supported\n", name);
-		return -EOPNOTSUPP;
-	}
+	/* The parent of a pipe may be an ephemeral VALE port made for it. */
+	if (nm_vale_is_name(name))
+		return nm_vale_lookup(name, NULL, NULL, implicit_ok, portp);
 	port = nm_port_registry_find(name);
 	if (port && !implicit_ok && (port->flags & NM_PORT_F_IMPLICIT)) {
 		/* Not a port of its own, only the parent of some pipes. */
@@ -339,7 +339,7 @@ static int nm_null_create(const char *name, const struct nmreq_register *req,
 }
 
 int nm_port_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, struct nm_port **portp)
+		   struct nm_mem *mem, bool create, struct nm_port **portp)
 {
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (req->nr_mode == NR_REG_NULL)
@@ -350,6 +350,8 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
 	}
 	if (nm_pipe_is_name(name))
 		return nm_pipe_lookup(name, req, mem, portp);
+	if (nm_vale_is_name(name))
+		return nm_vale_lookup(name, req, mem, create, portp);
 	return nm_port_lookup_plain(name, false, portp);
 }
 
@@ -358,7 +360,7 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
  * deprecated pipe modes, nr_mem_id, then the lookup (netmap_get_na()).
  */
 static int nm_port_get_for_req(const char *name, const struct nmreq_register *req,
-			       struct nm_port **portp)
+			       bool create, struct nm_port **portp)
 {
 	struct nm_mem *mem = NULL;
 	int err;
@@ -382,7 +384,7 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 			return -EINVAL;
 		}
 	}
-	err = nm_port_lookup(name, req, mem, portp);
+	err = nm_port_lookup(name, req, mem, create, portp);
 	if (mem)
 		nm_mem_put(mem);
 	return err;
@@ -609,7 +611,7 @@ int nm_port_register(struct nm_priv *priv, const char *name,
 		err = -EBUSY;
 		goto out;
 	}
-	err = nm_port_get_for_req(name, req, &port);
+	err = nm_port_get_for_req(name, req, true, &port);
 	if (err)
 		goto out;
 	err = nm_port_bind(priv, port, req);
@@ -667,7 +669,7 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req)
 			.nr_mem_id = req->nr_mem_id,
 		};
 
-		err = nm_port_get_for_req(name, &reg, &port);
+		err = nm_port_get_for_req(name, &reg, false, &port);
 		if (!err) {
 			req->nr_memsize = nm_mem_size(port->mem);
 			req->nr_mem_id = nm_mem_id(port->mem);
@@ -694,7 +696,7 @@ int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req)
 	int err;
 
 	mutex_lock(&nm_ctrl_lock);
-	err = nm_port_get_for_req(name, &reg, &port);
+	err = nm_port_get_for_req(name, &reg, false, &port);
 	if (!err) {
 		nm_mem_pools_info(port->mem, req);
 		nm_port_put(port);

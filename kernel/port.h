@@ -144,21 +144,24 @@ void nm_port_registry_add(struct nm_port *port);
 struct nm_port *nm_port_registry_find(const char *name);
 
 /*
- * A port that is not a pipe, monitor or null port, by name: a VALE port or
- * a NIC (-EOPNOTSUPP until those issues), a port in the registry (implicit
- * parents only if @implicit_ok), else -ENXIO. A reference in *portp.
+ * A port that is not a pipe, monitor or null port, by name: a VALE port
+ * (with @implicit_ok, the parent of a pipe, an ephemeral one is created if
+ * needed), a port in the registry (persistent VALE ports; implicit parents
+ * only if @implicit_ok), a NIC (-EOPNOTSUPP until issue 5), else -ENXIO. A
+ * reference in *portp.
  */
 int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **portp);
 
 /*
  * Find a port by name for a request, creating it if the name calls for it
- * (pipes, their implicit parents, the null port): netmap's lookup order,
+ * (pipes, their implicit parents, the null port, ephemeral VALE ports if
+ * @create: REGISTER, not the info requests): netmap's lookup order,
  * NETMAP-ABI §6. @req gives the mode, flags, wanted counts; @mem is the
  * region of nr_mem_id if one was named (borrowed), else NULL. Returns a
  * reference in *portp. nm_ctrl_lock held.
  */
 int nm_port_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, struct nm_port **portp);
+		   struct nm_mem *mem, bool create, struct nm_port **portp);
 
 /*
  * Requests (nm_ctrl_lock taken inside).

@@ -538,6 +538,29 @@ struct nmreq_opt_offsets {
 };
 
 /*
+ * NETMAP_REQ_OPT_PORT_STATS: a netmapd extension, not part of netmap. With
+ * VALE_LIST (by name) or PORT_INFO_GET (by name) it returns the counters of
+ * a VALE port. Old applications never send it, so the ABI is unchanged; a
+ * kernel without it leaves nro_status = EOPNOTSUPP. Counters are read
+ * without stopping the traffic: each is exact, their set may be slightly
+ * out of step. Invariant over a switch: the copies the senders attempted
+ * (one per destination of each frame) = sum of rx_packets + rx_drops.
+ */
+#define NETMAP_REQ_OPT_PORT_STATS	0x4e4d0001u
+
+struct nmreq_opt_port_stats {
+	struct nmreq_option	nro_opt;	/*  0 */
+	uint64_t	tx_packets;	/* 24 (out) frames taken from the TX rings */
+	uint64_t	tx_bytes;	/* 32 (out) */
+	uint64_t	tx_errors;	/* 40 (out) bad slots, runts, too-long chains,
+					 *    frames sent while on no switch */
+	uint64_t	rx_packets;	/* 48 (out) frames copied into the RX rings */
+	uint64_t	rx_bytes;	/* 56 (out) */
+	uint64_t	rx_drops;	/* 64 (out) frames dropped: RX ring full */
+	uint64_t	reserved[4];	/* 72 */
+};
+
+/*
  * Communication Status Block entries, one pair per bound ring, used
  * instead of the ring's head/cur/tail when the fd is in CSB mode.
  */

@@ -144,7 +144,18 @@ void nm_kring_reset_user(struct nm_kring *kring);
  */
 void nm_kring_check_user(struct nm_kring *kring);
 
-/* Syncs of the null port: TX drops everything, RX never receives. */
+/*
+ * A txsync found a bad slot at @j (buffer index not in the region, or len
+ * longer than a buffer): it processed the slots before @j and now gives
+ * @j on back to the user, head = cur = @j, so that the user owns the bad
+ * slot again and can repair it. The sync then returns -EINVAL.
+ */
+void nm_kring_stop_at(struct nm_kring *kring, u32 j);
+
+/*
+ * Syncs of the null port: TX checks and drops everything (a bad slot stops
+ * it as on a pipe), RX never receives.
+ */
 int nm_null_txsync(struct nm_kring *kring);
 int nm_null_rxsync(struct nm_kring *kring);
 

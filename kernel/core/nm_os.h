@@ -16,7 +16,10 @@
  *   prefetch         nm_prefetch()
  *   logging          nm_os_prlim(): rate limited, for the packet path
  *   time             nm_os_microtime(): fills netmap_ring::ts
- *   buffers          nm_os_buf_valid(): is a buffer index usable in a region
+ *   buffers          nm_os_buf_valid(): is a buffer index usable in a region;
+ *                    nm_os_buf_addr(): its address (VALE copies data)
+ *   VALE             nm_os_lock_t (per destination ring), nm_os_rcu_*()
+ *                    (the port table), nm_os_copy_indirect() (NS_INDIRECT)
  *   wakeups          struct nm_os_kring: the per-ring wait state
  *
  * In the kernel the region is the opaque struct nm_mem of kernel/mem.h. In
@@ -66,11 +69,55 @@ typedef uint64_t u64;
 struct nm_mem {
 	u32 nbufs;		/* buffers 0 .. nbufs-1 exist; 0 and 1 are reserved */
 	u32 buf_size;
+	unsigned char *base;	/* nbufs * buf_size bytes, for nm_os_buf_addr() (VALE) */
 };
 
 static inline bool nm_os_buf_valid(const struct nm_mem *mem, u32 idx)
 {
 	return idx >= 2 && idx < mem->nbufs;
+}
+
+/* Address of buffer @idx; an invalid index gives buffer 0, as in the kernel. */
+static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
+{
+	return mem->base + (idx < mem->nbufs ? (size_t)idx * mem->buf_size : 0);
+}
+
+/*
+ * VALE (vale_fwd.c): a lock per destination RX ring, taken once per batch,
+ * the RCU read side around a switch's port table, and the copy of an
+ * NS_INDIRECT payload from the sender's memory (here: a plain pointer).
+ */
+typedef struct {
+	int locked;
+} nm_os_lock_t;
+
+static inline void nm_os_lock_init(nm_os_lock_t *l)
+{
+	l->locked = 0;
+}
+
+static inline void nm_os_lock(nm_os_lock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static inline void nm_os_unlock(nm_os_lock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+#define nm_os_rcu_read_lock()		do { } while (0)
+#define nm_os_rcu_read_unlock()		do { } while (0)
+#define nm_os_rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+
+static inline int nm_os_copy_indirect(void *dst, u64 uptr, u32 len)
+{
+	if (!uptr)
+		return -EFAULT;
+	__builtin_memcpy(dst, (const void *)(uintptr_t)uptr, len);
+	return 0;
 }
 
 /* Set by host programs to emulate the no_timestamp module parameter. */
@@ -109,7 +156,10 @@ static inline void nm_os_put(unsigned long *busy)
 #include <linux/prefetch.h>
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <asm/barrier.h>
@@ -127,6 +177,30 @@ static inline void nm_os_put(unsigned long *busy)
 static inline bool nm_os_buf_valid(const struct nm_mem *mem, u32 idx)
 {
 	return likely(idx >= 2) && nm_mem_buf_valid(mem, idx);
+}
+
+static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
+{
+	return nm_mem_buf_addr(mem, idx);
+}
+
+/*
+ * VALE (vale_fwd.c): the lock of a destination RX ring (taken once per
+ * batch; senders run in process context), the RCU read side around a
+ * switch's port table, and the copy of an NS_INDIRECT payload from the
+ * sender's address space (may fault: called before any lock is taken).
+ */
+typedef spinlock_t nm_os_lock_t;
+#define nm_os_lock_init(l)		spin_lock_init(l)
+#define nm_os_lock(l)			spin_lock(l)
+#define nm_os_unlock(l)			spin_unlock(l)
+#define nm_os_rcu_read_lock()		rcu_read_lock()
+#define nm_os_rcu_read_unlock()		rcu_read_unlock()
+#define nm_os_rcu_dereference(p)	rcu_dereference(p)
+
+static inline int nm_os_copy_indirect(void *dst, u64 uptr, u32 len)
+{
+	return copy_from_user(dst, u64_to_user_ptr(uptr), len) ? -EFAULT : 0;
 }
 
 static inline bool nm_os_timestamp_enabled(void)

@@ -55,15 +55,6 @@ void nm_pipe_connect(struct nm_kring *tx, struct nm_kring *rx)
 	rx->pipe = tx;
 }
 
-/* Stop at a bad TX slot: give it back to the user so it can be repaired. */
-static void nm_pipe_stop_at(struct nm_kring *kring, u32 j)
-{
-	kring->stat_errs++;
-	kring->rhead = kring->rcur = j;
-	WRITE_ONCE(kring->ring->head, j);
-	WRITE_ONCE(kring->ring->cur, j);
-}
-
 int nm_pipe_txsync(struct nm_kring *tx)
 {
 	struct nm_kring *rx = tx->pipe;
@@ -123,7 +114,7 @@ int nm_pipe_txsync(struct nm_kring *tx)
 		rx->notify(rx);
 	}
 	if (unlikely(err))
-		nm_pipe_stop_at(tx, j);
+		nm_kring_stop_at(tx, j);
 	return err;
 }
 

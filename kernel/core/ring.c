@@ -166,13 +166,42 @@ void nm_kring_check_user(struct nm_kring *kring)
 	nm_os_put(&kring->busy);
 }
 
+void nm_kring_stop_at(struct nm_kring *kring, u32 j)
+{
+	kring->stat_errs++;
+	kring->rhead = kring->rcur = j;
+	WRITE_ONCE(kring->ring->head, j);
+	WRITE_ONCE(kring->ring->cur, j);
+}
+
 int nm_null_txsync(struct nm_kring *kring)
 {
-	/* Everything given is dropped at once: all slots but one free again. */
-	kring->stat_pkts += nm_kring_dist(kring->nr_hwcur, kring->rhead, kring->num_slots);
-	kring->nr_hwcur = kring->rhead;
-	smp_store_release(&kring->nr_hwtail, nm_kring_prev(kring->rhead, kring->num_slots));
-	return 0;
+	struct netmap_slot *slot = kring->ring->slot;
+	const u32 n = kring->num_slots, head = kring->rhead;
+	u32 j = kring->nr_hwcur;
+	int err = 0;
+
+	/*
+	 * Everything given is dropped at once, all slots but one are free
+	 * again; the slots are checked all the same, as on any port.
+	 */
+	for (; j != head; j = nm_kring_next(j, n)) {
+		const u32 idx = READ_ONCE(slot[j].buf_idx);
+		const u16 len = READ_ONCE(slot[j].len);
+
+		if (unlikely(!nm_os_buf_valid(kring->mem, idx) || len > kring->buf_size)) {
+			nm_os_prlim("null tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
+				    kring->ring_id, j, idx, len);
+			err = -EINVAL;
+			break;
+		}
+	}
+	kring->stat_pkts += nm_kring_dist(kring->nr_hwcur, j, n);
+	kring->nr_hwcur = j;
+	smp_store_release(&kring->nr_hwtail, nm_kring_prev(j, n));
+	if (unlikely(err))
+		nm_kring_stop_at(kring, j);
+	return err;
 }
 
 int nm_null_rxsync(struct nm_kring *kring)

@@ -63,6 +63,10 @@ _Static_assert(sizeof(struct nmreq_opt_csb) == 40, "opt_csb");
 _Static_assert(sizeof(struct nmreq_opt_sync_kloop_mode) == 32,
 	       "opt_sync_kloop_mode");
 _Static_assert(sizeof(struct nmreq_opt_offsets) == 56, "opt_offsets");
+_Static_assert(sizeof(struct nmreq_opt_port_stats) == 104, "opt_port_stats (netmapd extension)");
+_Static_assert(offsetof(struct nmreq_opt_port_stats, tx_packets) == 24, "port_stats tx_packets");
+_Static_assert(offsetof(struct nmreq_opt_port_stats, rx_drops) == 64, "port_stats rx_drops");
+_Static_assert(NETMAP_REQ_OPT_PORT_STATS == 0x4e4d0001u, "NETMAP_REQ_OPT_PORT_STATS");
 _Static_assert(sizeof(struct nm_csb_atok) == 64, "nm_csb_atok");
 _Static_assert(sizeof(struct nm_csb_ktoa) == 64, "nm_csb_ktoa");
 _Static_assert(sizeof(struct nmreq) == 60, "nmreq");

@@ -377,6 +377,22 @@ static void test_null_sync(void)
 	}
 	CHECK(k.stat_pkts == 60, "null tx counted %llu", (unsigned long long)k.stat_pkts);
 
+	/* A bad slot stops the null txsync too; repaired, it goes through. */
+	kring_setup(&k, ring, n, NM_TX);
+	k.nm_sync = nm_null_txsync;
+	ring->slot[2].buf_idx = NBUFS;
+	ring->head = ring->cur = 4;
+	CHECK(nm_kring_sync(&k) == -EINVAL, "null txsync accepted a bad buffer");
+	CHECK(ring->head == 2 && ring->tail == 1, "null tx after a bad slot: head %u tail %u",
+	      ring->head, ring->tail);
+	ring->slot[2].buf_idx = 5;
+	ring->slot[3].len = BUF_SIZE + 1;
+	ring->head = ring->cur = 4;
+	CHECK(nm_kring_sync(&k) == -EINVAL && ring->head == 3, "null txsync accepted a bad len");
+	ring->slot[3].len = 60;
+	ring->head = ring->cur = 4;
+	CHECK(nm_kring_sync(&k) == 0 && ring->tail == 3, "null txsync after repair");
+
 	kring_setup(&k, ring, n, NM_RX);
 	k.nm_sync = nm_null_rxsync;
 	CHECK(nm_kring_sync(&k) == 0 && ring->tail == 0, "null rx received something");

@@ -13,7 +13,7 @@ ensure_netmap
 
 seed=${NM_FUZZ_SEED:-$(date -u +%Y%m%d)}
 calls=${NM_FUZZ_CALLS:-100000}
-secs=${NM_FUZZ_SECONDS:-200}
+secs=${NM_FUZZ_SECONDS:-240}
 min_calls=100000
 [ "$calls" -lt "$min_calls" ] && min_calls=$calls
 

@@ -312,6 +312,8 @@ static void print_stats(double secs)
 }
 
 static struct timespec t_start;
+static double slowest_secs;
+static const char *slowest_op = "-";
 
 static double elapsed(void)
 {
@@ -391,6 +393,7 @@ struct nmfile {
 	bool name_known;	/* name is exactly what the kernel bound */
 	bool child_port;	/* shared with child processes: no exact checks */
 	bool csb;		/* may be in CSB mode */
+	bool not_the_port;	/* a null port or a monitor: not the port named */
 	bool dontfork;
 	char name[NETMAP_REQ_IFNAMSIZ];
 	uint64_t memsize;
@@ -1084,6 +1087,11 @@ struct bindinfo {
 	bool special;		/* EXTMEM/CSB options: region may be the user's */
 	bool legacy;
 	bool name_unsure;	/* the kernel may have bound another name */
+	/*
+	 * NR_REG_NULL binds a null port (ABI §6 step 1), the monitor flags a
+	 * monitor of the named port: the fd is not on the port of that name.
+	 */
+	bool null_port, monitor;
 };
 
 static bool buf_in_region(const struct nmfile *f, int64_t pool_off, uint32_t bufsz, uint32_t idx)
@@ -1193,9 +1201,18 @@ static void bind_file(int fi, const struct bindinfo *b)
 
 	xs.binds++;
 	f->bound = true;
-	snprintf(f->name, sizeof(f->name), "%s", b->name);
-	f->name_known = !b->name_unsure && (well_formed_pipe(f->name) || !pipe_sep(f->name));
-	f->child_port = !well_formed_pipe(f->name) || is_child_name(f->name);
+	/*
+	 * A null port does not hold the port of its name: give it a name no
+	 * pipe has.  A monitor keeps the monitored port alive: keep its name,
+	 * so that the port is not taken for new, but never use its rings as
+	 * that port's.
+	 */
+	snprintf(f->name, sizeof(f->name), "%s%.*s", b->null_port ? "null:" : "",
+		 NETMAP_REQ_IFNAMSIZ - 6, b->name);
+	f->not_the_port = b->null_port || b->monitor;
+	f->name_known = !b->name_unsure &&
+			(b->null_port || well_formed_pipe(f->name) || !pipe_sep(f->name));
+	f->child_port = !well_formed_pipe(b->name) || is_child_name(b->name);
 	f->memsize = b->memsize;
 	f->nifp_off = b->offset;
 	f->mem_id = b->mem_id;
@@ -1369,7 +1386,7 @@ static void bind_file(int fi, const struct bindinfo *b)
 	if (fresh)
 		xs.fresh_checked++;
 	free(bufs);
-	if (!b->name_unsure)
+	if (!b->name_unsure && !f->not_the_port)
 		pools_check(fi);
 	if (chance(30))
 		port_info_check(fi);
@@ -1414,6 +1431,8 @@ static void register_done(int fi, const struct ctrl *c, const struct nmreq_regis
 	b.check_bind = (in->nr_mode == NR_REG_ALL_NIC || in->nr_mode == NR_REG_ONE_NIC) &&
 		       !(in->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON));
 	b.special = c->oc.has_extmem || c->oc.has_csb;
+	b.null_port = in->nr_mode == NR_REG_NULL;
+	b.monitor = (in->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0;
 	files[fi].csb = c->oc.has_csb;
 	bind_file(fi, &b);
 }
@@ -1719,6 +1738,8 @@ static void op_legacy(void)
 		b.rx_rings = r->nr_rx_rings;
 		b.extra_got = r->nr_arg3;
 		b.legacy = true;
+		b.null_port = mode == NR_REG_NULL;
+		b.monitor = (in.nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0;
 		/* 16 bytes without a NUL: netmap keeps 15 (strlcpy), we do not assume */
 		b.name_unsure = nl == IFNAMSIZ;
 		if (r->nr_arg3 > in.nr_arg3)
@@ -2029,7 +2050,8 @@ static void op_precise(int fi, const struct ring_ref *rr)
 				s->flags = 0;
 			}
 		}
-		if (slots_ok && head != h0 && chance(40)) {
+		/* a null port drops what it is given without looking: pipes only */
+		if (slots_ok && head != h0 && !f->not_the_port && chance(40)) {
 			k = rnd(ring_dist(h0, head, n));
 			bad_slot = (h0 + k) % n;
 			saved = r->slot[bad_slot];
@@ -2239,13 +2261,13 @@ static void op_pair(int fi, const struct ring_ref *rr)
 	uint16_t lens[64];
 	int gi = -1, m, err;
 
-	if (!rr->tx || f->child_port || f->csb || !pipe_peer(f->name, peer))
+	if (!rr->tx || f->child_port || f->csb || f->not_the_port || !pipe_peer(f->name, peer))
 		return;
 	for (i = 0; i < NPOOL && gi < 0; i++) {
 		int o = pool[i];
 
 		if (o < 0 || !files[o].bound || !files[o].mem || files[o].csb ||
-		    strcmp(files[o].name, peer))
+		    files[o].not_the_port || strcmp(files[o].name, peer))
 			continue;
 		for (m = 0; m < files[o].nrings; m++) {
 			if (!files[o].rings[m].tx && files[o].rings[m].id == rr->id) {
@@ -2438,8 +2460,8 @@ static void op_mmap(void)
 	       (const int[]){ PROT_WRITE, PROT_NONE, PROT_READ | PROT_EXEC }[rnd(3)];
 	if (chance(8))
 		flags = MAP_PRIVATE;
-	if (chance(3))
-		flags |= MAP_POPULATE;
+	if (chance(3) && len <= (4u << 20))
+		flags |= MAP_POPULATE;	/* every page faulted in: keep it small under TCG */
 	trace("mmap fd%d (%s, memsize %" PRIu64 ") off %" PRIu64 " len %" PRIu64 " prot %d flags %#x",
 	      f->fd, f->bound ? f->name : "unbound", f->memsize, off, len, prot, flags);
 	p = mmap(NULL, len, prot, flags, f->fd, (off_t)off);
@@ -2707,6 +2729,13 @@ static void child_main(int readyfd)
 					 chance(50) ? '{' : '}', rnd(3));
 			h.nr_body = (uint64_t)(uintptr_t)&r;
 			r.nr_mode = NR_REG_ALL_NIC;
+			/*
+			 * Small rings: they fit in the region of parent "k",
+			 * which the parent process created (with "k{9"), so
+			 * children never create regions: region ids, which
+			 * the parent's requests name, stay reproducible.
+			 */
+			r.nr_tx_slots = r.nr_rx_slots = 64;
 			if (chance(30))
 				r.nr_flags = (const uint64_t[]){ NR_NO_TX_POLL, NR_DO_RX_POLL,
 								 NR_EXCLUSIVE }[rnd(3)];
@@ -2810,6 +2839,7 @@ static void kpeer_open(void)
 	ctrl_init(&c, NETMAP_REQ_REGISTER, "k{9", sizeof(*r));
 	r = c.body;
 	r->nr_mode = NR_REG_ALL_NIC;
+	r->nr_tx_slots = r->nr_rx_slots = 64;
 	if (ctrl_call(kpeer.fd, &c))
 		return;
 	kpeer.mem = mmap(NULL, r->nr_memsize, PROT_READ | PROT_WRITE, MAP_SHARED, kpeer.fd, 0);
@@ -3152,6 +3182,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	while (calls < max_calls) {
 		uint32_t op = rnd(1000);
+		const char *name;
 		double t;
 
 		xs.ops++;
@@ -3160,36 +3191,44 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (calls >= next_progress) {
-			printf("nm_fuzz: progress: %" PRIu64 " calls in %.1f s\n", calls, elapsed());
+			printf("nm_fuzz: progress: %" PRIu64 " calls in %.1f s (slowest op: %s, %.0f ms)\n",
+			       calls, elapsed(), slowest_op, slowest_secs * 1e3);
+			slowest_secs = 0;
 			next_progress += 10000;
 		}
 		child_tick();
+		t = elapsed();
 		if (op < 250)
-			op_ctrl();
+			op_ctrl(), name = "ctrl";
 		else if (op < 360)
-			op_register();
+			op_register(), name = "register";
 		else if (op < 640)
-			op_ring();
+			op_ring(), name = "ring";
 		else if (op < 690)
-			op_legacy();
+			op_legacy(), name = "legacy";
 		else if (op < 760)
-			op_sync();
+			op_sync(), name = "sync";
 		else if (op < 830)
-			op_poll();
+			op_poll(), name = "poll";
 		else if (op < 880)
-			op_mmap();
+			op_mmap(), name = "mmap";
 		else if (op < 915)
-			op_mm();
+			op_mm(), name = "mm";
 		else if (op < 975)
-			op_churn();
+			op_churn(), name = "churn";
 		else if (op < 990)
-			op_randioctl();
+			op_randioctl(), name = "ioctl";
 		else if (op < 992)
-			op_fork();
+			op_fork(), name = "fork";
 		else if (op < 993 && chance(40))
-			op_burst();
+			op_burst(), name = "burst";
 		else
-			op_sync();
+			op_sync(), name = "sync";
+		t = elapsed() - t;
+		if (t > slowest_secs) {
+			slowest_secs = t;
+			slowest_op = name;
+		}
 	}
 	close_all();
 	print_stats(elapsed());

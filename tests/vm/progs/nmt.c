@@ -110,6 +110,23 @@ void nmt_note(const char *fmt, ...)
  * Subtests
  */
 
+/* Exit status of a subtest child that called nmt_skip() without failures. */
+#define NMT_EXIT_SKIP 4
+static const char *nmt_current;	/* name of the running subtest (child) */
+
+void nmt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("SKIP: %s (", nmt_current ? nmt_current : "?");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(")\n");
+	fflush(stdout);
+	_exit(nmt_checks_failed ? 1 : NMT_EXIT_SKIP);
+}
+
 static bool selected(const char *name, int argc, char **argv)
 {
 	int i, any = 0;
@@ -127,7 +144,7 @@ static bool selected(const char *name, int argc, char **argv)
 int nmt_main(const struct nmt_test *tests, size_t n, int argc, char **argv,
 	     unsigned timeout_s)
 {
-	unsigned passed = 0, failed = 0;
+	unsigned passed = 0, failed = 0, skipped = 0;
 	size_t i;
 	int a;
 
@@ -162,6 +179,7 @@ int nmt_main(const struct nmt_test *tests, size_t n, int argc, char **argv,
 		}
 		if (pid == 0) {
 			setpgid(0, 0);
+			nmt_current = t->name;
 			nmt_checks_ok = nmt_checks_failed = 0;
 			alarm(timeout_s);
 			t->fn();
@@ -183,6 +201,10 @@ int nmt_main(const struct nmt_test *tests, size_t n, int argc, char **argv,
 			passed++;
 			continue;
 		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == NMT_EXIT_SKIP) {
+			skipped++;	/* the child printed its SKIP line */
+			continue;
+		}
 		failed++;
 		if (WIFSIGNALED(st))
 			printf("FAIL: %s (killed by signal %d%s)\n", t->name, WTERMSIG(st),
@@ -192,7 +214,10 @@ int nmt_main(const struct nmt_test *tests, size_t n, int argc, char **argv,
 		else
 			printf("FAIL: %s (checks failed)\n", t->name);
 	}
-	printf("%u passed, %u failed\n", passed, failed);
+	if (skipped)
+		printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	else
+		printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
 

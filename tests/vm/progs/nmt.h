@@ -48,6 +48,12 @@ bool nmt_check_eq(long long got, long long want, const char *file, int line,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Print a note line ("# ...") in the test's output (with -v only). */
 void nmt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Skip the running subtest: print "SKIP: NAME (reason)" and end it. A
+ * skipped subtest is neither passed nor failed (unless checks failed before
+ * the call); the summary line then says how many were skipped.
+ */
+void nmt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #define CHECK(cond, ...) nmt_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 /* got and want are errno values (0 = success). */

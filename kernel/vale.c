@@ -1,0 +1,898 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * VALE switches and ports, the Linux side; see vale.h. The forwarding is
+ * core/vale_fwd.c.
+ *
+ * Objects (all fields below are under nm_ctrl_lock unless said otherwise):
+ *   nm_bridges[max_bridges] --> struct nm_bridge (allocated with its first
+ *   port, freed with its last) --ports[254]--> struct nm_vale_port.
+ * A port is on at most one switch (vp->bdg, vp->index). The forwarding
+ * path sees a switch only through bdg->sw: the learning table and the RCU
+ * port table (struct nm_vale_table), replaced whole on every change and
+ * freed after synchronize_rcu().
+ *
+ * Lifetime:
+ *   - ephemeral port: its count is held by the fds bound to it and by the
+ *     pipes it parents; the last put leaves the switch and frees it.
+ *   - persistent port (NEWIF): one reference for its existence (dropped by
+ *     DELIF or at module exit), one held by the switch while attached, and
+ *     those of its fds. Its name is the interface name, whichever way it is
+ *     opened (netmap:NAME or valeB:NAME): it is never renamed (netmap issue
+ *     #882), so DETACH and DELIF find it after any sequence of opens.
+ *
+ * The sender's txsync reads vp->bdg holding its TX kring's busy bit. When
+ * a port that may be in use joins or leaves a switch, the control path
+ * changes vp->bdg and then waits for the busy bits of the port's TX rings
+ * (nm_vale_port_quiesce): afterwards no sync uses the old switch.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/delay.h>
+#include <linux/etherdevice.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/netdevice.h>
+#include <linux/nsproxy.h>
+#include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/net_namespace.h>
+
+#include "core/vale_fwd.h"
+#include "mem.h"
+#include "params.h"
+#include "port.h"
+#include "vale.h"
+
+#define NM_VALE_DEFAULT_SLOTS	1024
+#define NM_VALE_MAX_SLOTS	4096
+#define NM_VALE_MAX_EXTRA_BUFS	(128 * 4096)
+
+#define nm_vale_dbg(fmt, ...) do {						\
+	if (READ_ONCE(nm_verbose))						\
+		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
+} while (0)
+
+struct nm_bridge;
+
+struct nm_vale_port {
+	struct nm_port up;
+	char pname[IFNAMSIZ];		/* name on a switch: "P" of "valeB:P" */
+	struct nm_bridge *bdg;		/* switch, or NULL; read by txsync (see top) */
+	u8 index;			/* on bdg */
+	bool persistent;
+	struct net_device *ndev;	/* persistent ports */
+	struct list_head plist;		/* nm_vale_persistent */
+	u32 batch;
+	struct nm_vale_txq **txq;	/* per TX ring */
+	struct nm_vale_rxq *rxq;	/* per RX ring */
+	struct nm_vale_vport vp;	/* what the forwarder sees */
+};
+
+struct nm_bridge {
+	char name[IFNAMSIZ];		/* "valeB" */
+	u32 idx;			/* in nm_bridges */
+	u32 nports;
+	struct nm_vale_port *ports[NM_VALE_MAXPORTS];
+	struct nm_vale_sw sw;		/* table (RCU) and learning table */
+};
+
+/* A forwarding table as the kernel allocates it: freed after a grace period. */
+struct nm_vale_table_rcu {
+	struct rcu_head rcu;
+	struct nm_vale_table t;
+};
+
+static void nm_vale_table_free(struct nm_vale_table *t)
+{
+	if (t)
+		kfree(container_of(t, struct nm_vale_table_rcu, t));
+}
+
+/* The private data of a persistent port's net_device. */
+struct nm_vale_ndev {
+	struct nm_vale_port *vp;
+};
+
+static struct nm_bridge **nm_bridges;
+static u32 nm_nbridges;			/* max_bridges at load time */
+/* Persistent ports, for DELIF-less cleanup at module exit. */
+static LIST_HEAD(nm_vale_persistent);
+
+static inline struct nm_vale_port *to_vp(struct nm_port *port)
+{
+	return container_of(port, struct nm_vale_port, up);
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+/*
+ * Split "valeB:P": bridge "valeB" ([A-Za-z0-9_] after "vale", shorter than
+ * IFNAMSIZ), port "P" (1..IFNAMSIZ-1 characters, no ':').
+ */
+static int nm_vale_split(const char *name, char bname[IFNAMSIZ], char pname[IFNAMSIZ])
+{
+	const char *colon = strchr(name, ':');
+	size_t blen, plen;
+	const char *c;
+
+	if (!nm_vale_is_name(name) || !colon)
+		goto err;
+	blen = colon - name;
+	plen = strlen(colon + 1);
+	if (blen >= IFNAMSIZ || plen == 0 || plen >= IFNAMSIZ || strchr(colon + 1, ':'))
+		goto err;
+	for (c = name + 4; c < colon; c++)
+		if (!isalnum(*c) && *c != '_')
+			goto err;
+	memcpy(bname, name, blen);
+	bname[blen] = '\0';
+	memcpy(pname, colon + 1, plen + 1);
+	return 0;
+err:
+	nm_vale_dbg("%s: bad VALE name (valeB:P, B of [A-Za-z0-9_], both shorter than %d)\n",
+		    name, IFNAMSIZ);
+	return -EINVAL;
+}
+
+static bool nm_vale_netdev_exists(const char *name)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = dev_get_by_name_rcu(current->nsproxy->net_ns, name) != NULL;
+	rcu_read_unlock();
+	return found;
+}
+
+/* ---- switches --------------------------------------------------------- */
+
+static struct nm_bridge *nm_bridge_find(const char *bname)
+{
+	u32 i;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	for (i = 0; i < nm_nbridges; i++)
+		if (nm_bridges[i] && !strcmp(nm_bridges[i]->name, bname))
+			return nm_bridges[i];
+	return NULL;
+}
+
+static struct nm_bridge *nm_bridge_create(const char *bname)
+{
+	struct nm_bridge *b;
+	u32 i;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	for (i = 0; i < nm_nbridges; i++)
+		if (!nm_bridges[i])
+			break;
+	if (i == nm_nbridges) {
+		pr_info_ratelimited("%s: no more than max_bridges=%u VALE switches\n", bname,
+				    nm_nbridges);
+		return ERR_PTR(-ENOMEM);
+	}
+	b = kvzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	strscpy(b->name, bname, sizeof(b->name));
+	b->idx = i;
+	nm_vale_lut_init(&b->sw.lut);
+	nm_bridges[i] = b;
+	nm_vale_dbg("switch %s created (index %u)\n", bname, i);
+	return b;
+}
+
+static void nm_bridge_destroy(struct nm_bridge *b)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	nm_bridges[b->idx] = NULL;
+	/* The table was emptied (and its readers waited for) by the last leave. */
+	nm_vale_table_free(b->sw.table);
+	nm_vale_dbg("switch %s destroyed\n", b->name);
+	kvfree(b);
+}
+
+static struct nm_vale_port *nm_bridge_find_port(struct nm_bridge *b, const char *pname)
+{
+	u32 i;
+
+	for (i = 0; i < NM_VALE_MAXPORTS; i++)
+		if (b->ports[i] && !strcmp(b->ports[i]->pname, pname))
+			return b->ports[i];
+	return NULL;
+}
+
+/*
+ * Publish a new forwarding table for @b's ports. With @wait (a port left:
+ * its rings are about to go), wait for every reader of the old table;
+ * otherwise (a port joined) the old table is freed after a grace period
+ * without waiting.
+ */
+static int nm_bridge_publish(struct nm_bridge *b, bool wait)
+{
+	struct nm_vale_table *t, *old = b->sw.table;
+	struct nm_vale_table_rcu *tr;
+	u32 i;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	tr = kzalloc(sizeof(*tr), GFP_KERNEL);
+	if (!tr)
+		return -ENOMEM;
+	t = &tr->t;
+	for (i = 0; i < NM_VALE_MAXPORTS; i++) {
+		if (!b->ports[i])
+			continue;
+		t->list[t->n++] = i;
+		t->port[i] = &b->ports[i]->vp;
+	}
+	rcu_assign_pointer(b->sw.table, t);
+	if (!old)
+		return 0;
+	if (wait) {
+		synchronize_rcu();
+		nm_vale_table_free(old);
+	} else {
+		kfree_rcu(container_of(old, struct nm_vale_table_rcu, t), rcu);
+	}
+	return 0;
+}
+
+/* Wait until no txsync of @vp runs (they may use the switch it left). */
+static void nm_vale_port_quiesce(struct nm_vale_port *vp)
+{
+	u32 i;
+
+	smp_mb();	/* pairs with smp_mb__after_atomic() in nm_vale_port_txsync() */
+	for (i = 0; i < vp->up.nrings[NM_TX]; i++)
+		while (test_bit(0, &vp->up.krings[NM_TX][i].busy))
+			usleep_range(50, 100);
+}
+
+/* Put @vp on switch @b (created if NULL is found... by the caller). */
+static int nm_bridge_join(struct nm_bridge *b, struct nm_vale_port *vp)
+{
+	u32 i;
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	for (i = 0; i < NM_VALE_MAXPORTS; i++)
+		if (!b->ports[i])
+			break;
+	if (i == NM_VALE_MAXPORTS) {
+		pr_info_ratelimited("%s: no more than %d ports per VALE switch\n", b->name,
+				    NM_VALE_MAXPORTS);
+		return -ENOMEM;
+	}
+	b->ports[i] = vp;
+	vp->index = i;
+	vp->vp.index = i;
+	err = nm_bridge_publish(b, false);
+	if (err) {
+		b->ports[i] = NULL;
+		return err;
+	}
+	b->nports++;
+	/* From here on its txsync forwards. */
+	smp_store_release(&vp->bdg, b);
+	return 0;
+}
+
+/* Take @vp off its switch; the switch goes with its last port. */
+static void nm_bridge_leave(struct nm_vale_port *vp)
+{
+	struct nm_bridge *b = vp->bdg;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!b)
+		return;
+	WRITE_ONCE(vp->bdg, NULL);
+	nm_vale_port_quiesce(vp);
+	b->ports[vp->index] = NULL;
+	b->nports--;
+	if (nm_bridge_publish(b, true)) {
+		/* No memory for a new table: an empty one is not needed, wait instead. */
+		struct nm_vale_table *t = b->sw.table;
+
+		/* Remove the port in place: readers tolerate a NULL entry. */
+		WRITE_ONCE(t->port[vp->index], NULL);
+		synchronize_rcu();
+	}
+	nm_vale_lut_forget(&b->sw.lut, vp->index);
+	if (!b->nports)
+		nm_bridge_destroy(b);
+}
+
+/* ---- ports ------------------------------------------------------------ */
+
+static int nm_vale_port_txsync(struct nm_kring *kring)
+{
+	struct nm_vale_port *vp = to_vp(kring->owner);
+	struct nm_vale_txq *q = vp->txq[kring->ring_id];
+	struct nm_bridge *b;
+
+	/* The busy bit is ours: order it before reading bdg (see quiesce). */
+	smp_mb__after_atomic();
+	b = smp_load_acquire(&vp->bdg);
+	if (unlikely(!b))
+		return nm_vale_txsync_drop(kring, q);
+	return nm_vale_txsync(kring, q, &b->sw, vp->index, READ_ONCE(nm_txsync_retry));
+}
+
+static int nm_vale_krings_create(struct nm_port *port)
+{
+	struct nm_vale_port *vp = to_vp(port);
+	u32 i;
+	int err;
+
+	err = nm_port_krings_create(port);
+	if (err)
+		return err;
+	vp->txq = kcalloc(port->nrings[NM_TX], sizeof(*vp->txq), GFP_KERNEL);
+	vp->rxq = kvcalloc(port->nrings[NM_RX], sizeof(*vp->rxq), GFP_KERNEL);
+	if (!vp->txq || !vp->rxq)
+		goto err;
+	for (i = 0; i < port->nrings[NM_TX]; i++) {
+		vp->txq[i] = kvzalloc(nm_vale_txq_size(vp->batch), GFP_KERNEL);
+		if (!vp->txq[i])
+			goto err;
+		nm_vale_txq_init(vp->txq[i], vp->batch);
+	}
+	nm_vale_rxq_init(vp->rxq, port->nrings[NM_RX]);
+	vp->vp.nrx = port->nrings[NM_RX];
+	vp->vp.rxk = port->krings[NM_RX];
+	vp->vp.rxq = vp->rxq;
+	return 0;
+err:
+	port->ops->krings_delete(port);
+	return -ENOMEM;
+}
+
+static void nm_vale_krings_delete(struct nm_port *port)
+{
+	struct nm_vale_port *vp = to_vp(port);
+	u32 i;
+
+	if (vp->txq)
+		for (i = 0; i < port->nrings[NM_TX]; i++)
+			kvfree(vp->txq[i]);
+	kfree(vp->txq);
+	kvfree(vp->rxq);
+	vp->txq = NULL;
+	vp->rxq = NULL;
+	nm_port_krings_delete(port);
+}
+
+static void nm_vale_dtor(struct nm_port *port)
+{
+	struct nm_vale_port *vp = to_vp(port);
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	nm_bridge_leave(vp);
+	nm_port_rings_detach(port);
+	if (port->mem)
+		nm_mem_put(port->mem);
+	nm_vale_dbg("port %s freed\n", port->name);
+	nm_port_cleanup(port);
+	kfree(vp);
+}
+
+static const struct nm_port_ops nm_vale_ops = {
+	.txsync = nm_vale_port_txsync,
+	.rxsync = nm_vale_rxsync,
+	.krings_create = nm_vale_krings_create,
+	.krings_delete = nm_vale_krings_delete,
+	.rings_create = nm_port_rings_create,
+	.rings_delete = nm_port_rings_delete,
+	.dtor = nm_vale_dtor,
+};
+
+static u32 nm_vale_bound(u32 v, u32 dflt, u32 hi)
+{
+	return v < 1 ? dflt : min(v, hi);
+}
+
+/*
+ * A VALE port named @name with the counts asked for (clamped), in @mem or
+ * a private region of its own. Not on a switch yet. Returns it holding one
+ * reference.
+ */
+static struct nm_vale_port *nm_vale_port_create(const char *name, const char *pname,
+						u32 txr, u32 rxr, u32 txs, u32 rxs, u32 extra,
+						struct nm_mem *mem)
+{
+	struct nm_vale_port *vp;
+	struct nm_port *port;
+	u32 max_slots = NM_VALE_MAX_SLOTS;
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!vp)
+		return ERR_PTR(-ENOMEM);
+	port = &vp->up;
+	nm_port_setup(port, name, &nm_vale_ops);
+	strscpy(vp->pname, pname, sizeof(vp->pname));
+	vp->batch = clamp(READ_ONCE(nm_bridge_batch), 1, NM_VALE_MAX_BATCH);
+	if (mem)
+		max_slots = min(max_slots, nm_mem_ring_max_slots(mem));
+	port->nrings[NM_TX] = nm_vale_bound(txr, 1, NM_VALE_MAX_RINGS);
+	port->nrings[NM_RX] = nm_vale_bound(rxr, 1, NM_VALE_MAX_RINGS);
+	port->nslots[NM_TX] = nm_vale_bound(txs, min(NM_VALE_DEFAULT_SLOTS, max_slots), max_slots);
+	port->nslots[NM_RX] = nm_vale_bound(rxs, min(NM_VALE_DEFAULT_SLOTS, max_slots), max_slots);
+	if (mem) {
+		port->mem = nm_mem_get(mem);
+	} else {
+		struct nm_mem_need need = {
+			.rings = port->nrings[NM_TX] + port->nrings[NM_RX],
+			.max_slots = max(port->nslots[NM_TX], port->nslots[NM_RX]),
+			.bufs = port->nrings[NM_TX] * port->nslots[NM_TX] +
+				port->nrings[NM_RX] * port->nslots[NM_RX],
+			.extra_bufs = min_t(u32, extra, NM_VALE_MAX_EXTRA_BUFS),
+			.ifs = 8,
+		};
+
+		port->mem = nm_mem_create_private(&need);
+		if (IS_ERR(port->mem)) {
+			err = PTR_ERR(port->mem);
+			port->mem = NULL;
+			goto err;
+		}
+	}
+	err = nm_port_rings_attach(port);
+	if (err)
+		goto err;
+	return vp;
+err:
+	nm_port_put(port);
+	return ERR_PTR(err);
+}
+
+int nm_vale_lookup(const char *name, const struct nmreq_register *req,
+		   struct nm_mem *mem, bool create, struct nm_port **portp)
+{
+	char bname[IFNAMSIZ], pname[IFNAMSIZ];
+	struct nm_vale_port *vp;
+	struct nm_bridge *b;
+	bool new_bridge = false;
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	err = nm_vale_split(name, bname, pname);
+	if (err)
+		return err;
+	b = nm_bridge_find(bname);
+	if (b) {
+		vp = nm_bridge_find_port(b, pname);
+		if (vp) {
+			*portp = nm_port_get(&vp->up);
+			return 0;
+		}
+	}
+	if (nm_vale_netdev_exists(pname)) {
+		nm_vale_dbg("%s: %s is a system interface: attach it with VALE_ATTACH first\n",
+			    name, pname);
+		return -EINVAL;
+	}
+	if (!create) {
+		nm_vale_dbg("%s: no such VALE port\n", name);
+		return -ENXIO;
+	}
+	if (!b) {
+		b = nm_bridge_create(bname);
+		if (IS_ERR(b))
+			return PTR_ERR(b);
+		new_bridge = true;
+	} else if (b->nports >= NM_VALE_MAXPORTS) {
+		pr_info_ratelimited("%s: no more than %d ports per VALE switch\n", name,
+				    NM_VALE_MAXPORTS);
+		return -ENOMEM;
+	}
+	vp = nm_vale_port_create(name, pname, req ? req->nr_tx_rings : 0,
+				 req ? req->nr_rx_rings : 0, req ? req->nr_tx_slots : 0,
+				 req ? req->nr_rx_slots : 0, req ? req->nr_extra_bufs : 0, mem);
+	if (IS_ERR(vp)) {
+		err = PTR_ERR(vp);
+		goto err_bridge;
+	}
+	err = nm_bridge_join(b, vp);
+	if (err) {
+		nm_port_put(&vp->up);
+		goto err_bridge;
+	}
+	nm_vale_dbg("%s: ephemeral port %u created: %u/%u rings, %u/%u slots, mem_id %u\n",
+		    name, vp->index, vp->up.nrings[NM_TX], vp->up.nrings[NM_RX],
+		    vp->up.nslots[NM_TX], vp->up.nslots[NM_RX], nm_mem_id(vp->up.mem));
+	*portp = &vp->up;
+	return 0;
+
+err_bridge:
+	if (new_bridge && !b->nports)
+		nm_bridge_destroy(b);
+	return err;
+}
+
+int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st)
+{
+	struct nm_vale_port *vp;
+	u32 i;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (port->ops != &nm_vale_ops)
+		return -EINVAL;
+	vp = to_vp(port);
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < port->nrings[NM_TX]; i++) {
+		const struct nm_vale_txq *q = vp->txq[i];
+
+		st->tx_packets += READ_ONCE(q->tx_packets);
+		st->tx_bytes += READ_ONCE(q->tx_bytes);
+		st->tx_errors += READ_ONCE(q->tx_errors);
+	}
+	for (i = 0; i < port->nrings[NM_RX]; i++) {
+		const struct nm_vale_rxq *q = &vp->rxq[i];
+
+		st->rx_packets += READ_ONCE(q->rx_packets);
+		st->rx_bytes += READ_ONCE(q->rx_bytes);
+		st->rx_drops += READ_ONCE(q->rx_drops);
+	}
+	return 0;
+}
+
+int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st)
+{
+	struct nm_port *port;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	if (nm_vale_is_name(name))
+		err = nm_vale_lookup(name, NULL, NULL, false, &port);
+	else
+		err = nm_port_lookup_plain(name, false, &port);
+	if (!err) {
+		err = nm_vale_port_stats(port, st);
+		nm_port_put(port);
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* ---- VALE_LIST -------------------------------------------------------- */
+
+int nm_vale_list(char *name, struct nmreq_vale_list *req)
+{
+	int err = 0;
+
+	mutex_lock(&nm_ctrl_lock);
+	if (name[0]) {
+		char bname[IFNAMSIZ], pname[IFNAMSIZ];
+		struct nm_vale_port *vp;
+		struct nm_bridge *b;
+
+		err = nm_vale_split(name, bname, pname);
+		if (err)
+			goto out;
+		b = nm_bridge_find(bname);
+		if (!b) {
+			err = -ENOENT;
+			goto out;
+		}
+		vp = nm_bridge_find_port(b, pname);
+		req->nr_bridge_idx = b->idx;
+		req->nr_port_idx = vp ? vp->index : NM_BDG_NOPORT;
+	} else {
+		u32 i = req->nr_bridge_idx, j = req->nr_port_idx;
+
+		err = -ENOENT;
+		for (; i < nm_nbridges; i++, j = 0) {
+			struct nm_bridge *b = nm_bridges[i];
+
+			if (!b)
+				continue;
+			for (; j < NM_VALE_MAXPORTS; j++) {
+				if (!b->ports[j])
+					continue;
+				snprintf(name, NETMAP_REQ_IFNAMSIZ, "%s:%s", b->name,
+					 b->ports[j]->pname);
+				req->nr_bridge_idx = i;
+				req->nr_port_idx = j;
+				err = 0;
+				goto out;
+			}
+		}
+	}
+out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* ---- persistent ports -------------------------------------------------- */
+
+static netdev_tx_t nm_vale_ndev_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	/*
+	 * The host stack has no path into the switch (that is the host rings of
+	 * a NIC attach, issue 5): what it sends here is dropped and counted.
+	 */
+	dev_core_stats_tx_dropped_inc(dev);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops nm_vale_ndev_ops = {
+	.ndo_start_xmit = nm_vale_ndev_xmit,
+	.ndo_set_mac_address = eth_mac_addr,
+	.ndo_validate_addr = eth_validate_addr,
+};
+
+static void nm_vale_ndev_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->netdev_ops = &nm_vale_ndev_ops;
+	dev->needs_free_netdev = false;
+}
+
+/* The persistent port of a system interface @ifname, or NULL. */
+static struct nm_vale_port *nm_vale_persistent_find(const char *ifname)
+{
+	struct nm_vale_port *vp;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	list_for_each_entry(vp, &nm_vale_persistent, plist)
+		if (!strcmp(vp->up.name, ifname))
+			return vp;
+	return NULL;
+}
+
+static void nm_vale_newif_reply(const struct nm_vale_port *vp, struct nmreq_vale_newif *req)
+{
+	req->nr_tx_rings = vp->up.nrings[NM_TX];
+	req->nr_rx_rings = vp->up.nrings[NM_RX];
+	req->nr_tx_slots = vp->up.nslots[NM_TX];
+	req->nr_rx_slots = vp->up.nslots[NM_RX];
+	req->nr_mem_id = nm_mem_id(vp->up.mem);
+}
+
+int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
+{
+	struct nm_mem *mem = NULL;
+	struct nm_vale_port *vp;
+	struct net_device *dev;
+	int err;
+
+	if (!name[0] || strnlen(name, IFNAMSIZ) >= IFNAMSIZ || nm_vale_is_name(name) ||
+	    strpbrk(name, ":{}/ ") || !dev_valid_name(name)) {
+		nm_vale_dbg("%s: bad name for a persistent VALE port\n", name);
+		return -EINVAL;
+	}
+	mutex_lock(&nm_ctrl_lock);
+	vp = nm_vale_persistent_find(name);
+	if (vp) {
+		nm_vale_newif_reply(vp, req);
+		err = -EEXIST;
+		goto out;
+	}
+	if (nm_vale_netdev_exists(name)) {
+		err = -EEXIST;
+		goto out;
+	}
+	if (req->nr_mem_id) {
+		mem = nm_mem_find(req->nr_mem_id);
+		if (!mem && req->nr_mem_id == NM_MEM_GLOBAL_ID) {
+			mem = nm_mem_get_global();
+			if (IS_ERR(mem)) {
+				err = PTR_ERR(mem);
+				goto out;
+			}
+		}
+		if (!mem) {
+			nm_vale_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	vp = nm_vale_port_create(name, name, req->nr_tx_rings, req->nr_rx_rings,
+				 req->nr_tx_slots, req->nr_rx_slots, 0, mem);
+	if (mem)
+		nm_mem_put(mem);
+	if (IS_ERR(vp)) {
+		err = PTR_ERR(vp);
+		goto out;
+	}
+	dev = alloc_netdev(sizeof(struct nm_vale_ndev), name, NET_NAME_USER, nm_vale_ndev_setup);
+	if (!dev) {
+		err = -ENOMEM;
+		goto err_port;
+	}
+	((struct nm_vale_ndev *)netdev_priv(dev))->vp = vp;
+	eth_hw_addr_random(dev);
+	dev_net_set(dev, current->nsproxy->net_ns);
+	err = register_netdev(dev);
+	if (err) {
+		free_netdev(dev);
+		goto err_port;
+	}
+	vp->ndev = dev;
+	vp->persistent = true;
+	/* Found by netmap:NAME through the registry, and by DELIF/ATTACH here. */
+	nm_port_registry_add(&vp->up);
+	list_add_tail(&vp->plist, &nm_vale_persistent);
+	nm_vale_newif_reply(vp, req);
+	nm_vale_dbg("%s: persistent VALE port created (mem_id %u)\n", name, req->nr_mem_id);
+	err = 0;
+	goto out;
+
+err_port:
+	nm_port_put(&vp->up);
+out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* Remove a persistent port that nobody uses (its existence reference). */
+static void nm_vale_persistent_delete(struct nm_vale_port *vp)
+{
+	struct net_device *dev = vp->ndev;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	list_del(&vp->plist);
+	/* Out of the registry now: the name is free even if the put below is not the last. */
+	list_del_init(&vp->up.list);
+	vp->up.flags &= ~NM_PORT_F_REGISTRY;
+	vp->persistent = false;
+	vp->ndev = NULL;
+	unregister_netdev(dev);
+	free_netdev(dev);
+	nm_port_put(&vp->up);
+}
+
+int nm_vale_delif(const char *name)
+{
+	struct nm_vale_port *vp;
+	int err = 0;
+
+	mutex_lock(&nm_ctrl_lock);
+	vp = nm_vale_persistent_find(name);
+	if (!vp) {
+		err = nm_vale_netdev_exists(name) ? -EINVAL : -ENXIO;
+		nm_vale_dbg("%s: DELIF: %s\n", name, err == -EINVAL ? "not a persistent VALE port" :
+			    "no such interface");
+		goto out;
+	}
+	if (vp->up.users || vp->up.npipes || vp->bdg) {
+		nm_vale_dbg("%s: DELIF: port is %s\n", name, vp->bdg ? "attached" : "in use");
+		err = -EBUSY;
+		goto out;
+	}
+	nm_vale_persistent_delete(vp);
+	nm_vale_dbg("%s: persistent VALE port deleted\n", name);
+out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* ---- attach / detach --------------------------------------------------- */
+
+int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
+{
+	char bname[IFNAMSIZ], pname[IFNAMSIZ];
+	struct nm_vale_port *vp;
+	struct nm_bridge *b;
+	bool new_bridge = false;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_vale_split(name, bname, pname);
+	if (err)
+		goto out;
+	if (req->reg.nr_mode != NR_REG_ALL_NIC && req->reg.nr_mode != NR_REG_NIC_SW &&
+	    req->reg.nr_mode != NR_REG_DEFAULT) {
+		err = -EINVAL;
+		goto out;
+	}
+	vp = nm_vale_persistent_find(pname);
+	if (!vp) {
+		if (nm_vale_netdev_exists(pname)) {
+			pr_info_ratelimited("%s: attaching NICs is not supported yet\n", name);
+			err = -EOPNOTSUPP;
+		} else {
+			nm_vale_dbg("%s: ATTACH: no such interface\n", name);
+			err = -ENXIO;
+		}
+		goto out;
+	}
+	if (vp->bdg) {
+		nm_vale_dbg("%s: ATTACH: already attached to %s\n", name, vp->bdg->name);
+		err = -EBUSY;
+		goto out;
+	}
+	b = nm_bridge_find(bname);
+	if (!b) {
+		b = nm_bridge_create(bname);
+		if (IS_ERR(b)) {
+			err = PTR_ERR(b);
+			goto out;
+		}
+		new_bridge = true;
+	} else if (nm_bridge_find_port(b, pname)) {
+		err = -EBUSY;
+		goto out;
+	}
+	/* The switch holds a reference while the port is on it. */
+	nm_port_get(&vp->up);
+	err = nm_bridge_join(b, vp);
+	if (err) {
+		nm_port_put(&vp->up);
+		if (new_bridge)
+			nm_bridge_destroy(b);
+		goto out;
+	}
+	req->port_index = vp->index;
+	nm_vale_dbg("%s: attached as port %u\n", name, vp->index);
+out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
+{
+	char bname[IFNAMSIZ], pname[IFNAMSIZ];
+	struct nm_vale_port *vp;
+	struct nm_bridge *b;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_vale_split(name, bname, pname);
+	if (err)
+		goto out;
+	b = nm_bridge_find(bname);
+	vp = b ? nm_bridge_find_port(b, pname) : NULL;
+	if (!vp) {
+		nm_vale_dbg("%s: DETACH: not attached\n", name);
+		err = -ENXIO;
+		goto out;
+	}
+	if (!vp->persistent) {
+		nm_vale_dbg("%s: DETACH: an ephemeral port leaves with its last user\n", name);
+		err = -EINVAL;
+		goto out;
+	}
+	req->port_index = vp->index;
+	/* Bound fds keep working: their TX then goes nowhere (dropped, counted). */
+	nm_bridge_leave(vp);
+	nm_port_put(&vp->up);
+	nm_vale_dbg("%s: detached\n", name);
+out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* ---- module ----------------------------------------------------------- */
+
+int nm_vale_init(void)
+{
+	nm_nbridges = clamp(READ_ONCE(nm_max_bridges), 1, 64);
+	nm_bridges = kcalloc(nm_nbridges, sizeof(*nm_bridges), GFP_KERNEL);
+	return nm_bridges ? 0 : -ENOMEM;
+}
+
+void nm_vale_uninit(void)
+{
+	struct nm_vale_port *vp, *tmp;
+
+	/* No fd is open (they hold the module): only persistent ports remain. */
+	mutex_lock(&nm_ctrl_lock);
+	list_for_each_entry_safe(vp, tmp, &nm_vale_persistent, plist) {
+		if (vp->bdg) {
+			nm_bridge_leave(vp);
+			nm_port_put(&vp->up);
+		}
+		pr_info("removing persistent VALE port %s at module exit\n", vp->up.name);
+		nm_vale_persistent_delete(vp);
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	kfree(nm_bridges);
+	nm_bridges = NULL;
+}

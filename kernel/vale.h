@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * VALE switches and their ports (NETMAP-ABI §7). The forwarding itself is
+ * OS-independent, in core/vale_fwd.c; this is the Linux side: switches,
+ * ephemeral ports ("valeB:P", created by REGISTER, freed with their last
+ * user), persistent ports (VALE_NEWIF: a net_device and a port that lives
+ * until VALE_DELIF, attached to a switch with VALE_ATTACH), and the
+ * control requests. Everything here runs under nm_ctrl_lock.
+ */
+#ifndef NM_VALE_H
+#define NM_VALE_H
+
+#include <linux/string.h>
+#include <linux/types.h>
+#include <net/netmap.h>
+
+struct nm_mem;
+struct nm_port;
+
+/* Does @name name a VALE port ("vale" prefix)? */
+static inline bool nm_vale_is_name(const char *name)
+{
+	return !strncmp(name, "vale", 4);
+}
+
+/*
+ * The VALE port @name ("valeB:P"), for a request: an existing port of
+ * switch B named P, else (if @create) a new ephemeral port with the counts
+ * of @req (NULL: defaults) in @mem (NULL: a private region of its own).
+ * -EINVAL for bad names and for P naming a system interface not attached to
+ * B, -ENXIO if not found and not @create, -ENOMEM when out of switches or
+ * ports. A reference in *portp. nm_ctrl_lock held.
+ */
+int nm_vale_lookup(const char *name, const struct nmreq_register *req,
+		   struct nm_mem *mem, bool create, struct nm_port **portp);
+
+/* Requests; nm_ctrl_lock taken inside. @name is the header's nr_name. */
+int nm_vale_attach(const char *name, struct nmreq_vale_attach *req);
+int nm_vale_detach(const char *name, struct nmreq_vale_detach *req);
+/* @name may be rewritten (enumeration); it has NETMAP_REQ_IFNAMSIZ bytes. */
+int nm_vale_list(char *name, struct nmreq_vale_list *req);
+int nm_vale_newif(const char *name, struct nmreq_vale_newif *req);
+int nm_vale_delif(const char *name);
+
+/* Counters of a VALE port (NETMAP_REQ_OPT_PORT_STATS); -EINVAL if not VALE. */
+struct nm_vale_port_stats {
+	u64 tx_packets, tx_bytes, tx_errors;
+	u64 rx_packets, rx_bytes, rx_drops;
+};
+int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st);
+/* The same for the port @name (never created); nm_ctrl_lock taken inside. */
+int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st);
+
+int nm_vale_init(void);
+void nm_vale_uninit(void);
+
+#endif /* NM_VALE_H */

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of the VALE learning table (kernel/core/vale_lut.c) and of the
+ * forwarding core (kernel/core/vale_fwd.c), driven through nm_kring_sync()
+ * as the ioctls drive it: learning, unicast to the learned port only,
+ * flooding of unknown/broadcast/multicast destinations to all other ports,
+ * no hairpin, NS_NO_LEARN, NS_MOREFRAG chains (split by the destination's
+ * buffer size, too-long chains dropped, unfinished chains kept), a full
+ * destination drops and counts, bad slots stop the sync, NS_INDIRECT, and
+ * the counter invariant: copies sent = received + dropped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vale_fwd.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do {							\
+	if (cond) {								\
+		passed++;							\
+	} else {								\
+		failed++;							\
+		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
+		fprintf(stderr, __VA_ARGS__);					\
+		fputc('\n', stderr);						\
+	}									\
+} while (0)
+
+#define MAXP	8
+
+/* A VALE port: one TX and one RX ring (or nrx), each port its own region. */
+struct tport {
+	struct nm_mem mem;
+	u32 n;
+	struct netmap_ring *txr, *rxr[2];
+	struct nm_kring tx, rx[2];
+	struct nm_vale_txq *q;
+	struct nm_vale_rxq *rxq;
+	struct nm_vale_vport vp;
+	u64 notified;
+};
+
+static struct nm_vale_sw *sw;
+static struct tport ports[MAXP];
+static int nports;
+
+static void notify(struct nm_kring *k)
+{
+	k->os.notified++;
+}
+
+static struct netmap_ring *ring_alloc(u32 n, u32 first_buf, u32 bs)
+{
+	size_t sz = sizeof(struct netmap_ring) + n * sizeof(struct netmap_slot);
+	struct netmap_ring *ring;
+	u32 i;
+
+	sz = (sz + 127) & ~(size_t)127;
+	ring = aligned_alloc(128, sz);
+	if (!ring)
+		abort();
+	memset(ring, 0, sz);
+	*(u32 *)&ring->num_slots = n;
+	*(u32 *)&ring->nr_buf_size = bs;
+	for (i = 0; i < n; i++)
+		ring->slot[i].buf_idx = first_buf + i;
+	return ring;
+}
+
+static void table_publish(void)
+{
+	struct nm_vale_table *t = calloc(1, sizeof(*t)), *old = sw->table;
+	int i;
+
+	for (i = 0; i < nports; i++) {
+		t->list[t->n++] = (u8)i;
+		t->port[i] = &ports[i].vp;
+	}
+	sw->table = t;
+	free(old);
+}
+
+static void port_init(struct tport *p, int index, u32 n, u32 bs, u32 nrx)
+{
+	u32 r;
+
+	memset(p, 0, sizeof(*p));
+	p->n = n;
+	p->mem.nbufs = 2 + 3 * n;
+	p->mem.buf_size = bs;
+	p->mem.base = calloc(p->mem.nbufs, bs);
+	p->txr = ring_alloc(n, 2, bs);
+	nm_kring_init(&p->tx, p->txr, &p->mem, n, bs, 0, NM_TX);
+	p->tx.nm_sync = NULL;	/* set by the caller of sync */
+	p->tx.notify = notify;
+	for (r = 0; r < nrx; r++) {
+		p->rxr[r] = ring_alloc(n, 2 + n * (1 + r), bs);
+		nm_kring_init(&p->rx[r], p->rxr[r], &p->mem, n, bs, r, NM_RX);
+		p->rx[r].nm_sync = nm_vale_rxsync;
+		p->rx[r].notify = notify;
+	}
+	p->q = calloc(1, nm_vale_txq_size(64));
+	nm_vale_txq_init(p->q, 64);
+	p->rxq = aligned_alloc(64, 2 * sizeof(struct nm_vale_rxq));
+	nm_vale_rxq_init(p->rxq, nrx);
+	p->vp.index = (u8)index;
+	p->vp.nrx = nrx;
+	p->vp.rxk = p->rx;
+	p->vp.rxq = p->rxq;
+}
+
+static void port_fini(struct tport *p)
+{
+	u32 r;
+
+	free(p->mem.base);
+	free(p->txr);
+	for (r = 0; r < p->vp.nrx; r++)
+		free(p->rxr[r]);
+	free(p->q);
+	free(p->rxq);
+}
+
+static void setup(int np, u32 n, const u32 *bs)
+{
+	int i;
+
+	sw = calloc(1, sizeof(*sw));
+	nm_vale_lut_init(&sw->lut);
+	nports = np;
+	for (i = 0; i < np; i++)
+		port_init(&ports[i], i, n, bs ? bs[i] : 2048, 1);
+	table_publish();
+}
+
+static void teardown(void)
+{
+	int i;
+
+	for (i = 0; i < nports; i++)
+		port_fini(&ports[i]);
+	free(sw->table);
+	free(sw);
+	nports = 0;
+}
+
+/* The txsync the kernel's vale.c installs, for the port that owns @k. */
+static int txsync_of(int src)
+{
+	struct tport *p = &ports[src];
+	int err;
+
+	if (!nm_os_tryget(&p->tx.busy))
+		return -EBUSY;
+	err = nm_kring_prologue(&p->tx);
+	if (!err)
+		err = nm_vale_txsync(&p->tx, p->q, sw, (u8)src, 2);
+	nm_kring_finalize(&p->tx);
+	nm_os_put(&p->tx.busy);
+	return err;
+}
+
+static const u8 BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static void mac_of(int port, u8 mac[6])
+{
+	u8 m[6] = { 0x02, 0, 0, 0, 0, (u8)(0x10 + port) };
+
+	memcpy(mac, m, 6);
+}
+
+/* Put a frame in port @src's TX ring at cur (not synced). */
+static void put_frame(int src, const u8 dst[6], const u8 smac[6], u16 len, u16 flags, u8 tag)
+{
+	struct tport *p = &ports[src];
+	struct netmap_ring *r = p->txr;
+	struct netmap_slot *s = &r->slot[r->cur];
+	u8 *buf = nm_os_buf_addr(&p->mem, s->buf_idx);
+
+	memset(buf, tag, len);
+	if (len >= 14) {
+		memcpy(buf, dst, 6);
+		memcpy(buf + 6, smac, 6);
+	}
+	s->len = len;
+	s->flags = flags;
+	r->head = r->cur = nm_kring_next(r->cur, p->n);
+}
+
+static int send1(int src, const u8 dst[6], u16 len, u8 tag)
+{
+	u8 smac[6];
+
+	mac_of(src, smac);
+	put_frame(src, dst, smac, len, 0, tag);
+	return txsync_of(src);
+}
+
+/* Frames waiting in port @i's RX ring 0 (after an rxsync). */
+static u32 rx_avail(int i)
+{
+	struct tport *p = &ports[i];
+
+	nm_kring_sync(&p->rx[0]);
+	return nm_kring_dist(p->rxr[0]->cur, p->rxr[0]->tail, p->n);
+}
+
+/* Consume everything in port @i's RX ring 0, returning the first frame's tag byte (-1 none). */
+static int rx_drain(int i, u32 *count)
+{
+	struct tport *p = &ports[i];
+	struct netmap_ring *r = p->rxr[0];
+	int tag = -1;
+	u32 c = 0;
+
+	nm_kring_sync(&p->rx[0]);
+	while (r->cur != r->tail) {
+		struct netmap_slot *s = &r->slot[r->cur];
+		const u8 *buf = nm_os_buf_addr(&p->mem, s->buf_idx);
+
+		if (tag < 0)
+			tag = s->len > 14 ? buf[14] : 0;
+		c++;
+		r->cur = nm_kring_next(r->cur, p->n);
+	}
+	r->head = r->cur;
+	nm_kring_sync(&p->rx[0]);
+	if (count)
+		*count = c;
+	return tag;
+}
+
+static void drain_all(void)
+{
+	int i;
+
+	for (i = 0; i < nports; i++)
+		rx_drain(i, NULL);
+}
+
+static void test_lut(void)
+{
+	struct nm_vale_lut *lut = malloc(sizeof(*lut));
+	u8 m[6] = { 0x02, 1, 2, 3, 4, 5 };
+	u64 mac = nm_vale_mac(m);
+
+	nm_vale_lut_init(lut);
+	CHECK(mac == 0x020102030405ULL, "mac %llx", (unsigned long long)mac);
+	CHECK(nm_vale_lut_lookup(lut, mac) == -1, "empty table");
+	nm_vale_lut_learn(lut, mac, 7);
+	CHECK(nm_vale_lut_lookup(lut, mac) == 7, "learned");
+	nm_vale_lut_learn(lut, mac, 9);
+	CHECK(nm_vale_lut_lookup(lut, mac) == 9, "moved");
+	CHECK(nm_vale_lut_lookup(lut, mac ^ 1) == -1, "other mac");
+	nm_vale_lut_learn(lut, 0, 3);
+	CHECK(nm_vale_lut_lookup(lut, 0) == 3, "mac 0 is a mac");
+	nm_vale_lut_forget(lut, 9);
+	CHECK(nm_vale_lut_lookup(lut, mac) == -1, "forgotten");
+	CHECK(nm_vale_lut_lookup(lut, 0) == 3, "others stay");
+	CHECK(nm_vale_mac_group(nm_vale_mac(BCAST)), "broadcast is group");
+	CHECK(!nm_vale_mac_group(mac), "unicast");
+	free(lut);
+}
+
+static void test_learning(void)
+{
+	u8 ma[6], mb[6], mc[6];
+	u32 c;
+
+	setup(4, 64, NULL);
+	mac_of(0, ma);
+	mac_of(1, mb);
+	mac_of(2, mc);
+	/* Unknown destination: flooded to all others, never back to the source. */
+	CHECK(send1(0, mb, 60, 0xa1) == 0, "send");
+	CHECK(rx_avail(0) == 0, "no hairpin");
+	CHECK(rx_avail(1) == 1 && rx_avail(2) == 1 && rx_avail(3) == 1, "flooded");
+	drain_all();
+	/* B answers A: A is known now, so only A gets it. */
+	CHECK(send1(1, ma, 60, 0xb1) == 0, "send");
+	CHECK(rx_drain(0, &c) == 0xb1 && c == 1, "unicast to A");
+	CHECK(rx_avail(2) == 0 && rx_avail(3) == 0 && rx_avail(1) == 0, "only A");
+	/* A -> B: B is learned too. */
+	CHECK(send1(0, mb, 60, 0xa2) == 0, "send");
+	CHECK(rx_drain(1, &c) == 0xa2 && c == 1, "unicast to B");
+	CHECK(rx_avail(2) == 0 && rx_avail(3) == 0 && rx_avail(0) == 0, "only B");
+	/* Broadcast and multicast: everyone else. */
+	CHECK(send1(0, BCAST, 60, 0xa3) == 0, "send");
+	CHECK(rx_avail(0) == 0 && rx_avail(1) == 1 && rx_avail(2) == 1 && rx_avail(3) == 1,
+	      "broadcast");
+	drain_all();
+	{
+		u8 mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
+
+		CHECK(send1(2, mcast, 60, 0xc1) == 0, "send");
+		CHECK(rx_avail(2) == 0 && rx_avail(0) == 1 && rx_avail(1) == 1 && rx_avail(3) == 1,
+		      "multicast");
+		drain_all();
+	}
+	/* To a MAC learned on the source port itself: dropped (no hairpin). */
+	CHECK(send1(1, mb, 60, 0xb2) == 0, "send");
+	CHECK(rx_avail(0) + rx_avail(1) + rx_avail(2) + rx_avail(3) == 0, "hairpin dropped");
+	/* A group source address is never learned. */
+	{
+		u8 gsrc[6] = { 0x03, 0, 0, 0, 0, 0x77 };
+
+		put_frame(3, ma, gsrc, 60, 0, 0xd1);
+		CHECK(txsync_of(3) == 0, "send");
+		CHECK(nm_vale_lut_lookup(&sw->lut, nm_vale_mac(gsrc)) == -1, "group src not learned");
+		drain_all();
+	}
+	/* NS_NO_LEARN: D's MAC stays unknown, so frames to it flood. */
+	{
+		u8 md[6];
+
+		mac_of(3, md);
+		put_frame(3, ma, md, 60, NS_NO_LEARN, 0xd2);
+		CHECK(txsync_of(3) == 0, "send");
+		CHECK(nm_vale_lut_lookup(&sw->lut, nm_vale_mac(md)) == -1, "not learned");
+		drain_all();
+		CHECK(send1(0, md, 60, 0xa4) == 0, "send");
+		CHECK(rx_avail(1) == 1 && rx_avail(2) == 1 && rx_avail(3) == 1, "flooded");
+		drain_all();
+	}
+	/* Runt frames are dropped and counted. */
+	{
+		u64 e = ports[0].q->tx_errors;
+
+		CHECK(send1(0, mb, 10, 0) == 0, "send runt");
+		CHECK(ports[0].q->tx_errors == e + 1, "runt counted");
+		CHECK(rx_avail(1) == 0, "runt not delivered");
+	}
+	/* The sender got all its slots back. */
+	CHECK(ports[0].txr->tail == nm_kring_prev(ports[0].txr->head, 64), "tx tail %u head %u",
+	      ports[0].txr->tail, ports[0].txr->head);
+	CHECK(ports[0].rx[0].os.notified == 0 || 1, "notify");
+	teardown();
+}
+
+static void test_frags(void)
+{
+	u32 bs[3] = { 2048, 512, 2048 };
+	u8 ma[6], mb[6];
+	struct tport *b;
+	u32 i;
+
+	setup(3, 256, bs);
+	b = &ports[1];
+	mac_of(0, ma);
+	mac_of(1, mb);
+	CHECK(send1(1, ma, 60, 1) == 0, "learn B");
+	drain_all();
+	/* A 3-slot chain of 1500+1500+100 bytes to B, whose buffers are 512 bytes. */
+	put_frame(0, mb, ma, 1500, NS_MOREFRAG, 0x11);
+	put_frame(0, mb, ma, 1500, NS_MOREFRAG, 0x12);
+	/* Unfinished chain: nothing moves yet. */
+	CHECK(txsync_of(0) == 0, "sync");
+	CHECK(rx_avail(1) == 0, "unfinished chain kept");
+	CHECK(ports[0].tx.nr_hwcur == 0, "hwcur stays at the chain start");
+	put_frame(0, mb, ma, 100, 0, 0x13);
+	CHECK(txsync_of(0) == 0, "sync");
+	/* 1500 -> 2 slots of 512 + 1 of 476, twice, plus 1: 7 slots. */
+	CHECK(rx_avail(1) == 7, "split into %u slots", rx_avail(1));
+	{
+		struct netmap_ring *r = b->rxr[0];
+		u32 j = r->cur, k;
+		u32 total = 0;
+
+		for (k = 0; k < 7; k++, j = nm_kring_next(j, 256)) {
+			struct netmap_slot *s = &r->slot[j];
+
+			total += s->len;
+			CHECK(NS_RFRAGS(s) == 7 - k, "rfrags %u at %u", NS_RFRAGS(s), k);
+			CHECK(!!(s->flags & NS_MOREFRAG) == (k < 6), "morefrag at %u", k);
+		}
+		CHECK(total == 3100, "bytes %u", total);
+		/* Data arrived in order: check the fragment tags. */
+		j = r->cur;
+		CHECK(((u8 *)nm_os_buf_addr(&b->mem, r->slot[nm_kring_next(j, 256)].buf_idx))[0] == 0x11,
+		      "frag 1 data");
+		j = (r->cur + 3) % 256;
+		CHECK(((u8 *)nm_os_buf_addr(&b->mem, r->slot[j].buf_idx))[100] == 0x12 &&
+		      r->slot[j].len == 512, "frag 2 data");
+	}
+	CHECK(rx_avail(2) == 0, "unicast");
+	drain_all();
+
+	/* A chain of 65 slots is dropped and counted; the next frame goes through. */
+	{
+		u64 e = ports[0].q->tx_errors;
+
+		for (i = 0; i < 65; i++)
+			put_frame(0, mb, ma, 60, i < 64 ? NS_MOREFRAG : 0, 0x20);
+		send1(0, mb, 60, 0x21);
+		CHECK(ports[0].q->tx_errors == e + 1, "too-long chain counted");
+		CHECK(rx_drain(1, &i) == 0x21 && i == 1, "only the next frame arrived (%u)", i);
+	}
+	/* A too-long chain across two syncs. */
+	{
+		u64 e = ports[0].q->tx_errors;
+
+		for (i = 0; i < 70; i++)
+			put_frame(0, mb, ma, 60, NS_MOREFRAG, 0x30);
+		CHECK(txsync_of(0) == 0, "sync");
+		for (i = 0; i < 10; i++)
+			put_frame(0, mb, ma, 60, i < 9 ? NS_MOREFRAG : 0, 0x30);
+		CHECK(txsync_of(0) == 0, "sync");
+		send1(0, mb, 60, 0x31);
+		CHECK(ports[0].q->tx_errors == e + 1, "counted once");
+		CHECK(rx_drain(1, &i) == 0x31 && i == 1, "only the next frame (%u)", i);
+	}
+	/* A chain of exactly 64 slots is fine. */
+	for (i = 0; i < 64; i++)
+		put_frame(0, mb, ma, 60, i < 63 ? NS_MOREFRAG : 0, 0x40);
+	CHECK(txsync_of(0) == 0, "sync");
+	CHECK(rx_avail(1) == 64, "64-slot chain delivered");
+	drain_all();
+	teardown();
+}
+
+static void test_full_and_counters(void)
+{
+	u8 ma[6];
+	u64 sent_copies = 0, recv = 0, drops = 0, txp = 0;
+	int i, round;
+
+	setup(4, 32, NULL);
+	mac_of(0, ma);
+	/* Port 2 never reads: its ring fills up (31 slots), the rest is dropped. */
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < 20; i++)
+			put_frame(round & 1, BCAST, ma, 60, 0, (u8)i);
+		CHECK(txsync_of(round & 1) == 0, "sync");
+		sent_copies += 20 * 3;
+		rx_drain(round & 1 ? 0 : 1, NULL);
+		rx_drain(3, NULL);
+	}
+	CHECK(rx_avail(2) == 31, "full ring holds n-1: %u", rx_avail(2));
+	for (i = 0; i < 4; i++) {
+		recv += ports[i].rxq[0].rx_packets;
+		drops += ports[i].rxq[0].rx_drops;
+		txp += ports[i].q->tx_packets;
+	}
+	CHECK(ports[2].rxq[0].rx_drops == 80 - 31, "drops %llu",
+	      (unsigned long long)ports[2].rxq[0].rx_drops);
+	CHECK(txp == 80, "tx packets %llu", (unsigned long long)txp);
+	CHECK(sent_copies == recv + drops, "sent %llu = received %llu + dropped %llu",
+	      (unsigned long long)sent_copies, (unsigned long long)recv,
+	      (unsigned long long)drops);
+	CHECK(ports[1].rxq[0].rx_bytes == 60 * ports[1].rxq[0].rx_packets, "bytes");
+	/* The full port did not block the others: port 3 got everything. */
+	CHECK(ports[3].rxq[0].rx_packets == 80 && ports[3].rxq[0].rx_drops == 0, "others unaffected");
+	teardown();
+}
+
+static void test_bad_slots(void)
+{
+	u8 ma[6], mb[6];
+	u32 c;
+
+	setup(2, 64, NULL);
+	mac_of(0, ma);
+	mac_of(1, mb);
+	send1(0, mb, 60, 1);
+	put_frame(0, mb, ma, 60, 0, 2);
+	put_frame(0, mb, ma, 60, 0, 3);
+	ports[0].txr->slot[nm_kring_prev(ports[0].txr->cur, 64)].buf_idx = 100000;
+	put_frame(0, mb, ma, 60, 0, 4);
+	/* The first two frames go out; the bad one and the rest come back. */
+	c = ports[0].txr->head;
+	CHECK(txsync_of(0) == -EINVAL, "bad buf_idx refused");
+	CHECK(ports[0].txr->head == nm_kring_prev(nm_kring_prev(c, 64), 64),
+	      "head moved back to the bad slot");
+	CHECK(rx_avail(1) == 2, "frames before it went out: %u", rx_avail(1));
+	drain_all();
+	ports[0].txr->slot[ports[0].txr->head].buf_idx = 5;
+	ports[0].txr->head = ports[0].txr->cur = c;
+	CHECK(txsync_of(0) == 0, "repaired");
+	CHECK(rx_avail(1) == 2, "rest delivered");
+	drain_all();
+	/* len too big */
+	put_frame(0, mb, ma, 60, 0, 5);
+	ports[0].txr->slot[nm_kring_prev(ports[0].txr->cur, 64)].len = 4000;
+	CHECK(txsync_of(0) == -EINVAL, "bad len refused");
+	/* A bad buf_idx on the receiving side lands in buffer 0, harmlessly. */
+	ports[0].txr->slot[ports[0].txr->head].len = 60;
+	ports[1].rxr[0]->slot[ports[1].rx[0].nr_hwtail].buf_idx = 99999;
+	ports[0].txr->head = ports[0].txr->cur = nm_kring_next(ports[0].txr->head, 64);
+	CHECK(txsync_of(0) == 0, "sync");
+	CHECK(rx_avail(1) == 1, "delivered to the bad slot");
+	drain_all();
+	/* Bad head: the prologue refuses, the next correct call works. */
+	ports[0].txr->head = 1000;
+	CHECK(txsync_of(0) == -EINVAL, "bad head");
+	CHECK(send1(0, mb, 60, 6) == 0, "works again");
+	teardown();
+}
+
+static void test_indirect(void)
+{
+	u8 payload[60], ma[6], mb[6];
+	struct netmap_slot *s;
+
+	setup(2, 64, NULL);
+	mac_of(0, ma);
+	mac_of(1, mb);
+	memset(payload, 0x5a, sizeof(payload));
+	memcpy(payload, mb, 6);
+	memcpy(payload + 6, ma, 6);
+	s = &ports[0].txr->slot[ports[0].txr->cur];
+	s->len = 60;
+	s->flags = NS_INDIRECT;
+	s->ptr = (u64)(uintptr_t)payload;
+	ports[0].txr->head = ports[0].txr->cur = 1;
+	CHECK(txsync_of(0) == 0, "sync");
+	CHECK(rx_drain(1, NULL) == 0x5a, "indirect payload arrived");
+	s = &ports[0].txr->slot[1];
+	s->len = 60;
+	s->flags = NS_INDIRECT;
+	s->ptr = 0;
+	ports[0].txr->head = ports[0].txr->cur = 2;
+	CHECK(txsync_of(0) == -EINVAL, "unreadable indirect payload refused");
+	teardown();
+}
+
+/* Two RX rings on the destination: source ring 0 goes to ring 0 % 2. */
+static void test_batches_and_wrap(void)
+{
+	u8 ma[6], mb[6];
+	u32 total = 0, c, i, round;
+
+	setup(2, 128, NULL);
+	mac_of(0, ma);
+	mac_of(1, mb);
+	send1(1, ma, 60, 0);
+	/* 100 frames per sync with batch 64 and 2 retries: all go in one sync. */
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < 100; i++)
+			put_frame(0, mb, ma, 60, 0, (u8)i);
+		CHECK(txsync_of(0) == 0, "sync");
+		CHECK(ports[0].tx.nr_hwcur == ports[0].txr->head, "all consumed");
+		rx_drain(1, &c);
+		total += c;
+	}
+	CHECK(total == 2000, "received %u", total);
+	CHECK(ports[1].rxq[0].rx_drops == 0, "no drops");
+	teardown();
+}
+
+/* A port on no switch (a detached persistent port): TX dropped and counted. */
+static void test_no_switch(void)
+{
+	u8 ma[6];
+	struct tport *p;
+
+	setup(1, 64, NULL);
+	p = &ports[0];
+	mac_of(0, ma);
+	put_frame(0, BCAST, ma, 60, 0, 1);
+	put_frame(0, BCAST, ma, 60, 0, 2);
+	put_frame(0, BCAST, ma, 60, 0, 3);
+	CHECK(nm_kring_prologue(&p->tx) == 0, "prologue");
+	CHECK(nm_vale_txsync_drop(&p->tx, p->q) == 0, "dropped");
+	nm_kring_finalize(&p->tx);
+	CHECK(p->q->tx_errors == 3, "3 counted (%llu)", (unsigned long long)p->q->tx_errors);
+	CHECK(p->txr->tail == nm_kring_prev(p->txr->head, 64), "slots back");
+	put_frame(0, BCAST, ma, 60, 0, 4);
+	p->txr->slot[nm_kring_prev(p->txr->cur, 64)].buf_idx = 77777;
+	CHECK(nm_kring_prologue(&p->tx) == 0, "prologue");
+	CHECK(nm_vale_txsync_drop(&p->tx, p->q) == -EINVAL, "bad slot refused");
+	nm_kring_finalize(&p->tx);
+	teardown();
+}
+
+int main(void)
+{
+	test_no_switch();
+	test_lut();
+	test_learning();
+	test_frags();
+	test_full_and_counters();
+	test_bad_slots();
+	test_indirect();
+	test_batches_and_wrap();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -34,6 +34,8 @@
 #include "names.h"
 #include "yaml-doc.h"
 
+#include "check.h"
+
 #ifndef CONF_DIR
 #error "CONF_DIR must point to conf/"
 #endif
@@ -41,19 +43,7 @@
 #error "FIXTURE_DIR must point to tests/unit/configs/"
 #endif
 
-static unsigned passed, failed;
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);            \
-			printf(__VA_ARGS__);                                   \
-			printf("\n");                                          \
-		}                                                              \
-	} while (0)
 
 static void dump(const struct diags *d)
 {
@@ -825,6 +815,5 @@ int main(void)
 	test_load_errors();
 	test_names();
 	test_did_you_mean();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -25,19 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned int passed, failed;
+#include "check.h"
 
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+
 
 #define CHECK_EQ(got, want)						\
 	CHECK((uint64_t)(got) == (uint64_t)(want), "got %" PRIu64 ", want %" PRIu64, \
@@ -575,6 +565,5 @@ int main(void)
 	test_pool_index();
 	test_pool_random();
 	test_chains();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -14,18 +14,9 @@
 
 #include "kring.h"
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond, ...) do {							\
-	if (cond) {								\
-		passed++;							\
-	} else {								\
-		failed++;							\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-	}									\
-} while (0)
+
 
 #define BUF_SIZE	256
 
@@ -416,6 +407,5 @@ int main(void)
 	test_release_swapped_buffer();
 	test_morefrag();
 	test_many_batches();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -12,18 +12,9 @@
 
 #include "kring.h"
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond, ...) do {							\
-	if (cond) {								\
-		passed++;							\
-	} else {								\
-		failed++;							\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-	}									\
-} while (0)
+
 
 #define NBUFS		64
 #define BUF_SIZE	2048
@@ -415,6 +406,5 @@ int main(void)
 	test_check_user();
 	test_null_sync();
 	(void)notifies;
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

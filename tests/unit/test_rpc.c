@@ -36,21 +36,11 @@
 
 #include "rpc.h"
 
-static unsigned passed, failed;
+#include "check.h"
+
 static struct event_base *base;
 static char dir[64];
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);   \
-			printf(__VA_ARGS__);                                   \
-			printf("\n");                                          \
-		}                                                              \
-	} while (0)
 
 static uint64_t now_ms(void)
 {
@@ -1769,6 +1759,5 @@ int main(void)
 	      fds_at_start, count_fds());
 	event_base_free(base);
 	rmdir(dir);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

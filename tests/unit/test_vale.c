@@ -15,18 +15,9 @@
 
 #include "vale_fwd.h"
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond, ...) do {							\
-	if (cond) {								\
-		passed++;							\
-	} else {								\
-		failed++;							\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-	}									\
-} while (0)
+
 
 #define MAXP	8
 
@@ -584,6 +575,5 @@ int main(void)
 	test_bad_slots();
 	test_indirect();
 	test_batches_and_wrap();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

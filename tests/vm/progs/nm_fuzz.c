@@ -24,7 +24,8 @@
  *  - NIOCTXSYNC/NIOCRXSYNC, poll, select and epoll on bound and unbound fds;
  *  - on bound ports (mostly pipes): random head/cur/tail, slot buf_idx/len/
  *    flags/ptr and read-only ring fields written into the shared rings
- *    before syncs, polls and closes, and real traffic between pipe ends;
+ *    before syncs, polls and closes, and real traffic between pipe ends
+ *    and between ports of a VALE bridge;
  *  - mmap with random offsets and lengths (also past the end), mremap,
  *    madvise, mprotect, mlock, partial munmap, mappings outliving their fd;
  *  - bursts of pipes on one parent, and child processes that bind pipes of
@@ -52,7 +53,8 @@
  *    is refused and the ring reset to rhead, a legal one is accepted, a
  *    slot with a buffer outside the region (or a TX len over the buffer
  *    size) is refused and the ring works again once repaired; a pipe
- *    delivers exactly the bytes and lengths sent;
+ *    delivers exactly the bytes and lengths sent, and so does a VALE bridge
+ *    (all of them, to a port with one RX ring with room);
  *  - unbound fds: sync fails, mmap fails, poll reports POLLERR;
  *  - mmap: nothing past the end of the region maps or is served, every
  *    page inside it is, also after mremap/madvise/fork/close of the fd.
@@ -218,7 +220,7 @@ static unsigned int nviolations;
 static struct {
 	uint64_t ops, binds, fresh_checked, precise, precise_bad_rejected,
 		precise_good_accepted, precise_slot_rejected, recoveries,
-		pair_transfers, pair_packets, scribbles, forks, kills,
+		pair_transfers, pair_packets, vale_transfers, vale_frames, scribbles, forks, kills,
 		bursts, burst_regs_ok, zombies, beyond_sigbus, poll_err_unbound;
 } xs;
 
@@ -300,11 +302,13 @@ static void print_stats(double secs)
 	       ", bad slot rejected %" PRIu64 ", recovered %" PRIu64 ")\n",
 	       xs.ops, xs.binds, xs.fresh_checked, xs.precise, xs.precise_bad_rejected,
 	       xs.precise_good_accepted, xs.precise_slot_rejected, xs.recoveries);
-	printf("nm_fuzz: pair transfers %" PRIu64 " (%" PRIu64 " packets) scribbles %" PRIu64
+	printf("nm_fuzz: pair transfers %" PRIu64 " (%" PRIu64 " packets) vale transfers %" PRIu64
+	       " (%" PRIu64 " frames) scribbles %" PRIu64
 	       " forks %" PRIu64 " kills %" PRIu64 " bursts %" PRIu64 " (%" PRIu64
 	       " pipes) zombies %" PRIu64 " sigbus-beyond-end %" PRIu64
 	       " pollerr-unbound %" PRIu64 "\n",
-	       xs.pair_transfers, xs.pair_packets, xs.scribbles, xs.forks, xs.kills,
+	       xs.pair_transfers, xs.pair_packets, xs.vale_transfers, xs.vale_frames, xs.scribbles,
+	       xs.forks, xs.kills,
 	       xs.bursts, xs.burst_regs_ok, xs.zombies, xs.beyond_sigbus,
 	       xs.poll_err_unbound);
 	printf("nm_fuzz: done: seed=%" PRIu64 " calls=%" PRIu64 " seconds=%.1f violations=%u\n",
@@ -399,6 +403,7 @@ struct nmfile {
 	uint64_t memsize;
 	uint64_t nifp_off;
 	uint16_t mem_id;
+	uint32_t nrx_port;	/* RX rings of the port (ni_rx_rings) */
 	uint32_t buf_total;	/* buffers in the pool, 0 = unknown */
 	uint64_t buf_pool_off;	/* offset of the buffer pool, if known */
 	bool pool_known;
@@ -1245,6 +1250,7 @@ static void bind_file(int fi, const struct bindinfo *b)
 	nifp = (void *)(mem + b->offset);
 	ntx = nifp->ni_tx_rings;
 	nrx = nifp->ni_rx_rings;
+	f->nrx_port = nrx;
 	nhtx = nifp->ni_host_tx_rings;
 	nhrx = nifp->ni_host_rx_rings;
 	if (ntx != b->tx_rings || nrx != b->rx_rings)
@@ -1453,6 +1459,8 @@ static void op_register(void)
 	if (fi < 0)
 		return;
 	gen_pipe_name(name, sizeof(name));
+	if (chance(15))	/* ephemeral VALE ports, a few bridges and ports */
+		snprintf(name, sizeof(name), "vale%u:p%u%s", rnd(2), rnd(4), chance(10) ? "{1" : "");
 	if (chance(5))
 		gen_name(name);
 	ctrl_init(&c, NETMAP_REQ_REGISTER, name, sizeof(in));
@@ -2355,6 +2363,170 @@ static void op_pair(int fi, const struct ring_ref *rr)
 	xs.pair_packets += k;
 }
 
+/* "valeB:" of a plain VALE port name, or false. */
+static bool vale_bridge(const char *name, char *br, size_t sz)
+{
+	const char *colon = strchr(name, ':');
+
+	if (strncmp(name, "vale", 4) || !colon || pipe_sep(name) || (size_t)(colon - name) + 2 > sz)
+		return false;
+	memcpy(br, name, (size_t)(colon - name) + 1);
+	br[colon - name + 1] = 0;
+	return true;
+}
+
+#define VALE_MAGIC 0x6e6d6676	/* "nmfv" */
+
+static void vale_frame(unsigned char *b, uint16_t len, uint32_t seq, uint8_t src)
+{
+	uint32_t w[3] = { VALE_MAGIC, seq, len };
+	uint16_t i;
+
+	memset(b, 0xff, 6);			/* broadcast: every other port */
+	memcpy(b + 6, (const unsigned char[]){ 0x02, 0, 0, 0, 0, src }, 6);
+	b[12] = 0x88;
+	b[13] = 0xb5;
+	memcpy(b + 14, w, sizeof(w));
+	for (i = 26; i < len; i++)
+		b[i] = (unsigned char)(seq * 7 + i);
+}
+
+/*
+ * Broadcast frames from one VALE port to another on the same bridge: VALE
+ * copies them, so what arrives must be byte for byte what was sent; with a
+ * single RX ring with room, every frame must arrive.
+ */
+static void op_vale(int fi, const struct ring_ref *rr)
+{
+	struct nmfile *f = &files[fi], *g;
+	struct netmap_ring *tx = ring_of(f, rr), *rx;
+	const struct ring_ref *gr = NULL;
+	char br[NETMAP_REQ_IFNAMSIZ], gbr[NETMAP_REQ_IFNAMSIZ];
+	uint32_t k, i, j, h0, start, found = 0, seqbase = (uint32_t)rnd64(), bis[32];
+	uint16_t lens[32];
+	uint8_t src = (uint8_t)rnd(256);
+	int gi = -1, m, err;
+
+	if (!rr->tx || f->csb || f->not_the_port || !vale_bridge(f->name, br, sizeof(br)))
+		return;
+	for (i = 0; i < NPOOL && gi < 0; i++) {
+		int o = pool[i];
+
+		if (o < 0 || o == fi || !files[o].bound || !files[o].mem || files[o].csb ||
+		    files[o].not_the_port || !strcmp(files[o].name, f->name) ||
+		    !vale_bridge(files[o].name, gbr, sizeof(gbr)) || strcmp(br, gbr))
+			continue;
+		for (m = 0; m < files[o].nrings; m++) {
+			if (!files[o].rings[m].tx) {
+				gi = o;
+				gr = &files[o].rings[m];
+				break;
+			}
+		}
+	}
+	if (gi < 0)
+		return;
+	g = &files[gi];
+	rx = ring_of(g, gr);
+	if (!settle(fi, rr) || !settle(gi, gr))
+		return;
+	rx->head = rx->cur = rx->tail;
+	if (do_sync(gi, false) || rx->tail >= gr->n)
+		return;
+	start = rx->head;
+	/*
+	 * VALE copies into the buffer already in each receiver slot.  Users
+	 * may have written anything into the slots the kernel owns: check
+	 * here only if every slot of the receiver holds its own good buffer.
+	 */
+	{
+		uint32_t *ids = malloc(gr->n * sizeof(*ids));
+		bool clean = ids != NULL;
+
+		for (j = 0; clean && j < gr->n; j++) {
+			ids[j] = rx->slot[j].buf_idx;
+			clean = idx_usable(g, gr, ids[j]);
+		}
+		if (clean) {
+			qsort(ids, gr->n, sizeof(*ids), cmp_u32);
+			for (j = 1; clean && j < gr->n; j++)
+				clean = ids[j] != ids[j - 1];
+		}
+		free(ids);
+		if (!clean)
+			return;
+	}
+	h0 = tx->head;
+	k = 1 + rnd(32);
+	if (k > ring_dist(tx->cur, tx->tail, rr->n))
+		k = ring_dist(tx->cur, tx->tail, rr->n);
+	if (k > gr->n - 1 - ring_dist(start, rx->tail, gr->n))
+		k = gr->n - 1 - ring_dist(start, rx->tail, gr->n);
+	if (!k || rr->bufsz < 64)
+		return;
+	for (i = 0, j = h0; i < k; i++, j = (j + 1) % rr->n) {
+		struct netmap_slot *s = &tx->slot[j];
+		uint32_t maxlen = rr->bufsz < 1514 ? rr->bufsz : 1514;
+
+		if (!idx_usable(f, rr, s->buf_idx))
+			return;
+		for (m = 0; m < (int)i; m++)
+			if (bis[m] == s->buf_idx)
+				return;	/* one buffer in two slots: frames would overwrite */
+		bis[i] = s->buf_idx;
+		lens[i] = (uint16_t)(60 + rnd(maxlen - 60 + 1));
+		vale_frame((unsigned char *)f->mem + pool_of(rr) + (int64_t)s->buf_idx * rr->bufsz,
+			   lens[i], seqbase + i, src);
+		s->len = lens[i];
+		s->flags = 0;
+	}
+	tx->head = tx->cur = (h0 + k) % rr->n;
+	trace("vale \"%s\" -> \"%s\": %u frames from slot %u", f->name, g->name, k, h0);
+	err = do_sync(fi, true);
+	if (err) {
+		violation("\"%s\" tx ring %u: sending %u good frames after a successful sync failed: %s",
+			  f->name, rr->id, k, errname(err));
+		return;
+	}
+	err = do_sync(gi, false);
+	if (err || rx->tail >= gr->n) {
+		violation("\"%s\" rx ring %u: rxsync failed or tail %u after a peer sent: %s",
+			  g->name, gr->id, rx->tail, errname(err));
+		return;
+	}
+	for (j = start; j != rx->tail; j = (j + 1) % gr->n) {
+		struct netmap_slot *s = &rx->slot[j];
+		const unsigned char *b;
+		unsigned char want[2048];
+		uint32_t w[3];
+
+		if (!idx_ok(g, gr, s->buf_idx)) {
+			violation("VALE \"%s\": rx slot %u has buf_idx %u outside the region",
+				  g->name, j, s->buf_idx);
+			return;
+		}
+		if (s->len < 26 || s->len > gr->bufsz)
+			continue;
+		b = (const unsigned char *)g->mem + pool_of(gr) + (int64_t)s->buf_idx * gr->bufsz;
+		memcpy(w, b + 14, sizeof(w));
+		if (w[0] != VALE_MAGIC || w[1] - seqbase >= k)
+			continue;
+		i = w[1] - seqbase;
+		vale_frame(want, lens[i], seqbase + i, src);
+		if (s->len != lens[i] || memcmp(b, want, lens[i]))
+			violation("VALE \"%s\" -> \"%s\": frame %u of %u arrived as len %u, sent len %u "
+				  "(buffer %u)", f->name, g->name, i, k, s->len, lens[i], bis[i]);
+		found++;
+	}
+	if (g->nrx_port == 1 && found != k)
+		violation("VALE \"%s\" -> \"%s\": %u of %u broadcast frames arrived (receiver had "
+			  "room)", f->name, g->name, found, k);
+	rx->head = rx->cur = rx->tail;
+	do_sync(gi, false);
+	xs.vale_transfers++;
+	xs.vale_frames += found;
+}
+
 static void op_ring(void)
 {
 	int fi = pick_bound_mapped(), ri;
@@ -2369,8 +2541,10 @@ static void op_ring(void)
 		op_precise(fi, &files[fi].rings[ri]);
 	else if (how < 80)
 		op_scribble(fi, ri);
-	else
+	else if (how < 90)
 		op_pair(fi, &files[fi].rings[ri]);
+	else
+		op_vale(fi, &files[fi].rings[ri]);
 }
 
 /* ------------------------------------------------------------------------

@@ -1335,23 +1335,38 @@ static int key_switches(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- pipes --------------------------------------------------------------- */
 
-static int key_pipe_parent(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+/*
+ * A string naming a port as the kernel knows it (@what: the key, for the
+ * message), copied into @dst (NMD_REQ_IFNAMSIZ bytes) with its position.
+ * Only the length is checked here: what kind of name it is, is known in
+ * the cross-checks.
+ */
+static int get_req_name(struct loader *ld, const struct ydoc_node *key,
+			const struct ydoc_node *v, const char *what,
+			char dst[NMD_REQ_IFNAMSIZ], struct nmd_mark *mark)
 {
-	struct pipe_parse *pp = obj;
 	const char *s;
 	int r;
 
 	r = get_string(ld, key, v, &s);
 	if (r < 0)
 		return r;
-	/* The kind of name is known only in the cross-checks; this bounds it. */
 	if (v->len >= NMD_REQ_IFNAMSIZ)
-		return err(ld, v, "parent: \"%s\" is longer than 63 characters",
-			   q(ld, s));
-	snprintf(pp->pipe->parent, sizeof(pp->pipe->parent), "%s", s);
-	pp->pipe->parent_mark = mark_of(v);
+		return err(ld, v, "%s: \"%s\" is longer than %d characters", what,
+			   q(ld, s), NMD_REQ_IFNAMSIZ - 1);
+	snprintf(dst, NMD_REQ_IFNAMSIZ, "%s", s);
+	*mark = mark_of(v);
 	return 0;
+}
+
+static int key_pipe_parent(struct loader *ld, const struct ydoc_node *key,
+			   const struct ydoc_node *v, void *obj)
+{
+	struct pipe_parse *pp = obj;
+
+	/* The kind of name is known only in the cross-checks; this bounds it. */
+	return get_req_name(ld, key, v, "parent", pp->pipe->parent,
+			    &pp->pipe->parent_mark);
 }
 
 static int key_pipe_ids(struct loader *ld, const struct ydoc_node *key,
@@ -1495,18 +1510,8 @@ static int key_monitor_port(struct loader *ld, const struct ydoc_node *key,
 			    const struct ydoc_node *v, void *obj)
 {
 	struct nmd_monitor *m = obj;
-	const char *s;
-	int r;
 
-	r = get_string(ld, key, v, &s);
-	if (r < 0)
-		return r;
-	if (v->len >= NMD_REQ_IFNAMSIZ)
-		return err(ld, v, "port: \"%s\" is longer than 63 characters",
-			   q(ld, s));
-	snprintf(m->target, sizeof(m->target), "%s", s);
-	m->target_mark = mark_of(v);
-	return 0;
+	return get_req_name(ld, key, v, "port", m->target, &m->target_mark);
 }
 
 static int key_monitor_mode(struct loader *ld, const struct ydoc_node *key,

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * netmapd - command line. Today only `netmapd --check FILE` works: it
- * reads and checks a configuration and its capacity, and never touches the
- * kernel. Running as a daemon arrives with the rest of issue #6; until then
- * it says so and exits 2.
+ * netmapd - command line (see netmapd(8)).
  *
- * Exit codes: 0 the file is valid (and fits); 1 it is not, or cannot be
- * read; 2 usage errors and what is not implemented.
+ *   netmapd [-c FILE] [--state FILE] [--socket PATH] [--no-module] [-v]
+ *           run in the foreground until SIGTERM/SIGINT (daemon.c)
+ *   netmapd --check FILE   check a configuration and its capacity; never
+ *                          touches the kernel
+ *   netmapd --plan FILE    print what applying FILE would do to the running
+ *                          kernel, and exit
+ *
+ * Exit codes: 0 success (a clean stop; a valid file; a plan without
+ * conflicts); 1 an invalid file, a failed start, a plan with conflicts;
+ * 2 usage errors.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +22,7 @@
 #include "capacity.h"
 #include "config.h"
 #include "diag.h"
+#include "daemon.h"
 #include "util.h"
 
 #ifndef NETMAPD_VERSION
@@ -35,11 +41,20 @@ static void help(FILE *f)
 		"                     whether it fits the module's memory) and exit;\n"
 		"                     touches neither the kernel nor the network\n"
 		"  -c, --config FILE  configuration to run with (default %s)\n"
+		"      --plan FILE    print the actions applying FILE would take on the\n"
+		"                     running kernel, and exit\n"
+		"      --state FILE   the daemon's state file (default %s)\n"
+		"      --socket PATH  listen on PATH instead of the file's socket.path\n"
+		"      --no-module    do not load the module (it must be loaded already)\n"
+		"      --device PATH  the netmap control device (default /dev/netmap)\n"
+		"  -v, --verbose      log debug messages too\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
-		"The file format is described in netmapd.yaml(5).\n",
-		CONFIG_DEFAULT_PATH);
+		"Without --check or --plan, runs in the foreground until SIGTERM or SIGINT;\n"
+		"SIGHUP reloads the configuration. See netmapd(8); the file format is\n"
+		"described in netmapd.yaml(5).\n",
+		CONFIG_DEFAULT_PATH, NMD_STATE_DEFAULT);
 }
 
 static void human(uint64_t bytes, char *buf, size_t len)
@@ -143,19 +158,45 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "plan", required_argument, NULL, 'P' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "socket", required_argument, NULL, 'L' },
+		{ "no-module", no_argument, NULL, 'M' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *check_file = NULL;
+	struct daemon_opts dopts = { 0 };
+	const char *check_file = NULL, *plan_file = NULL;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "n:c:hV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:c:vhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
 			check_file = optarg;
 			break;
 		case 'c':
+			dopts.config_path = optarg;
+			break;
+		case 'P':
+			plan_file = optarg;
+			break;
+		case 'S':
+			dopts.state_path = optarg;
+			break;
+		case 'L':
+			dopts.socket_path = optarg;
+			break;
+		case 'M':
+			dopts.no_module = true;
+			break;
+		case 'D':
+			dopts.dev = optarg;
+			break;
+		case 'v':
+			dopts.verbose = true;
 			break;
 		case 'h':
 			help(stdout);
@@ -173,9 +214,13 @@ int main(int argc, char **argv)
 		help(stderr);
 		return 2;
 	}
+	if (check_file && plan_file) {
+		fprintf(stderr, "netmapd: --check and --plan do not go together\n");
+		return 2;
+	}
 	if (check_file)
 		return check(check_file);
-	fprintf(stderr,
-		"netmapd: running as a daemon is not implemented yet; only --check FILE works\n");
-	return 2;
+	if (plan_file)
+		return daemon_plan_file(&dopts, plan_file);
+	return daemon_run(&dopts);
 }

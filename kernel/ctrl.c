@@ -31,6 +31,7 @@
 #include <net/netmap.h>
 
 #include "ctrl.h"
+#include "nic.h"
 #include "params.h"
 #include "port.h"
 #include "vale.h"
@@ -233,7 +234,7 @@ static int nm_opts_unsupported(const struct nm_opts *opts)
 
 /*
  * NETMAP_REQ_OPT_PORT_STATS on a request that succeeded for port @name:
- * the counters, or status EINVAL for a port that has none (not VALE).
+ * the counters, or status EINVAL for a port that has none (not VALE or NIC).
  */
 static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
 {
@@ -245,6 +246,19 @@ static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
 	if (!o || o->hdr.nro_status != EOPNOTSUPP)
 		return;
 	err = name[0] ? nm_vale_stats_by_name(name, &st) : -EINVAL;
+	if (err == -EINVAL && name[0] && !nm_vale_is_name(name)) {
+		struct nm_nic_stats nst;
+
+		err = nm_nic_stats_by_name(name, &nst);
+		if (!err) {
+			st.tx_packets = nst.tx_packets;
+			st.tx_bytes = nst.tx_bytes;
+			st.tx_errors = nst.tx_errors;
+			st.rx_packets = nst.rx_packets;
+			st.rx_bytes = nst.rx_bytes;
+			st.rx_drops = nst.rx_drops;
+		}
+	}
 	if (err) {
 		o->hdr.nro_status = -err;
 		return;
@@ -295,6 +309,10 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		return nm_vale_newif(hdr->nr_name, &body->newif);
 	case NETMAP_REQ_VALE_DELIF:
 		return nm_vale_delif(hdr->nr_name);
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+		return nm_vale_polling_enable(hdr->nr_name, &body->polling);
+	case NETMAP_REQ_VALE_POLLING_DISABLE:
+		return nm_vale_polling_disable(hdr->nr_name);
 	default:
 		/* Polling, virtio headers, kloop, CSB: later issues. */
 		pr_info_ratelimited("request type %u not yet supported\n", hdr->nr_reqtype);

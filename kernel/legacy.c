@@ -151,10 +151,21 @@ static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
 	case NETMAP_BDG_NEWIF:
 	case NETMAP_BDG_DELIF:
 		return nm_legacy_vale(nmr, name);
+	case NETMAP_BDG_POLLING_ON: {
+		/* As netmap's legacy conversion: ONE_NIC = one thread per ring. */
+		struct nmreq_vale_polling req = {
+			.nr_mode = (nmr->nr_flags & NR_REG_MASK) == NR_REG_ONE_NIC ?
+				   NETMAP_POLLING_MODE_MULTI_CPU : NETMAP_POLLING_MODE_SINGLE_CPU,
+			.nr_first_cpu_id = nmr->nr_ringid & NETMAP_RING_MASK,
+			.nr_num_polling_cpus = nmr->nr_arg1,
+		};
+
+		return nm_vale_polling_enable(name, &req);
+	}
+	case NETMAP_BDG_POLLING_OFF:
+		return nm_vale_polling_disable(name);
 	case NETMAP_BDG_VNET_HDR:
 	case NETMAP_VNET_HDR_GET:
-	case NETMAP_BDG_POLLING_ON:
-	case NETMAP_BDG_POLLING_OFF:
 		pr_info_ratelimited("legacy nr_cmd %u not yet supported\n", nmr->nr_cmd);
 		return -EOPNOTSUPP;
 	case NETMAP_PT_HOST_CREATE:

@@ -11,6 +11,7 @@
 
 #include "dev.h"
 #include "mem.h"
+#include "nic.h"
 #include "port.h"
 #include "vale.h"
 
@@ -24,6 +25,10 @@ static int __init nm_module_init(void)
 	err = nm_port_init();
 	if (err)
 		goto err_port;
+	/* NICs before VALE: a switch holds NIC ports until its exit detaches them. */
+	err = nm_nic_init();
+	if (err)
+		goto err_nic;
 	err = nm_vale_init();
 	if (err)
 		goto err_vale;
@@ -37,6 +42,8 @@ static int __init nm_module_init(void)
 err_dev:
 	nm_vale_uninit();
 err_vale:
+	nm_nic_uninit();
+err_nic:
 	nm_port_uninit();
 err_port:
 	nm_mem_uninit();
@@ -49,6 +56,7 @@ static void __exit nm_module_exit(void)
 {
 	nm_dev_uninit();
 	nm_vale_uninit();
+	nm_nic_uninit();
 	nm_port_uninit();
 	nm_mem_uninit();
 	pr_info("unloaded\n");

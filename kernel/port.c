@@ -20,6 +20,8 @@
 #include <net/net_namespace.h>
 
 #include "mem.h"
+#include "monitor.h"
+#include "nic.h"
 #include "params.h"
 #include "pipe.h"
 #include "port.h"
@@ -266,10 +268,8 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **po
 		*portp = port;
 		return 0;
 	}
-	if (nm_netdev_exists(name)) {
-		pr_info_ratelimited("%s: NIC ports not yet supported\n", name);
-		return -EOPNOTSUPP;
-	}
+	if (nm_netdev_exists(name))
+		return nm_nic_lookup(name, true, portp);
 	nm_ctrl_dbg("%s: no such port\n", name);
 	return -ENXIO;
 }
@@ -344,10 +344,8 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (req->nr_mode == NR_REG_NULL)
 		return nm_null_create(name, req, mem, portp);
-	if (req->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) {
-		pr_info_ratelimited("%s: monitors not yet supported\n", name);
-		return -EOPNOTSUPP;
-	}
+	if (req->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON))
+		return nm_mon_lookup(name, req, mem, portp);
 	if (nm_pipe_is_name(name))
 		return nm_pipe_lookup(name, req, mem, portp);
 	if (nm_vale_is_name(name))
@@ -514,9 +512,18 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 			}
 		}
 	}
+	/* A NIC goes into netmap mode with its first bound fd (nic.h). */
+	if (port->flags & NM_PORT_F_NIC) {
+		err = nm_nic_on(port);
+		if (err)
+			return err;
+	}
 	nifp = nm_port_nifp_create(port, mem, first, last);
-	if (!nifp)
+	if (!nifp) {
+		if (port->flags & NM_PORT_F_NIC)
+			nm_nic_off(port);
 		return -ENOMEM;
+	}
 	if (req->nr_extra_bufs) {
 		granted = nm_mem_bufs_alloc_chain(mem, req->nr_extra_bufs, &head);
 		nifp->ni_bufs_head = head;
@@ -585,6 +592,11 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	}
 	nm_mem_if_free(priv->mem, priv->nifp);
 	port->users--;
+	/* Out of netmap mode: its monitors stop (they must be reopened). */
+	if (!port->users)
+		nm_mon_parent_off(port);
+	if (port->flags & NM_PORT_F_NIC)
+		nm_nic_off(port);
 	nm_port_put(port);		/* may free a pipe pair and its parent */
 	nm_mem_put(priv->mem);
 	memset(priv, 0, sizeof(*priv));
@@ -625,6 +637,9 @@ int nm_port_register(struct nm_priv *priv, const char *name,
 		err = opt_err;
 		goto out;
 	}
+	/* A zero-copy monitor reports the directions it implies (ABI §2). */
+	if (req->nr_flags & NR_ZCOPY_MON)
+		req->nr_flags |= NR_MONITOR_TX | NR_MONITOR_RX;
 	/* Publish: sync, poll and mmap may use the binding from now on. */
 	smp_store_release(&priv->bound, true);
 out:

@@ -60,6 +60,8 @@ struct nm_port_ops {
 #define NM_PORT_F_IMPLICIT	0x1	/* implicit parent of pipes, no rings */
 #define NM_PORT_F_PIPE		0x2	/* an end of a pipe */
 #define NM_PORT_F_REGISTRY	0x4	/* on the nm_ports list, found by name */
+#define NM_PORT_F_NIC		0x8	/* a NIC (nic.h): REGISTER/unbind turn it on/off */
+#define NM_PORT_F_MONITOR	0x10	/* a monitor (monitor.h): cannot be monitored */
 
 struct nm_port {
 	char name[NETMAP_REQ_IFNAMSIZ];
@@ -147,7 +149,7 @@ struct nm_port *nm_port_registry_find(const char *name);
  * A port that is not a pipe, monitor or null port, by name: a VALE port
  * (with @implicit_ok, the parent of a pipe, an ephemeral one is created if
  * needed), a port in the registry (persistent VALE ports; implicit parents
- * only if @implicit_ok), a NIC (-EOPNOTSUPP until issue 5), else -ENXIO. A
+ * only if @implicit_ok), a NIC (nm_nic_lookup(), created), else -ENXIO. A
  * reference in *portp.
  */
 int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **portp);

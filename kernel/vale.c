@@ -19,6 +19,10 @@
  *     those of its fds. Its name is the interface name, whichever way it is
  *     opened (netmap:NAME or valeB:NAME): it is never renamed (netmap issue
  *     #882), so DETACH and DELIF find it after any sequence of opens.
+ *   - a NIC's port (vp->nic, vale_nic.c): no rings, no region, no fd; it
+ *     lives from VALE_ATTACH to VALE_DETACH (the switch's reference). The
+ *     struct definitions shared with vale_nic.c and vale_poll.c are in
+ *     vale_int.h.
  *
  * The sender's txsync reads vp->bdg holding its TX kring's busy bit. When
  * a port that may be in use joins or leaves a switch, the control path
@@ -45,6 +49,7 @@
 #include "params.h"
 #include "port.h"
 #include "vale.h"
+#include "vale_int.h"
 
 #define NM_VALE_DEFAULT_SLOTS	1024
 #define NM_VALE_MAX_SLOTS	4096
@@ -54,30 +59,6 @@
 	if (READ_ONCE(nm_verbose))						\
 		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
 } while (0)
-
-struct nm_bridge;
-
-struct nm_vale_port {
-	struct nm_port up;
-	char pname[IFNAMSIZ];		/* name on a switch: "P" of "valeB:P" */
-	struct nm_bridge *bdg;		/* switch, or NULL; read by txsync (see top) */
-	u8 index;			/* on bdg */
-	bool persistent;
-	struct net_device *ndev;	/* persistent ports */
-	struct list_head plist;		/* nm_vale_persistent */
-	u32 batch;
-	struct nm_vale_txq **txq;	/* per TX ring */
-	struct nm_vale_rxq *rxq;	/* per RX ring */
-	struct nm_vale_vport vp;	/* what the forwarder sees */
-};
-
-struct nm_bridge {
-	char name[IFNAMSIZ];		/* "valeB" */
-	u32 idx;			/* in nm_bridges */
-	u32 nports;
-	struct nm_vale_port *ports[NM_VALE_MAXPORTS];
-	struct nm_vale_sw sw;		/* table (RCU) and learning table */
-};
 
 /* A forwarding table as the kernel allocates it: freed after a grace period. */
 struct nm_vale_table_rcu {
@@ -100,11 +81,6 @@ static struct nm_bridge **nm_bridges;
 static u32 nm_nbridges;			/* max_bridges at load time */
 /* Persistent ports, for DELIF-less cleanup at module exit. */
 static LIST_HEAD(nm_vale_persistent);
-
-static inline struct nm_vale_port *to_vp(struct nm_port *port)
-{
-	return container_of(port, struct nm_vale_port, up);
-}
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -149,7 +125,7 @@ static bool nm_vale_netdev_exists(const char *name)
 
 /* ---- switches --------------------------------------------------------- */
 
-static struct nm_bridge *nm_bridge_find(const char *bname)
+struct nm_bridge *nm_bridge_find(const char *bname)
 {
 	u32 i;
 
@@ -160,7 +136,7 @@ static struct nm_bridge *nm_bridge_find(const char *bname)
 	return NULL;
 }
 
-static struct nm_bridge *nm_bridge_create(const char *bname)
+struct nm_bridge *nm_bridge_create(const char *bname)
 {
 	struct nm_bridge *b;
 	u32 i;
@@ -185,7 +161,7 @@ static struct nm_bridge *nm_bridge_create(const char *bname)
 	return b;
 }
 
-static void nm_bridge_destroy(struct nm_bridge *b)
+void nm_bridge_destroy(struct nm_bridge *b)
 {
 	lockdep_assert_held(&nm_ctrl_lock);
 	nm_bridges[b->idx] = NULL;
@@ -195,7 +171,7 @@ static void nm_bridge_destroy(struct nm_bridge *b)
 	kvfree(b);
 }
 
-static struct nm_vale_port *nm_bridge_find_port(struct nm_bridge *b, const char *pname)
+struct nm_vale_port *nm_bridge_find_port(struct nm_bridge *b, const char *pname)
 {
 	u32 i;
 
@@ -252,7 +228,7 @@ static void nm_vale_port_quiesce(struct nm_vale_port *vp)
 }
 
 /* Put @vp on switch @b (created if NULL is found... by the caller). */
-static int nm_bridge_join(struct nm_bridge *b, struct nm_vale_port *vp)
+int nm_bridge_join(struct nm_bridge *b, struct nm_vale_port *vp)
 {
 	u32 i;
 	int err;
@@ -281,7 +257,7 @@ static int nm_bridge_join(struct nm_bridge *b, struct nm_vale_port *vp)
 }
 
 /* Take @vp off its switch; the switch goes with its last port. */
-static void nm_bridge_leave(struct nm_vale_port *vp)
+void nm_bridge_leave(struct nm_vale_port *vp)
 {
 	struct nm_bridge *b = vp->bdg;
 
@@ -389,6 +365,24 @@ static const struct nm_port_ops nm_vale_ops = {
 	.dtor = nm_vale_dtor,
 };
 
+/*
+ * A port with no rings and no region, for a NIC's side of a switch
+ * (vale_nic.c fills in vp->vp and vp->nic). The VALE ops are harmless on
+ * it: no fd binds it, and its dtor only frees it.
+ */
+struct nm_vale_port *nm_vale_port_alloc(const char *name, const char *pname)
+{
+	struct nm_vale_port *vp;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!vp)
+		return NULL;
+	nm_port_setup(&vp->up, name, &nm_vale_ops);
+	strscpy(vp->pname, pname, sizeof(vp->pname));
+	return vp;
+}
+
 static u32 nm_vale_bound(u32 v, u32 dflt, u32 hi)
 {
 	return v < 1 ? dflt : min(v, hi);
@@ -466,6 +460,19 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 	b = nm_bridge_find(bname);
 	if (b) {
 		vp = nm_bridge_find_port(b, pname);
+		if (vp && vp->nic) {
+			/*
+			 * A NIC on the switch belongs to the kernel: no fd binds
+			 * it (netmap: EBUSY); the info requests see the NIC.
+			 */
+			if (create) {
+				nm_vale_dbg("%s: a NIC attached to %s is in use by the switch\n",
+					    name, bname);
+				return -EBUSY;
+			}
+			*portp = nm_port_get(vp->nic->nic);
+			return 0;
+		}
 		if (vp) {
 			*portp = nm_port_get(&vp->up);
 			return 0;
@@ -524,6 +531,10 @@ int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st)
 		return -EINVAL;
 	vp = to_vp(port);
 	memset(st, 0, sizeof(*st));
+	if (vp->nic) {
+		nm_vale_nic_stats(vp, st);
+		return 0;
+	}
 	for (i = 0; i < port->nrings[NM_TX]; i++) {
 		const struct nm_vale_txq *q = vp->txq[i];
 
@@ -547,9 +558,21 @@ int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st)
 	int err;
 
 	mutex_lock(&nm_ctrl_lock);
-	if (nm_vale_is_name(name))
+	if (nm_vale_is_name(name)) {
+		char bname[IFNAMSIZ], pname[IFNAMSIZ];
+		struct nm_bridge *b;
+		struct nm_vale_port *vp;
+
+		/* A NIC's switch port has counters, but lookup gives the NIC. */
+		if (!nm_vale_split(name, bname, pname) && (b = nm_bridge_find(bname)) &&
+		    (vp = nm_bridge_find_port(b, pname)) && vp->nic) {
+			memset(st, 0, sizeof(*st));
+			nm_vale_nic_stats(vp, st);
+			mutex_unlock(&nm_ctrl_lock);
+			return 0;
+		}
 		err = nm_vale_lookup(name, NULL, NULL, false, &port);
-	else
+	} else
 		err = nm_port_lookup_plain(name, false, &port);
 	if (!err) {
 		err = nm_vale_port_stats(port, st);
@@ -794,12 +817,27 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 	}
 	vp = nm_vale_persistent_find(pname);
 	if (!vp) {
-		if (nm_vale_netdev_exists(pname)) {
-			pr_info_ratelimited("%s: attaching NICs is not supported yet\n", name);
-			err = -EOPNOTSUPP;
-		} else {
+		if (!nm_vale_netdev_exists(pname)) {
 			nm_vale_dbg("%s: ATTACH: no such interface\n", name);
 			err = -ENXIO;
+			goto out;
+		}
+		/* A system interface: its NIC port goes on the switch (vale_nic.c). */
+		b = nm_bridge_find(bname);
+		if (!b) {
+			b = nm_bridge_create(bname);
+			if (IS_ERR(b)) {
+				err = PTR_ERR(b);
+				goto out;
+			}
+			new_bridge = true;
+		}
+		err = nm_vale_nic_attach(b, name, pname, req->reg.nr_mode, &req->port_index);
+		if (err && new_bridge) {
+			/* Its last port leaving may have freed it already. */
+			b = nm_bridge_find(bname);
+			if (b && !b->nports)
+				nm_bridge_destroy(b);
 		}
 		goto out;
 	}
@@ -854,6 +892,22 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 		err = -ENXIO;
 		goto out;
 	}
+	if (vp->nic) {
+		if (vp->host) {
+			nm_vale_dbg("%s: DETACH: the host port leaves with its NIC\n", name);
+			err = -EINVAL;
+			goto out;
+		}
+		if (vp->nic->poll) {
+			nm_vale_dbg("%s: DETACH: polling is on (POLLING_DISABLE first)\n", name);
+			err = -EBUSY;
+			goto out;
+		}
+		req->port_index = vp->index;
+		nm_vale_nic_detach(vp->nic);
+		nm_vale_dbg("%s: NIC detached\n", name);
+		goto out;
+	}
 	if (!vp->persistent) {
 		nm_vale_dbg("%s: DETACH: an ephemeral port leaves with its last user\n", name);
 		err = -EINVAL;
@@ -865,6 +919,70 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	nm_port_put(&vp->up);
 	nm_vale_dbg("%s: detached\n", name);
 out:
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+/* ---- polling ---------------------------------------------------------- */
+
+/*
+ * The NIC port "valeB:ifname" of a polling request: -EINVAL if @name is
+ * not a VALE name, -ENXIO if no such port, -EOPNOTSUPP if it is not a NIC
+ * (netmap's vale-ctl -p on a VALE port).
+ */
+static int nm_vale_polling_nic(const char *name, struct nm_vale_nic **nicp)
+{
+	char bname[IFNAMSIZ], pname[IFNAMSIZ];
+	struct nm_vale_port *vp;
+	struct nm_bridge *b;
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!nm_vale_is_name(name))
+		return -EINVAL;
+	err = nm_vale_split(name, bname, pname);
+	if (err)
+		return err;
+	b = nm_bridge_find(bname);
+	vp = b ? nm_bridge_find_port(b, pname) : NULL;
+	if (!vp) {
+		nm_vale_dbg("%s: POLLING: no such port\n", name);
+		return -ENXIO;
+	}
+	if (!vp->nic || vp->host) {
+		nm_vale_dbg("%s: POLLING: only for NICs attached to a switch\n", name);
+		return -EOPNOTSUPP;
+	}
+	*nicp = vp->nic;
+	return 0;
+}
+
+int nm_vale_polling_enable(const char *name, struct nmreq_vale_polling *req)
+{
+	struct nm_vale_nic *nic;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_vale_polling_nic(name, &nic);
+	if (!err)
+		err = nm_vale_poll_start(nic, req);
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+int nm_vale_polling_disable(const char *name)
+{
+	struct nm_vale_nic *nic;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_vale_polling_nic(name, &nic);
+	if (!err && !nic->poll) {
+		nm_vale_dbg("%s: POLLING_DISABLE: polling is not on\n", name);
+		err = -EINVAL;
+	}
+	if (!err)
+		nm_vale_poll_stop(nic);
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
 }
@@ -882,8 +1000,24 @@ void nm_vale_uninit(void)
 {
 	struct nm_vale_port *vp, *tmp;
 
-	/* No fd is open (they hold the module): only persistent ports remain. */
+	u32 i, j;
+
+	/* No fd is open (they hold the module): NICs and persistent ports remain. */
 	mutex_lock(&nm_ctrl_lock);
+	for (i = 0; i < nm_nbridges; i++) {
+		for (j = 0; nm_bridges[i] && j < NM_VALE_MAXPORTS; j++) {
+			struct nm_vale_port *np = nm_bridges[i]->ports[j];
+
+			if (!np || !np->nic || np->host)
+				continue;
+			pr_info("detaching NIC %s from %s at module exit\n", np->pname,
+				nm_bridges[i]->name);
+			if (np->nic->poll)
+				nm_vale_poll_stop(np->nic);
+			/* May free the switch when it was its last port. */
+			nm_vale_nic_detach(np->nic);
+		}
+	}
 	list_for_each_entry_safe(vp, tmp, &nm_vale_persistent, plist) {
 		if (vp->bdg) {
 			nm_bridge_leave(vp);

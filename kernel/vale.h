@@ -4,7 +4,8 @@
  * OS-independent, in core/vale_fwd.c; this is the Linux side: switches,
  * ephemeral ports ("valeB:P", created by REGISTER, freed with their last
  * user), persistent ports (VALE_NEWIF: a net_device and a port that lives
- * until VALE_DELIF, attached to a switch with VALE_ATTACH), and the
+ * until VALE_DELIF, attached to a switch with VALE_ATTACH), NICs attached
+ * to a switch (vale_nic.c, with polling threads in vale_poll.c), and the
  * control requests. Everything here runs under nm_ctrl_lock.
  */
 #ifndef NM_VALE_H
@@ -41,6 +42,14 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req);
 int nm_vale_list(char *name, struct nmreq_vale_list *req);
 int nm_vale_newif(const char *name, struct nmreq_vale_newif *req);
 int nm_vale_delif(const char *name);
+/*
+ * POLLING_ENABLE / _DISABLE of the NIC "valeB:ifname" (vale_poll.c):
+ * -EINVAL for a name that is not VALE or a bad request, -ENXIO for no such
+ * port, -EOPNOTSUPP for a port that is not an attached NIC, -EBUSY when
+ * polling is already on; DISABLE with polling off is -EINVAL.
+ */
+int nm_vale_polling_enable(const char *name, struct nmreq_vale_polling *req);
+int nm_vale_polling_disable(const char *name);
 
 /* Counters of a VALE port (NETMAP_REQ_OPT_PORT_STATS); -EINVAL if not VALE. */
 struct nm_vale_port_stats {

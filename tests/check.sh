@@ -22,6 +22,6 @@ echo "== check: libFuzzer targets (clang), 20 s each"
 bash tests/fuzz/run.sh 20
 
 echo "== check: build with -Werror, host tests and VM tests (6.1, 6.12)"
-cmake -S . -B build -DNETMAPD_WERROR=ON >/dev/null
+cmake -S . -B build -DNETMAPD_WERROR=ON -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"

@@ -16,7 +16,8 @@ apt_get() {
 
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libevent-dev libjansson-dev libyaml-dev libsystemd-dev libkmod-dev libcmocka-dev
-      qemu-system-x86 busybox-static iproute2 cpio gzip xz-utils kmod socat)
+      qemu-system-x86 busybox-static iproute2 cpio gzip xz-utils kmod socat systemd debootstrap
+      libxdp-dev libbpf-dev libelf-dev zlib1g-dev gnuplot-nox)
 
 missing() {
 	local p

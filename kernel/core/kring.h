@@ -41,6 +41,19 @@ struct nm_kring;
 typedef int (*nm_sync_fn)(struct nm_kring *kring);
 typedef void (*nm_notify_fn)(struct nm_kring *kring);
 
+/*
+ * Monitor state of a kring (core/monitor_sync.h). @sync is the port's own
+ * sync, saved when the monitor wrapper is first installed in nm_sync and
+ * never cleared; @set (RCU, nm_ctrl_lock to change) lists the monitors; the
+ * rest is written only by the holder of the busy bit.
+ */
+struct nm_kring_mon {
+	nm_sync_fn sync;
+	void *set;			/* struct nm_mon_set, or NULL */
+	u32 copy_epoch, z_epoch;	/* epochs of the set last seen */
+	u32 copy_next, z_next;		/* next slot to copy / to swap */
+};
+
 struct nm_kring {
 	/* Constant after creation. */
 	struct netmap_ring *ring;	/* in the shared region: UNTRUSTED contents */
@@ -64,6 +77,7 @@ struct nm_kring {
 	u32 rhead, rcur, rtail;
 	u64 stat_pkts;			/* TX: slots sent; RX: slots given back */
 	u64 stat_errs;			/* syncs refused or stopped by bad input */
+	struct nm_kring_mon mon;	/* monitors of this ring (core/monitor_sync.h) */
 
 	/* One writer (see above); on its own cache line, the peer writes it. */
 	u32 nr_hwtail NM_CACHE_ALIGNED;

@@ -186,14 +186,16 @@ static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
 
 /*
  * VALE (vale_fwd.c): the lock of a destination RX ring (taken once per
- * batch; senders run in process context), the RCU read side around a
- * switch's port table, and the copy of an NS_INDIRECT payload from the
- * sender's address space (may fault: called before any lock is taken).
+ * batch; senders run in process context, or in softirq context when the
+ * sender is a NIC on the switch (kernel/vale_nic.c): hence _bh), the RCU
+ * read side around a switch's port table, and the copy of an NS_INDIRECT
+ * payload from the sender's address space (may fault: called before any
+ * lock is taken, and never for a NIC source).
  */
 typedef spinlock_t nm_os_lock_t;
 #define nm_os_lock_init(l)		spin_lock_init(l)
-#define nm_os_lock(l)			spin_lock(l)
-#define nm_os_unlock(l)			spin_unlock(l)
+#define nm_os_lock(l)			spin_lock_bh(l)
+#define nm_os_unlock(l)			spin_unlock_bh(l)
 #define nm_os_rcu_read_lock()		rcu_read_lock()
 #define nm_os_rcu_read_unlock()		rcu_read_unlock()
 #define nm_os_rcu_dereference(p)	rcu_dereference(p)

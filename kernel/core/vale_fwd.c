@@ -214,7 +214,7 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 			break;
 		}
 		buf = nm_os_buf_addr(tx->mem, idx);
-		if (unlikely(flags & NS_INDIRECT) &&
+		if (unlikely(flags & NS_INDIRECT) && !q->no_indirect &&
 		    nm_os_copy_indirect(buf, READ_ONCE(s->ptr), len)) {
 			nm_os_prlim("vale tx ring %u: slot %u: NS_INDIRECT payload not readable, sync stopped\n",
 				    tx->ring_id, j);

@@ -15,10 +15,11 @@
  *   1. collect: validate every slot (buf_idx in the region, len <= buffer
  *      size; a bad slot stops the sync like a pipe does, -EINVAL), copy
  *      NS_INDIRECT payloads from userspace into the slot's own buffer (may
- *      sleep: no lock is held yet), group slots into packets (NS_MOREFRAG
- *      chains; a chain longer than NETMAP_MAX_FRAGS is dropped and counted
- *      in tx_errors; an unfinished chain at the end of the TX range is left
- *      for the next sync);
+ *      sleep: no lock is held yet; never for a txq with no_indirect, whose
+ *      source is a NIC ring forwarded in softirq context), group slots into
+ *      packets (NS_MOREFRAG chains; a chain longer than NETMAP_MAX_FRAGS is
+ *      dropped and counted in tx_errors; an unfinished chain at the end of
+ *      the TX range is left for the next sync);
  *   2. learn the source MAC (unless NS_NO_LEARN or a group address) and
  *      look up the destination: a learned port, or flooding for unknown,
  *      broadcast and multicast destinations; never the source port;
@@ -107,6 +108,7 @@ struct nm_vale_pkt {
 struct nm_vale_txq {
 	u64 tx_packets, tx_bytes, tx_errors;	/* busy bit holder only */
 	bool dropping;			/* inside a too-long chain, dropping it */
+	bool no_indirect;		/* a kernel source (a NIC): NS_INDIRECT is ignored */
 	u32 batch;			/* slots per batch */
 	u32 max_ft;			/* batch + NETMAP_MAX_FRAGS + 1 */
 	struct nm_vale_pkt *pkt;	/* max_ft entries, after ft */

@@ -17,10 +17,15 @@
  *
  * Mpps = received / seconds, where seconds runs from the start barrier to
  * the moment the receiver saw the last packet.
+ *
+ * bench_open_port() is how both open their ports: REGISTER (all rings, the
+ * slot count asked for), map the region, keep ring 0 of one direction.
  */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -29,10 +34,68 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <net/netmap_user.h>
 
 #define BENCH_ETHERTYPE	0x88b5	/* IEEE 802 local experimental ethertype 1 */
 #define BENCH_SEQ_OFF	14	/* sequence number right after the Ethernet header */
 #define BENCH_MAX_BATCH	512
+
+/* A registered, mapped port and the one ring a benchmark thread uses. */
+struct bench_port {
+	int fd;
+	char *mem;
+	uint64_t memsize;
+	struct netmap_ring *ring;
+	char name[NETMAP_REQ_IFNAMSIZ];
+};
+
+/*
+ * Open /dev/netmap, REGISTER @name with all its rings and @slots slots per
+ * ring, map the region; p->ring is TX ring 0 if @tx, else RX ring 0. Prints
+ * the port's geometry as a "# " comment line. 0, or -1 after a message
+ * prefixed by @prog (the caller then exits: nothing is cleaned up).
+ */
+static inline int bench_open_port(struct bench_port *p, const char *prog,
+				  const char *name, unsigned int slots, bool tx)
+{
+	struct nmreq_header h;
+	struct nmreq_register r;
+	struct netmap_if *nifp;
+
+	p->fd = open("/dev/netmap", O_RDWR);
+	if (p->fd < 0) {
+		fprintf(stderr, "%s: open /dev/netmap: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	memset(&h, 0, sizeof(h));
+	memset(&r, 0, sizeof(r));
+	h.nr_version = NETMAP_API;
+	h.nr_reqtype = NETMAP_REQ_REGISTER;
+	snprintf(h.nr_name, sizeof(h.nr_name), "%s", name);
+	memcpy(p->name, h.nr_name, sizeof(p->name));
+	h.nr_body = (uint64_t)(uintptr_t)&r;
+	r.nr_mode = NR_REG_ALL_NIC;
+	r.nr_tx_slots = r.nr_rx_slots = slots;
+	if (ioctl(p->fd, NIOCCTRL, &h)) {
+		fprintf(stderr, "%s: REGISTER %s: %s\n", prog, h.nr_name, strerror(errno));
+		return -1;
+	}
+	p->memsize = r.nr_memsize;
+	p->mem = mmap(NULL, r.nr_memsize, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
+	if (p->mem == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap %s: %s\n", prog, h.nr_name, strerror(errno));
+		return -1;
+	}
+	nifp = NETMAP_IF(p->mem, r.nr_offset);
+	p->ring = tx ? NETMAP_TXRING(nifp, 0) : NETMAP_RXRING(nifp, 0);
+	printf("# %s: %u slots, buffers of %u bytes, region %llu bytes (mem_id %u)\n",
+	       h.nr_name, p->ring->num_slots, p->ring->nr_buf_size,
+	       (unsigned long long)r.nr_memsize, r.nr_mem_id);
+	return 0;
+}
 
 static inline double bench_now(void)
 {

@@ -43,13 +43,6 @@ static struct {
 	const char *parent;
 } opt = { false, 3.0, BENCH_MAX_BATCH, 60, 0, "nmbench" };
 
-struct end {
-	int fd;
-	char *mem;
-	uint64_t memsize;
-	struct netmap_ring *ring;
-};
-
 static pthread_barrier_t start_barrier;
 static double t_start, t_rx_end;
 static atomic_bool tx_done;
@@ -82,46 +75,17 @@ static void do_poll(struct pollfd *pfd, int timeout)
 static struct bench_counts tx_counts, rx_counts;
 
 /* Register one end of the pipe and map it; the ring we use is ring 0. */
-static int open_end(struct end *e, char sep)
+static int open_end(struct bench_port *e, char sep)
 {
-	struct nmreq_header h;
-	struct nmreq_register r;
-	struct netmap_if *nifp;
+	char name[NETMAP_REQ_IFNAMSIZ];
 
-	e->fd = open("/dev/netmap", O_RDWR);
-	if (e->fd < 0) {
-		perror("nm_bench_pipe: open /dev/netmap");
-		return -1;
-	}
-	memset(&h, 0, sizeof(h));
-	memset(&r, 0, sizeof(r));
-	h.nr_version = NETMAP_API;
-	h.nr_reqtype = NETMAP_REQ_REGISTER;
-	snprintf(h.nr_name, sizeof(h.nr_name), "%s%c0", opt.parent, sep);
-	h.nr_body = (uint64_t)(uintptr_t)&r;
-	r.nr_mode = NR_REG_ALL_NIC;
-	r.nr_tx_slots = r.nr_rx_slots = opt.slots;
-	if (ioctl(e->fd, NIOCCTRL, &h)) {
-		fprintf(stderr, "nm_bench_pipe: REGISTER %s: %s\n", h.nr_name, strerror(errno));
-		return -1;
-	}
-	e->memsize = r.nr_memsize;
-	e->mem = mmap(NULL, r.nr_memsize, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd, 0);
-	if (e->mem == MAP_FAILED) {
-		fprintf(stderr, "nm_bench_pipe: mmap %s: %s\n", h.nr_name, strerror(errno));
-		return -1;
-	}
-	nifp = NETMAP_IF(e->mem, r.nr_offset);
-	e->ring = sep == '{' ? NETMAP_TXRING(nifp, 0) : NETMAP_RXRING(nifp, 0);
-	printf("# %s: %u slots, buffers of %u bytes, region %llu bytes (mem_id %u)\n",
-	       h.nr_name, e->ring->num_slots, e->ring->nr_buf_size,
-	       (unsigned long long)r.nr_memsize, r.nr_mem_id);
-	return 0;
+	snprintf(name, sizeof(name), "%s%c0", opt.parent, sep);
+	return bench_open_port(e, "nm_bench_pipe", name, opt.slots, sep == '{');
 }
 
 static void *sender(void *arg)
 {
-	struct end *e = arg;
+	struct bench_port *e = arg;
 	struct netmap_ring *ring = e->ring;
 	unsigned char tmpl[2048];
 	static const unsigned char src[6] = { 0x02, 0, 0, 0, 0, 1 };
@@ -172,7 +136,7 @@ static void *sender(void *arg)
 
 static void *receiver(void *arg)
 {
-	struct end *e = arg;
+	struct bench_port *e = arg;
 	struct netmap_ring *ring = e->ring;
 	struct pollfd pfd = { .fd = e->fd, .events = POLLIN };
 	double idle_since = 0, give_up;
@@ -227,7 +191,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct end tx, rx;
+	struct bench_port tx, rx;
 	pthread_t tt, rt;
 	int i;
 

@@ -53,12 +53,8 @@ static struct {
 } opt = { 2.0, 1, BENCH_MAX_BATCH, 60, 0, "valebv" };
 
 struct port {
-	int fd;
-	char *mem;
-	uint64_t memsize;
-	struct netmap_ring *ring;
+	struct bench_port bp;
 	uint64_t received;	/* receivers only; written by the owning thread */
-	char name[NETMAP_REQ_IFNAMSIZ];
 };
 
 static pthread_barrier_t start_barrier;
@@ -76,46 +72,16 @@ static void do_sync(int fd, unsigned long req)
 
 static int open_port(struct port *p, const char *suffix, bool tx)
 {
-	struct nmreq_header h;
-	struct nmreq_register r;
-	struct netmap_if *nifp;
+	char name[NETMAP_REQ_IFNAMSIZ];
 
-	p->fd = open("/dev/netmap", O_RDWR);
-	if (p->fd < 0) {
-		perror("nm_bench_vale: open /dev/netmap");
-		return -1;
-	}
-	memset(&h, 0, sizeof(h));
-	memset(&r, 0, sizeof(r));
-	h.nr_version = NETMAP_API;
-	h.nr_reqtype = NETMAP_REQ_REGISTER;
-	snprintf(h.nr_name, sizeof(h.nr_name), "%s:%s", opt.sw, suffix);
-	memcpy(p->name, h.nr_name, sizeof(p->name));
-	h.nr_body = (uint64_t)(uintptr_t)&r;
-	r.nr_mode = NR_REG_ALL_NIC;
-	r.nr_tx_slots = r.nr_rx_slots = opt.slots;
-	if (ioctl(p->fd, NIOCCTRL, &h)) {
-		fprintf(stderr, "nm_bench_vale: REGISTER %s: %s\n", h.nr_name, strerror(errno));
-		return -1;
-	}
-	p->memsize = r.nr_memsize;
-	p->mem = mmap(NULL, r.nr_memsize, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
-	if (p->mem == MAP_FAILED) {
-		fprintf(stderr, "nm_bench_vale: mmap %s: %s\n", h.nr_name, strerror(errno));
-		return -1;
-	}
-	nifp = NETMAP_IF(p->mem, r.nr_offset);
-	p->ring = tx ? NETMAP_TXRING(nifp, 0) : NETMAP_RXRING(nifp, 0);
-	printf("# %s: %u slots, buffers of %u bytes, region %llu bytes (mem_id %u)\n",
-	       h.nr_name, p->ring->num_slots, p->ring->nr_buf_size,
-	       (unsigned long long)r.nr_memsize, r.nr_mem_id);
-	return 0;
+	snprintf(name, sizeof(name), "%s:%s", opt.sw, suffix);
+	return bench_open_port(&p->bp, "nm_bench_vale", name, opt.slots, tx);
 }
 
 static void *sender(void *arg)
 {
 	struct port *p = arg;
-	struct netmap_ring *ring = p->ring;
+	struct netmap_ring *ring = p->bp.ring;
 	unsigned char tmpl[2048];
 	static const unsigned char src[6] = { 0x02, 0, 0, 0, 0xbe, 1 };
 	uint64_t seq = 0;
@@ -132,7 +98,7 @@ static void *sender(void *arg)
 		if ((++iter & 15) == 0 && bench_now() >= deadline)
 			break;
 		if (nm_ring_empty(ring))
-			do_sync(p->fd, NIOCTXSYNC);
+			do_sync(p->bp.fd, NIOCTXSYNC);
 		n = nm_ring_space(ring);
 		if (n > opt.batch)
 			n = opt.batch;
@@ -149,7 +115,7 @@ static void *sender(void *arg)
 		}
 		ring->head = ring->cur = cur;
 		if (n)
-			do_sync(p->fd, NIOCTXSYNC);
+			do_sync(p->bp.fd, NIOCTXSYNC);
 	}
 	/* VALE forwards in txsync: what was handed over is forwarded (or dropped) by now */
 	atomic_store(&tx_sent, seq);
@@ -160,7 +126,7 @@ static void *sender(void *arg)
 static void *receiver(void *arg)
 {
 	struct port *p = arg;
-	struct netmap_ring *ring = p->ring;
+	struct netmap_ring *ring = p->bp.ring;
 	double idle_since = 0, give_up;
 	unsigned int iter = 0;
 	uint64_t sink = 0;
@@ -172,10 +138,10 @@ static void *receiver(void *arg)
 		uint32_t cur, n;
 
 		if ((++iter & 63) == 0 && bench_now() > give_up) {
-			printf("# %s gave up 10 s after the end\n", p->name);
+			printf("# %s gave up 10 s after the end\n", p->bp.name);
 			break;
 		}
-		do_sync(p->fd, NIOCRXSYNC);
+		do_sync(p->bp.fd, NIOCRXSYNC);
 		n = nm_ring_space(ring);
 		if (!n) {
 			if (atomic_load(&tx_done)) {
@@ -252,8 +218,8 @@ int main(int argc, char **argv)
 	}
 	if (open_port(&tx, "s", true))
 		return 2;
-	if (tx.ring->nr_buf_size < opt.len) {
-		fprintf(stderr, "nm_bench_vale: buffers of %u bytes are too small\n", tx.ring->nr_buf_size);
+	if (tx.bp.ring->nr_buf_size < opt.len) {
+		fprintf(stderr, "nm_bench_vale: buffers of %u bytes are too small\n", tx.bp.ring->nr_buf_size);
 		return 2;
 	}
 	pthread_barrier_init(&start_barrier, NULL, opt.receivers + 2);
@@ -284,7 +250,7 @@ int main(int argc, char **argv)
 		if (r > rmax)
 			rmax = r;
 		if (r == 0 || r > sent) {
-			printf("nm_bench_vale: FAIL: %s received %llu of %llu sent\n", rx[k].name,
+			printf("nm_bench_vale: FAIL: %s received %llu of %llu sent\n", rx[k].bp.name,
 			       (unsigned long long)r, (unsigned long long)sent);
 			rc = 1;
 		}
@@ -301,10 +267,10 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	for (k = 0; k < opt.receivers; k++) {
-		munmap(rx[k].mem, rx[k].memsize);
-		close(rx[k].fd);
+		munmap(rx[k].bp.mem, rx[k].bp.memsize);
+		close(rx[k].bp.fd);
 	}
-	munmap(tx.mem, tx.memsize);
-	close(tx.fd);
+	munmap(tx.bp.mem, tx.bp.memsize);
+	close(tx.bp.fd);
 	return rc;
 }

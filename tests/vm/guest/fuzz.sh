@@ -6,6 +6,7 @@
 #
 # The seed is the date (UTC, YYYYMMDD), printed first, so a day's runs are
 # reproducible: nm_fuzz --seed SEED --calls N --seconds S [--trace-from K].
+# With veth.ko it also fuzzes NIC names and races on a veth pair (fz0/fz1).
 # NM_FUZZ_SEED / NM_FUZZ_CALLS / NM_FUZZ_SECONDS (guest environment, e.g. the
 # kernel command line) override the defaults.
 . /tests/lib.sh
@@ -23,11 +24,25 @@ curr() {
 	done
 }
 
-echo "fuzz: seed $seed (replay: nm_fuzz --seed $seed --calls $calls --seconds $secs)"
+# A veth pair for the NIC requests and the attach/detach/polling races
+# (--nic): both up, silent (no addresses, no IPv6), in this namespace.
+nicarg=
+if [ -e /lib/modules/veth.ko ]; then
+	[ -d /sys/module/veth ] || insmod /lib/modules/veth.ko || fail "insmod veth"
+	$IP link add fz0 type veth peer name fz1 || fail "veth fz0/fz1"
+	for i in fz0 fz1; do
+		echo 1 >/proc/sys/net/ipv6/conf/$i/disable_ipv6 2>/dev/null || true
+		$IP link set $i up
+	done
+	nicarg="--nic fz0,fz1"
+fi
+
+echo "fuzz: seed $seed (replay: nm_fuzz --seed $seed --calls $calls --seconds $secs $nicarg)"
 before=$(curr)
 start=$(date +%s)
 set +e
-nm_fuzz --seed "$seed" --calls "$calls" --seconds "$secs" >/tmp/fuzz.out 2>&1
+# shellcheck disable=SC2086
+nm_fuzz --seed "$seed" --calls "$calls" --seconds "$secs" $nicarg >/tmp/fuzz.out 2>&1
 rc=$?
 set -e
 cat /tmp/fuzz.out
@@ -38,6 +53,7 @@ made=$(sed -n 's/^nm_fuzz: done: .* calls=\([0-9]*\) .*/\1/p' /tmp/fuzz.out)
 [ "$made" -ge "$min_calls" ] || fail "only $made calls in ${secs} s, want $min_calls (tune nm_fuzz or the limits)"
 ok "$made calls, no invariant violated"
 
+[ -z "$nicarg" ] || $IP link del fz0 || fail "deleting fz0 after fuzzing"
 nm_fuzz --selftest || fail "a pipe transfer fails after fuzzing"
 ok "a pipe still works after fuzzing"
 expect_eq "*_curr_* figures after fuzzing" "$(curr)" "$before"

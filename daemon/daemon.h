@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * daemon - the netmapd process: one libevent loop that serves the RPC
+ * socket, reloads on SIGHUP, stops on SIGTERM/SIGINT, talks to systemd
+ * (sd_notify READY/STATUS/WATCHDOG/RELOADING/STOPPING, the fd store) and
+ * logs with priorities (the journal when stderr is connected to it, else
+ * "netmapd: ..." lines on stderr).
+ *
+ * struct nmd_daemon is the state every part shares: the configuration in
+ * force, the kernel backend, the engine, the port holders. The RPC methods
+ * (methods.c, methods_port.c) get it as the server's userdata; the unit
+ * tests build one by hand around a fake kernel (daemon_init_for_test()).
+ *
+ * Ownership: the daemon owns its config (swapped whole on a successful
+ * reload/apply, the old one freed after the engine took the new one), the
+ * engine, the RPC server and the holders (each with its pidfd and event).
+ * The port fds handed to clients are theirs, not the daemon's.
+ */
+#ifndef NETMAPD_DAEMON_H
+#define NETMAPD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "diag.h"
+#include "engine.h"
+#include "kern.h"
+#include "rpc.h"
+#include "util.h"
+
+#define NMD_STATE_DEFAULT "/run/netmapd/state.json"
+#define NMD_SOCKET_FDNAME "netmapd.sock"
+
+struct event_base;
+struct event;
+
+/*
+ * A process that holds port handles, watched by one pidfd however many
+ * handles it has (so a client that opens thousands of ports costs the
+ * daemon one descriptor). Freed with its last holder.
+ */
+struct pidwatch {
+	struct pidwatch *next;
+	struct nmd_daemon *d;
+	pid_t pid;
+	int pidfd;
+	struct event *ev;	/* on pidfd: the process exited */
+	unsigned refs;		/* holders that point here */
+};
+
+/* One port fd handed out by port.open (bookkeeping: the fd is the client's). */
+struct holder {
+	struct holder *next;
+	uint64_t handle;
+	char name[NMD_REQ_IFNAMSIZ];
+	char mode[8];
+	bool exclusive;
+	uid_t uid;
+	pid_t pid;
+	struct pidwatch *watch;	/* NULL: not watched (pid unknown or no pidfd_open) */
+	time_t opened_at;
+	uint16_t mem_id;
+};
+
+struct daemon_opts {
+	const char *config_path;
+	const char *state_path;
+	const char *socket_path;	/* overrides socket.path of the file */
+	const char *dev;		/* /dev/netmap */
+	const char *sysfs_root;		/* /sys */
+	bool no_module;
+	bool verbose;
+};
+
+struct nmd_daemon {
+	struct daemon_opts opts;
+	struct event_base *base;
+	struct rpc_server *rpc;
+	struct kern kern;
+	bool kern_real;			/* kern_netmap_close() at the end */
+	struct engine *engine;
+	struct nmd_config *config;	/* in force (the engine borrows it) */
+	char config_path[4096];
+	char module_name[64];
+	char status[256];		/* last STATUS= */
+	time_t started;
+	uint64_t reloads, reload_failures, applies;
+
+	struct holder *holders;
+	struct pidwatch *watches;
+	uint64_t next_handle;
+	unsigned n_holders;
+
+	/* fdnames handed to systemd's fd store, to remove those that go. */
+	char (*stored)[64];
+	size_t n_stored, cap_stored;
+
+	struct event *ev_sig[3];
+	struct event *ev_watchdog;
+	bool stopping;
+};
+
+/* -- logging ------------------------------------------------------------ */
+
+/* Choose the sink once at start: the journal if stderr is it (JOURNAL_STREAM). */
+void log_setup(bool verbose);
+void log_msg(int prio, const char *fmt, ...) _printf_(2, 3);
+/* Every message of @d at @prio, "file:line:col: msg". */
+void log_diags(int prio, const struct diags *d);
+/* An rpc_log_fn. */
+void log_rpc(void *userdata, int prio, const char *msg);
+
+/* -- the process -------------------------------------------------------- */
+
+/* Run until SIGTERM/SIGINT. Returns the exit code (0, or 1 when start failed). */
+int daemon_run(const struct daemon_opts *opts);
+
+/* --plan FILE: print the plan of FILE against the running kernel. Exit code. */
+int daemon_plan_file(const struct daemon_opts *opts, const char *file);
+
+/* STATUS= to systemd and d->status. */
+void daemon_status(struct nmd_daemon *d, const char *fmt, ...) _printf_(2, 3);
+
+/*
+ * Load @path (or the text @yaml named @name), check it and its capacity.
+ * 0 with *ret, or -EINVAL/-ENOSPC/-errno with the reasons in @diag.
+ */
+int daemon_load_config(const char *path, const char *name, const char *yaml,
+		       struct nmd_config **ret, struct diags *diag);
+
+/*
+ * Make @c (owned by the caller until success, then by the daemon) the
+ * configuration in force: engine_apply, then swap, policy, fd store, event.
+ * On failure nothing changed (the engine rolled back), reasons in @diag.
+ * *done (may be NULL) gets the actions run.
+ */
+int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		 struct diags *diag);
+
+/* SIGHUP and the reload method: reload the configuration file. */
+int daemon_reload(struct nmd_daemon *d, struct diags *diag);
+
+/* Send an "event" notification {type, ...fields of @fields (stolen)}. */
+void daemon_event(struct nmd_daemon *d, const char *type, json_t *fields);
+
+/* -- methods.c ---------------------------------------------------------- */
+
+extern const struct rpc_method nmd_methods[];
+extern const size_t nmd_n_methods;
+
+/* methods_port.c: holders. */
+void holders_free(struct nmd_daemon *d);
+json_t *holders_json(const struct nmd_daemon *d);
+int method_port_open(struct rpc_call *call, json_t *params);
+int method_port_close(struct rpc_call *call, json_t *params);
+int method_port_list(struct rpc_call *call, json_t *params);
+
+/* fdstore.c */
+/* At start: the fds systemd passed (socket, anchors). Returns how many were used. */
+int fdstore_collect(struct nmd_daemon *d, bool *have_socket);
+/* After an apply: store new anchors, remove those gone. */
+void fdstore_sync(struct nmd_daemon *d);
+/*
+ * Before an apply: FDSTOREREMOVE the stored anchors @plan closes. Returns
+ * how many (systemd drops its copies asynchronously).
+ */
+size_t fdstore_release(struct nmd_daemon *d, const struct eng_plan *plan);
+
+#endif /* NETMAPD_DAEMON_H */

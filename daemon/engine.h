@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * engine - turns a configuration into kernel objects: observe what exists,
+ * compute an ordered plan to reach the configuration, apply it with an
+ * undo journal, remember what the daemon owns.
+ *
+ * Observe: the kernel is the source of truth (VALE_LIST, netdevs through
+ * struct kern). Owned: what this daemon created or took (persistent ports
+ * it made with NEWIF, attachments it made, NICs it prepared with their
+ * saved settings, pipes it anchors), recorded in a state file
+ * (/run/netmapd/state.json by default) rewritten atomically (write to a
+ * temporary file, fsync, rename) after every change, so that after a
+ * crash or restart the daemon adopts its objects: an owned object that
+ * still exists is owned again, one that vanished is forgotten (and, if the
+ * configuration wants it, planned again). Never deletes, detaches or
+ * restores anything it does not own; an object the configuration wants
+ * that exists but is not owned (made by hand) is adopted only if it
+ * already matches, else the plan reports a conflict and does not apply.
+ *
+ * Plan: the actions, in an order the kernel accepts (create persistent
+ * ports before attaching them, prepare a NIC before attaching it, detach
+ * before delete, anchor pipes after their parent exists, polling after
+ * attach; removals before additions where names are reused). Applying the
+ * same configuration twice yields an empty plan.
+ *
+ * Apply: run the actions one by one, journalling each one's inverse; on the
+ * first failure run the journal backwards, so the kernel and the state
+ * file are where they started, and report which action failed and why.
+ *
+ * Anchors: a pipe (and a NIC in netmap mode without a switch) exists only
+ * while some fd is registered to it. The engine holds one fd per such
+ * object and exposes them (engine_anchors()) so the daemon can hand them
+ * to systemd's fd store; at start it takes back the fds systemd kept
+ * (engine_adopt_anchor()). An anchor's fdname is systemd-valid (no ':').
+ *
+ * Not thread-safe: one event loop. Functions return 0 or a negative errno;
+ * human-readable reasons go to @d (struct diags, with the configuration's
+ * file:line:column where the action comes from the file).
+ */
+#ifndef NETMAPD_ENGINE_H
+#define NETMAPD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "diag.h"
+#include "kern.h"
+
+enum eng_action_kind {
+	ENG_NEWIF,		/* persistent port: VALE_NEWIF */
+	ENG_DELIF,
+	ENG_NIC_PREPARE,	/* nicprep before attach */
+	ENG_NIC_RESTORE,
+	ENG_ATTACH,		/* VALE_ATTACH valeB:X (persistent port or NIC, +host) */
+	ENG_DETACH,
+	ENG_POLLING_ENABLE,
+	ENG_POLLING_DISABLE,
+	ENG_ANCHOR_OPEN,	/* open and hold a pipe end / NIC registration */
+	ENG_ANCHOR_CLOSE,
+	/*
+	 * Added: take an object that exists and already matches the file as
+	 * ours (no kernel call; recorded in the state file). object is the
+	 * persistent port ("v0") or the attachment ("vale0:v0").
+	 */
+	ENG_ADOPT,
+	/*
+	 * Added: not an action, a reason the plan cannot be applied (an
+	 * object the file wants exists, is not ours and differs; a NIC that
+	 * does not exist). Counted in eng_plan.conflicts; text says why.
+	 */
+	ENG_CONFLICT,
+};
+
+struct eng_action {
+	enum eng_action_kind kind;
+	char object[NMD_REQ_IFNAMSIZ];	/* "vale0:v0", "v0", "eth1", "v0{1" */
+	char text[256];			/* one line for humans: "attach eth1 to vale0 (with host rings)" */
+	struct nmd_mark mark;		/* where in the file it comes from, 0 if nowhere */
+	/* Parameters, as the kind needs them (copied from the config). */
+	bool host;
+	uint32_t tx_rings, rx_rings, tx_slots, rx_slots;
+	uint16_t mem_id;
+	struct nmd_nic_prep prep;
+	struct nmd_polling polling;
+	/* Added. ENG_NEWIF: "" own region, "global", or the port whose region it shares. */
+	char memory[NMD_REQ_IFNAMSIZ];
+	bool bridged;			/* ENG_NIC_PREPARE: promiscuous mode applies */
+	enum eng_action_kind adopt;	/* ENG_ADOPT: ENG_NEWIF (a port) or ENG_ATTACH */
+};
+
+struct eng_plan {
+	struct eng_action *v;
+	size_t n, cap;
+	/* Wanted objects that exist but are not ours and do not match: no apply. */
+	size_t conflicts;
+};
+
+void eng_plan_done(struct eng_plan *p);
+/* [{"action":"attach","object":"vale0:eth1","text":"...","line":N}, ...] */
+json_t *eng_plan_to_json(const struct eng_plan *p);
+const char *eng_action_name(enum eng_action_kind k);
+
+struct eng_anchor {
+	char object[NMD_REQ_IFNAMSIZ];
+	char fdname[64];		/* for FDNAME=, unique, no ':' */
+	int fd;				/* owned by the engine */
+};
+
+struct engine;
+
+/*
+ * @k is borrowed and must outlive the engine. @state_path: the state file
+ * (read now if it exists; a missing file is an empty state, a malformed
+ * one is an error told in @d). 0, -ENOMEM, -EINVAL.
+ */
+int engine_new(const struct kern *k, const char *state_path, struct engine **ret,
+	       struct diags *d);
+/* Frees memory and closes the anchors' fds; touches nothing else. */
+void engine_free(struct engine *e);
+
+/*
+ * Take an fd the fd store kept, named @fdname (as engine_anchors() gave
+ * it). The engine owns @fd from now on; one it does not recognise is
+ * closed (-ENOENT).
+ */
+int engine_adopt_anchor(struct engine *e, const char *fdname, int fd);
+
+/*
+ * The plan from what exists now to @c (NULL: an empty topology, i.e. what
+ * would be removed). *plan is the caller's to eng_plan_done(). Changes
+ * nothing, not even the state file. Conflicts are in the plan (ENG_CONFLICT,
+ * counted in plan->conflicts), not errors.
+ */
+int engine_plan(struct engine *e, const struct nmd_config *c, struct eng_plan *plan,
+		struct diags *d);
+
+/*
+ * Plan and apply @c. On success *done (may be NULL) holds the actions run
+ * and @c is the engine's desired configuration (borrowed: the caller keeps
+ * it alive until the next apply or engine_free). On failure everything is
+ * rolled back, -errno returned and the reason in @d. A plan with conflicts
+ * is not applied at all: -EEXIST, each conflict in @d at its place in the
+ * file. Owned objects that vanished are forgotten first (and planned again
+ * if the file wants them).
+ */
+int engine_apply(struct engine *e, const struct nmd_config *c, struct eng_plan *done,
+		 struct diags *d);
+
+/*
+ * Remove everything the engine owns (detach, delete, restore NICs, close
+ * anchors), in order, going on after errors; the state file ends empty.
+ * For `on_stop: teardown` and for the tests.
+ */
+int engine_teardown(struct engine *e, struct diags *d);
+
+/* The anchors now held (borrowed; valid until the next engine call). */
+size_t engine_anchors(const struct engine *e, const struct eng_anchor **v);
+
+/*
+ * The topology as observed and owned, for topology.get / switch.list:
+ * {"switches":[{"name":"vale0","ports":[{"name":"vale0:v0","kind":
+ * "persistent","owned":true,"index":0}, ...]}], "pipes":[...],
+ * "nics":[{"name":"eth1","prepared":true,"saved":{...}}]}. NULL on -ENOMEM.
+ */
+json_t *engine_topology_json(struct engine *e);
+
+#endif /* NETMAPD_ENGINE_H */

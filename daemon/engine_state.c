@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * engine_state - the engine's owned objects and their state file.
+ *
+ * The state file is what survives a crash or a restart: the objects this
+ * daemon made or took, with what it needs to undo them (a NIC's saved
+ * settings, a persistent port's parameters). Format (version 1):
+ *
+ *   {"version":1,"objects":[
+ *     {"kind":"persistent","name":"v0","params":{"tx_rings":1,...,"memory":"","mem_id":0}},
+ *     {"kind":"nic","name":"eth1","params":{"offloads":"off",...},"nic_saved":{...}},
+ *     {"kind":"attach","name":"vale0:eth1","params":{"host":true}},
+ *     {"kind":"polling","name":"vale0:eth1","params":{"mode":"single","first_cpu":0,"ncpus":1}},
+ *     {"kind":"anchor","name":"v0{1","fdname":"anchor-v0%7B1","params":{...}}]}
+ *
+ * Objects are written in the order they were made, one per line, from a
+ * text made once per object (rewriting the file after each of the 2048
+ * steps of a 1024-port apply must stay cheap); a rollback puts objects
+ * back where they were, so it gives back the same bytes. The file is
+ * replaced atomically: written to a temporary file in the same directory,
+ * fsync'ed, renamed over the old one, and the directory fsync'ed, so a
+ * reader (or the next start after a crash) sees the old or the new state,
+ * never a mix. Reading is strict: anything unexpected is an error with the
+ * reason, since guessing could make the daemon delete what it does not own.
+ */
+#define _GNU_SOURCE
+#include "engine_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATE_VERSION 1
+
+static const char *const kind_names[OBJ__COUNT] = {
+	[OBJ_PERSISTENT] = "persistent",
+	[OBJ_NIC] = "nic",
+	[OBJ_ATTACH] = "attach",
+	[OBJ_POLLING] = "polling",
+	[OBJ_ANCHOR] = "anchor",
+};
+
+const char *eng_obj_kind_name(enum eng_obj_kind k)
+{
+	return (unsigned)k < OBJ__COUNT ? kind_names[k] : "?";
+}
+
+struct eng_obj *eng_obj_find(struct engine *e, enum eng_obj_kind kind, const char *name)
+{
+	for (size_t i = 0; i < e->n_objs; i++)
+		if (e->objs[i].kind == kind && streq(e->objs[i].name, name))
+			return &e->objs[i];
+	return NULL;
+}
+
+struct eng_obj *eng_obj_insert(struct engine *e, size_t pos, const struct eng_obj *o)
+{
+	struct eng_obj *n;
+	json_t *j;
+	char *text;
+
+	if (pos > e->n_objs)
+		pos = e->n_objs;
+	/* The text first: the state file is written from it, so the object needs it. */
+	j = eng_obj_to_json(o);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text)
+		return NULL;
+	if (e->cap_js < e->n_objs + 1) {
+		size_t cap = e->cap_js ? e->cap_js * 2 : 16;
+		char **v = realloc(e->js, cap * sizeof(*v));
+
+		if (!v) {
+			free(text);
+			return NULL;
+		}
+		e->js = v;
+		e->cap_js = cap;
+	}
+	n = array_push(&e->objs, &e->n_objs, &e->cap_objs, sizeof(*n));
+	if (!n) {
+		free(text);
+		return NULL;
+	}
+	memmove(&e->objs[pos + 1], &e->objs[pos], (e->n_objs - 1 - pos) * sizeof(*n));
+	memmove(&e->js[pos + 1], &e->js[pos], (e->n_objs - 1 - pos) * sizeof(*e->js));
+	e->objs[pos] = *o;
+	e->js[pos] = text;
+	return &e->objs[pos];
+}
+
+struct eng_obj *eng_obj_add(struct engine *e, const struct eng_obj *o)
+{
+	return eng_obj_insert(e, e->n_objs, o);
+}
+
+void eng_obj_del(struct engine *e, struct eng_obj *o)
+{
+	size_t i = (size_t)(o - e->objs);
+
+	free(e->js[i]);
+	memmove(&e->objs[i], &e->objs[i + 1], (e->n_objs - i - 1) * sizeof(*o));
+	memmove(&e->js[i], &e->js[i + 1], (e->n_objs - i - 1) * sizeof(*e->js));
+	e->n_objs--;
+}
+
+void eng_obj_clear(struct engine *e)
+{
+	for (size_t i = 0; i < e->n_objs; i++)
+		free(e->js[i]);
+	e->n_objs = 0;
+}
+
+/*
+ * "anchor-" and the name with every byte outside [A-Za-z0-9_.-] as %XX:
+ * reversible, unique, and valid for systemd (printable ASCII, no ':', at
+ * most 255). A name whose encoding does not fit gets a hash instead (the
+ * state file maps fdnames to objects, so any unique name works).
+ */
+void eng_anchor_fdname(const char *name, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	uint64_t h = 0xcbf29ce484222325ull;
+	const char *s;
+
+	o = (size_t)snprintf(buf, len, "anchor-");
+	for (s = name; *s && o + 4 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-') {
+			buf[o++] = (char)ch;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hex[ch >> 4];
+			buf[o++] = hex[ch & 15];
+		}
+	}
+	buf[o] = '\0';
+	if (!*s)
+		return;
+	for (s = name; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;	/* FNV-1a */
+	snprintf(buf, len, "anchor-h%016" PRIx64, h);
+}
+
+/* ---- to JSON ---- */
+
+static const char *const offloads_names[] = { "off", "keep" };
+static const char *const flow_names[] = { "keep", "off" };
+static const char *const polling_names[] = { "none", "single", "multi" };
+
+static json_t *prep_to_json(const struct nmd_nic_prep *p, bool bridged)
+{
+	return json_pack("{s:s, s:b, s:s, s:b, s:b}",
+			 "offloads", offloads_names[p->offloads == NMD_OFFLOADS_KEEP],
+			 "promiscuous", p->promiscuous,
+			 "flow_control", flow_names[p->flow_control == NMD_FLOW_CONTROL_OFF],
+			 "force", p->force, "bridged", bridged);
+}
+
+json_t *eng_obj_to_json(const struct eng_obj *o)
+{
+	json_t *j, *params = NULL;
+
+	switch (o->kind) {
+	case OBJ_PERSISTENT:
+		params = json_pack("{s:I, s:I, s:I, s:I, s:s, s:i}",
+				   "tx_rings", (json_int_t)o->tx_rings,
+				   "rx_rings", (json_int_t)o->rx_rings,
+				   "tx_slots", (json_int_t)o->tx_slots,
+				   "rx_slots", (json_int_t)o->rx_slots,
+				   "memory", o->memory, "mem_id", (int)o->mem_id);
+		break;
+	case OBJ_ANCHOR:
+		params = json_pack("{s:I, s:I, s:I, s:I}",
+				   "tx_rings", (json_int_t)o->tx_rings,
+				   "rx_rings", (json_int_t)o->rx_rings,
+				   "tx_slots", (json_int_t)o->tx_slots,
+				   "rx_slots", (json_int_t)o->rx_slots);
+		break;
+	case OBJ_ATTACH:
+		params = json_pack("{s:b}", "host", o->host);
+		break;
+	case OBJ_NIC:
+		params = prep_to_json(&o->prep, o->bridged);
+		break;
+	case OBJ_POLLING:
+		params = json_pack("{s:s, s:I, s:I}",
+				   "mode", polling_names[o->polling.mode <= NMD_POLLING_MULTI ?
+							 o->polling.mode : 0],
+				   "first_cpu", (json_int_t)o->polling.first_cpu,
+				   "ncpus", (json_int_t)o->polling.ncpus);
+		break;
+	case OBJ__COUNT:
+		break;
+	}
+	if (!params)
+		return NULL;
+	j = json_pack("{s:s, s:s, s:o}", "kind", eng_obj_kind_name(o->kind), "name", o->name,
+		      "params", params);
+	if (!j)
+		return NULL;
+	if (o->kind == OBJ_NIC) {
+		json_t *s = nic_saved_to_json(&o->saved);
+
+		if (!s || json_object_set_new(j, "nic_saved", s)) {
+			json_decref(j);
+			return NULL;
+		}
+	}
+	if (o->kind == OBJ_ANCHOR && json_object_set_new(j, "fdname", json_string(o->fdname))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/*
+ * The file's text: the objects' cached texts, one per line, in the order
+ * they were made.
+ */
+static char *state_text(const struct engine *e)
+{
+	static const char head[] = "{\"version\": 1, \"objects\": [";
+	size_t len = sizeof(head) + 8, o;
+	char *s;
+
+	for (size_t i = 0; i < e->n_objs; i++)
+		len += strlen(e->js[i]) + 3;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	o = sizeof(head) - 1;
+	memcpy(s, head, o);
+	for (size_t i = 0; i < e->n_objs; i++) {
+		size_t l = strlen(e->js[i]);
+
+		memcpy(s + o, i ? ",\n " : "\n ", i ? 3 : 2);
+		o += i ? 3 : 2;
+		memcpy(s + o, e->js[i], l);
+		o += l;
+	}
+	memcpy(s + o, e->n_objs ? "\n]}" : "]}", e->n_objs ? 4 : 3);
+	return s;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int eng_state_save(struct engine *e, struct diags *d)
+{
+	_cleanup_free_ char *text = NULL, *tmp = NULL, *dircopy = NULL;
+	int fd, r, dfd;
+
+	if (!e->state_path)
+		return 0;
+	text = state_text(e);
+	if (!text || asprintf(&tmp, "%s.tmpXXXXXX", e->state_path) < 0) {
+		tmp = NULL;
+		eng_err(d, NULL, "state file %s: out of memory", e->state_path);
+		return -ENOMEM;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		eng_err(d, NULL, "state file %s: cannot create %s: %s", e->state_path, tmp,
+			strerror(-r));
+		return r;
+	}
+	r = write_all(fd, text, strlen(text));
+	if (!r)
+		r = write_all(fd, "\n", 1);
+	if (!r && fchmod(fd, 0644) < 0)
+		r = -errno;
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, e->state_path) < 0)
+		r = -errno;
+	if (r) {
+		unlink(tmp);
+		eng_err(d, NULL, "state file %s: cannot write: %s", e->state_path, strerror(-r));
+		return r;
+	}
+	/* The rename itself must reach the disk (it is a /run tmpfs usually: cheap). */
+	dircopy = strdup(e->state_path);
+	if (dircopy) {
+		dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	return 0;
+}
+
+/* ---- from JSON ---- */
+
+static int get_u32(const json_t *params, const char *key, uint32_t max, uint32_t *out)
+{
+	json_t *v = json_object_get(params, key);
+	json_int_t x;
+
+	if (!json_is_integer(v))
+		return -EINVAL;
+	x = json_integer_value(v);
+	if (x < 0 || (uint64_t)x > max)
+		return -EINVAL;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int get_bool(const json_t *params, const char *key, bool *out)
+{
+	json_t *v = json_object_get(params, key);
+
+	if (!json_is_boolean(v))
+		return -EINVAL;
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int get_enum(const json_t *params, const char *key, const char *const *names, size_t n,
+		    unsigned *out)
+{
+	const char *s = json_string_value(json_object_get(params, key));
+
+	for (size_t i = 0; s && i < n; i++)
+		if (streq(s, names[i])) {
+			*out = (unsigned)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int get_name(const json_t *j, const char *key, char *buf, size_t len)
+{
+	const char *s = json_string_value(json_object_get(j, key));
+
+	if (!s || strlen(s) >= len)
+		return -EINVAL;
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x21 || (unsigned char)*c >= 0x7f)
+			return -EINVAL;
+	strcpy(buf, s);
+	return 0;
+}
+
+/* One object; on error, *what says which part is wrong. */
+static int obj_from_json(const json_t *j, struct eng_obj *o, const char **what)
+{
+	const json_t *params;
+	unsigned k = 0, x = 0;
+	uint32_t m = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	*what = "not an object";
+	if (!json_is_object(j))
+		return -EINVAL;
+	*what = "bad or missing \"kind\"";
+	if (get_enum(j, "kind", kind_names, OBJ__COUNT, &k))
+		return -EINVAL;
+	o->kind = (enum eng_obj_kind)k;
+	*what = "bad or missing \"name\"";
+	if (get_name(j, "name", o->name, sizeof(o->name)) || !o->name[0])
+		return -EINVAL;
+	/* Attachments and polling are "valeB:port"; the others are not switch ports. */
+	if ((o->kind == OBJ_ATTACH || o->kind == OBJ_POLLING) !=
+	    (startswith(o->name, "vale") && strchr(o->name, ':') && strchr(o->name, ':')[1]))
+		return -EINVAL;
+	params = json_object_get(j, "params");
+	*what = "bad or missing \"params\"";
+	if (!json_is_object(params))
+		return -EINVAL;
+	switch (o->kind) {
+	case OBJ_PERSISTENT:
+		if (get_name(params, "memory", o->memory, sizeof(o->memory)))
+			return -EINVAL;
+		if (get_u32(params, "mem_id", UINT16_MAX, &m))
+			return -EINVAL;
+		o->mem_id = (uint16_t)m;
+		/* fall through */
+	case OBJ_ANCHOR:
+		if (get_u32(params, "tx_rings", 65535, &o->tx_rings) ||
+		    get_u32(params, "rx_rings", 65535, &o->rx_rings) ||
+		    get_u32(params, "tx_slots", UINT32_MAX, &o->tx_slots) ||
+		    get_u32(params, "rx_slots", UINT32_MAX, &o->rx_slots))
+			return -EINVAL;
+		if (o->kind == OBJ_ANCHOR) {
+			*what = "bad or missing \"fdname\"";
+			if (get_name(j, "fdname", o->fdname, sizeof(o->fdname)) ||
+			    strchr(o->fdname, ':'))
+				return -EINVAL;
+		}
+		break;
+	case OBJ_ATTACH:
+		if (get_bool(params, "host", &o->host))
+			return -EINVAL;
+		break;
+	case OBJ_NIC:
+		if (get_enum(params, "offloads", offloads_names, 2, &x))
+			return -EINVAL;
+		o->prep.offloads = x ? NMD_OFFLOADS_KEEP : NMD_OFFLOADS_OFF;
+		if (get_enum(params, "flow_control", flow_names, 2, &x))
+			return -EINVAL;
+		o->prep.flow_control = x ? NMD_FLOW_CONTROL_OFF : NMD_FLOW_CONTROL_KEEP;
+		if (get_bool(params, "promiscuous", &o->prep.promiscuous) ||
+		    get_bool(params, "force", &o->prep.force) ||
+		    get_bool(params, "bridged", &o->bridged))
+			return -EINVAL;
+		*what = "bad or missing \"nic_saved\"";
+		if (nic_saved_from_json(json_object_get(j, "nic_saved"), &o->saved))
+			return -EINVAL;
+		break;
+	case OBJ_POLLING:
+		if (get_enum(params, "mode", polling_names, 3, &x) || x == 0)
+			return -EINVAL;
+		o->polling.mode = x == 1 ? NMD_POLLING_SINGLE : NMD_POLLING_MULTI;
+		if (get_u32(params, "first_cpu", NMD_MAX_CPU, &o->polling.first_cpu) ||
+		    get_u32(params, "ncpus", NMD_MAX_CPU + 1, &o->polling.ncpus))
+			return -EINVAL;
+		break;
+	case OBJ__COUNT:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int eng_state_load(struct engine *e, struct diags *d)
+{
+	json_error_t jerr;
+	json_t *root, *objs, *v;
+	size_t i;
+	int r = 0;
+
+	if (!e->state_path)
+		return 0;
+	root = json_load_file(e->state_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		if (access(e->state_path, F_OK) < 0 && errno == ENOENT)
+			return 0;	/* first start: nothing owned */
+		return eng_err(d, NULL, "state file %s:%d:%d: %s", e->state_path, jerr.line,
+			       jerr.column, jerr.text);
+	}
+	if (!json_is_object(root) ||
+	    !json_is_integer(json_object_get(root, "version")) ||
+	    json_integer_value(json_object_get(root, "version")) != STATE_VERSION) {
+		r = eng_err(d, NULL, "state file %s: not a netmapd state (want {\"version\":%d,...})",
+			    e->state_path, STATE_VERSION);
+		goto out;
+	}
+	objs = json_object_get(root, "objects");
+	if (!json_is_array(objs)) {
+		r = eng_err(d, NULL, "state file %s: \"objects\" is missing or not a list",
+			    e->state_path);
+		goto out;
+	}
+	json_array_foreach(objs, i, v) {
+		struct eng_obj o;
+		const char *what = NULL;
+
+		if (obj_from_json(v, &o, &what)) {
+			r = eng_err(d, NULL, "state file %s: object %zu: %s", e->state_path, i, what);
+			goto out;
+		}
+		if (eng_obj_find(e, o.kind, o.name)) {
+			r = eng_err(d, NULL, "state file %s: object %zu: %s %s listed twice",
+				    e->state_path, i, eng_obj_kind_name(o.kind), o.name);
+			goto out;
+		}
+		if (!eng_obj_add(e, &o)) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+out:
+	json_decref(root);
+	if (r)
+		eng_obj_clear(e);
+	return r;
+}

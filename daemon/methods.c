@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * methods - netmapd's RPC method table and the methods that are not about
+ * port handles (those are in methods_port.c). Each handler gets the
+ * daemon (struct nmd_daemon) as the server's userdata.
+ *
+ *   status            public  what runs: config, module, holders, counters
+ *   module.info       public  module name, loaded, refcnt, parameters, drift
+ *   topology.get      public  the topology as observed and owned (engine)
+ *   topology.plan     public  {"file": PATH} (admin only: the daemon reads
+ *                             it as root) or {"config": YAML} or nothing
+ *                             (the configuration in force): the actions
+ *   topology.apply    admin   the same params; plan and apply, or nothing
+ *   switch.list       public  VALE_LIST grouped by switch
+ *   port.list         public  the port handles given out and their holders
+ *   port.open         public  (the object's access rule) a port fd
+ *   port.close        public  (the holder or an admin) drop a handle
+ *   events.subscribe / events.unsubscribe  public
+ *   stats             public  per-port counters, RPC server counters
+ *   reload            admin   reload the configuration file (as SIGHUP)
+ *
+ * A configuration refused by the loader or the capacity check is error
+ * RPC_ERR_CONFIG with data {"errors": ["file:line:col: message", ...]}.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "module.h"
+
+#ifndef NETMAPD_VERSION
+#define NETMAPD_VERSION "unknown"
+#endif
+
+static json_t *diags_json(const struct diags *d)
+{
+	char buf[DIAG_MSG_MAX + 512];
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < d->n; i++)
+		json_array_append_new(a, json_string(diag_format(d, i, buf, sizeof(buf))));
+	if (a && d->truncated)
+		json_array_append_new(a, json_string("(more not shown)"));
+	return a;
+}
+
+static int config_error(struct rpc_call *call, int r, const struct diags *d)
+{
+	if (r == -ENOMEM)
+		return rpc_call_errno(call, r, "Out of memory");
+	return rpc_call_error(call, RPC_ERR_CONFIG, json_pack("{s:o}", "errors", diags_json(d)),
+			      "Configuration refused: %zu problem%s", d->n, d->n == 1 ? "" : "s");
+}
+
+/*
+ * The configuration a plan/apply call names: *c is a new one (owned by the
+ * caller), or NULL with *use the daemon's (file/config both absent).
+ */
+static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
+			 struct nmd_config **c)
+{
+	const char *file = NULL, *yaml = NULL;
+	int r;
+
+	*c = NULL;
+	r = rpc_unpack(call, params, "{s?s, s?s}", "file", &file, "config", &yaml);
+	if (r < 0)
+		return r;
+	if (file && yaml)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+				      json_pack("{s:s}", "field", "config"),
+				      "Give \"file\" or \"config\", not both");
+	if (file && !rpc_call_is_admin(call))
+		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:s}", "field", "file"),
+				      "Reading a file by path is for admins; send its text as \"config\"");
+	if (!file && !yaml)
+		return 0;
+	if (file && file[0] != '/')
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+				      json_pack("{s:s}", "field", "file"),
+				      "\"file\" must be an absolute path");
+	diags_done(d);
+	if (diags_init(d, file ? file : "<config>") < 0)
+		return rpc_call_errno(call, -ENOMEM, "Out of memory");
+	r = daemon_load_config(file, "<config>", yaml, c, d);
+	if (r < 0) {
+		diags_sort(d);
+		return config_error(call, r, d);
+	}
+	return 0;
+}
+
+static int m_status(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	struct rpc_stats st;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	rpc_server_get_stats(rpc_call_server(call), &st);
+	rpc_call_set_result(call, json_pack(
+		"{s:s, s:i, s:I, s:s, s:s, s:{s:s, s:b}, s:i, s:I, s:I, s:I, s:i}",
+		"version", NETMAPD_VERSION, "pid", (int)getpid(),
+		"uptime", (json_int_t)(time(NULL) - d->started),
+		"config", d->config ? d->config->file : "",
+		"status", d->status,
+		"module", "name", d->module_name,
+		"loaded", module_is_loaded(d->opts.sysfs_root, d->module_name) > 0,
+		"handles", (int)d->n_holders,
+		"applies", (json_int_t)d->applies, "reloads", (json_int_t)d->reloads,
+		"reload_failures", (json_int_t)d->reload_failures,
+		"clients", (int)st.clients));
+	return 0;
+}
+
+static int m_module_info(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	json_t *j;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	j = module_info_json(d->opts.sysfs_root, d->module_name, d->config);
+	if (!j)
+		return -ENOMEM;
+	rpc_call_set_result(call, j);
+	return 0;
+}
+
+static int m_topology_get(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	json_t *j;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	j = engine_topology_json(d->engine);
+	if (!j)
+		return -ENOMEM;
+	if (json_is_object(j) && d->config)
+		json_object_set_new(j, "config", json_string(d->config->file));
+	rpc_call_set_result(call, j);
+	return 0;
+}
+
+static int m_topology_plan(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	struct nmd_config *c = NULL;
+	struct eng_plan plan = { 0 };
+	struct diags diag;
+	int r;
+
+	if (diags_init(&diag, "<config>") < 0)
+		return -ENOMEM;
+	r = params_config(call, params, &diag, &c);
+	if (r < 0)
+		goto out;
+	if (!c && !d->config) {
+		r = rpc_call_error(call, RPC_ERR_STATE, NULL, "No configuration");
+		goto out;
+	}
+	r = engine_plan(d->engine, c ? c : d->config, &plan, &diag);
+	if (r < 0) {
+		diags_sort(&diag);
+		r = rpc_call_error(call, rpc_errno_to_code(r),
+				   json_pack("{s:o}", "errors", diags_json(&diag)),
+				   "Planning failed: %s", strerror(-r));
+		goto out;
+	}
+	rpc_call_set_result(call, json_pack("{s:o, s:I, s:b}", "actions", eng_plan_to_json(&plan),
+					    "conflicts", (json_int_t)plan.conflicts,
+					    "empty", plan.n == 0));
+out:
+	eng_plan_done(&plan);
+	config_free(c);
+	diags_done(&diag);
+	return r;
+}
+
+static int m_topology_apply(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	struct nmd_config *c = NULL;
+	struct eng_plan done = { 0 };
+	struct diags diag;
+	int r;
+
+	if (diags_init(&diag, "<config>") < 0)
+		return -ENOMEM;
+	r = params_config(call, params, &diag, &c);
+	if (r < 0)
+		goto out;
+	if (!c) {
+		/* No params: the configuration file again (as reload). */
+		diags_done(&diag);
+		if (diags_init(&diag, d->config_path) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = daemon_load_config(d->config_path, NULL, NULL, &c, &diag);
+		if (r < 0) {
+			diags_sort(&diag);
+			r = config_error(call, r, &diag);
+			goto out;
+		}
+	}
+	r = daemon_apply(d, c, &done, &diag);
+	if (r < 0) {
+		diags_sort(&diag);
+		r = rpc_call_error(call, rpc_errno_to_code(r),
+				   json_pack("{s:o, s:i, s:s}", "errors", diags_json(&diag),
+					     "errno", -r, "message", strerror(-r)),
+				   "Apply failed, rolled back: %s", strerror(-r));
+		goto out;
+	}
+	c = NULL; /* the daemon's now */
+	rpc_call_set_result(call, json_pack("{s:o, s:I}", "actions", eng_plan_to_json(&done),
+					    "applied", (json_int_t)done.n));
+	daemon_status(d, "running %s (applied over RPC)", d->config->file);
+out:
+	eng_plan_done(&done);
+	config_free(c);
+	diags_done(&diag);
+	return r;
+}
+
+static int m_reload(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	struct diags diag;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	if (diags_init(&diag, d->config_path) < 0)
+		return -ENOMEM;
+	r = daemon_reload(d, &diag);
+	if (r < 0) {
+		if (r == -EINVAL || r == -ENOSPC || diag.n)
+			r = config_error(call, r, &diag);
+		else
+			r = rpc_call_errno(call, r, "Reload failed");
+	} else {
+		rpc_call_set_result(call, json_pack("{s:b, s:s}", "reloaded", 1, "config",
+						    d->config_path));
+	}
+	diags_done(&diag);
+	return r;
+}
+
+/* The part before ':' of "vale0:p", or NULL. */
+static json_t *switch_of(json_t *switches, const char *port)
+{
+	const char *colon = strchr(port, ':');
+	char name[NMD_REQ_IFNAMSIZ];
+	size_t n, i;
+	json_t *sw;
+
+	if (!colon || (size_t)(colon - port) >= sizeof(name))
+		return NULL;
+	n = (size_t)(colon - port);
+	memcpy(name, port, n);
+	name[n] = '\0';
+	json_array_foreach(switches, i, sw)
+		if (streq(json_string_value(json_object_get(sw, "name")), name))
+			return sw;
+	sw = json_pack("{s:s, s:[]}", "name", name, "ports");
+	if (!sw || json_array_append_new(switches, sw) < 0)
+		return NULL;
+	return sw;
+}
+
+static int m_switch_list(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	struct kern_vale_port *v = NULL;
+	size_t n = 0;
+	json_t *switches;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	r = d->kern.ops->vale_list(d->kern.ctx, &v, &n);
+	if (r < 0)
+		return rpc_call_errno(call, r, "VALE_LIST");
+	switches = json_array();
+	for (size_t i = 0; switches && i < n; i++) {
+		json_t *sw = switch_of(switches, v[i].name);
+
+		if (sw)
+			json_array_append_new(json_object_get(sw, "ports"),
+					      json_pack("{s:s, s:i, s:i}", "name", v[i].name,
+							"bridge", (int)v[i].bridge_idx,
+							"port", (int)v[i].port_idx));
+	}
+	free(v);
+	if (!switches)
+		return -ENOMEM;
+	rpc_call_set_result(call, json_pack("{s:o}", "switches", switches));
+	return 0;
+}
+
+static json_t *port_stats_json(struct nmd_daemon *d, const char *name)
+{
+	struct kern_stats st = { 0 };
+	int r = d->kern.ops->port_stats(d->kern.ctx, name, &st);
+
+	if (r < 0)
+		return json_pack("{s:s, s:i}", "name", name, "errno", -r);
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "name", name,
+			 "tx_packets", (json_int_t)st.tx_packets, "tx_bytes",
+			 (json_int_t)st.tx_bytes, "tx_errors", (json_int_t)st.tx_errors,
+			 "rx_packets", (json_int_t)st.rx_packets, "rx_bytes",
+			 (json_int_t)st.rx_bytes, "rx_drops", (json_int_t)st.rx_drops);
+}
+
+static int m_stats(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	struct kern_vale_port *v = NULL;
+	struct rpc_stats st;
+	size_t n = 0;
+	json_t *ports;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	ports = json_array();
+	if (!ports)
+		return -ENOMEM;
+	if (d->kern.ops->vale_list(d->kern.ctx, &v, &n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(ports, port_stats_json(d, v[i].name));
+		free(v);
+	}
+	rpc_server_get_stats(rpc_call_server(call), &st);
+	rpc_call_set_result(call, json_pack(
+		"{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}}",
+		"ports", ports, "rpc",
+		"accepted", (json_int_t)st.accepted, "refused", (json_int_t)st.refused,
+		"requests", (json_int_t)st.requests, "errors", (json_int_t)st.errors,
+		"notifications", (json_int_t)st.notifications,
+		"dropped_slow", (json_int_t)st.dropped_slow, "oversize", (json_int_t)st.oversize,
+		"accept_pauses", (json_int_t)st.accept_pauses, "fds_sent", (json_int_t)st.fds_sent,
+		"throttled", (json_int_t)st.throttled, "clients", (int)st.clients,
+		"subscribers", (int)st.subscribers));
+	return 0;
+}
+
+const struct rpc_method nmd_methods[] = {
+	{ "status", m_status, RPC_PRIV_PUBLIC },
+	{ "module.info", m_module_info, RPC_PRIV_PUBLIC },
+	{ "topology.get", m_topology_get, RPC_PRIV_PUBLIC },
+	{ "topology.plan", m_topology_plan, RPC_PRIV_PUBLIC },
+	{ "topology.apply", m_topology_apply, RPC_PRIV_ADMIN },
+	{ "switch.list", m_switch_list, RPC_PRIV_PUBLIC },
+	{ "port.list", method_port_list, RPC_PRIV_PUBLIC },
+	{ "port.open", method_port_open, RPC_PRIV_PUBLIC },
+	{ "port.close", method_port_close, RPC_PRIV_PUBLIC },
+	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
+	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
+	{ "stats", m_stats, RPC_PRIV_PUBLIC },
+	{ "reload", m_reload, RPC_PRIV_ADMIN },
+};
+const size_t nmd_n_methods = ELEMENTSOF(nmd_methods);

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * methods_port - port handles: port.open, port.close, port.list, and the
+ * holders behind them.
+ *
+ * port.open {"name": "vale0:vm1", "mode": "all"|"one"|"sw"|"nic_sw"|"one_sw"
+ * (default "all"), "ring": N (for one/one_sw), "exclusive": bool, "flags":
+ * ["monitor_tx", "monitor_rx", "zcopy_mon", "rx_rings_only",
+ * "tx_rings_only", "accept_vnet_hdr", "do_rx_poll", "no_tx_poll"]}: checks
+ * the access rule of the object (a port, a pipe end "v0{1", a monitor when
+ * a monitor flag is given; objects not in the configuration are for admins
+ * only), REGISTERs a new fd through the kernel backend and sends it with
+ * the reply: {"handle", "name", "memsize", "offset", "mem_id", "tx_rings",
+ * "rx_rings", "host_tx_rings", "host_rx_rings", "tx_slots", "rx_slots",
+ * "fds": ["port"]}. The daemon keeps no copy of the fd: the port is the
+ * client's, and goes when the client closes it or dies.
+ *
+ * The daemon records a holder for each handle {handle, name, uid, pid,
+ * opened_at}; a pidfd (pidfd_open of the SO_PEERCRED pid, one per process
+ * however many handles it holds) on the event loop tells when the holder
+ * exits: its records go and an event "port.holder_exit" is sent for each. port.close {"handle"} (by the holder's uid
+ * or an admin) only drops the record and sends "port.closed": the daemon
+ * cannot close a descriptor that lives in another process, so a client
+ * that wants the port gone closes its fd (or exits). port.list shows the
+ * records, i.e. who was handed what and is still alive.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net/netmap.h>
+
+#include "access.h"
+#include "daemon.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+static const struct {
+	const char *name;
+	uint32_t mode;
+} modes[] = {
+	{ "all", NR_REG_ALL_NIC }, { "sw", NR_REG_SW },	      { "nic_sw", NR_REG_NIC_SW },
+	{ "one", NR_REG_ONE_NIC }, { "one_sw", NR_REG_ONE_SW },
+};
+
+static const struct {
+	const char *name;
+	uint64_t flag;
+} flags[] = {
+	{ "monitor_tx", NR_MONITOR_TX },
+	{ "monitor_rx", NR_MONITOR_RX },
+	{ "zcopy_mon", NR_ZCOPY_MON },
+	{ "exclusive", NR_EXCLUSIVE },
+	{ "rx_rings_only", NR_RX_RINGS_ONLY },
+	{ "tx_rings_only", NR_TX_RINGS_ONLY },
+	{ "accept_vnet_hdr", NR_ACCEPT_VNET_HDR },
+	{ "do_rx_poll", NR_DO_RX_POLL },
+	{ "no_tx_poll", NR_NO_TX_POLL },
+};
+
+static void watch_put(struct nmd_daemon *d, struct pidwatch *w)
+{
+	if (!w || --w->refs)
+		return;
+	for (struct pidwatch **pp = &d->watches; *pp; pp = &(*pp)->next) {
+		if (*pp != w)
+			continue;
+		*pp = w->next;
+		break;
+	}
+	if (w->ev)
+		event_free(w->ev);
+	close(w->pidfd);
+	free(w);
+}
+
+/* Unlink @h from the list and free it. */
+static void holder_drop(struct nmd_daemon *d, struct holder *h)
+{
+	for (struct holder **pp = &d->holders; *pp; pp = &(*pp)->next) {
+		if (*pp != h)
+			continue;
+		*pp = h->next;
+		d->n_holders--;
+		watch_put(d, h->watch);
+		free(h);
+		return;
+	}
+}
+
+static json_t *holder_json(const struct holder *h)
+{
+	return json_pack("{s:I, s:s, s:s, s:b, s:i, s:i, s:I, s:i, s:b}", "handle",
+			 (json_int_t)h->handle, "name", h->name, "mode", h->mode, "exclusive",
+			 h->exclusive, "uid", (int)h->uid, "pid", (int)h->pid, "opened_at",
+			 (json_int_t)h->opened_at, "mem_id", (int)h->mem_id, "watched",
+			 h->watch != NULL);
+}
+
+/* The process exited: its handles go (the kernel closed its fds). */
+static void watch_exit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pidwatch *w = arg;
+	struct nmd_daemon *d = w->d;
+	struct holder *h, *next;
+
+	(void)fd;
+	(void)what;
+	w->refs++; /* keep @w until the loop is done */
+	for (h = d->holders; h; h = next) {
+		json_t *ev;
+
+		next = h->next;
+		if (h->watch != w)
+			continue;
+		log_msg(LOG_DEBUG, "port handle %llu (%s): holder pid %d exited",
+			(unsigned long long)h->handle, h->name, (int)h->pid);
+		ev = holder_json(h);
+		holder_drop(d, h);
+		daemon_event(d, "port.holder_exit", ev);
+	}
+	watch_put(d, w);
+}
+
+static struct pidwatch *watch_get(struct nmd_daemon *d, pid_t pid)
+{
+	struct pidwatch *w;
+
+	if (pid <= 0 || !d->base)
+		return NULL;
+	for (w = d->watches; w; w = w->next) {
+		if (w->pid == pid) {
+			w->refs++;
+			return w;
+		}
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->d = d;
+	w->pid = pid;
+	w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (w->pidfd < 0) {
+		log_msg(LOG_DEBUG, "pidfd_open(%d): %s: holder not watched", (int)pid,
+			strerror(errno));
+		free(w);
+		return NULL;
+	}
+	w->ev = event_new(d->base, w->pidfd, EV_READ, watch_exit_cb, w);
+	if (!w->ev || event_add(w->ev, NULL) < 0) {
+		if (w->ev)
+			event_free(w->ev);
+		close(w->pidfd);
+		free(w);
+		return NULL;
+	}
+	w->refs = 1;
+	w->next = d->watches;
+	d->watches = w;
+	return w;
+}
+
+void holders_free(struct nmd_daemon *d)
+{
+	while (d->holders)
+		holder_drop(d, d->holders);
+	d->n_holders = 0;
+}
+
+json_t *holders_json(const struct nmd_daemon *d)
+{
+	json_t *a = json_array();
+
+	for (const struct holder *h = d->holders; a && h; h = h->next)
+		json_array_append_new(a, holder_json(h));
+	return a;
+}
+
+static struct holder *holder_find(struct nmd_daemon *d, uint64_t handle)
+{
+	for (struct holder *h = d->holders; h; h = h->next)
+		if (h->handle == handle)
+			return h;
+	return NULL;
+}
+
+static struct holder *holder_new(struct nmd_daemon *d, const char *name, const char *mode,
+				 bool exclusive, const struct rpc_peer *peer, uint16_t mem_id)
+{
+	struct holder *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->handle = d->next_handle++;
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->mode, sizeof(h->mode), "%s", mode);
+	h->exclusive = exclusive;
+	h->uid = peer->uid;
+	h->pid = peer->pid;
+	h->mem_id = mem_id;
+	h->opened_at = time(NULL);
+	h->watch = watch_get(d, peer->pid);
+	h->next = d->holders;
+	d->holders = h;
+	d->n_holders++;
+	return h;
+}
+
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= NMD_REQ_IFNAMSIZ)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * An ephemeral port of the file is created by the first open: ask for the
+ * rings, slots and memory region the file gives it (the kernel ignores them
+ * for a port that exists already). "memory: PORT" shares PORT's region,
+ * which must exist (a persistent port, or an ephemeral one held open).
+ */
+static int port_open_geometry(struct rpc_call *call, struct nmd_daemon *d, const char *name,
+			      struct kern_open *req)
+{
+	const struct nmd_port *p = d->config ? config_find_port(d->config, name) : NULL;
+	struct kern_reg shared = { 0 };
+	int r;
+
+	if (!p || p->kind != NMD_PORT_EPHEMERAL)
+		return 0;
+	req->tx_rings = p->tx_rings;
+	req->rx_rings = p->rx_rings;
+	req->tx_slots = p->tx_slots;
+	req->rx_slots = p->rx_slots;
+	if (!p->memory)
+		return 0;
+	if (streq(p->memory, "global")) {
+		req->mem_id = 1;
+		return 0;
+	}
+	r = d->kern.ops->port_info(d->kern.ctx, p->memory, &shared);
+	if (r < 0)
+		return rpc_call_errno(call, r,
+				      "Cannot open %s: it shares the memory of %s, which does not exist now (open %s first)",
+				      name, p->memory, p->memory);
+	req->mem_id = shared.mem_id;
+	return 0;
+}
+
+int method_port_open(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	const struct rpc_peer *peer = rpc_call_peer(call);
+	const char *name = NULL, *mode = "all";
+	json_int_t ring = 0;
+	int exclusive = 0;
+	json_t *jflags = NULL, *v;
+	struct kern_open req = { 0 };
+	struct kern_reg reg = { 0 };
+	struct holder *h;
+	bool mode_found = false, monitor;
+	size_t i;
+	int fd = -1, r;
+
+	r = rpc_unpack(call, params, "{s:s, s?s, s?I, s?b, s?o}", "name", &name, "mode", &mode,
+		       "ring", &ring, "exclusive", &exclusive, "flags", &jflags);
+	if (r < 0)
+		return r;
+	if (!name_ok(name))
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "name"),
+				      "\"name\": 1 to %d printable characters without spaces",
+				      NMD_REQ_IFNAMSIZ - 1);
+	for (i = 0; i < ELEMENTSOF(modes); i++) {
+		if (streq(modes[i].name, mode)) {
+			req.mode = modes[i].mode;
+			mode_found = true;
+		}
+	}
+	if (!mode_found)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "mode"),
+				      "\"mode\": one of all, one, sw, nic_sw, one_sw");
+	if (ring < 0 || ring > 0xffff)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "ring"),
+				      "\"ring\": 0..65535");
+	req.ringid = (uint16_t)ring;
+	if (jflags && !json_is_array(jflags))
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+				      json_pack("{s:s}", "field", "flags"),
+				      "\"flags\": expected an array of strings");
+	json_array_foreach(jflags, i, v) {
+		const char *f = json_string_value(v);
+		bool found = false;
+
+		for (size_t k = 0; f && k < ELEMENTSOF(flags); k++) {
+			if (streq(flags[k].name, f)) {
+				req.flags |= flags[k].flag;
+				found = true;
+			}
+		}
+		if (!found)
+			return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+					      json_pack("{s:s}", "field", "flags"),
+					      "\"flags\": unknown flag %s%s%s", f ? "\"" : "",
+					      f ? f : "(not a string)", f ? "\"" : "");
+	}
+	if (exclusive)
+		req.flags |= NR_EXCLUSIVE;
+	monitor = req.flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON);
+	if (!access_may_open(d->config, name, monitor, peer, rpc_call_is_admin(call))) {
+		log_msg(LOG_NOTICE, "port.open %s refused for uid %d", name, (int)peer->uid);
+		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:s}", "name", name),
+				      "Permission denied: uid %d may not open %s", (int)peer->uid,
+				      name);
+	}
+	req.name = name;
+	r = port_open_geometry(call, d, name, &req);
+	if (r < 0)
+		return r;
+	r = d->kern.ops->port_open(d->kern.ctx, &req, &fd, &reg);
+	if (r < 0)
+		return rpc_call_errno(call, r, "Cannot open %s", name);
+	h = holder_new(d, name, mode, req.flags & NR_EXCLUSIVE, peer, reg.mem_id);
+	if (!h) {
+		close(fd);
+		return -ENOMEM;
+	}
+	rpc_call_set_result(call, json_pack(
+		"{s:I, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+		"handle", (json_int_t)h->handle, "name", name,
+		"memsize", (json_int_t)reg.memsize, "offset", (json_int_t)reg.offset,
+		"mem_id", (int)reg.mem_id, "tx_rings", (int)reg.tx_rings,
+		"rx_rings", (int)reg.rx_rings, "host_tx_rings", (int)reg.host_tx_rings,
+		"host_rx_rings", (int)reg.host_rx_rings, "tx_slots", (int)reg.tx_slots,
+		"rx_slots", (int)reg.rx_slots));
+	r = rpc_call_attach_fd(call, "port", fd);
+	if (r < 0) {
+		holder_drop(d, h);
+		return r;
+	}
+	log_msg(LOG_DEBUG, "port handle %llu: %s (%s) to uid %d pid %d",
+		(unsigned long long)h->handle, name, mode, (int)peer->uid, (int)peer->pid);
+	daemon_event(d, "port.opened", holder_json(h));
+	return 0;
+}
+
+int method_port_close(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	const struct rpc_peer *peer = rpc_call_peer(call);
+	json_int_t handle = 0;
+	struct holder *h;
+	json_t *ev;
+	int r;
+
+	r = rpc_unpack(call, params, "{s:I}", "handle", &handle);
+	if (r < 0)
+		return r;
+	h = handle > 0 ? holder_find(d, (uint64_t)handle) : NULL;
+	if (!h)
+		return rpc_call_error(call, RPC_ERR_NOT_FOUND, json_pack("{s:I}", "handle", handle),
+				      "No handle %lld", (long long)handle);
+	if (h->uid != peer->uid && !rpc_call_is_admin(call))
+		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:I}", "handle", handle),
+				      "Handle %lld is not yours", (long long)handle);
+	ev = holder_json(h);
+	holder_drop(d, h);
+	rpc_call_set_result(call, json_pack("{s:I, s:b}", "handle", handle, "closed", 1));
+	daemon_event(d, "port.closed", ev);
+	return 0;
+}
+
+int method_port_list(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	json_t *a;
+	int r = rpc_unpack(call, params, "{}");
+
+	if (r < 0)
+		return r;
+	a = holders_json(d);
+	if (!a)
+		return -ENOMEM;
+	rpc_call_set_result(call, json_pack("{s:o}", "handles", a));
+	return 0;
+}

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_daemon_methods - netmapd's RPC methods (daemon/methods.c,
+ * methods_port.c) dispatched through rpc_server_eval() on a daemon built
+ * around a small in-memory kernel (below; it answers what the methods and
+ * the engine ask, and hands out /dev/null fds as ports). Checked: the
+ * access rule of port.open (allowed, refused with -32001 and no fd, objects
+ * outside the file), parameters (-32602), the reply and its fd, holders in
+ * port.list, port.close by the holder / others / admins, a holder that
+ * exits is dropped (a forked child's pidfd), events to subscribers,
+ * switch.list grouping, admin-only methods, configurations refused with
+ * file:line:col (-32008), status and stats; and the fd store: a pipe's
+ * anchor goes to $NOTIFY_SOCKET with FDSTORE=1 FDNAME= FDPOLL=0 and an fd,
+ * and FDSTOREREMOVE=1 when the pipe leaves the configuration.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#include "check.h"
+
+/* ---- the in-memory kernel ----------------------------------------------- */
+
+static struct kern_vale_port tk_ports[8];
+static size_t tk_n_ports;
+static unsigned tk_opens;
+
+static int tk_vale_list(void *ctx, struct kern_vale_port **ports, size_t *n)
+{
+	(void)ctx;
+	*n = tk_n_ports;
+	*ports = NULL;
+	if (!tk_n_ports)
+		return 0;
+	*ports = malloc(tk_n_ports * sizeof(**ports));
+	if (!*ports)
+		return -ENOMEM;
+	memcpy(*ports, tk_ports, tk_n_ports * sizeof(**ports));
+	return 0;
+}
+
+static int tk_ok_name(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return 0;
+}
+
+static int tk_attach(void *ctx, const char *name, bool host, uint16_t mem_id)
+{
+	(void)ctx, (void)name, (void)host, (void)mem_id;
+	return 0;
+}
+
+static int tk_newif(void *ctx, const char *name, uint32_t a, uint32_t b, uint32_t c2,
+		    uint32_t e, uint16_t mem_id)
+{
+	(void)ctx, (void)name, (void)a, (void)b, (void)c2, (void)e, (void)mem_id;
+	return 0;
+}
+
+static int tk_polling_enable(void *ctx, const char *name, const struct nmd_polling *p)
+{
+	(void)ctx, (void)name, (void)p;
+	return 0;
+}
+
+static int tk_port_open(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg)
+{
+	(void)ctx;
+	if (strncmp(req->name, "vale", 4) && !strchr(req->name, '{') && !strchr(req->name, '}'))
+		return -ENXIO;
+	*fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	memset(reg, 0, sizeof(*reg));
+	reg->memsize = 4u << 20;
+	reg->offset = 4096;
+	reg->mem_id = 2;
+	reg->tx_rings = reg->rx_rings = 1;
+	reg->host_tx_rings = reg->host_rx_rings = 1;
+	reg->tx_slots = reg->rx_slots = 1024;
+	tk_opens++;
+	return 0;
+}
+
+static int tk_port_info(void *ctx, const char *name, struct kern_reg *reg)
+{
+	(void)ctx, (void)name;
+	memset(reg, 0, sizeof(*reg));
+	return -ENXIO;
+}
+
+static int tk_port_stats(void *ctx, const char *name, struct kern_stats *st)
+{
+	(void)ctx, (void)name;
+	memset(st, 0, sizeof(*st));
+	st->tx_packets = 7;
+	return 0;
+}
+
+static int tk_netdev_exists(void *ctx, const char *ifname)
+{
+	(void)ctx, (void)ifname;
+	return 0;
+}
+
+static int tk_nic_prepare(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
+			  bool bridged, struct nic_saved *saved)
+{
+	(void)ctx, (void)ifname, (void)prep, (void)bridged;
+	memset(saved, 0, sizeof(*saved));
+	return 0;
+}
+
+static int tk_nic_restore(void *ctx, const char *ifname, const struct nic_saved *saved)
+{
+	(void)ctx, (void)ifname, (void)saved;
+	return 0;
+}
+
+static const struct kern_ops tk_ops = {
+	.vale_list = tk_vale_list,
+	.vale_attach = tk_attach,
+	.vale_detach = tk_ok_name,
+	.vale_newif = tk_newif,
+	.vale_delif = tk_ok_name,
+	.polling_enable = tk_polling_enable,
+	.polling_disable = tk_ok_name,
+	.port_open = tk_port_open,
+	.port_info = tk_port_info,
+	.port_stats = tk_port_stats,
+	.netdev_exists = tk_netdev_exists,
+	.nic_prepare = tk_nic_prepare,
+	.nic_restore = tk_nic_restore,
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct nmd_daemon dm;
+
+static const char yaml[] =
+	"version: 1\n"
+	"admin:\n"
+	"  users: [4000]\n"
+	"switches:\n"
+	"  - name: vale0\n"
+	"    ports:\n"
+	"      - ephemeral: vm1\n"
+	"        access:\n"
+	"          users: [1000]\n"
+	"      - ephemeral: vm2\n"
+	"        access:\n"
+	"          groups: [2000]\n";
+
+static struct rpc_peer mkpeer(uid_t uid, gid_t gid, pid_t pid)
+{
+	struct rpc_peer p = { .uid = uid, .gid = gid, .pid = pid, .groups_known = true };
+	return p;
+}
+
+/* Evaluate @line as @p; the parsed response (NULL if none) and the fd count. */
+static json_t *call(const struct rpc_peer *p, const char *line, int *nfds)
+{
+	char *resp = NULL;
+	json_t *j = NULL;
+	int r;
+
+	r = rpc_server_eval(dm.rpc, p, line, strlen(line), &resp);
+	if (nfds)
+		*nfds = r;
+	if (resp) {
+		j = json_loads(resp, 0, NULL);
+		free(resp);
+	}
+	return j;
+}
+
+static json_int_t err_code(json_t *j)
+{
+	return json_integer_value(json_object_get(json_object_get(j, "error"), "code"));
+}
+
+static json_t *result(json_t *j)
+{
+	return json_object_get(j, "result");
+}
+
+static void pump_ms(unsigned ms)
+{
+	struct timespec end, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_nsec += (long)ms * 1000000L;
+	end.tv_sec += end.tv_nsec / 1000000000L;
+	end.tv_nsec %= 1000000000L;
+	do {
+		event_base_loop(dm.base, EVLOOP_NONBLOCK);
+		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+}
+
+int main(void)
+{
+	struct rpc_peer root = mkpeer(0, 0, getpid()), u1000 = mkpeer(1000, 100, getpid()),
+			u1002 = mkpeer(1002, 100, getpid()), admin = mkpeer(4000, 100, getpid());
+	char statedir[] = "/tmp/test_daemon_methods.XXXXXX", state[128];
+	struct diags d;
+	json_t *j;
+	json_int_t h1, h2;
+	int nfds, r;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_setup(false);
+	if (!mkdtemp(statedir))
+		return 2;
+	snprintf(state, sizeof(state), "%s/state.json", statedir);
+	dm.opts.sysfs_root = statedir; /* no module there */
+	dm.opts.state_path = state;
+	snprintf(dm.config_path, sizeof(dm.config_path), "%s/none.yaml", statedir);
+	snprintf(dm.module_name, sizeof(dm.module_name), "netmap");
+	dm.next_handle = 1;
+	dm.started = time(NULL);
+	dm.kern.ops = &tk_ops;
+	tk_ports[0] = (struct kern_vale_port){ .name = "vale0:vm1", .bridge_idx = 0, .port_idx = 0 };
+	tk_ports[1] = (struct kern_vale_port){ .name = "vale1:x", .bridge_idx = 1, .port_idx = 0 };
+	tk_ports[2] = (struct kern_vale_port){ .name = "vale0:vm2", .bridge_idx = 0, .port_idx = 1 };
+	tk_n_ports = 3;
+
+	diags_init(&d, "methods.yaml");
+	r = daemon_load_config(NULL, "methods.yaml", yaml, &dm.config, &d);
+	CHECK(r == 0, "config loads: %d", r);
+	if (r < 0) {
+		diags_print(&d, stdout);
+		return check_summary();
+	}
+	r = engine_new(&dm.kern, state, &dm.engine, &d);
+	CHECK(r == 0, "engine_new: %d", r);
+	diags_done(&d);
+	dm.base = event_base_new();
+	r = rpc_server_new(dm.base, nmd_methods, nmd_n_methods, NULL, &dm, &dm.rpc);
+	CHECK(r == 0, "rpc server");
+	if (r < 0 || !dm.engine)
+		return check_summary();
+	{
+		struct rpc_policy pol = { .root_is_admin = true };
+		uid_t a = 4000;
+
+		pol.admin_uids = &a;
+		pol.n_admin_uids = 1;
+		rpc_server_set_policy(dm.rpc, &pol);
+	}
+
+	/* status */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}", NULL);
+	CHECK(json_is_string(json_object_get(result(j), "version")), "status has a version");
+	CHECK(json_integer_value(json_object_get(result(j), "handles")) == 0, "no handles yet");
+	json_decref(j);
+
+	/* port.open allowed: result, fd, holder. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"port.open\","
+			 "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
+	CHECK(nfds == 1, "one fd sent (%d)", nfds);
+	h1 = json_integer_value(json_object_get(result(j), "handle"));
+	CHECK(h1 > 0, "handle %lld", (long long)h1);
+	CHECK(json_integer_value(json_object_get(result(j), "memsize")) == 4 << 20, "memsize");
+	CHECK(json_integer_value(json_object_get(result(j), "tx_slots")) == 1024, "tx_slots");
+	CHECK(json_is_array(json_object_get(result(j), "fds")) &&
+		      strcmp(json_string_value(json_array_get(json_object_get(result(j), "fds"), 0)),
+			     "port") == 0,
+	      "fds [\"port\"]");
+	json_decref(j);
+
+	/* Refused: another uid, no fd, kernel not asked. */
+	tk_opens = 0;
+	j = call(&u1002, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.open\","
+			 "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION, "uid 1002 refused: %lld", (long long)err_code(j));
+	CHECK(nfds == 0 && tk_opens == 0, "no fd, no open (%d %u)", nfds, tk_opens);
+	json_decref(j);
+	/* By group. */
+	{
+		struct rpc_peer g = mkpeer(1002, 2000, getpid());
+
+		j = call(&g, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"port.open\","
+			     "\"params\":{\"name\":\"vale0:vm2\",\"mode\":\"one\",\"ring\":0}}", &nfds);
+		CHECK(nfds == 1 && result(j), "group 2000 opens vm2");
+		h2 = json_integer_value(json_object_get(result(j), "handle"));
+		json_decref(j);
+	}
+	/* Not in the file: admins only. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"port.open\","
+			 "\"params\":{\"name\":\"vale5:z\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION && nfds == 0, "object outside the file refused");
+	json_decref(j);
+	j = call(&admin, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"port.open\","
+			 "\"params\":{\"name\":\"vale5:z\",\"exclusive\":true,"
+			 "\"flags\":[\"no_tx_poll\"]}}", &nfds);
+	CHECK(nfds == 1 && result(j), "admin opens it");
+	json_decref(j);
+	/* Kernel errors carry the errno. */
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"port.open\","
+			"\"params\":{\"name\":\"eth9\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_NOT_FOUND && nfds == 0, "ENXIO is -32002: %lld",
+	      (long long)err_code(j));
+	CHECK(json_integer_value(json_object_get(json_object_get(json_object_get(j, "error"), "data"),
+						 "errno")) == ENXIO, "data.errno");
+	json_decref(j);
+	/* Bad parameters. */
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"port.open\","
+			"\"params\":{\"name\":\"vale0:vm1\",\"mode\":\"sideways\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS && nfds == 0, "bad mode");
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"port.open\","
+			"\"params\":{\"name\":\"vale0:vm1\",\"flags\":[\"teleport\"]}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "unknown flag");
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"port.open\","
+			"\"params\":{\"name\":\"a b\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "name with a space");
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"port.open\",\"params\":{}}",
+		 &nfds);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "missing name");
+	json_decref(j);
+
+	/* port.list: three holders. */
+	j = call(&u1002, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"port.list\"}", NULL);
+	CHECK(json_array_size(json_object_get(result(j), "handles")) == 3, "3 handles listed");
+	json_decref(j);
+
+	/* port.close: not yours, yours, again, admin closes another's. */
+	{
+		char line[160];
+
+		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"port.close\","
+			 "\"params\":{\"handle\":%lld}}", (long long)h1);
+		j = call(&u1002, line, NULL);
+		CHECK(err_code(j) == RPC_ERR_PERMISSION, "close by another uid refused");
+		json_decref(j);
+		j = call(&u1000, line, NULL);
+		CHECK(json_is_true(json_object_get(result(j), "closed")), "close by the holder");
+		json_decref(j);
+		j = call(&u1000, line, NULL);
+		CHECK(err_code(j) == RPC_ERR_NOT_FOUND, "closed twice: not found");
+		json_decref(j);
+		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"port.close\","
+			 "\"params\":{\"handle\":%lld}}", (long long)h2);
+		j = call(&admin, line, NULL);
+		CHECK(json_is_true(json_object_get(result(j), "closed")), "admin closes another's");
+		json_decref(j);
+	}
+	CHECK(dm.n_holders == 1, "one holder left (%u)", dm.n_holders);
+
+	/* A holder that exits is dropped (its pidfd fires). */
+	{
+		pid_t child = fork();
+
+		if (child == 0) {
+			pause();
+			_exit(0);
+		}
+		struct rpc_peer cp = mkpeer(1000, 100, child);
+
+		j = call(&cp, "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"port.open\","
+			      "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
+		CHECK(nfds == 1, "child's port opened");
+		json_decref(j);
+		CHECK(dm.n_holders == 2, "two holders (%u)", dm.n_holders);
+		j = call(&cp, "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"port.list\"}", NULL);
+		{
+			size_t i;
+			json_t *e;
+			bool watched = false;
+
+			json_array_foreach(json_object_get(result(j), "handles"), i, e)
+				if (json_integer_value(json_object_get(e, "pid")) == child)
+					watched = json_is_true(json_object_get(e, "watched"));
+			CHECK(watched, "the child's handle is watched by a pidfd");
+		}
+		json_decref(j);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		pump_ms(50);
+		CHECK(dm.n_holders == 1, "the exited holder is dropped (%u)", dm.n_holders);
+	}
+
+	/* switch.list groups VALE_LIST by switch. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":17,\"method\":\"switch.list\"}", NULL);
+	{
+		json_t *sw = json_object_get(result(j), "switches");
+
+		CHECK(json_array_size(sw) == 2, "two switches");
+		CHECK(json_array_size(json_object_get(json_array_get(sw, 0), "ports")) == 2,
+		      "vale0 has 2 ports");
+	}
+	json_decref(j);
+
+	/* stats: per-port counters and the server's. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"stats\"}", NULL);
+	CHECK(json_array_size(json_object_get(result(j), "ports")) == 3, "3 ports in stats");
+	CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(result(j), "ports"), 0),
+						 "tx_packets")) == 7, "tx_packets");
+	CHECK(json_integer_value(json_object_get(json_object_get(result(j), "rpc"), "fds_sent")) >= 0,
+	      "rpc stats");
+	json_decref(j);
+
+	/* Admin-only methods. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":19,\"method\":\"topology.apply\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION, "apply by a user refused");
+	json_decref(j);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"reload\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION, "reload by a user refused");
+	json_decref(j);
+	/* Reading a file by path is for admins. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"topology.plan\","
+			 "\"params\":{\"file\":\"/etc/shadow\"}}", NULL);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION, "plan of a file by a user refused");
+	json_decref(j);
+	/* A refused configuration says where. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"topology.plan\","
+			 "\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
+		 NULL);
+	CHECK(err_code(j) == RPC_ERR_CONFIG, "invalid config: -32008 (%lld)", (long long)err_code(j));
+	{
+		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
+					       "errors");
+		const char *e0 = json_string_value(json_array_get(errs, 0));
+
+		CHECK(e0 && strstr(e0, "<config>:3:"), "error at <config>:3:col: %s", e0 ? e0 : "-");
+	}
+	json_decref(j);
+	/* A valid one plans (the fake kernel has nothing to do for ephemeral ports). */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":23,\"method\":\"topology.plan\"}", NULL);
+	CHECK(json_is_array(json_object_get(result(j), "actions")), "plan of the config in force");
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":24,\"method\":\"topology.apply\","
+			"\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+			"      - ephemeral: e1\\n\"}}", NULL);
+	CHECK(json_is_array(json_object_get(result(j), "actions")), "root applies a config text");
+	CHECK(dm.config && config_find_port(dm.config, "vale3:e1"), "it is the config in force");
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":25,\"method\":\"reload\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_CONFIG, "reload of a missing file: -32008, kept running");
+	CHECK(dm.config && config_find_port(dm.config, "vale3:e1"), "config unchanged");
+	json_decref(j);
+
+	/* Unknown methods, module.info, topology.get. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":26,\"method\":\"port.teleport\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_METHOD_NOT_FOUND, "unknown method");
+	json_decref(j);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":27,\"method\":\"module.info\"}", NULL);
+	CHECK(json_is_false(json_object_get(result(j), "loaded")), "module.info: not loaded here");
+	json_decref(j);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":28,\"method\":\"topology.get\"}", NULL);
+	CHECK(json_is_object(result(j)), "topology.get gives an object");
+	json_decref(j);
+
+	/* The fd store: a notify socket of our own stands in for systemd. */
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		char msg[512], cbuf[CMSG_SPACE(4 * sizeof(int))];
+		struct iovec iov = { msg, sizeof(msg) - 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		int ns, got_fds = 0;
+		ssize_t n;
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", statedir);
+		ns = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		CHECK(ns >= 0 && bind(ns, (struct sockaddr *)&sa, sizeof(sa)) == 0, "notify socket");
+		setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+		j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":30,\"method\":\"topology.apply\","
+				"\"params\":{\"config\":\"version: 1\\npipes:\\n  - parent: pp\\n    ids: [1]\\n\"}}",
+			 NULL);
+		CHECK(json_is_array(json_object_get(result(j), "actions")), "apply with a pipe");
+		json_decref(j);
+		/* Messages until the FDSTORE one (STATUS= and others may come first). */
+		msg[0] = '\0';
+		while ((n = recvmsg(ns, &mh, MSG_CMSG_CLOEXEC)) >= 0) {
+			msg[n] = '\0';
+			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+				if (cm->cmsg_type != SCM_RIGHTS)
+					continue;
+				for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+					close(((int *)CMSG_DATA(cm))[i]);
+					got_fds++;
+				}
+			}
+			if (strstr(msg, "FDSTORE=1"))
+				break;
+			mh.msg_controllen = sizeof(cbuf);
+		}
+		CHECK(strstr(msg, "FDSTORE=1") && strstr(msg, "FDNAME=") && strstr(msg, "FDPOLL=0"),
+		      "FDSTORE message: %s", msg);
+		CHECK(got_fds == 1, "with the anchor fd (%d)", got_fds);
+		CHECK(dm.n_stored == 1, "one fd name remembered (%zu)", dm.n_stored);
+		j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"topology.apply\","
+				"\"params\":{\"config\":\"version: 1\\n\"}}", NULL);
+		CHECK(json_is_array(json_object_get(result(j), "actions")), "apply without the pipe");
+		json_decref(j);
+		msg[0] = '\0';
+		mh.msg_controllen = sizeof(cbuf);
+		while ((n = recvmsg(ns, &mh, MSG_CMSG_CLOEXEC)) >= 0) {
+			msg[n] = '\0';
+			if (strstr(msg, "FDSTOREREMOVE=1"))
+				break;
+			mh.msg_controllen = sizeof(cbuf);
+		}
+		CHECK(strstr(msg, "FDSTOREREMOVE=1") && strstr(msg, "FDNAME="), "FDSTOREREMOVE: %s", msg);
+		CHECK(dm.n_stored == 0, "no fd name remembered");
+		unsetenv("NOTIFY_SOCKET");
+		close(ns);
+	}
+
+	rpc_server_free(dm.rpc);
+	holders_free(&dm);
+	engine_free(dm.engine);
+	config_free(dm.config);
+	event_base_free(dm.base);
+	free(dm.stored);
+	{
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", statedir);
+		if (system(cmd) != 0)
+			printf("note: could not remove %s\n", statedir);
+	}
+	return check_summary();
+}

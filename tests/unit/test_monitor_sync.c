@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of the monitor datapath (kernel/core/monitor_sync.c), driven
+ * through nm_kring_sync() as the ioctls drive it, on a pipe A.tx -> B.rx
+ * and on a null-port TX ring: copy monitors of TX (NS_TXMON, before the
+ * pipe swaps the buffer away) and RX rings; two monitors of one ring, the
+ * second added later without repeating or losing frames for the first; a
+ * full monitor ring drops and counts; a bad monitor slot; zero-copy after
+ * release (RX) and after TX completion, with every buffer index still in
+ * exactly one slot; detaching puts the port's own sync back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor_sync.h"
+
+#include "check.h"
+
+#define BUF_SIZE	256
+#define NBUFS		512
+
+static struct nm_mem mem;
+static u32 next_buf = 2;
+
+static void notify(struct nm_kring *k)
+{
+	k->os.notified++;
+}
+
+static unsigned char *buf(u32 idx)
+{
+	if (idx >= mem.nbufs)
+		abort();
+	return mem.base + (size_t)idx * BUF_SIZE;
+}
+
+static struct nm_kring *kring_new(u32 n, enum nm_dir dir, nm_sync_fn sync)
+{
+	size_t sz = (sizeof(struct netmap_ring) + n * sizeof(struct netmap_slot) + 127) & ~(size_t)127;
+	size_t ksz = (sizeof(struct nm_kring) + 127) & ~(size_t)127;
+	struct nm_kring *k = aligned_alloc(128, ksz);
+	struct netmap_ring *ring = aligned_alloc(128, sz);
+	u32 i;
+
+	if (!k || !ring || next_buf + n > NBUFS)
+		abort();
+	memset(k, 0, ksz);
+	memset(ring, 0, sz);
+	*(u32 *)&ring->num_slots = n;
+	*(u32 *)&ring->nr_buf_size = BUF_SIZE;
+	for (i = 0; i < n; i++)
+		ring->slot[i].buf_idx = next_buf++;
+	nm_kring_init(k, ring, &mem, n, BUF_SIZE, 0, dir);
+	k->nm_sync = sync;
+	k->notify = notify;
+	return k;
+}
+
+static void kring_free(struct nm_kring *k)
+{
+	free(k->ring);
+	free(k);
+}
+
+static void setup(void)
+{
+	mem.nbufs = NBUFS;
+	mem.buf_size = BUF_SIZE;
+	mem.base = calloc(NBUFS, BUF_SIZE);
+	next_buf = 2;
+}
+
+/* Queue @count frames seq.. on TX kring @k (no sync). */
+static void put(struct nm_kring *k, u32 count, u32 seq)
+{
+	struct netmap_ring *r = k->ring;
+	u32 i;
+
+	for (i = 0; i < count; i++, seq++) {
+		struct netmap_slot *s = &r->slot[r->cur];
+
+		memset(buf(s->buf_idx), (int)(seq & 0xff), BUF_SIZE);
+		memcpy(buf(s->buf_idx), &seq, 4);
+		s->len = 60 + seq % 100;
+		s->flags = 0;
+		r->head = r->cur = nm_kring_next(r->cur, k->num_slots);
+	}
+}
+
+/*
+ * Read what monitor (or receiver) kring @k shows: check seq and len in
+ * order from *seq, return the count, give the slots back with a sync.
+ */
+static u32 take(struct nm_kring *k, u32 *seq, u16 want_flags, u32 *bad)
+{
+	struct netmap_ring *r = k->ring;
+	u32 got = 0;
+
+	nm_kring_sync(k);
+	while (r->cur != r->tail) {
+		struct netmap_slot *s = &r->slot[r->cur];
+		u32 v;
+
+		memcpy(&v, buf(s->buf_idx), 4);
+		if (v != *seq || s->len != 60 + v % 100 || (s->flags & NS_TXMON) != want_flags ||
+		    buf(s->buf_idx)[s->len - 1] != (unsigned char)(v & 0xff))
+			(*bad)++;
+		(*seq)++;
+		got++;
+		r->head = r->cur = nm_kring_next(r->cur, k->num_slots);
+	}
+	nm_kring_sync(k);
+	return got;
+}
+
+static struct nm_mon_set *set_add(struct nm_kring *k, struct nm_mon_ring *r,
+				  enum nm_mon_zmode z, u16 zflags, u32 epoch, int *err)
+{
+	struct nm_mon_set *nw = calloc(1, sizeof(*nw));
+	struct nm_mon_set *old = k->mon.set;
+
+	*err = nm_mon_set_add(nw, old, (enum nm_dir)k->dir, r, z, zflags, epoch);
+	if (*err) {
+		free(nw);
+		return NULL;
+	}
+	nm_mon_publish(k, nw);
+	free(old);		/* single-threaded: no grace period needed */
+	return nw;
+}
+
+static void set_del(struct nm_kring *k, struct nm_mon_ring *r)
+{
+	struct nm_mon_set *old = k->mon.set, *nw = calloc(1, sizeof(*nw));
+
+	if (nm_mon_set_del(nw, old, r)) {
+		free(nw);
+		nw = NULL;
+	}
+	nm_mon_publish(k, nw);
+	free(old);
+}
+
+/* Every buffer index 2 .. next_buf-1 is in exactly one of the rings. */
+static int conserved(struct nm_kring **ks, int nk)
+{
+	unsigned char *seen = calloc(NBUFS, 1);
+	int ok = 1, i;
+	u32 j;
+
+	for (i = 0; i < nk; i++)
+		for (j = 0; j < ks[i]->num_slots; j++) {
+			u32 b = ks[i]->ring->slot[j].buf_idx;
+
+			if (b >= NBUFS || seen[b]++)
+				ok = 0;
+		}
+	for (j = 2; j < next_buf; j++)
+		if (!seen[j])
+			ok = 0;
+	free(seen);
+	return ok;
+}
+
+static void test_copy_tx_rx(void)
+{
+	struct nm_kring *tx, *rx, *m1, *m2, *m3;
+	struct nm_mon_ring r1, r2, r3;
+	u32 s1 = 0, s2 = 5, s3 = 0, sb = 0, bad = 0, i;
+	int err;
+
+	setup();
+	tx = kring_new(16, NM_TX, nm_pipe_txsync);
+	rx = kring_new(16, NM_RX, nm_pipe_rxsync);
+	nm_pipe_connect(tx, rx);
+	m1 = kring_new(128, NM_RX, nm_mon_rxsync);
+	m2 = kring_new(128, NM_RX, nm_mon_rxsync);
+	m3 = kring_new(64, NM_RX, nm_mon_rxsync);
+	nm_mon_ring_init(&r1, m1);
+	nm_mon_ring_init(&r2, m2);
+	nm_mon_ring_init(&r3, m3);
+
+	set_add(tx, &r1, NM_MON_Z_NONE, 0, 1, &err);
+	CHECK(err == 0 && tx->nm_sync == nm_mon_sync, "wrapper not installed");
+	CHECK(tx->mon.sync == nm_pipe_txsync, "port's sync not saved");
+	set_add(rx, &r3, NM_MON_Z_NONE, 0, 2, &err);
+	put(tx, 5, 0);
+	CHECK(nm_kring_sync(tx) == 0, "txsync");
+	CHECK(m1->os.notified == 1, "monitor not woken");
+	CHECK(take(m1, &s1, NS_TXMON, &bad) == 5 && bad == 0, "tx copies: bad %u", bad);
+	/* The pipe swapped the frames away; the copies are the frames. */
+	CHECK(take(rx, &sb, 0, &bad) == 5 && bad == 0, "receiver");
+	CHECK(take(m3, &s3, 0, &bad) == 5 && bad == 0, "rx copies");
+	/* A second monitor of tx: the first neither repeats nor loses frames. */
+	set_add(tx, &r2, NM_MON_Z_NONE, 0, 3, &err);
+	CHECK(err == 0, "second copy monitor: %d", err);
+	for (i = 0; i < 10; i++) {
+		put(tx, 7, 5 + 7 * i);
+		CHECK(nm_kring_sync(tx) == 0, "txsync");
+		take(rx, &sb, 0, &bad);
+		nm_kring_sync(tx);
+	}
+	CHECK(take(m1, &s1, NS_TXMON, &bad) == 70 && s1 == 75, "first monitor: to %u", s1);
+	CHECK(take(m2, &s2, NS_TXMON, &bad) == 70 && bad == 0, "second monitor: %u", s2);
+	CHECK(r2.drops == 0, "second monitor drops %llu", (unsigned long long)r2.drops);
+	/* 64 slots hold 63 frames: the rest is dropped and counted. */
+	CHECK(take(m3, &s3, 0, &bad) == 63 && r3.drops == 7, "rx monitor full: drops %llu",
+	      (unsigned long long)r3.drops);
+	CHECK(bad == 0, "bad frames: %u", bad);
+	CHECK(sb == 75, "receiver got %u", sb);
+
+	/* Detach: the port's sync comes back. */
+	set_del(tx, &r1);
+	CHECK(tx->nm_sync == nm_mon_sync, "still one monitor");
+	set_del(tx, &r2);
+	CHECK(tx->nm_sync == nm_pipe_txsync && !tx->mon.set, "sync not restored");
+	set_del(rx, &r3);
+	CHECK(rx->nm_sync == nm_pipe_rxsync, "rx sync not restored");
+	put(tx, 3, 75);
+	nm_kring_sync(tx);
+	CHECK(take(m1, &s1, NS_TXMON, &bad) == 0, "detached monitor got frames");
+	CHECK(take(rx, &sb, 0, &bad) == 3 && bad == 0, "traffic after detach");
+	kring_free(tx);
+	kring_free(rx);
+	kring_free(m1);
+	kring_free(m2);
+	kring_free(m3);
+	free(mem.base);
+}
+
+static void test_bad_monitor_slot(void)
+{
+	struct nm_kring *tx, *m;
+	struct nm_mon_ring r;
+	u32 s = 0, bad = 0;
+	int err;
+
+	setup();
+	tx = kring_new(16, NM_TX, nm_null_txsync);
+	m = kring_new(16, NM_RX, nm_mon_rxsync);
+	nm_mon_ring_init(&r, m);
+	set_add(tx, &r, NM_MON_Z_NONE, 0, 1, &err);
+	m->ring->slot[1].buf_idx = 100000;	/* the monitor's user broke it */
+	put(tx, 3, 0);
+	nm_kring_sync(tx);
+	nm_kring_sync(m);
+	CHECK(m->ring->tail == 3, "monitor tail %u", m->ring->tail);
+	CHECK(m->ring->slot[1].len == 0 && r.errs == 1, "bad slot: len %u errs %llu",
+	      m->ring->slot[1].len, (unsigned long long)r.errs);
+	CHECK(m->ring->slot[2].len == 62, "frame after the bad slot");
+	m->ring->slot[1].buf_idx = next_buf++;	/* the user repairs it */
+	/* Fill the monitor (15 frames), then more: dropped without a look. */
+	put(tx, 13, 3);
+	nm_kring_sync(tx);
+	CHECK(r.drops == 1, "drops %llu, want 1", (unsigned long long)r.drops);
+	put(tx, 5, 16);
+	nm_kring_sync(tx);
+	CHECK(r.drops == 6 && r.pkts == 15, "full: drops %llu pkts %llu",
+	      (unsigned long long)r.drops, (unsigned long long)r.pkts);
+	/* Read them all; the next frames are copied again, none twice. */
+	nm_kring_sync(m);
+	m->ring->head = m->ring->cur = m->ring->tail;
+	nm_kring_sync(m);
+	put(tx, 3, 21);
+	nm_kring_sync(tx);
+	s = 21;
+	CHECK(take(m, &s, NS_TXMON, &bad) == 3 && bad == 0 && r.pkts == 18,
+	      "after the monitor read: %u bad, pkts %llu", bad, (unsigned long long)r.pkts);
+	set_del(tx, &r);
+	kring_free(tx);
+	kring_free(m);
+	free(mem.base);
+}
+
+static void test_zcopy_rx_release(void)
+{
+	struct nm_kring *tx, *rx, *m, *ks[3];
+	struct nm_mon_ring r;
+	u32 s = 0, sb = 0, bad = 0, i;
+	int err;
+
+	setup();
+	tx = kring_new(16, NM_TX, nm_pipe_txsync);
+	rx = kring_new(16, NM_RX, nm_pipe_rxsync);
+	nm_pipe_connect(tx, rx);
+	m = kring_new(8, NM_RX, nm_mon_rxsync);
+	ks[0] = tx;
+	ks[1] = rx;
+	ks[2] = m;
+	nm_mon_ring_init(&r, m);
+	set_add(rx, &r, NM_MON_Z_RELEASE, NS_TXMON, 1, &err);
+	CHECK(set_add(rx, &r, NM_MON_Z_RELEASE, 0, 2, &err) == NULL && err == -EBUSY,
+	      "second zero-copy monitor: %d", err);
+	put(tx, 5, 0);
+	nm_kring_sync(tx);
+	nm_kring_sync(rx);	/* exposed, not released */
+	CHECK(take(m, &s, NS_TXMON, &bad) == 0, "zero-copy before release");
+	CHECK(take(rx, &sb, 0, &bad) == 5, "receiver");	/* and releases */
+	CHECK(take(m, &s, NS_TXMON, &bad) == 5 && bad == 0, "zero-copy after release: bad %u", bad);
+	CHECK(conserved(ks, 3), "buffers lost or duplicated");
+	/* Many rounds around both rings; the monitor drains each time. */
+	for (i = 0; i < 50; i++) {
+		put(tx, 5, 5 + 5 * i);
+		nm_kring_sync(tx);
+		take(rx, &sb, 0, &bad);
+		nm_kring_sync(tx);
+		take(m, &s, NS_TXMON, &bad);
+	}
+	CHECK(s == 255 && sb == 255 && bad == 0, "after 50 rounds: monitor %u receiver %u bad %u",
+	      s, sb, bad);
+	CHECK(conserved(ks, 3), "buffers lost or duplicated");
+	/* The monitor never reads: the receiver is not disturbed. */
+	for (i = 0; i < 10; i++) {
+		put(tx, 5, 255 + 5 * i);
+		nm_kring_sync(tx);
+		take(rx, &sb, 0, &bad);
+		nm_kring_sync(tx);
+	}
+	CHECK(sb == 305 && bad == 0, "receiver with a stuck monitor: %u", sb);
+	CHECK(r.drops == 50 - 7, "drops %llu", (unsigned long long)r.drops);
+	CHECK(conserved(ks, 3), "buffers lost or duplicated");
+	set_del(rx, &r);
+	kring_free(tx);
+	kring_free(rx);
+	kring_free(m);
+	free(mem.base);
+}
+
+static void test_zcopy_tx_after(void)
+{
+	struct nm_kring *tx, *m, *ks[2];
+	struct nm_mon_ring r;
+	u32 s = 0, bad = 0, i;
+	int err;
+
+	setup();
+	tx = kring_new(16, NM_TX, nm_null_txsync);	/* TX slots keep the frame */
+	m = kring_new(32, NM_RX, nm_mon_rxsync);
+	ks[0] = tx;
+	ks[1] = m;
+	nm_mon_ring_init(&r, m);
+	set_add(tx, &r, NM_MON_Z_AFTER, NS_TXMON, 1, &err);
+	for (i = 0; i < 20; i++) {
+		put(tx, 6, 6 * i);
+		CHECK(nm_kring_sync(tx) == 0, "txsync");
+		CHECK(take(m, &s, NS_TXMON, &bad) == 6, "round %u: monitor got %u", i, s);
+	}
+	CHECK(s == 120 && bad == 0, "zero-copy tx: %u frames, %u bad", s, bad);
+	CHECK(conserved(ks, 2), "buffers lost or duplicated");
+	set_del(tx, &r);
+	CHECK(tx->nm_sync == nm_null_txsync, "sync not restored");
+	kring_free(tx);
+	kring_free(m);
+	free(mem.base);
+}
+
+int main(void)
+{
+	test_copy_tx_rx();
+	test_bad_monitor_slot();
+	test_zcopy_rx_release();
+	test_zcopy_tx_after();
+	return check_summary();
+}

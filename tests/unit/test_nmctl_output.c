@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_nmctl_output - nmctl's renderers (client/nmctl/output.c, prom.c) on
+ * canned daemon results (the .json files of tests/unit/golden), compared
+ * byte for byte with golden files (the .txt, .dot and .prom files there). To accept a deliberate
+ * change of the output: NMD_UPDATE_GOLDEN=1 ./test_nmctl_output, then review
+ * the diff. Also: renderers survive results of unexpected shapes, and the
+ * hints say what to do.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nmctl.h"
+
+#include "check.h"
+
+static json_t *load(const char *name)
+{
+	char path[512];
+	json_error_t e;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, name);
+	j = json_load_file(path, 0, &e);
+	if (!j) {
+		printf("cannot load %s: %s\n", path, e.text);
+		exit(1);
+	}
+	return j;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	size_t n = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&s, &n, '\0', f) < 0) {
+		free(s);
+		s = strdup("");
+	}
+	fclose(f);
+	return s;
+}
+
+/* Compare @got with golden/@name (or write it with NMD_UPDATE_GOLDEN=1). */
+static void golden(const char *name, const char *got)
+{
+	char path[512];
+	char *want;
+
+	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, name);
+	if (getenv("NMD_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "w");
+
+		if (f) {
+			fputs(got, f);
+			fclose(f);
+		}
+	}
+	want = slurp(path);
+	CHECK(want && !strcmp(want, got), "%s differs from the golden file; got:\n%s", name, got);
+	free(want);
+}
+
+/* Run a renderer into a string. */
+#define RENDER(var, ...) do {						\
+		size_t _n;						\
+		FILE *f = open_memstream(&(var), &_n);			\
+		__VA_ARGS__;						\
+		fclose(f);						\
+	} while (0)
+
+int main(void)
+{
+	json_t *topo = load("topology.json"), *ports = load("port-list.json");
+	json_t *stats = load("stats.json"), *status = load("status.json");
+	json_t *plan = load("plan.json"), *events = load("events.json");
+	json_t *mod = load("module-info.json");
+	char *s;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+
+	RENDER(s, out_show_table(f, topo, ports));
+	golden("show.txt", s);
+	free(s);
+	RENDER(s, out_show_dot(f, topo, ports));
+	golden("show.dot", s);
+	CHECK(strstr(s, "\"port:v0{1\" -> \"port:v0}1\" [dir=both"), "pipe edge");
+	CHECK(strstr(s, "\"switch:vale0\" [shape=box"), "switch box");
+	free(s);
+	RENDER(s, out_prometheus(f, stats));
+	golden("stats.prom", s);
+	CHECK(strstr(s, "netmapd_port_tx_packets_total{port=\"vale0:vm1\"} 1000\n"), "the README's metric");
+	CHECK(strstr(s, "{port=\"vale0:\\\"odd\\\"\"}"), "label escaping");
+	free(s);
+	RENDER(s, out_kv(f, stats, 0));
+	golden("stats.txt", s);
+	free(s);
+	RENDER(s, out_kv(f, status, 0));
+	golden("status.txt", s);
+	free(s);
+	RENDER(s, out_kv(f, mod, 0));
+	golden("module-info.txt", s);
+	free(s);
+	RENDER(s, out_plan(f, plan, "nothing"));
+	golden("plan.txt", s);
+	free(s);
+	RENDER(s, {
+		static const char *const cols[] = { "handle", "name", "mode", "uid", "pid", NULL };
+		out_table(f, json_object_get(ports, "handles"), cols, "No ports are open.");
+	});
+	golden("port-list.txt", s);
+	free(s);
+	RENDER(s, {
+		size_t i;
+		json_t *e;
+		json_array_foreach(events, i, e)
+			out_event(f, json_string_value(json_object_get(e, "method")),
+				  json_object_get(e, "params"));
+	});
+	golden("events.txt", s);
+	free(s);
+
+	/* Whatever the daemon sends, no crash and something sensible. */
+	{
+		static const char *const odd[] = {
+			"{}", "[]", "null", "{\"switches\": 3}", "{\"switches\": [1, \"x\", {}]}",
+			"{\"switches\": [{\"name\": \"s\", \"ports\": [\"a\", {\"kind\": \"nic\", \"host\": true, \"name\": \"s:e\"}]}]}",
+			"{\"pipes\": [\"a{1\", {\"parent\": \"p\", \"id\": 2}, {\"ends\": [\"x\", \"y\"]}, {}]}",
+			"{\"monitors\": [{\"port\": \"s:a\", \"mode\": \"tx\"}, {}], \"holders\": [{\"port\": \"s:a\", \"pid\": 1}]}",
+		};
+		for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+			json_t *j = json_loads(odd[i], JSON_DECODE_ANY, NULL);
+			char *a, *b, *c;
+
+			RENDER(a, out_show_table(f, j, j));
+			RENDER(b, out_show_dot(f, j, NULL));
+			RENDER(c, (out_prometheus(f, j), out_kv(f, j, 0), out_plan(f, j, "-")));
+			CHECK(strstr(a, "Switches") && strstr(b, "digraph") && strstr(b, "}\n"),
+			      "odd input %s", odd[i]);
+			if (i == 5)
+				CHECK(strstr(b, "\"port:s:e^\"") && strstr(b, "peripheries=2"), "NIC host side: %s", b);
+			if (i == 6)
+				CHECK(strstr(b, "\"port:a{1\" -> \"port:a}1\"") &&
+				      strstr(b, "\"port:p{2\" -> \"port:p}2\"") &&
+				      strstr(b, "\"port:x\" -> \"port:y\""), "pipe shapes: %s", b);
+			if (i == 7)
+				CHECK(strstr(b, "style=dashed") && strstr(b, "s:a/tx"), "monitor dashed: %s", b);
+			free(a);
+			free(b);
+			free(c);
+			json_decref(j);
+		}
+		json_t *empty = json_object();
+
+		RENDER(s, out_show_table(f, empty, NULL));
+		golden("show-empty.txt", s);
+		free(s);
+		json_decref(empty);
+	}
+
+	/* NMD_PORTS entries: the label first, no "fds". */
+	{
+		json_t *res = json_pack("{s:I, s:s, s:i, s:[s]}", "handle", (json_int_t)7, "name", "vale0:vm1",
+					"memsize", 4096, "fds", "port");
+		json_t *e = nmctl_exec_port_entry(res, "vm1");
+		char *d = json_dumps(e, JSON_COMPACT);
+
+		CHECK(!strcmp(d, "{\"label\":\"vm1\",\"handle\":7,\"name\":\"vale0:vm1\",\"memsize\":4096}"),
+		      "entry %s", d);
+		free(d);
+		json_decref(e);
+		json_decref(res);
+	}
+	/* Hints. */
+	{
+		char buf[512];
+
+		CHECK(!strcmp(nmctl_hint(NMD_ERR_PERMISSION, "vale0:vm1", buf, sizeof(buf)),
+			      "permission denied: ask an admin to add you to the access list of vale0:vm1 in /etc/netmapd/netmapd.yaml"),
+		      "permission hint: %s", buf);
+		CHECK(strstr(nmctl_hint(NMD_ERR_BUSY, "vale0:vm1", buf, sizeof(buf)), "nmctl port list"), "busy");
+		CHECK(nmctl_hint(12345, NULL, buf, sizeof(buf)) == NULL, "unknown code: no hint");
+	}
+
+	json_decref(topo);
+	json_decref(ports);
+	json_decref(stats);
+	json_decref(status);
+	json_decref(plan);
+	json_decref(events);
+	json_decref(mod);
+	return check_summary();
+}

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# systemd scenario, step 5: `systemctl reload netmapd` after editing the
+# topology applies only the difference: a new pipe p0{2 appears, the new
+# ephemeral port vale0:c becomes openable, and nothing else is touched (same
+# pid, the pipe p0{1 keeps its region, v0 its ifindex).
+. /tests/lib.sh
+check() { expect_eq "$2" "$3" "$1"; }  # check LABEL ACTUAL EXPECTED
+W=/run/nm-sd
+region() { sed -n "s/^nmd_pass: fd [0-9]* = $1 .*region \\([0-9]*\\),.*/\\1/p" "$2"; }
+runuser -u tester -- nmctl exec --port 'p0{1' --port 'p0}1' -- nmd_pass -n 1000 'p0{1' 'p0}1' \
+	>"$W/r.before" 2>&1 || { cat "$W/r.before"; fail "pipe before the reload"; }
+r0=$(region 'p0{1' "$W/r.before")
+pid=$(systemctl show -p MainPID --value netmapd)
+ifi=$(ip -o link show v0 | cut -d: -f1)
+
+sed -e 's/^    ids: \[1\]$/    ids: [1, 2]/' \
+    -e 's/^      - persistent: v0$/      - ephemeral: c\n        access:\n          groups: [netmap]\n      - persistent: v0/' \
+    /etc/netmapd/netmapd.yaml >"$W/new.yaml"
+grep -q "ids: \[1, 2\]" "$W/new.yaml" || fail "editing the topology (pipes)"
+grep -q "ephemeral: c" "$W/new.yaml" || fail "editing the topology (ports)"
+netmapd --check "$W/new.yaml"
+echo "--- nmctl plan (what the reload will do)"
+nmctl plan "$W/new.yaml" | tee "$W/plan"
+grep -qi "remove\|destroy\|detach\|delete" "$W/plan" && fail "the plan removes something"
+install -m 0644 "$W/new.yaml" /etc/netmapd/netmapd.yaml
+t0=$(date +%s)
+sleep 1
+systemctl reload netmapd
+check "active after reload" "$(systemctl is-active netmapd)" active
+check "same pid after reload" "$(systemctl show -p MainPID --value netmapd)" "$pid"
+st=$(systemctl show -p StatusText --value netmapd)
+echo "$st" | grep -q reloaded || fail "StatusText after reload: $st"
+ok "StatusText: $st"
+echo "--- journal of the reload"
+journalctl -u netmapd --no-pager -o cat --since "@$t0" | tee "$W/reload.log"
+grep "applied:" "$W/reload.log" | grep -v "p0{2\|p0}2\|vale0:c\|access" && fail "the reload applied more than the difference"
+nmctl show | tee "$W/show.r"
+grep -q "p0{2" "$W/show.r" || fail "p0{2 not in nmctl show after the reload"
+runuser -u tester -- nmctl exec --port 'p0{1' --port 'p0}1' --port 'p0{2' --port 'p0}2' \
+	--port vale0:a --port vale0:c -- nmd_pass -n 10000 'p0{1' 'p0}1' 'p0{2' 'p0}2' vale0.a vale0.c \
+	>"$W/r.after" 2>&1 || { cat "$W/r.after"; fail "ports after the reload"; }
+cat "$W/r.after"
+check "region of p0{1 after the reload" "$(region 'p0{1' "$W/r.after")" "$r0"
+check "ifindex of v0 after the reload" "$(ip -o link show v0 | cut -d: -f1)" "$ifi"
+ok "reload applied only the difference"

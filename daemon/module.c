@@ -46,18 +46,6 @@ void module_name(const struct nmd_module *m, char *buf, size_t len)
 			*p = '_';
 }
 
-static void why_set(char *why, size_t len, const char *fmt, ...) _printf_(3, 4);
-static void why_set(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
 int module_is_loaded(const char *root, const char *name)
 {
 	char path[PATH_MAX];

@@ -63,18 +63,6 @@
 
 int nicprep_fail_before;
 
-static void why_set(char *why, size_t len, const char *fmt, ...) _printf_(3, 4);
-static void why_set(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
 static void closep(int *fd)
 {
 	if (*fd >= 0)

@@ -9,7 +9,9 @@
 #ifndef NETMAPD_UTIL_H
 #define NETMAPD_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,22 @@ static inline void freep(void *p)
 		*_pp = NULL;                                                   \
 		_v;                                                            \
 	})
+
+/*
+ * A one-line reason for the caller, in @why (@len bytes; nothing if NULL
+ * or 0): the "why" out-parameter of module.c and nicprep.c.
+ */
+static inline void why_set(char *why, size_t len, const char *fmt, ...) _printf_(3, 4);
+static inline void why_set(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -12,7 +12,8 @@
  * For each TX RX pair (port labels: the name with ':' -> '.'), FRAMES
  * frames of SIZE bytes (default 1,000,000 of 60) carrying sequence numbers
  * go out on TX's ring 0 and must arrive, in order and intact, on RX's ring
- * 0. One line per pair with the packet rate. With -w, after the first round
+ * 0 (a loss is accepted only where frames from a NIC's link explain it: see
+ * pass()). One line per pair with the packet rate. With -w, after the first round
  * the program waits (up to 300 s) until FILE exists, then runs the pairs a
  * second time on the same fds: the test restarts netmapd in between.
  * Exit: 0 every frame arrived intact, 1 loss or damage, 2 usage, 3 it could
@@ -74,7 +75,17 @@ static void announce(struct nmd_port *rx, const unsigned char *mac)
 /*
  * Send @n frames of @size bytes from @tx ring 0 to @rx ring 0. A VALE switch
  * drops what does not fit in the destination ring (it never blocks the
- * sender), so at most one RX ring's worth is in flight.
+ * sender), so what is in flight must fit in @rx's ring: our frames not yet
+ * released, plus the foreign frames (flooded from a NIC's link: IPv6
+ * neighbour discovery, broadcasts) read since the last rxsync, which hold a
+ * slot until it, plus a margin for foreign frames that arrive between our
+ * rxsync and our txsync, which no window can see coming.
+ *
+ * The verdict cannot depend on frames this program did not send, so a loss
+ * is an error unless it is explained: each foreign frame can take the slot
+ * of at most one of ours (once read, it is counted in the window), so
+ * `lost <= foreign` is the rule. A pipe has no foreign frames: nothing may
+ * be lost there.
  */
 static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 {
@@ -83,7 +94,8 @@ static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 	struct netmap_ring *txr = NETMAP_TXRING(tx->nifp, 0);
 	struct netmap_ring *rxr = NETMAP_RXRING(rx->nifp, 0);
 	long sent = 0, got = 0, lost = 0, bad = 0, next = 0, released = 0;
-	long window = (long)rxr->num_slots - 1, foreign = 0;
+	long window = (long)rxr->num_slots - 1, foreign = 0, held = 0;
+	long margin = window / 8 < 32 ? window / 8 : 32;
 	uint64_t t0, deadline, idle_since = 0, dt;
 
 	/*
@@ -106,6 +118,7 @@ static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 			return 1;
 		}
 		released = got;
+		held = 0;	/* the rxsync gave back the foreign frames read before it */
 		while (!nm_ring_empty(rxr)) {
 			struct netmap_slot *s = &rxr->slot[rxr->cur];
 			unsigned char *b = (unsigned char *)NETMAP_BUF(rxr, s->buf_idx);
@@ -116,6 +129,7 @@ static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 			if (b[12] != ETHERTYPE_TEST >> 8 || b[13] != (ETHERTYPE_TEST & 0xff) ||
 			    memcmp(b + 6, src, 6)) {
 				foreign++;	/* e.g. IPv6 from the NIC's link */
+				held++;
 				continue;
 			}
 			got++;
@@ -127,7 +141,8 @@ static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 			}
 		}
 		/* In flight: sent, neither lost nor released to the kernel yet. */
-		while (sent < n && sent - released - lost < window && !nm_ring_empty(txr)) {
+		while (sent < n && sent - released - lost + held + margin < window &&
+		       !nm_ring_empty(txr)) {
 			struct netmap_slot *s = &txr->slot[txr->cur];
 
 			frame((unsigned char *)NETMAP_BUF(txr, s->buf_idx), dst, src, (uint32_t)sent,
@@ -145,7 +160,8 @@ static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 		 * slots return once the other end released them): go on.
 		 */
 		if (got + sent + foreign != before ||
-		    (sent < n && sent - released - lost < window && !nm_ring_empty(txr))) {
+		    (sent < n && sent - released - lost + held + margin < window &&
+		     !nm_ring_empty(txr))) {
 			idle_since = 0;
 			continue;
 		}
@@ -171,11 +187,15 @@ static int pass(struct nmd_port *tx, struct nmd_port *rx, long n, unsigned size)
 	ioctl(rx->fd, NIOCRXSYNC, NULL);	/* release the last batch */
 	dt = now_us() - t0;
 	lost += sent - next;
-	printf("nmd_pass: %-8s -> %-8s %ld sent, %ld received, %ld lost, %ld damaged, %u B: %.3f Mpps, %.3f Gbit/s\n",
-	       tx->label, rx->label, sent, got, lost, bad, size, dt ? (double)got / (double)dt : 0.0,
+	printf("nmd_pass: %-8s -> %-8s %ld sent, %ld received, %ld lost, %ld damaged, %ld foreign, %u B: %.3f Mpps, %.3f Gbit/s\n",
+	       tx->label, rx->label, sent, got, lost, bad, foreign, size,
+	       dt ? (double)got / (double)dt : 0.0,
 	       dt ? (double)got * size * 8 / (double)dt / 1000.0 : 0.0);
+	if (lost > foreign)
+		printf("nmd_pass: %ld frames lost, more than the %ld foreign frames that could have taken their slots\n",
+		       lost, foreign);
 	fflush(stdout);
-	return sent == n && got == n && lost == 0 && bad == 0 ? 0 : 1;
+	return sent == n && got + lost == n && lost <= foreign && bad == 0 ? 0 : 1;
 }
 
 static int round_of(struct nmd_port **ports, size_t n, char **pairs, int npairs, long frames,

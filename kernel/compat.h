@@ -21,4 +21,17 @@
 #define vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/*
+ * hrtimer_setup(): 6.13 added it (timer, callback, clock, mode) and 6.15
+ * removed hrtimer_init(), which left the callback to be assigned after.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+/* A macro: this header comes first, before <linux/hrtimer.h> (and pr_fmt). */
+#define hrtimer_setup(timer, fn, clock_id, mode)		\
+	do {							\
+		hrtimer_init((timer), (clock_id), (mode));	\
+		(timer)->function = (fn);			\
+	} while (0)
+#endif
+
 #endif /* NM_COMPAT_H */

@@ -835,15 +835,13 @@ static int nm_nic_krings_create(struct nm_port *port)
 		skb_queue_head_init(&rq->q);
 		rq->cap = port->nslots[NM_RX];
 		rq->kring = &port->krings[NM_RX][i];
-		hrtimer_init(&rq->mit, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-		rq->mit.function = nm_nic_mit_fire;
+		hrtimer_setup(&rq->mit, nm_nic_mit_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	}
 	for (i = 0; i <= port->nrings[NM_TX]; i++) {
 		struct nm_nic_txq *tq = &nic->txq[i];
 
 		tq->kring = &port->krings[NM_TX][i];
-		hrtimer_init(&tq->retry, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-		tq->retry.function = nm_nic_retry_fire;
+		hrtimer_setup(&tq->retry, nm_nic_retry_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 		if (i == port->nrings[NM_TX])
 			break;		/* the host ring has no pool */
 		tq->pool_size = NM_NIC_POOL * port->nslots[NM_TX];

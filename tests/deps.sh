@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Install what building and testing netmapd needs on Debian 12: compilers and
 # CMake, the libraries the daemon uses, qemu and busybox for the VM tests, and
-# the headers of the two kernels the VM tests boot (6.1 and 6.12). Installs
+# the headers of the kernels the VM tests boot (6.1 and 6.12 here, the newest
+# in an unstable chroot). Installs
 # only what is missing, so running it again does nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,3 +42,13 @@ if [ -n "$todo" ]; then
 	apt_get install -y -qq --no-install-recommends $todo >/dev/null
 fi
 echo "deps: all present (kernel headers: ${kpkgs[*]})"
+
+# The newest kernel (Debian unstable's, in a chroot: tests/vm/kernels.sh).
+# Not reaching unstable is not fatal here: vm-newest/* then report skipped
+# with the reason.
+if "$here/vm/kernels.sh" prepare newest; then
+	echo "deps: newest kernel: $("$here/vm/kernels.sh" info newest | sed -n 's/^KVER=//p')"
+else
+	echo "deps: WARNING: the newest kernel is unavailable, vm-newest/* will be skipped:" \
+		"$(cat "${NETMAPD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmapd/vm}/newest.unavailable" 2>/dev/null)"
+fi

@@ -15,8 +15,11 @@ ensure_netmap
 seed=${NM_FUZZ_SEED:-$(date -u +%Y%m%d)}
 calls=${NM_FUZZ_CALLS:-100000}
 secs=${NM_FUZZ_SECONDS:-240}
-min_calls=100000
-[ "$calls" -lt "$min_calls" ] && min_calls=$calls
+# nm_fuzz stops at --calls or --seconds, whichever comes first; how many
+# calls fit in the time depends on the host's load (58,000 of 100,000 were
+# seen with eight VMs on two cores), so the verdict asks only for a tenth:
+# enough to show the fuzzer ran, not a speed.
+min_calls=$((calls / 10))
 
 curr() {
 	for p in if_curr_num if_curr_size ring_curr_num ring_curr_size buf_curr_num buf_curr_size; do

@@ -127,7 +127,9 @@ bridge_case() {
 	timeout -s INT $T nm-pktgen -i "$txp" -f tx -n "$n" -T 0 --json "$@" >$W/$name.tx 2>$W/$name.tx.err ||
 		{ cat $W/$name.tx $W/$name.tx.err; fail "$name: tx failed"; }
 	wait $rxpid || { cat $W/$name.rx $W/$name.rx.err; fail "$name: rx failed"; }
-	kill -INT $brpid
+	# Under load the bridge's watchdog may have stopped it already: rx has
+	# counted every frame by now, so that is no failure (its summary stands).
+	kill -INT $brpid 2>/dev/null || true
 	wait $brpid || { cat $W/$name.br $W/$name.br.err; fail "$name: nm-bridge failed"; }
 	json_ok $W/$name.br
 	cat $W/$name.br.err $W/$name.br $W/$name.rx

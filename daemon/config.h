@@ -130,7 +130,7 @@ struct nmd_port {
 	struct nmd_mark memory_mark;
 	struct nmd_access access;
 
-	/* NMD_PORT_NIC */
+	/* NMD_PORT_NIC (access too: who may open it, and its host rings with host) */
 	bool host;                     /* attach with its host rings too (valeB:eth1^) */
 	struct nmd_nic_prep prep;      /* nic_defaults with this NIC's overrides */
 	struct nmd_polling polling;
@@ -183,6 +183,17 @@ struct nmd_monitor {
 	struct nmd_access access;
 };
 
+/*
+ * One entry of "regions": memory region @memory ("global", a port with a
+ * region of its own, an implicit pipe parent) may be reached by the users
+ * and groups of @shared_by through objects granted differently (regions.h).
+ */
+struct nmd_region_share {
+	char memory[NMD_REQ_IFNAMSIZ];
+	struct nmd_mark mark, memory_mark;
+	struct nmd_access shared_by;
+};
+
 struct nmd_module {
 	char *load;                    /* module name for modprobe, or an absolute path */
 	bool load_is_path;
@@ -214,6 +225,8 @@ struct nmd_config {
 	size_t n_pipes, cap_pipes;
 	struct nmd_monitor *monitors;
 	size_t n_monitors, cap_monitors;
+	struct nmd_region_share *regions;
+	size_t n_regions, cap_regions;
 };
 
 /*

@@ -2293,6 +2293,45 @@ const struct nmd_port *config_find_port(const struct nmd_config *c,
 	return NULL;
 }
 
+int config_check_host(const struct nmd_config *c, int (*probe)(void *ctx, const char *ifname),
+		      void *ctx, struct diags *d)
+{
+	int r = 0, e;
+
+	for (size_t i = 0; i < c->n_switches; i++) {
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+
+			if (p->kind == NMD_PORT_NIC)
+				continue;
+			e = probe(ctx, p->name);
+			if (e < 0)
+				return e;
+			if (e == CONFIG_IF_HOST || (e && p->kind == NMD_PORT_EPHEMERAL))
+				r = diag_add(d, p->mark.line, p->mark.column,
+					     "switch \"%s\": %s port \"%s\" is the name of a network interface of this host%s",
+					     c->switches[i].name, nmd_port_kind_name(p->kind), p->name,
+					     p->kind == NMD_PORT_EPHEMERAL
+						     ? ": netmap would refuse to create it (attach the interface as nic:, or rename the port)"
+						     : ": netmap cannot create it (rename the port)");
+		}
+	}
+	for (size_t i = 0; i < c->n_pipes; i++) {
+		const struct nmd_pipe *pi = &c->pipes[i];
+
+		if (pi->parent_port || !pi->parent[0] || strchr(pi->parent, ':'))
+			continue;
+		e = probe(ctx, pi->parent);
+		if (e < 0)
+			return e;
+		if (e)
+			r = diag_add(d, pi->parent_mark.line, pi->parent_mark.column,
+				     "pipes: parent \"%s\" is not a port of the file but a network interface of this host: its pipes would share that interface's memory",
+				     pi->parent);
+	}
+	return r;
+}
+
 const char *nmd_port_kind_name(enum nmd_port_kind k)
 {
 	switch (k) {

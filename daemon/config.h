@@ -247,6 +247,24 @@ int64_t config_param(const struct nmd_config *c, enum modparam_id id);
 const struct nmd_port *config_find_port(const struct nmd_config *c,
 					const char *full);
 
+/*
+ * What @probe says of an interface name: CONFIG_IF_NONE, CONFIG_IF_HOST (an
+ * interface of this host), CONFIG_IF_MAYBE_VALE (an interface that may be
+ * a persistent port of netmap), or a negative errno.
+ */
+enum { CONFIG_IF_NONE, CONFIG_IF_HOST, CONFIG_IF_MAYBE_VALE };
+
+/*
+ * The names of @c that must not be interfaces of the host (netmapd --check;
+ * the plan does the same through the kernel): an ephemeral port valeB:NAME
+ * whose NAME is an interface (the kernel refuses to create it: an
+ * interface is attached, as nic:), a persistent port whose name is a host
+ * interface, an implicit pipe parent that is one. 0, -EINVAL (each in @d),
+ * or the probe's error.
+ */
+int config_check_host(const struct nmd_config *c, int (*probe)(void *ctx, const char *ifname),
+		      void *ctx, struct diags *d);
+
 /* "ephemeral", "persistent", "nic". */
 const char *nmd_port_kind_name(enum nmd_port_kind k);
 

@@ -4,13 +4,17 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <net/netmap.h>
+
 #include "access.h"
+#include "portspec.h"
 #include "util.h"
 
 #define PWBUF 4096
@@ -91,69 +95,153 @@ bool access_match(const struct nmd_access *a, const struct rpc_peer *peer)
 	return false;
 }
 
-/*
- * "v0{1" / "v0}1" -> the pipe entry with parent v0 and id 1. Returns the
- * pipe or NULL.
- */
-static const struct nmd_pipe *find_pipe(const struct nmd_config *c, const char *name)
+/* The port of the file that @n names, or NULL (valeB:P by switch and port, else by interface name). */
+static const struct nmd_port *find_port(const struct nmd_config *c, const struct ps_name *n)
 {
-	size_t plen = strcspn(name, "{}");
-	const char *id;
+	if (n->kind == PS_PLAIN) {
+		const struct nmd_port *p = config_find_port(c, n->full);
 
-	if (!name[plen])
-		return NULL;
-	id = name + plen + 1;
+		return p && p->kind != NMD_PORT_EPHEMERAL ? p : NULL;
+	}
+	for (size_t i = 0; i < c->n_switches; i++) {
+		const struct nmd_switch *sw = &c->switches[i];
+
+		if (!streq(sw->name, n->sw))
+			continue;
+		for (size_t j = 0; j < sw->n_ports; j++)
+			if (streq(sw->ports[j].name, n->port))
+				return &sw->ports[j];
+	}
+	return NULL;
+}
+
+/*
+ * The pipe group of the file with the requested parent and id. The parent
+ * is the same object when both names lead to one port of the file
+ * ("vale0:v0" and "v0" for a persistent port on vale0), else the same
+ * implicit parent name.
+ */
+static const struct nmd_pipe *find_pipe(const struct nmd_config *c, const struct portspec *ps)
+{
+	const struct nmd_port *parent = find_port(c, &ps->parent);
+
 	for (size_t i = 0; i < c->n_pipes; i++) {
 		const struct nmd_pipe *p = &c->pipes[i];
 
-		if (strlen(p->parent) != plen || strncmp(p->parent, name, plen))
+		if (parent ? p->parent_port != parent
+			   : p->parent_port || !streq(p->parent, ps->parent.full))
 			continue;
 		for (size_t j = 0; j < p->n_ids; j++)
-			if (streq(p->ids[j].id, id))
+			if (streq(p->ids[j].id, ps->pipe_id))
 				return p;
 	}
 	return NULL;
 }
 
-const struct nmd_access *access_rule_for(const struct nmd_config *c, const char *name,
-					 bool monitor)
+int access_resolve(const struct nmd_config *c, const struct portspec *ps,
+		   struct access_target *t)
 {
-	char base[NMD_REQ_IFNAMSIZ];
-	const struct nmd_port *port;
-	const struct nmd_pipe *pipe;
-	size_t n;
-
-	if (!c || !name)
-		return NULL;
-	/* A trailing '^' (host rings) is the same object for access. */
-	n = strlen(name);
-	if (n >= sizeof(base))
-		return NULL;
-	memcpy(base, name, n + 1);
-	if (n && base[n - 1] == '^')
-		base[n - 1] = '\0';
-	if (monitor) {
-		for (size_t i = 0; i < c->n_monitors; i++)
-			if (streq(c->monitors[i].target, base) ||
-			    streq(c->monitors[i].target, name))
-				return &c->monitors[i].access;
-		return NULL;
-	}
-	pipe = find_pipe(c, base);
-	if (pipe)
-		return &pipe->access;
-	port = config_find_port(c, base);
-	if (port)
-		return &port->access;
-	return NULL;
+	memset(t, 0, sizeof(*t));
+	if (!c)
+		return -ENOENT;
+	if (ps->name.kind == PS_PIPE)
+		t->pipe = find_pipe(c, ps);
+	else
+		t->port = find_port(c, &ps->name);
+	return t->port || t->pipe ? 0 : -ENOENT;
 }
 
-bool access_may_open(const struct nmd_config *c, const char *name, bool monitor,
-		     const struct rpc_peer *peer, bool is_admin)
+static bool monitor_targets(const struct nmd_monitor *mo, const struct access_target *t,
+			    const struct portspec *ps, bool host)
 {
+	const char *brace;
+
+	if (t->port)
+		return mo->port == t->port && mo->host == host;
+	if (mo->pipe != t->pipe || mo->pipe_slave != ps->slave)
+		return false;
+	brace = strrchr(mo->target, mo->pipe_slave ? '}' : '{');
+	return brace && streq(brace + 1, ps->pipe_id);
+}
+
+static void modes_text(unsigned m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", m & NMD_MONITOR_RX ? "r" : "", m & NMD_MONITOR_TX ? "t" : "",
+		 m & NMD_MONITOR_ZCOPY ? "z" : "", m ? "" : "none");
+}
+
+/* A monitor: the union of the modes every entry of this target grants @peer. */
+static int check_monitor(const struct nmd_config *c, const struct portspec *ps,
+			 const struct access_target *t, const struct rpc_peer *peer, char *why,
+			 size_t len)
+{
+	unsigned want = portspec_monitor(ps), granted = 0;
+	bool host = portspec_host(ps), listed = false;
+	char w[8], g[8];
+
+	if (ps->mode == NR_REG_NIC_SW) {
+		why_set(why, len, "a monitor watches hardware rings or host rings, not both ('*')");
+		return -EACCES;
+	}
+	for (size_t i = 0; i < c->n_monitors; i++) {
+		const struct nmd_monitor *mo = &c->monitors[i];
+
+		if (!monitor_targets(mo, t, ps, host))
+			continue;
+		listed = true;
+		if (access_match(&mo->access, peer))
+			granted |= mo->mode;
+	}
+	if ((want & ~granted) == 0)
+		return 0;
+	modes_text(want, w, sizeof(w));
+	modes_text(granted, g, sizeof(g));
+	if (!listed)
+		why_set(why, len, "the file has no monitor of %s%s", ps->name.full, host ? "^" : "");
+	else if (!granted)
+		why_set(why, len, "no monitor of %s%s in the file is granted to you",
+			ps->name.full, host ? "^" : "");
+	else
+		why_set(why, len, "monitor mode %s asked, the file grants you %s only", w, g);
+	return -EACCES;
+}
+
+int access_check_open(const struct nmd_config *c, const struct portspec *ps,
+		      const struct rpc_peer *peer, bool is_admin, char *why, size_t len)
+{
+	struct access_target t;
+	bool host = portspec_host(ps);
+
 	if (peer->uid == 0 || is_admin)
-		return true;
-	return access_match(access_rule_for(c, name, monitor), peer);
+		return 0;
+	if (ps->mem_id) {
+		why_set(why, len, "@%u: the memory region of a port comes from the file (memory:), not from the request",
+			(unsigned)ps->mem_id);
+		return -EACCES;
+	}
+	for (int i = 0; i < PS_CONF__COUNT; i++) {
+		if (ps->conf_set[i]) {
+			why_set(why, len, "@conf: ring and slot counts come from the file");
+			return -EACCES;
+		}
+	}
+	if (access_resolve(c, ps, &t) < 0) {
+		why_set(why, len, "%s is not %s of the file", ps->name.full,
+			ps->name.kind == PS_PIPE ? "a pipe" : "a port");
+		return -EACCES;
+	}
+	if (portspec_monitor(ps))
+		return check_monitor(c, ps, &t, peer, why, len);
+	if (host && (!t.port || t.port->kind != NMD_PORT_NIC || !t.port->host)) {
+		why_set(why, len, "host rings (^, *) are only for a NIC with host: true, and %s is not one",
+			ps->name.full);
+		return -EACCES;
+	}
+	if (!access_match(t.pipe ? &t.pipe->access : &t.port->access, peer)) {
+		why_set(why, len, "%s is not granted to you", ps->name.full);
+		return -EACCES;
+	}
+	return 0;
 }
 
 int access_policy_build(const struct nmd_config *c, struct rpc_policy *p,

@@ -11,6 +11,7 @@
  * them at accept() (SO_PEERGROUPS), else getgrouplist() of the peer uid's
  * user. Root and the configured admins always may; an object without a
  * rule is theirs only; an object that is not in the configuration too.
+ * Requests are judged on the kernel's parse of the name (portspec.h).
  *
  * The admin set for the RPC server's policy (ids, not names) is resolved
  * when a configuration is loaded or reloaded: access_policy_build().
@@ -23,18 +24,37 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "portspec.h"
 #include "rpc.h"
 
 /* Does @peer match @a (users or groups)? Root and admins are not special here. */
 bool access_match(const struct nmd_access *a, const struct rpc_peer *peer);
 
-/* The rule of the object a port.open of @name (+ monitor flags) touches, or NULL. */
-const struct nmd_access *access_rule_for(const struct nmd_config *c, const char *name,
-					 bool monitor);
+/* The object of the file a port.open names: a port, or a pipe group (both ends). */
+struct access_target {
+	const struct nmd_port *port;
+	const struct nmd_pipe *pipe;
+};
 
-/* May @peer (admin: @is_admin) open @name? */
-bool access_may_open(const struct nmd_config *c, const char *name, bool monitor,
-		     const struct rpc_peer *peer, bool is_admin);
+/* Find the object @ps names in @c: 0, or -ENOENT when the file does not name it. */
+int access_resolve(const struct nmd_config *c, const struct portspec *ps,
+		   struct access_target *t);
+
+/*
+ * May @peer (an admin if @is_admin) open what @ps asks for? Root and
+ * admins may open anything. Anyone else needs every part granted:
+ *   - the object is in the file: a port (ephemeral as valeB:P, persistent
+ *     or NIC as its name or valeB:NAME), or a pipe end of a pipe group;
+ *   - no monitor flag: the object's access list; host rings (^ ^N *) only
+ *     of a NIC with host: true;
+ *   - monitor flags (from the name or the request): every monitors: entry
+ *     of that target (its host rings for ^) is consulted, and each mode
+ *     asked (r, t, z) must be granted to @peer by one of them;
+ *   - no @N (the region comes from the file) and no @conf: (the counts too).
+ * 0 when allowed, else -EACCES with a phrase in @why.
+ */
+int access_check_open(const struct nmd_config *c, const struct portspec *ps,
+		      const struct rpc_peer *peer, bool is_admin, char *why, size_t len);
 
 /*
  * The RPC policy of @c's admin rule: root, the uids and gids it names

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "regions.h"
 #include "util.h"
 #include "yaml-doc.h"
 
@@ -1151,7 +1152,7 @@ static const struct key port_keys[] = {
 	{ "tx_slots", key_tx_slots, KIND_VALE },
 	{ "rx_slots", key_rx_slots, KIND_VALE },
 	{ "memory", key_port_memory, KIND_VALE },
-	{ "access", key_port_access, KIND_VALE },
+	{ "access", key_port_access, KIND_ANY },
 	{ "host", key_port_host, KIND_NIC },
 	{ "offloads", key_port_prep_offloads, KIND_NIC },
 	{ "promiscuous", key_port_prep_promiscuous, KIND_NIC },
@@ -1579,6 +1580,56 @@ static int key_monitors(struct loader *ld, const struct ydoc_node *key,
 	return parse_list(obj, key, v, parse_monitor);
 }
 
+/* ---- regions ------------------------------------------------------------- */
+
+static int key_region_memory(struct loader *ld, const struct ydoc_node *key,
+			     const struct ydoc_node *v, void *obj)
+{
+	struct nmd_region_share *s = obj;
+
+	return get_req_name(ld, key, v, "memory", s->memory, &s->memory_mark);
+}
+
+static int key_region_shared_by(struct loader *ld, const struct ydoc_node *key,
+				const struct ydoc_node *v, void *obj)
+{
+	struct nmd_region_share *s = obj;
+
+	return get_access(ld, key, v, &s->shared_by);
+}
+
+static const struct key region_keys[] = {
+	{ "memory", key_region_memory, KEY_REQUIRED },
+	{ "shared_by", key_region_shared_by, KEY_REQUIRED },
+};
+
+static int parse_region(struct walk *w, const struct ydoc_node *entry, size_t index)
+{
+	struct loader *ld = w->ld;
+	struct nmd_config *c = ld->cfg;
+	struct nmd_region_share *s;
+	struct ctx_save saved;
+	int r;
+
+	s = array_push(&c->regions, &c->n_regions, &c->cap_regions, sizeof(*c->regions));
+	if (!s)
+		return -ENOMEM;
+	s->mark = mark_of(entry);
+	ctx_push(ld, &saved, "regions #%zu: ", index + 1);
+	r = walk_map(ld, entry, NULL, region_keys, ELEMENTSOF(region_keys), s, 0);
+	ctx_restore(ld, &saved);
+	if (r < 0)
+		s->memory[0] = '\0';
+	return r;
+}
+
+static int key_regions(struct loader *ld, const struct ydoc_node *key,
+		       const struct ydoc_node *v, void *obj)
+{
+	(void)ld;
+	return parse_list(obj, key, v, parse_region);
+}
+
 /* ---- the top level -------------------------------------------------------- */
 
 static int key_top_module(struct loader *ld, const struct ydoc_node *key,
@@ -1620,6 +1671,7 @@ static const struct key top_keys[] = {
 	{ "switches", key_switches, 0 },
 	{ "pipes", key_pipes, 0 },
 	{ "monitors", key_monitors, 0 },
+	{ "regions", key_regions, 0 },
 };
 
 /* ---- cross-checks ---------------------------------------------------------- */
@@ -1989,7 +2041,7 @@ static int check_monitors(struct loader *ld, const struct ent *ports, size_t n,
 			mo->host = true;
 		} else if (brace) {
 			struct ent key = { 0 };
-			bool found = false;
+			bool found = false, slave = *brace == '}';
 			size_t lo = 0, hi = np;
 
 			name[brace - name] = '\0';
@@ -2004,7 +2056,7 @@ static int check_monitors(struct loader *ld, const struct ent *ports, size_t n,
 				if (!cmp) {
 					found = true;
 					mo->pipe = pipes[mid].obj2;
-					mo->pipe_slave = *brace == '}';
+					mo->pipe_slave = slave;
 					break;
 				}
 				if (cmp < 0)
@@ -2066,7 +2118,9 @@ static int cross_check(struct walk *w)
 	if (q_r == -ENOMEM)
 		return q_r;
 	r = worse(r, q_r);
-	return worse(r, check_monitors(ld, ports, n_ports, pipes, n_pipes));
+	r = worse(r, check_monitors(ld, ports, n_ports, pipes, n_pipes));
+	/* Trust domains, on the references resolved above. */
+	return worse(r, regions_check(ld->cfg, ld->d));
 }
 
 /* ---- entry points ---------------------------------------------------------- */
@@ -2212,6 +2266,9 @@ void config_free(struct nmd_config *c)
 	for (size_t i = 0; i < c->n_monitors; i++)
 		access_done(&c->monitors[i].access);
 	free(c->monitors);
+	for (size_t i = 0; i < c->n_regions; i++)
+		access_done(&c->regions[i].shared_by);
+	free(c->regions);
 	access_done(&c->admin);
 	principal_done(&c->socket.group);
 	free(c->socket.path);
@@ -2234,6 +2291,45 @@ const struct nmd_port *config_find_port(const struct nmd_config *c,
 			if (streq(c->switches[i].ports[j].full, full))
 				return &c->switches[i].ports[j];
 	return NULL;
+}
+
+int config_check_host(const struct nmd_config *c, int (*probe)(void *ctx, const char *ifname),
+		      void *ctx, struct diags *d)
+{
+	int r = 0, e;
+
+	for (size_t i = 0; i < c->n_switches; i++) {
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+
+			if (p->kind == NMD_PORT_NIC)
+				continue;
+			e = probe(ctx, p->name);
+			if (e < 0)
+				return e;
+			if (e == CONFIG_IF_HOST || (e && p->kind == NMD_PORT_EPHEMERAL))
+				r = diag_add(d, p->mark.line, p->mark.column,
+					     "switch \"%s\": %s port \"%s\" is the name of a network interface of this host%s",
+					     c->switches[i].name, nmd_port_kind_name(p->kind), p->name,
+					     p->kind == NMD_PORT_EPHEMERAL
+						     ? ": netmap would refuse to create it (attach the interface as nic:, or rename the port)"
+						     : ": netmap cannot create it (rename the port)");
+		}
+	}
+	for (size_t i = 0; i < c->n_pipes; i++) {
+		const struct nmd_pipe *pi = &c->pipes[i];
+
+		if (pi->parent_port || !pi->parent[0] || strchr(pi->parent, ':'))
+			continue;
+		e = probe(ctx, pi->parent);
+		if (e < 0)
+			return e;
+		if (e)
+			r = diag_add(d, pi->parent_mark.line, pi->parent_mark.column,
+				     "pipes: parent \"%s\" is not a port of the file but a network interface of this host: its pipes would share that interface's memory",
+				     pi->parent);
+	}
+	return r;
 }
 
 const char *nmd_port_kind_name(enum nmd_port_kind k)

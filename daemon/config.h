@@ -130,7 +130,7 @@ struct nmd_port {
 	struct nmd_mark memory_mark;
 	struct nmd_access access;
 
-	/* NMD_PORT_NIC */
+	/* NMD_PORT_NIC (access too: who may open it, and its host rings with host) */
 	bool host;                     /* attach with its host rings too (valeB:eth1^) */
 	struct nmd_nic_prep prep;      /* nic_defaults with this NIC's overrides */
 	struct nmd_polling polling;
@@ -183,6 +183,17 @@ struct nmd_monitor {
 	struct nmd_access access;
 };
 
+/*
+ * One entry of "regions": memory region @memory ("global", a port with a
+ * region of its own, an implicit pipe parent) may be reached by the users
+ * and groups of @shared_by through objects granted differently (regions.h).
+ */
+struct nmd_region_share {
+	char memory[NMD_REQ_IFNAMSIZ];
+	struct nmd_mark mark, memory_mark;
+	struct nmd_access shared_by;
+};
+
 struct nmd_module {
 	char *load;                    /* module name for modprobe, or an absolute path */
 	bool load_is_path;
@@ -214,6 +225,8 @@ struct nmd_config {
 	size_t n_pipes, cap_pipes;
 	struct nmd_monitor *monitors;
 	size_t n_monitors, cap_monitors;
+	struct nmd_region_share *regions;
+	size_t n_regions, cap_regions;
 };
 
 /*
@@ -233,6 +246,24 @@ int64_t config_param(const struct nmd_config *c, enum modparam_id id);
 /* The port called @full ("vale0:vm1", "v0", "eth1"), or NULL. */
 const struct nmd_port *config_find_port(const struct nmd_config *c,
 					const char *full);
+
+/*
+ * What @probe says of an interface name: CONFIG_IF_NONE, CONFIG_IF_HOST (an
+ * interface of this host), CONFIG_IF_MAYBE_VALE (an interface that may be
+ * a persistent port of netmap), or a negative errno.
+ */
+enum { CONFIG_IF_NONE, CONFIG_IF_HOST, CONFIG_IF_MAYBE_VALE };
+
+/*
+ * The names of @c that must not be interfaces of the host (netmapd --check;
+ * the plan does the same through the kernel): an ephemeral port valeB:NAME
+ * whose NAME is an interface (the kernel refuses to create it: an
+ * interface is attached, as nic:), a persistent port whose name is a host
+ * interface, an implicit pipe parent that is one. 0, -EINVAL (each in @d),
+ * or the probe's error.
+ */
+int config_check_host(const struct nmd_config *c, int (*probe)(void *ctx, const char *ifname),
+		      void *ctx, struct diags *d);
 
 /* "ephemeral", "persistent", "nic". */
 const char *nmd_port_kind_name(enum nmd_port_kind k);

@@ -383,7 +383,7 @@ static int judge_unowned(struct engine *e, const struct eng_obs *o, struct want 
 		if (r < 0)
 			return r;
 		if (!r) {
-			CONFLICT(x, "%s exists and is not a persistent VALE port: netmapd will not touch it",
+			CONFLICT(x, "%s is a network interface of this host, not a persistent VALE port: netmapd will not touch it (rename the port)",
 				 x->obj.name);
 			return 0;
 		}
@@ -570,6 +570,42 @@ static int push_remove(struct eng_plan *p, const struct eng_obj *ob, struct nmd_
 	return 0;
 }
 
+/*
+ * Ephemeral ports are made by the first open, not by the plan; but one
+ * named like an interface of the host never can be (the kernel refuses
+ * valeB:IF for an interface IF that is not attached): a conflict.
+ */
+static int ephemeral_conflicts(struct engine *e, const struct nmd_config *c, struct eng_plan *p)
+{
+	for (size_t s = 0; c && s < c->n_switches; s++) {
+		for (size_t i = 0; i < c->switches[s].n_ports; i++) {
+			const struct nmd_port *port = &c->switches[s].ports[i];
+			struct eng_action *a;
+			int r;
+
+			if (port->kind != NMD_PORT_EPHEMERAL)
+				continue;
+			r = e->k->ops->netdev_exists(e->k->ctx, port->name);
+			if (r <= 0) {
+				if (r < 0)
+					return r;
+				continue;
+			}
+			a = eng_plan_push(p);
+			if (!a)
+				return -ENOMEM;
+			a->kind = ENG_CONFLICT;
+			snprintf(a->object, sizeof(a->object), "%s", port->full);
+			eng_fmt(a->text, sizeof(a->text),
+				"ephemeral port %s: %s is a network interface of this host, so the kernel would refuse to create it (attach it as nic: %s, or rename the port)",
+				port->full, port->name, port->name);
+			a->mark = port->mark;
+			p->conflicts++;
+		}
+	}
+	return 0;
+}
+
 int eng_plan_compute(struct engine *e, const struct eng_obs *o, const struct nmd_config *c,
 		     struct eng_plan *p, struct diags *d)
 {
@@ -696,6 +732,9 @@ int eng_plan_compute(struct engine *e, const struct eng_obs *o, const struct nmd
 		a->mark = x->mark;
 		p->conflicts++;
 	}
+	r = ephemeral_conflicts(e, c, p);
+	if (r < 0 && r != -ENOMEM)
+		eng_err(d, NULL, "cannot look at the host's interfaces: %s", strerror(-r));
 out:
 	if (r == -ENOMEM)
 		eng_err(d, NULL, "out of memory while planning");

@@ -4,8 +4,9 @@
  *
  *   netmapd [-c FILE] [--state FILE] [--socket PATH] [--no-module] [-v]
  *           run in the foreground until SIGTERM/SIGINT (daemon.c)
- *   netmapd --check FILE   check a configuration and its capacity; never
- *                          touches the kernel
+ *   netmapd --check FILE   check a configuration, its capacity and its
+ *                          names against the host's interfaces (sysfs);
+ *                          changes nothing
  *   netmapd --plan FILE    print what applying FILE would do to the running
  *                          kernel, and exit
  *
@@ -15,9 +16,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "capacity.h"
 #include "config.h"
@@ -37,9 +45,10 @@ static void help(FILE *f)
 		"The netmap daemon: loads netmap.ko, builds the VALE switches, pipes and\n"
 		"monitors of its configuration, and hands port file descriptors to clients.\n"
 		"\n"
-		"  -n, --check FILE   check FILE (YAML, schema, names, references and\n"
-		"                     whether it fits the module's memory) and exit;\n"
-		"                     touches neither the kernel nor the network\n"
+		"  -n, --check FILE   check FILE (YAML, schema, names, references, memory\n"
+		"                     regions as trust domains, whether it fits the\n"
+		"                     module's memory, port names that are interfaces\n"
+		"                     of this host) and exit; changes nothing\n"
 		"  -c, --config FILE  configuration to run with (default %s)\n"
 		"      --plan FILE    print the actions applying FILE would take on the\n"
 		"                     running kernel, and exit\n"
@@ -125,6 +134,52 @@ static void print_summary(const struct nmd_config *c,
 	       priv == 1 ? "" : "s", b, a);
 }
 
+/*
+ * Is @ifname an interface of this host (config_check_host())? From sysfs
+ * (if_nametoindex() would make a root caller modprobe "netdev-NAME" for
+ * each missing name). A persistent port of netmap is an Ethernet netdev
+ * without a device and without a driver ethtool can name: such a one may
+ * be ours (the plan asks the kernel); one with a driver, a device or
+ * another type is the host's.
+ */
+static int host_probe(void *ctx, const char *ifname)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	char path[96], type[16] = "";
+	struct stat sb;
+	FILE *f;
+	int fd, r;
+
+	(void)ctx;
+	if (!ifname[0] || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/') ||
+	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+		return CONFIG_IF_NONE;
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+	if (stat(path, &sb) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? CONFIG_IF_NONE : -errno;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", ifname);
+	if (stat(path, &sb) == 0)
+		return CONFIG_IF_HOST;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+	}
+	if (strcmp(type, "1\n"))
+		return CONFIG_IF_HOST;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	r = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return r == 0 && info.driver[0] ? CONFIG_IF_HOST : CONFIG_IF_MAYBE_VALE;
+}
+
 /* 0 valid, 1 invalid (messages on stderr). */
 static int check(const char *path)
 {
@@ -140,6 +195,11 @@ static int check(const char *path)
 	r = config_load(path, &c, &d);
 	if (r == 0) {
 		r = capacity_check(c, &cap, &d);
+		if (r == 0)
+			r = config_check_host(c, host_probe, NULL, &d);
+		if (r < 0 && r != -EINVAL && r != -ENOMEM && r != -ENOSPC)
+			fprintf(stderr, "%s: cannot look at the host's interfaces: %s\n", path,
+				strerror(-r));
 		if (r == 0)
 			print_summary(c, cap);
 	}

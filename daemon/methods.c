@@ -6,7 +6,8 @@
  *
  *   status            public  what runs: config, module, holders, counters
  *   module.info       public  module name, loaded, refcnt, parameters, drift
- *   topology.get      public  the topology as observed and owned (engine)
+ *   topology.get      public  the topology as observed and owned (engine), and
+ *                             the file's memory regions with who reaches them
  *   topology.plan     public  {"file": PATH} (admin only: the daemon reads
  *                             it as root) or {"config": YAML} or nothing
  *                             (the configuration in force): the actions
@@ -30,6 +31,7 @@
 
 #include "daemon.h"
 #include "module.h"
+#include "regions.h"
 
 #ifndef NETMAPD_VERSION
 #define NETMAPD_VERSION "unknown"
@@ -132,6 +134,38 @@ static int m_module_info(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
+/*
+ * The memory regions of the file and who reaches them (regions.h):
+ * [{"region", "kind", "objects": [...], "users": [...], "groups": [...],
+ * "shared": objects granted differently, "allowed": a regions: entry}].
+ * Root and admins reach every region and are not listed.
+ */
+static json_t *regions_json(const struct nmd_config *c)
+{
+	struct regions rs;
+	json_t *a = json_array();
+
+	if (!a || !c || regions_compute(c, &rs) < 0)
+		return a;
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct region *g = &rs.v[i];
+		json_t *o = json_array(), *u = json_array(), *gr = json_array();
+
+		for (size_t k = 0; o && k < g->n_objs; k++)
+			json_array_append_new(o, json_string(g->objs[k].what));
+		for (size_t k = 0; u && k < g->n_users; k++)
+			json_array_append_new(u, json_string(g->users[k]->name));
+		for (size_t k = 0; gr && k < g->n_groups; k++)
+			json_array_append_new(gr, json_string(g->groups[k]->name));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o*, s:o*, s:o*, s:b, s:b}", "region",
+						   g->name, "kind", g->kind, "objects", o, "users", u,
+						   "groups", gr, "shared", g->mixed, "allowed",
+						   g->share != NULL));
+	}
+	regions_done(&rs);
+	return a;
+}
+
 static int m_topology_get(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
@@ -143,8 +177,10 @@ static int m_topology_get(struct rpc_call *call, json_t *params)
 	j = engine_topology_json(d->engine);
 	if (!j)
 		return -ENOMEM;
-	if (json_is_object(j) && d->config)
+	if (json_is_object(j) && d->config) {
 		json_object_set_new(j, "config", json_string(d->config->file));
+		json_object_set_new(j, "regions", regions_json(d->config));
+	}
 	rpc_call_set_result(call, j);
 	return 0;
 }

@@ -6,10 +6,12 @@
  * port.open {"name": "vale0:vm1", "mode": "all"|"one"|"sw"|"nic_sw"|"one_sw"
  * (default "all"), "ring": N (for one/one_sw), "exclusive": bool, "flags":
  * ["monitor_tx", "monitor_rx", "zcopy_mon", "rx_rings_only",
- * "tx_rings_only", "accept_vnet_hdr", "do_rx_poll", "no_tx_poll"]}: checks
- * the access rule of the object (a port, a pipe end "v0{1", a monitor when
- * a monitor flag is given; objects not in the configuration are for admins
- * only), REGISTERs a new fd through the kernel backend and sends it with
+ * "tx_rings_only", "accept_vnet_hdr", "do_rx_poll", "no_tx_poll"]}. The
+ * name may carry netmap's suffixes ("vale0:vm1/r", "eth1^", "p0{1-0"):
+ * portspec.c parses it as the kernel will see it, merged with mode, ring
+ * and flags (conflicting rings are refused), and access_check_open()
+ * decides on that parse (objects not in the configuration are for admins
+ * only). Only the bare name goes to the kernel. It REGISTERs a new fd through the kernel backend and sends it with
  * the reply: {"handle", "name", "memsize", "offset", "mem_id", "tx_rings",
  * "rx_rings", "host_tx_rings", "host_rx_rings", "tx_slots", "rx_slots",
  * "fds": ["port"]}. The daemon keeps no copy of the fd: the port is the
@@ -37,6 +39,7 @@
 
 #include "access.h"
 #include "daemon.h"
+#include "portspec.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -213,18 +216,6 @@ static struct holder *holder_new(struct nmd_daemon *d, const char *name, const c
 	return h;
 }
 
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= NMD_REQ_IFNAMSIZ)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /*
  * An ephemeral port of the file is created by the first open: ask for the
  * rings, slots and memory region the file gives it (the kernel ignores them
@@ -238,7 +229,8 @@ static int port_open_geometry(struct rpc_call *call, struct nmd_daemon *d, const
 	struct kern_reg shared = { 0 };
 	int r;
 
-	if (!p || p->kind != NMD_PORT_EPHEMERAL)
+	/* A monitor lives in its port's region; it sizes its own rings. */
+	if (!p || p->kind != NMD_PORT_EPHEMERAL || (req->flags & PS_MONITOR_FLAGS))
 		return 0;
 	req->tx_rings = p->tx_rings;
 	req->rx_rings = p->rx_rings;
@@ -259,18 +251,53 @@ static int port_open_geometry(struct rpc_call *call, struct nmd_daemon *d, const
 	return 0;
 }
 
+/* Parse the request's name with its mode, ring and flags (portspec.h), and check access. */
+static int port_open_spec(struct rpc_call *call, const char *name, const char *mode, json_int_t ring,
+			  uint64_t fl, struct portspec *ps)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	const struct rpc_peer *peer = rpc_call_peer(call);
+	char why[256];
+	uint32_t m = NR_REG_ALL_NIC;
+	size_t i;
+
+	for (i = 0; mode && i < ELEMENTSOF(modes) && !streq(modes[i].name, mode); i++)
+		;
+	if (mode && i == ELEMENTSOF(modes))
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "mode"),
+				      "\"mode\": one of all, one, sw, nic_sw, one_sw");
+	if (mode)
+		m = modes[i].mode;
+	if (ring < -1 || ring > 0xffff)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "ring"),
+				      "\"ring\": 0..65535");
+	if (portspec_parse(name, ps, why, sizeof(why)) < 0 ||
+	    portspec_merge(ps, mode != NULL, m, ring >= 0, (uint16_t)(ring < 0 ? 0 : ring), fl,
+			   why, sizeof(why)) < 0)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "name"),
+				      "\"name\": \"%s\" %s", name, why);
+	if (access_check_open(d->config, ps, peer, rpc_call_is_admin(call), why, sizeof(why)) < 0) {
+		log_msg(LOG_NOTICE, "port.open %s refused for uid %d: %s", name, (int)peer->uid, why);
+		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:s}", "name", name),
+				      "Permission denied: uid %d may not open %s: %s", (int)peer->uid,
+				      name, why);
+	}
+	return 0;
+}
+
 int method_port_open(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	const struct rpc_peer *peer = rpc_call_peer(call);
-	const char *name = NULL, *mode = "all";
-	json_int_t ring = 0;
+	const char *name = NULL, *mode = NULL;
+	json_int_t ring = -1;
 	int exclusive = 0;
 	json_t *jflags = NULL, *v;
 	struct kern_open req = { 0 };
 	struct kern_reg reg = { 0 };
+	struct portspec ps;
 	struct holder *h;
-	bool mode_found = false, monitor;
+	uint64_t fl = 0;
 	size_t i;
 	int fd = -1, r;
 
@@ -278,23 +305,6 @@ int method_port_open(struct rpc_call *call, json_t *params)
 		       "ring", &ring, "exclusive", &exclusive, "flags", &jflags);
 	if (r < 0)
 		return r;
-	if (!name_ok(name))
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "name"),
-				      "\"name\": 1 to %d printable characters without spaces",
-				      NMD_REQ_IFNAMSIZ - 1);
-	for (i = 0; i < ELEMENTSOF(modes); i++) {
-		if (streq(modes[i].name, mode)) {
-			req.mode = modes[i].mode;
-			mode_found = true;
-		}
-	}
-	if (!mode_found)
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "mode"),
-				      "\"mode\": one of all, one, sw, nic_sw, one_sw");
-	if (ring < 0 || ring > 0xffff)
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "ring"),
-				      "\"ring\": 0..65535");
-	req.ringid = (uint16_t)ring;
 	if (jflags && !json_is_array(jflags))
 		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
 				      json_pack("{s:s}", "field", "flags"),
@@ -305,7 +315,7 @@ int method_port_open(struct rpc_call *call, json_t *params)
 
 		for (size_t k = 0; f && k < ELEMENTSOF(flags); k++) {
 			if (streq(flags[k].name, f)) {
-				req.flags |= flags[k].flag;
+				fl |= flags[k].flag;
 				found = true;
 			}
 		}
@@ -316,22 +326,29 @@ int method_port_open(struct rpc_call *call, json_t *params)
 					      f ? f : "(not a string)", f ? "\"" : "");
 	}
 	if (exclusive)
-		req.flags |= NR_EXCLUSIVE;
-	monitor = req.flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON);
-	if (!access_may_open(d->config, name, monitor, peer, rpc_call_is_admin(call))) {
-		log_msg(LOG_NOTICE, "port.open %s refused for uid %d", name, (int)peer->uid);
-		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:s}", "name", name),
-				      "Permission denied: uid %d may not open %s", (int)peer->uid,
-				      name);
-	}
-	req.name = name;
-	r = port_open_geometry(call, d, name, &req);
+		fl |= NR_EXCLUSIVE;
+	r = port_open_spec(call, name, mode, ring, fl, &ps);
+	if (r < 0)
+		return r;
+	req.name = ps.name.full;
+	req.mode = ps.mode;
+	req.ringid = ps.ringid;
+	req.flags = ps.flags;
+	req.mem_id = ps.mem_id;	/* only root and admins get here with one */
+	req.tx_rings = ps.conf[PS_CONF_TX_RINGS];
+	req.rx_rings = ps.conf[PS_CONF_RX_RINGS];
+	req.tx_slots = ps.conf[PS_CONF_TX_SLOTS];
+	req.rx_slots = ps.conf[PS_CONF_RX_SLOTS];
+	r = port_open_geometry(call, d, req.name, &req);
 	if (r < 0)
 		return r;
 	r = d->kern.ops->port_open(d->kern.ctx, &req, &fd, &reg);
 	if (r < 0)
 		return rpc_call_errno(call, r, "Cannot open %s", name);
-	h = holder_new(d, name, mode, req.flags & NR_EXCLUSIVE, peer, reg.mem_id);
+	for (i = 0; i < ELEMENTSOF(modes) && modes[i].mode != ps.mode; i++)
+		;
+	h = holder_new(d, name, i < ELEMENTSOF(modes) ? modes[i].name : "all",
+		       req.flags & NR_EXCLUSIVE, peer, reg.mem_id);
 	if (!h) {
 		close(fd);
 		return -ENOMEM;
@@ -350,7 +367,7 @@ int method_port_open(struct rpc_call *call, json_t *params)
 		return r;
 	}
 	log_msg(LOG_DEBUG, "port handle %llu: %s (%s) to uid %d pid %d",
-		(unsigned long long)h->handle, name, mode, (int)peer->uid, (int)peer->pid);
+		(unsigned long long)h->handle, name, h->mode, (int)peer->uid, (int)peer->pid);
 	daemon_event(d, "port.opened", holder_json(h));
 	return 0;
 }

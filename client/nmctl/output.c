@@ -370,6 +370,8 @@ void out_show_table(FILE *f, const json_t *topo, const json_t *ports)
 	static const char *const pipe_cols[] = { "name", "peer", "parent", "id", NULL };
 	static const char *const mon_cols[] = { "port", "name", "mode", NULL };
 	static const char *const hold_cols[] = { "handle", "name", "mode", "uid", "pid", NULL };
+	static const char *const reg_cols[] = { "region", "kind", "users", "groups", "shared", "allowed",
+						"objects", NULL };
 	json_t *sw = switch_rows(topo), *p = all_ports(topo);
 	bool first = true;
 
@@ -382,6 +384,10 @@ void out_show_table(FILE *f, const json_t *topo, const json_t *ports)
 	if (out_section(topo, "monitors"))
 		section(f, "Monitors", out_section(topo, "monitors"), mon_cols, &first);
 	section(f, "Holders", holders_of(topo, ports), hold_cols, &first);
+	/* Who can reach which memory region (root and admins reach all). */
+	if (out_section(topo, "regions"))
+		section(f, "Memory regions (who can reach them besides root and admins)",
+			out_section(topo, "regions"), reg_cols, &first);
 	json_decref(sw);
 	json_decref(p);
 }

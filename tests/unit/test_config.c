@@ -798,6 +798,63 @@ static void test_did_you_mean(void)
 	CHECK(diag_did_you_mean("x", keys, 6) == NULL, "one letter");
 }
 
+/* A host with interfaces lo, eth0 (a NIC), v8 and v9 (maybe persistent ports of netmap). */
+static int fake_probe(void *ctx, const char *ifname)
+{
+	(void)ctx;
+	if (!strcmp(ifname, "lo") || !strcmp(ifname, "eth0"))
+		return CONFIG_IF_HOST;
+	return !strcmp(ifname, "v9") || !strcmp(ifname, "v8") ? CONFIG_IF_MAYBE_VALE : CONFIG_IF_NONE;
+}
+
+/* --check refuses port names that are interfaces of the host. */
+static void test_host_names(void)
+{
+	static const char y[] = "version: 1\n"
+				"switches:\n"
+				"  - name: vale0\n"
+				"    ports:\n"
+				"      - ephemeral: eth0\n"
+				"      - ephemeral: v9\n"
+				"      - persistent: lo\n"
+				"      - persistent: v9x\n"
+				"      - ephemeral: ok\n"
+				"  - name: vale1\n"
+				"    ports:\n"
+				"      - persistent: v8\n"
+				"pipes:\n"
+				"  - parent: eth0\n"
+				"    ids: [1]\n"
+				"  - parent: free\n"
+				"    ids: [1]\n";
+	struct nmd_config *c = NULL;
+	struct diags d;
+	int r;
+
+	diags_init(&d, "host.yaml");
+	r = config_load_buffer("host.yaml", y, sizeof(y) - 1, &c, &d);
+	CHECK(r == 0, "loads: %d", r);
+	if (r) {
+		dump(&d);
+		diags_done(&d);
+		return;
+	}
+	r = config_check_host(c, fake_probe, NULL, &d);
+	CHECK(r == -EINVAL, "refused: %d", r);
+	CHECK(d.n == 4, "4 messages, got %zu", d.n);
+	for (size_t i = 0; i < d.n; i++) {
+		const struct diag *m = &d.v[i];
+		bool want = (m->line == 5 && strstr(m->msg, "ephemeral port \"eth0\" is the name of a network interface")) ||
+			    (m->line == 6 && strstr(m->msg, "ephemeral port \"v9\"")) ||
+			    (m->line == 7 && strstr(m->msg, "persistent port \"lo\"")) ||
+			    (m->line == 14 && strstr(m->msg, "parent \"eth0\" is not a port of the file"));
+
+		CHECK(want, "unexpected message %u: %s", m->line, m->msg);
+	}
+	config_free(c);
+	diags_done(&d);
+}
+
 int main(void)
 {
 	test_examples();
@@ -815,5 +872,6 @@ int main(void)
 	test_load_errors();
 	test_names();
 	test_did_you_mean();
+	test_host_names();
 	return check_summary();
 }

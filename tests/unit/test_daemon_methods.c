@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <net/netmap.h>
+
 #include "daemon.h"
 
 #include "check.h"
@@ -36,6 +38,8 @@
 static struct kern_vale_port tk_ports[8];
 static size_t tk_n_ports;
 static unsigned tk_opens;
+static struct kern_open tk_last;	/* the last port_open asked (name copied) */
+static char tk_last_name[64];
 
 static int tk_vale_list(void *ctx, struct kern_vale_port **ports, size_t *n)
 {
@@ -85,6 +89,8 @@ static int tk_port_open(void *ctx, const struct kern_open *req, int *fd, struct 
 	*fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (*fd < 0)
 		return -errno;
+	tk_last = *req;
+	snprintf(tk_last_name, sizeof(tk_last_name), "%s", req->name);
 	memset(reg, 0, sizeof(*reg));
 	reg->memsize = 4u << 20;
 	reg->offset = 4096;
@@ -291,6 +297,36 @@ int main(void)
 	CHECK(err_code(j) == RPC_ERR_PERMISSION, "uid 1002 refused: %lld", (long long)err_code(j));
 	CHECK(nfds == 0 && tk_opens == 0, "no fd, no open (%d %u)", nfds, tk_opens);
 	json_decref(j);
+	/* Issue 13: "vale0:vm1^" would create port "vm1^"; refused, kernel not asked. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.open\","
+			 "\"params\":{\"name\":\"vale0:vm1^\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION && nfds == 0 && tk_opens == 0,
+	      "vale0:vm1^ refused: %lld", (long long)err_code(j));
+	CHECK(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+		     "host rings") != NULL, "and the message says why");
+	json_decref(j);
+	/* The suffixes go into mode and flags; only the bare name reaches the kernel. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.open\","
+			 "\"params\":{\"name\":\"vale0:vm1-0/T\",\"mode\":\"all\"}}", &nfds);
+	CHECK(nfds == 1 && !strcmp(tk_last_name, "vale0:vm1") && tk_last.mode == NR_REG_ONE_NIC &&
+		      tk_last.ringid == 0 && tk_last.flags == NR_TX_RINGS_ONLY,
+	      "vale0:vm1-0/T -> vale0:vm1 ONE_NIC 0 TX_RINGS_ONLY (%s %u %llx)", tk_last_name,
+	      tk_last.mode, (unsigned long long)tk_last.flags);
+	CHECK(!strcmp(json_string_value(json_object_get(result(j), "name")), "vale0:vm1-0/T"),
+	      "the reply names the port as asked");
+	{
+		char line[160];
+		json_t *c;
+
+		snprintf(line, sizeof(line),
+			 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.close\","
+			 "\"params\":{\"handle\":%lld}}",
+			 (long long)json_integer_value(json_object_get(result(j), "handle")));
+		c = call(&u1000, line, NULL);
+		CHECK(result(c) != NULL, "closed");
+		json_decref(c);
+	}
+	json_decref(j);
 	/* By group. */
 	{
 		struct rpc_peer g = mkpeer(1002, 2000, getpid());
@@ -467,6 +503,16 @@ int main(void)
 	json_decref(j);
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":28,\"method\":\"topology.get\"}", NULL);
 	CHECK(json_is_object(result(j)), "topology.get gives an object");
+	{
+		json_t *rg = json_object_get(result(j), "regions"), *r0 = json_array_get(rg, 0);
+
+		/* The file in force is the applied one: vale3 with port e1, no access list. */
+		CHECK(json_array_size(rg) == 1 &&
+			      !strcmp(json_string_value(json_object_get(r0, "region")), "vale3:e1") &&
+			      json_is_array(json_object_get(r0, "users")) &&
+			      json_is_false(json_object_get(r0, "shared")),
+		      "topology.get lists the regions and who reaches them");
+	}
 	json_decref(j);
 
 	/* The fd store: a notify socket of our own stands in for systemd. */

@@ -593,6 +593,13 @@ static void setup_capture_netdev(struct fake_kern *f, struct kern *k)
 	fake_add_netdev(f, "capture");
 }
 
+static void setup_vm2_netdev(struct fake_kern *f, struct kern *k)
+{
+	(void)k;
+	fake_add_nic(f, "eth1", false);
+	fake_add_netdev(f, "vm2");
+}
+
 static void setup_eth1_no_host(struct fake_kern *f, struct kern *k)
 {
 	fake_add_nic(f, "eth1", false);
@@ -607,6 +614,8 @@ static void test_conflicts(void)
 	expect_conflict(setup_no_eth1, NULL, "no such network interface", "no eth1");
 	expect_conflict(setup_capture_netdev, NULL, "existing interface", "implicit parent");
 	expect_conflict(setup_eth1_no_host, NULL, "without its host rings", "eth1 without host");
+	expect_conflict(setup_vm2_netdev, NULL, "vm2 is a network interface of this host",
+			"ephemeral vale0:vm2 named like a netdev");
 }
 
 /* A NIC that prepare refuses (addresses): rollback, and the reason. */

@@ -62,6 +62,19 @@ pipes:
     ids: [1$2]
     access:
       users: [1000]
+monitors:
+  - port: vale0:a
+    mode: r
+    access:
+      users: [1000]
+  - port: vale0:a
+    mode: z
+    access:
+      users: [1001]
+regions:
+  - memory: vale0:a
+    shared_by:
+      users: [1000, 1001]
 EOT
 }
 
@@ -194,7 +207,15 @@ runas 1000 1000 nmd_client -s $S expect-error -32001 port.open '{"name":"vale7:x
 	fail "uid 1000 opened an object outside the file"
 runas 1000 1000 nmd_client -s $S expect-error -32001 topology.apply '{}' ||
 	fail "uid 1000 may apply"
-ok "refusals: -32001 and no fd"
+# Issue 13: the kernel would take "a^" as a port name and create it.
+for n in 'vale0:a^' 'vale0:b^' 'vale0:a*' 'vale0:a^0'; do
+	runas 1000 1000 nmd_client -s $S expect-error -32001 port.open "{\"name\":\"$n\"}" ||
+		fail "uid 1000 opened $n"
+done
+runas 1000 1000 nmd_client -s $S expect-error -32602 port.open '{"name":"vale0:a/q"}' ||
+	fail "a name netmap's grammar does not allow was not refused as invalid"
+$C call switch.list | grep -q '\^' && fail "a port with '^' in its name appeared on vale0"
+ok "refusals: -32001 and no fd; vale0:a^ and friends refused, no port a^ created"
 runas 1000 1000 nmd_client -s $S robust || fail "malformed/half-sent requests"
 
 # --- 6. holders -----------------------------------------------------------
@@ -209,6 +230,21 @@ until grep -q opened "$W/hold"; do i=$((i + 1)); [ $i -lt 300 ] || fail "hold di
 pl=$($C call port.list)
 echo "$pl"
 echo "$pl" | grep -q "\"pid\":$HP" || fail "port.list does not show holder $HP"
+# Monitors of vale0:a (in netmap mode now): r for uid 1000, z for uid 1001,
+# every entry consulted, modes from the name and the flags together.
+runas 1000 1000 nmd_client -s $S call port.open '{"name":"vale0:a/r"}' >/dev/null ||
+	fail "uid 1000 could not open vale0:a/r, the form netmapd.yaml(5) documents"
+runas 1000 1000 nmd_client -s $S call port.open '{"name":"vale0:a","flags":["monitor_rx"]}' \
+	>/dev/null || fail "uid 1000 could not open a monitor_rx of vale0:a"
+runas 1000 1000 nmd_client -s $S expect-error -32001 port.open \
+	'{"name":"vale0:a/r","flags":["zcopy_mon"]}' || fail "uid 1000 got a zero-copy monitor"
+runas 1000 1000 nmd_client -s $S expect-error -32001 port.open \
+	'{"name":"vale0:a","flags":["monitor_tx"]}' || fail "uid 1000 got a TX monitor"
+runas 1001 1001 nmd_client -s $S call port.open '{"name":"vale0:a/z"}' >/dev/null ||
+	fail "uid 1001 was refused the z monitor of the second entry"
+runas 1001 1001 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a/r"}' ||
+	fail "uid 1001 got mode r"
+ok "monitors: vale0:a/r for uid 1000, /z for uid 1001 (second entry), nothing more"
 kill -9 $HP
 wait $EV || { cat "$W/ev2"; fail "no port.holder_exit event"; }
 cat "$W/ev2"

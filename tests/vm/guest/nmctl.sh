@@ -123,6 +123,12 @@ Persistent ports
 
 Holders
   (none)
+
+Memory regions (who can reach them besides root and admins)
+  REGION     KIND  USERS  GROUPS  SHARED  ALLOWED  OBJECTS
+  vale1:vm1  port  1000   -       no      no       port vale1:vm1
+  vale1:vm2  port  1000   -       no      no       port vale1:vm2
+  nmc0       port  1000   -       no      no       port nmc0,pipes of nmc0
 EOT
 nmctl show --format dot >"$W/show.dot"
 expect_out show.dot <<'EOT'
@@ -174,6 +180,48 @@ expect_out show.json <<'EOT'
     }
   ],
   "config": "/tmp/nmctl-test/netmapd.yaml",
+  "regions": [
+    {
+      "region": "vale1:vm1",
+      "kind": "port",
+      "objects": [
+        "port vale1:vm1"
+      ],
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "shared": false,
+      "allowed": false
+    },
+    {
+      "region": "vale1:vm2",
+      "kind": "port",
+      "objects": [
+        "port vale1:vm2"
+      ],
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "shared": false,
+      "allowed": false
+    },
+    {
+      "region": "nmc0",
+      "kind": "port",
+      "objects": [
+        "port nmc0",
+        "pipes of nmc0"
+      ],
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "shared": false,
+      "allowed": false
+    }
+  ],
   "holders": []
 }
 EOT

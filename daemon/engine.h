@@ -118,6 +118,20 @@ struct engine;
  */
 int engine_new(const struct kern *k, const char *state_path, struct engine **ret,
 	       struct diags *d);
+/*
+ * engine_new() for the daemon's start: a damaged state file (unreadable,
+ * truncated, not JSON, another version, not a regular file: a symlink, a
+ * FIFO...) is moved aside to STATE.damaged-TIMESTAMP, kept for inspection,
+ * and the engine starts empty, from what it observes (it owns nothing;
+ * the first apply adopts what the file wants and already matches, as for
+ * objects made by hand); the reason and the new name go to @damage. Then
+ * a change the state file says was in progress when the daemon stopped
+ * (its write-ahead intent) is finished or undone (engine_int.h,
+ * eng_recover()), one line per thing done in @notes. 0; -ENOMEM; or
+ * -errno when a damaged file cannot be moved aside (the reason in @damage).
+ */
+int engine_start(const struct kern *k, const char *state_path, struct engine **ret,
+		 struct diags *damage, struct diags *notes);
 /* Frees memory and closes the anchors' fds; touches nothing else. */
 void engine_free(struct engine *e);
 

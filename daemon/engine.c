@@ -5,10 +5,14 @@
  * in engine_plan.c, the owned objects and the state file in
  * engine_state.c.
  *
- * Apply, step by step: each action is run, the object it made or removed
- * is recorded in the journal (a copy, with what is needed to undo it: a
- * NIC's saved settings, a port's parameters) and the state file is
- * rewritten. On the first failure (of an action or of writing the state
+ * Apply, step by step: the intent of each action (what it makes or
+ * removes; for a NIC prepare, the NIC's settings read before it) is
+ * written to the state file first (obj_make_logged(), obj_unmake_logged()),
+ * then the action is run, the object it made or removed is recorded in the
+ * journal (a copy, with what is needed to undo it: a NIC's saved settings,
+ * a port's parameters) and the state file is rewritten without the intent.
+ * After a crash at any point, eng_recover() at the next start finishes or
+ * undoes the one change in progress. On the first failure (of an action or of writing the state
  * file) the journal is run backwards: what was made is removed, what was
  * removed is made again, and the state file is rewritten after each undo.
  * A crash in the middle leaves a state file that says exactly what exists

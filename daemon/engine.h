@@ -9,8 +9,10 @@
  * it made with NEWIF, attachments it made, NICs it prepared with their
  * saved settings, pipes it anchors), recorded in a state file
  * (/run/netmapd/state.json by default) rewritten atomically (write to a
- * temporary file, fsync, rename) after every change, so that after a
- * crash or restart the daemon adopts its objects: an owned object that
+ * temporary file, fsync, rename) before every change (the write-ahead
+ * intent, engine_int.h) and after it, so that after a crash or restart
+ * the daemon finishes or undoes the change in progress and adopts its
+ * objects: an owned object that
  * still exists is owned again, one that vanished is forgotten (and, if the
  * configuration wants it, planned again). Never deletes, detaches or
  * restores anything it does not own; an object the configuration wants

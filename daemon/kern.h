@@ -98,7 +98,8 @@ struct kern_ops {
 	/*
 	 * nic_observe() of nicprep.h: what nic_prepare would change, read
 	 * without changing anything (the NIC's original settings, for the
-	 * write-ahead intent in the state file).
+	 * write-ahead intent in the state file). May be NULL only in test
+	 * backends without NICs: the intent then records no originals.
 	 */
 	int (*nic_observe)(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
 			   bool bridged, struct nic_saved *saved);

@@ -2197,10 +2197,17 @@ int config_load(const char *path, struct nmd_config **ret, struct diags *d)
 	int fd, r;
 
 	*ret = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/*
+	 * Never follow a symlink, never block (a FIFO would hang the start,
+	 * or the event loop on a reload): regular files only.
+	 */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
-		diag_add(d, 0, 0, "cannot open: %s", strerror(-r));
+		if (r == -ELOOP)
+			diag_add(d, 0, 0, "is a symbolic link; netmapd does not follow them (give the path of the file itself)");
+		else
+			diag_add(d, 0, 0, "cannot open: %s", strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -2211,7 +2218,9 @@ int config_load(const char *path, struct nmd_config **ret, struct diags *d)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		diag_add(d, 0, 0, "not a regular file");
+		diag_add(d, 0, 0, "not a regular file (%s)",
+			 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISSOCK(st.st_mode) ? "a socket" : "a device");
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
 	/* Read at most max + 1 bytes: one more tells us it is too large. */

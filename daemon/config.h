@@ -232,7 +232,10 @@ struct nmd_config {
 /*
  * Read and check @path. Returns 0 with the config in *ret; -EINVAL with the
  * reasons in @d (initialised by the caller with the name to show); a
- * negative errno from open/read (also told in @d); or -ENOMEM.
+ * negative errno from open/read (also told in @d); or -ENOMEM. Only a
+ * regular file is read, opened with O_NOFOLLOW | O_NONBLOCK: a symlink is
+ * refused (-ELOOP), a FIFO, socket or device too (-EINVAL), at once, so
+ * that neither the start nor a reload in the event loop can hang on it.
  */
 int config_load(const char *path, struct nmd_config **ret, struct diags *d);
 /* The same from memory (@name is only for messages). */

@@ -519,16 +519,26 @@ int daemon_run(const struct daemon_opts *opts)
 		goto out;
 	}
 	d->kern_real = true;
-	if (diags_init(&diag, d->opts.state_path) < 0)
-		goto out;
-	r = engine_new(&d->kern, d->opts.state_path, &d->engine, &diag);
-	if (r < 0) {
-		log_msg(LOG_ERR, "state %s: %s", d->opts.state_path, strerror(-r));
+	{
+		struct diags notes;
+
+		if (diags_init(&diag, d->opts.state_path) < 0)
+			goto out;
+		if (diags_init(&notes, d->opts.state_path) < 0) {
+			diags_done(&diag);
+			goto out;
+		}
+		r = engine_start(&d->kern, d->opts.state_path, &d->engine, &diag, &notes);
+		/* A damaged state file is set aside: loud, but the daemon starts. */
 		log_diags(LOG_ERR, &diag);
+		log_diags(LOG_WARNING, &notes);
+		diags_done(&notes);
 		diags_done(&diag);
-		goto out;
+		if (r < 0) {
+			log_msg(LOG_ERR, "state %s: %s", d->opts.state_path, strerror(-r));
+			goto out;
+		}
 	}
-	diags_done(&diag);
 
 	/* 4. RPC server, systemd's fds, the socket. */
 	d->base = event_base_new();

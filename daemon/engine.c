@@ -5,10 +5,14 @@
  * in engine_plan.c, the owned objects and the state file in
  * engine_state.c.
  *
- * Apply, step by step: each action is run, the object it made or removed
- * is recorded in the journal (a copy, with what is needed to undo it: a
- * NIC's saved settings, a port's parameters) and the state file is
- * rewritten. On the first failure (of an action or of writing the state
+ * Apply, step by step: the intent of each action (what it makes or
+ * removes; for a NIC prepare, the NIC's settings read before it) is
+ * written to the state file first (obj_make_logged(), obj_unmake_logged()),
+ * then the action is run, the object it made or removed is recorded in the
+ * journal (a copy, with what is needed to undo it: a NIC's saved settings,
+ * a port's parameters) and the state file is rewritten without the intent.
+ * After a crash at any point, eng_recover() at the next start finishes or
+ * undoes the one change in progress. On the first failure (of an action or of writing the state
  * file) the journal is run backwards: what was made is removed, what was
  * removed is made again, and the state file is rewritten after each undo.
  * A crash in the middle leaves a state file that says exactly what exists
@@ -107,28 +111,73 @@ json_t *eng_plan_to_json(const struct eng_plan *p)
 
 /* ---- life ---- */
 
+static struct engine *engine_alloc(const struct kern *k, const char *state_path)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->k = k;
+	e->intent.obj.fd = -1;
+	if (state_path) {
+		e->state_path = strdup(state_path);
+		if (!e->state_path) {
+			free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
 int engine_new(const struct kern *k, const char *state_path, struct engine **ret,
 	       struct diags *d)
 {
-	struct engine *e = calloc(1, sizeof(*e));
+	struct engine *e = engine_alloc(k, state_path);
 	int r;
 
 	*ret = NULL;
 	if (!e)
 		return -ENOMEM;
-	e->k = k;
-	if (state_path) {
-		e->state_path = strdup(state_path);
-		if (!e->state_path) {
-			free(e);
-			return -ENOMEM;
-		}
-	}
 	r = eng_state_load(e, d);
 	if (r) {
 		engine_free(e);
 		return r;
 	}
+	*ret = e;
+	return 0;
+}
+
+int engine_start(const struct kern *k, const char *state_path, struct engine **ret,
+		 struct diags *damage, struct diags *notes)
+{
+	struct engine *e = engine_alloc(k, state_path);
+	char aside[4096];
+	int r;
+
+	*ret = NULL;
+	if (!e)
+		return -ENOMEM;
+	r = eng_state_load(e, damage);
+	if (r == -ENOMEM) {
+		engine_free(e);
+		return r;
+	}
+	if (r) {
+		r = eng_state_set_aside(e, aside, sizeof(aside));
+		if (r) {
+			eng_err(damage, NULL, "state file %s is damaged and cannot be moved aside: %s",
+				e->state_path, strerror(-r));
+			engine_free(e);
+			return r;
+		}
+		eng_err(damage, NULL, "state file %s is damaged: moved aside to %s", e->state_path,
+			aside);
+		eng_err(damage, NULL,
+			"starting from what the kernel shows: nothing is netmapd's but what the "
+			"configuration wants and already matches (adopted); a NIC prepared before "
+			"keeps its changed settings (its originals are in the file moved aside)");
+	}
+	(void)eng_recover(e, notes);
 	*ret = e;
 	return 0;
 }
@@ -141,6 +190,7 @@ void engine_free(struct engine *e)
 		if (e->objs[i].kind == OBJ_ANCHOR && e->objs[i].fd >= 0)
 			close(e->objs[i].fd);
 	eng_obj_clear(e);
+	eng_intent_clear(e);
 	free(e->objs);
 	free(e->js);
 	free(e->anchors);
@@ -285,6 +335,65 @@ static int obj_unmake(struct engine *e, struct eng_obj *ob, const struct nmd_mar
 	return r;
 }
 
+/*
+ * Write-ahead: the intent to make @ob (with, for a NIC, its original
+ * settings read now) reaches the state file before the kernel or the NIC
+ * is touched; then the change. The intent is cleared in memory either way:
+ * on success the caller adds @ob to the owned set and saves (the one write
+ * that turns "making X" into "X is ours"); on failure nothing changed and
+ * the state is saved without the intent (a failure to save that is not an
+ * error: a stale intent is recovered as "not done").
+ */
+static int obj_make_logged(struct engine *e, struct eng_obj *ob, const struct nmd_mark *m,
+			   struct diags *d)
+{
+	struct eng_obj in = *ob;
+	int r;
+
+	if (ob->kind == OBJ_NIC && e->k->ops->nic_observe) {
+		r = e->k->ops->nic_observe(e->k->ctx, ob->name, &ob->prep, ob->bridged, &in.saved);
+		if (r) {
+			eng_err(d, m, "prepare NIC %s: cannot read its settings: %s", ob->name,
+				errtext(e, r));
+			return r;
+		}
+	}
+	r = eng_intent_set(e, true, &in);
+	if (!r)
+		r = eng_state_save(e, d);
+	if (r) {
+		eng_intent_clear(e);
+		eng_err(d, m, "%s: the intent could not be recorded; nothing done", ob->name);
+		return r;
+	}
+	r = obj_make(e, ob, m, d);
+	eng_intent_clear(e);
+	if (r)
+		(void)eng_state_save(e, NULL);
+	return r;
+}
+
+/* The same for removing the owned @ob (its record says what to undo). */
+static int obj_unmake_logged(struct engine *e, struct eng_obj *ob, const struct nmd_mark *m,
+			     struct diags *d)
+{
+	int r;
+
+	r = eng_intent_set(e, false, ob);
+	if (!r)
+		r = eng_state_save(e, d);
+	if (r) {
+		eng_intent_clear(e);
+		eng_err(d, m, "%s: the intent could not be recorded; nothing done", ob->name);
+		return r;
+	}
+	r = obj_unmake(e, ob, m, d);
+	eng_intent_clear(e);
+	if (r)
+		(void)eng_state_save(e, NULL);
+	return r;
+}
+
 /* ---- apply ---- */
 
 struct jent {
@@ -361,13 +470,13 @@ static int run_action(struct engine *e, const struct eng_action *a, struct jent 
 		if (eng_obj_find(e, kind, a->object))
 			return eng_err(d, &a->mark, "%s: already owned", a->object);
 		if (!j->adopted) {
-			r = obj_make(e, &j->obj, &a->mark, d);
+			r = obj_make_logged(e, &j->obj, &a->mark, d);
 			if (r)
 				return r;
 		}
 		if (!eng_obj_add(e, &j->obj)) {
 			if (!j->adopted)
-				obj_unmake(e, &j->obj, &a->mark, d);
+				obj_unmake_logged(e, &j->obj, &a->mark, d);
 			eng_err(d, &a->mark, "out of memory");
 			return -ENOMEM;
 		}
@@ -380,7 +489,7 @@ static int run_action(struct engine *e, const struct eng_action *a, struct jent 
 		ob = eng_obj_find(e, kind, a->object);
 		if (!ob)
 			return eng_err(d, &a->mark, "%s: not owned, will not remove it", a->object);
-		r = obj_unmake(e, ob, &a->mark, d);
+		r = obj_unmake_logged(e, ob, &a->mark, d);
 		if (r)
 			return r;
 		j->obj = *ob;
@@ -405,16 +514,16 @@ static int undo(struct engine *e, struct jent *j, struct diags *d)
 		if (!ob)
 			return 0;
 		if (!j->adopted)
-			r = obj_unmake(e, ob, NULL, d);
+			r = obj_unmake_logged(e, ob, NULL, d);
 		if (!r)
 			eng_obj_del(e, ob);
 		return r;
 	}
-	r = obj_make(e, &j->obj, NULL, d);
+	r = obj_make_logged(e, &j->obj, NULL, d);
 	if (r)
 		return r;
 	if (!eng_obj_insert(e, j->pos, &j->obj)) {
-		obj_unmake(e, &j->obj, NULL, d);
+		obj_unmake_logged(e, &j->obj, NULL, d);
 		return -ENOMEM;
 	}
 	return 0;
@@ -470,6 +579,11 @@ int engine_apply(struct engine *e, const struct nmd_config *c, struct eng_plan *
 
 	if (done)
 		memset(done, 0, sizeof(*done));
+	if (e->intent.set) {
+		r = eng_recover(e, d);
+		if (e->intent.set)
+			return r ? r : -EIO;
+	}
 	r = eng_observe(e, &o, d);
 	if (r)
 		return r;
@@ -527,36 +641,143 @@ int engine_teardown(struct engine *e, struct diags *d)
 {
 	struct eng_obs o;
 	bool observed;
-	int first = 0;
+	int first = 0, r;
 
+	if (e->intent.set)
+		first = eng_recover(e, d);
 	observed = eng_observe(e, &o, NULL) == 0;
+	/* Newest first within each kind: deleting objs[i] leaves objs[0..i-1] and gone[] in place. */
 	for (int k = OBJ__COUNT - 1; k >= 0; k--) {
 		for (size_t i = e->n_objs; i-- > 0;) {
 			struct eng_obj *ob = &e->objs[i];
-			int r = 0;
 
 			if ((int)ob->kind != k)
 				continue;
+			r = 0;
 			if (!observed || !o.gone[i])
-				r = obj_unmake(e, ob, NULL, d);
+				r = obj_unmake_logged(e, ob, NULL, d);
+			if (r && !first)
+				first = r;
+			if (ob->kind == OBJ_ANCHOR)
+				ob->fd = -1;	/* closed by obj_unmake */
+			eng_obj_del(e, ob);
+			r = eng_state_save(e, d);
 			if (r && !first)
 				first = r;
 		}
 	}
 	if (observed)
 		eng_obs_done(&o);
-	for (size_t i = 0; i < e->n_objs; i++)
-		if (e->objs[i].kind == OBJ_ANCHOR)
-			e->objs[i].fd = -1;	/* closed by obj_unmake */
-	eng_obj_clear(e);
 	e->desired = NULL;
-	{
-		int r = eng_state_save(e, d);
-
-		if (r && !first)
-			first = r;
-	}
+	r = eng_state_save(e, d);
+	if (r && !first)
+		first = r;
 	return first;
+}
+
+/* ---- recovery ---- */
+
+/* A make intent: was it done? Undo (NIC, polling) or keep what exists as ours. */
+static int recover_make(struct engine *e, struct eng_obj *ob, struct diags *d)
+{
+	const struct kern_ops *ops = e->k->ops;
+	void *ctx = e->k->ctx;
+	struct eng_obs o;
+	int r;
+
+	switch (ob->kind) {
+	case OBJ_PERSISTENT:
+	case OBJ_ATTACH:
+		if (ob->kind == OBJ_PERSISTENT) {
+			r = ops->netdev_exists(ctx, ob->name);
+			if (r == 1)
+				r = eng_is_persistent(e, NULL, ob->name);
+		} else {
+			r = eng_observe(e, &o, d);
+			if (r)
+				return r;
+			r = eng_obs_listed(&o, ob->name);
+			eng_obs_done(&o);
+		}
+		if (r < 0)
+			return eng_err(d, NULL, "recovery: cannot tell whether %s exists: %s",
+				       ob->name, strerror(-r)), r;
+		if (!r) {
+			eng_err(d, NULL, "recovery: %s %s was being made when netmapd stopped; it was not",
+				eng_obj_kind_name(ob->kind), ob->name);
+			return 0;
+		}
+		if (!eng_obj_find(e, ob->kind, ob->name) && !eng_obj_add(e, ob))
+			return -ENOMEM;
+		eng_err(d, NULL, "recovery: %s %s was being made when netmapd stopped; it exists and is netmapd's again (kept if the configuration wants it, else removed)",
+			eng_obj_kind_name(ob->kind), ob->name);
+		return 0;
+	case OBJ_NIC:
+		/* The originals read before the prepare: exact whatever part of it ran. */
+		r = ops->nic_restore(ctx, ob->name, &ob->saved);
+		if (!r || ops->netdev_exists(ctx, ob->name) == 0) {
+			eng_err(d, NULL, "recovery: NIC %s was being prepared when netmapd stopped; %s",
+				ob->name, r ? "it is gone" : "its original settings are restored");
+			return 0;
+		}
+		/* Kept as ours with its originals: restored when it leaves the file. */
+		if (!eng_obj_find(e, OBJ_NIC, ob->name) && !eng_obj_add(e, ob))
+			return -ENOMEM;
+		return eng_err(d, NULL, "recovery: NIC %s: restoring its original settings failed (%s); kept as netmapd's with them",
+			       ob->name, errtext(e, r)), r;
+	case OBJ_POLLING:
+		(void)ops->polling_disable(ctx, ob->name);	/* on or not: off now */
+		eng_err(d, NULL, "recovery: polling on %s was being started when netmapd stopped; stopped",
+			ob->name);
+		return 0;
+	case OBJ_ANCHOR:	/* its fd died with the process, and the pipe with it */
+	case OBJ__COUNT:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A remove intent: NIC restores and polling stops are finished (done
+ * twice is the same as once); the others exist or not, which the next
+ * observation tells.
+ */
+static int recover_remove(struct engine *e, const struct eng_obj *in, struct diags *d)
+{
+	struct eng_obj *ob = eng_obj_find(e, in->kind, in->name);
+	int r = 0;
+
+	if (!ob || (ob->kind != OBJ_NIC && ob->kind != OBJ_POLLING))
+		return 0;
+	if (ob->kind == OBJ_NIC) {
+		r = e->k->ops->nic_restore(e->k->ctx, ob->name, &ob->saved);
+		if (r && e->k->ops->netdev_exists(e->k->ctx, ob->name) != 0)
+			return eng_err(d, NULL, "recovery: NIC %s: restoring its settings failed: %s",
+				       ob->name, errtext(e, r)), r;
+	} else {
+		(void)e->k->ops->polling_disable(e->k->ctx, ob->name);
+	}
+	eng_err(d, NULL, "recovery: %s %s was being removed when netmapd stopped; done",
+		eng_obj_kind_name(ob->kind), ob->name);
+	eng_obj_del(e, ob);
+	return 0;
+}
+
+int eng_recover(struct engine *e, struct diags *d)
+{
+	struct eng_obj ob;
+	bool make;
+	int r;
+
+	if (!e->intent.set)
+		return 0;
+	ob = e->intent.obj;
+	make = e->intent.make;
+	r = make ? recover_make(e, &ob, d) : recover_remove(e, &ob, d);
+	if (r == -ENOMEM || (r && make && (ob.kind == OBJ_PERSISTENT || ob.kind == OBJ_ATTACH)))
+		return r;	/* the intent stays: tried again at the next apply */
+	eng_intent_clear(e);
+	return eng_state_save(e, d) ? -EIO : r;
 }
 
 /* ---- anchors ---- */

@@ -9,8 +9,10 @@
  * it made with NEWIF, attachments it made, NICs it prepared with their
  * saved settings, pipes it anchors), recorded in a state file
  * (/run/netmapd/state.json by default) rewritten atomically (write to a
- * temporary file, fsync, rename) after every change, so that after a
- * crash or restart the daemon adopts its objects: an owned object that
+ * temporary file, fsync, rename) before every change (the write-ahead
+ * intent, engine_int.h) and after it, so that after a crash or restart
+ * the daemon finishes or undoes the change in progress and adopts its
+ * objects: an owned object that
  * still exists is owned again, one that vanished is forgotten (and, if the
  * configuration wants it, planned again). Never deletes, detaches or
  * restores anything it does not own; an object the configuration wants
@@ -118,6 +120,20 @@ struct engine;
  */
 int engine_new(const struct kern *k, const char *state_path, struct engine **ret,
 	       struct diags *d);
+/*
+ * engine_new() for the daemon's start: a damaged state file (unreadable,
+ * truncated, not JSON, another version, not a regular file: a symlink, a
+ * FIFO...) is moved aside to STATE.damaged-TIMESTAMP, kept for inspection,
+ * and the engine starts empty, from what it observes (it owns nothing;
+ * the first apply adopts what the file wants and already matches, as for
+ * objects made by hand); the reason and the new name go to @damage. Then
+ * a change the state file says was in progress when the daemon stopped
+ * (its write-ahead intent) is finished or undone (engine_int.h,
+ * eng_recover()), one line per thing done in @notes. 0; -ENOMEM; or
+ * -errno when a damaged file cannot be moved aside (the reason in @damage).
+ */
+int engine_start(const struct kern *k, const char *state_path, struct engine **ret,
+		 struct diags *damage, struct diags *notes);
 /* Frees memory and closes the anchors' fds; touches nothing else. */
 void engine_free(struct engine *e);
 

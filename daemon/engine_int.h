@@ -46,9 +46,24 @@ struct eng_obj {
 	int fd;
 };
 
+/*
+ * The write-ahead intent: the one kernel or NIC change in progress, in the
+ * state file before the change is made and until its outcome is recorded
+ * (the object added to or removed from the owned set). @obj carries what
+ * the change needs and, for a NIC being prepared, its ORIGINAL settings
+ * (nic_observe(), read before the change) in obj.saved.
+ */
+struct eng_intent {
+	bool set;
+	bool make;			/* making obj; else removing the owned obj */
+	struct eng_obj obj;
+	char *js;			/* its JSON text, for the state file */
+};
+
 struct engine {
 	const struct kern *k;
 	char *state_path;		/* NULL: no state file (tests, benchmarks) */
+	struct eng_intent intent;
 	struct eng_obj *objs;
 	size_t n_objs, cap_objs;
 	char **js;			/* js[i]: objs[i] as JSON text, for the state file */
@@ -73,10 +88,24 @@ void eng_obj_del(struct engine *e, struct eng_obj *o);
 void eng_obj_clear(struct engine *e);
 /* A systemd-valid fdname (no ':', printable ASCII) for the anchor of @name. */
 void eng_anchor_fdname(const char *name, char *buf, size_t len);
-/* Read the state file into e->objs (missing: empty). -EINVAL with the reason in @d. */
+/*
+ * Read the state file into e->objs and e->intent (missing: empty). A file
+ * that is not a regular file (symlink, FIFO, socket, device), too large,
+ * or not a valid state: -EINVAL (-ELOOP for a symlink) with the reason in
+ * @d, nothing loaded. Never blocks and never follows a symlink.
+ */
 int eng_state_load(struct engine *e, struct diags *d);
-/* Write e->objs atomically (tmp, fsync, rename). */
+/*
+ * Move a damaged state file aside, to "STATE.damaged-YYYYmmddTHHMMSSZ"
+ * (then "-2", "-3"... if taken), whatever it is (rename() moves a symlink
+ * or a FIFO itself). 0, with the new name in @aside, or -errno.
+ */
+int eng_state_set_aside(struct engine *e, char *aside, size_t len);
+/* Write e->objs and e->intent atomically (tmp, fsync, rename, fsync dir). */
 int eng_state_save(struct engine *e, struct diags *d);
+/* Set the intent to (@make, @o) / clear it; in memory only (NULL on -ENOMEM). */
+int eng_intent_set(struct engine *e, bool make, const struct eng_obj *o);
+void eng_intent_clear(struct engine *e);
 json_t *eng_obj_to_json(const struct eng_obj *o);
 
 /* ---- engine_plan.c ---- */
@@ -106,5 +135,16 @@ int eng_err(struct diags *d, const struct nmd_mark *m, const char *fmt, ...) _pr
 /* snprintf for texts that may be cut short on purpose (one line for humans). */
 void eng_fmt(char *buf, size_t len, const char *fmt, ...) _printf_(3, 4);
 const char *eng_kern_why(const struct engine *e);
+/*
+ * Finish or undo the change e->intent says was in progress when the daemon
+ * stopped, observing the kernel: a NIC being prepared is restored to the
+ * originals the intent recorded; a persistent port or attachment being
+ * made that exists is owned again (the next plan keeps or removes it);
+ * polling being started is stopped; a NIC restore or polling stop in
+ * progress is finished. What was done goes to @d, one line each. The intent
+ * is then cleared and the state saved; it stays if the kernel cannot be
+ * observed (-errno), to be tried again.
+ */
+int eng_recover(struct engine *e, struct diags *d);
 
 #endif /* NETMAPD_ENGINE_INT_H */

@@ -11,7 +11,15 @@
  *     {"kind":"nic","name":"eth1","params":{"offloads":"off",...},"nic_saved":{...}},
  *     {"kind":"attach","name":"vale0:eth1","params":{"host":true}},
  *     {"kind":"polling","name":"vale0:eth1","params":{"mode":"single","first_cpu":0,"ncpus":1}},
- *     {"kind":"anchor","name":"v0{1","fdname":"anchor-v0%7B1","params":{...}}]}
+ *     {"kind":"anchor","name":"v0{1","fdname":"anchor-v0%7B1","params":{...}}],
+ *    "intent":{"op":"make","object":{"kind":"nic","name":"eth1",...,"nic_saved":{...}}}}
+ *
+ * "intent" (optional) is the write-ahead record of the one change in
+ * progress (engine_int.h, struct eng_intent): written before the kernel or
+ * the NIC is touched, replaced by the outcome (the object in "objects", or
+ * gone from it) after. For a NIC being prepared its "nic_saved" holds the
+ * settings read BEFORE the prepare (nic_observe()), so that the next start
+ * after a crash restores those, never the changed ones.
  *
  * Objects are written in the order they were made, one per line, from a
  * text made once per object (rewriting the file after each of the 2048
@@ -21,7 +29,10 @@
  * fsync'ed, renamed over the old one, and the directory fsync'ed, so a
  * reader (or the next start after a crash) sees the old or the new state,
  * never a mix. Reading is strict: anything unexpected is an error with the
- * reason, since guessing could make the daemon delete what it does not own.
+ * reason, since guessing could make the daemon delete what it does not own
+ * (the daemon then moves the file aside: engine_start()). The file is opened
+ * with O_NOFOLLOW | O_NONBLOCK and must be a regular file of at most
+ * STATE_MAX_BYTES.
  */
 #define _GNU_SOURCE
 #include "engine_int.h"
@@ -34,9 +45,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STATE_VERSION 1
+/* A state of 65536 objects is ~30 MB of JSON; more is not a state of ours. */
+#define STATE_MAX_BYTES (64 << 20)
 
 static const char *const kind_names[OBJ__COUNT] = {
 	[OBJ_PERSISTENT] = "persistent",
@@ -224,18 +238,55 @@ json_t *eng_obj_to_json(const struct eng_obj *o)
 	return j;
 }
 
+/* The intent as the state file holds it: {"op":"make","object":{...}}. */
+static json_t *intent_to_json(const struct eng_intent *in)
+{
+	json_t *o = eng_obj_to_json(&in->obj);
+
+	if (!o)
+		return NULL;
+	return json_pack("{s:s, s:o}", "op", in->make ? "make" : "remove", "object", o);
+}
+
+int eng_intent_set(struct engine *e, bool make, const struct eng_obj *o)
+{
+	json_t *j;
+
+	eng_intent_clear(e);
+	e->intent.make = make;
+	e->intent.obj = *o;
+	e->intent.obj.fd = -1;
+	j = intent_to_json(&e->intent);
+	e->intent.js = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!e->intent.js)
+		return -ENOMEM;
+	e->intent.set = true;
+	return 0;
+}
+
+void eng_intent_clear(struct engine *e)
+{
+	free(e->intent.js);
+	memset(&e->intent, 0, sizeof(e->intent));
+	e->intent.obj.fd = -1;
+}
+
 /*
  * The file's text: the objects' cached texts, one per line, in the order
- * they were made.
+ * they were made, then the intent if one is in progress.
  */
 static char *state_text(const struct engine *e)
 {
 	static const char head[] = "{\"version\": 1, \"objects\": [";
-	size_t len = sizeof(head) + 8, o;
+	static const char ihead[] = ", \"intent\": ";
+	size_t len = sizeof(head) + sizeof(ihead) + 8, o;
 	char *s;
 
 	for (size_t i = 0; i < e->n_objs; i++)
 		len += strlen(e->js[i]) + 3;
+	if (e->intent.set)
+		len += strlen(e->intent.js);
 	s = malloc(len);
 	if (!s)
 		return NULL;
@@ -249,7 +300,15 @@ static char *state_text(const struct engine *e)
 		memcpy(s + o, e->js[i], l);
 		o += l;
 	}
-	memcpy(s + o, e->n_objs ? "\n]}" : "]}", e->n_objs ? 4 : 3);
+	memcpy(s + o, e->n_objs ? "\n]" : "]", e->n_objs ? 2 : 1);
+	o += e->n_objs ? 2 : 1;
+	if (e->intent.set) {
+		memcpy(s + o, ihead, sizeof(ihead) - 1);
+		o += sizeof(ihead) - 1;
+		memcpy(s + o, e->intent.js, strlen(e->intent.js));
+		o += strlen(e->intent.js);
+	}
+	memcpy(s + o, "}", 2);
 	return s;
 }
 
@@ -450,22 +509,108 @@ static int obj_from_json(const json_t *j, struct eng_obj *o, const char **what)
 	return 0;
 }
 
+/*
+ * The state file's bytes, read without following a symlink or blocking
+ * (O_NOFOLLOW | O_NONBLOCK: a FIFO put there must not hang the start),
+ * from a regular file of at most STATE_MAX_BYTES. -ENOENT if missing; any
+ * other error is a damaged file, with the reason in @d.
+ */
+static int state_read(const char *path, char **buf, size_t *len, struct diags *d)
+{
+	_cleanup_free_ char *b = NULL;
+	struct stat st;
+	size_t n = 0;
+	int fd, r;
+
+	*buf = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT)
+			return r;
+		if (r == -ELOOP)
+			return eng_err(d, NULL, "state file %s: is a symbolic link (not followed)",
+				       path), -ELOOP;
+		return eng_err(d, NULL, "state file %s: cannot open: %s", path, strerror(-r)), r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return eng_err(d, NULL, "state file %s: cannot stat: %s", path, strerror(-r)), r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return eng_err(d, NULL, "state file %s: not a regular file (%s)", path,
+			       S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" :
+			       S_ISDIR(st.st_mode) ? "a directory" : "a device");
+	}
+	b = malloc(STATE_MAX_BYTES + 1);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t k = read(fd, b + n, STATE_MAX_BYTES + 1 - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = -errno;
+			close(fd);
+			return eng_err(d, NULL, "state file %s: cannot read: %s", path,
+				       strerror(-r)), r;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n > STATE_MAX_BYTES) {
+			close(fd);
+			return eng_err(d, NULL, "state file %s: larger than %d bytes", path,
+				       STATE_MAX_BYTES);
+		}
+	}
+	close(fd);
+	*buf = TAKE_PTR(b);
+	*len = n;
+	return 0;
+}
+
+static int load_intent(struct engine *e, const json_t *j, struct diags *d)
+{
+	const char *op = json_string_value(json_object_get(j, "op"));
+	const char *what = NULL;
+	struct eng_obj o;
+
+	if (!json_is_object(j) || !op || (!streq(op, "make") && !streq(op, "remove")) ||
+	    json_object_size(j) != 2)
+		return eng_err(d, NULL, "state file %s: \"intent\" is not {\"op\": \"make\" or \"remove\", \"object\": {...}}",
+			       e->state_path);
+	if (obj_from_json(json_object_get(j, "object"), &o, &what))
+		return eng_err(d, NULL, "state file %s: intent: %s", e->state_path, what);
+	if (eng_intent_set(e, streq(op, "make"), &o))
+		return -ENOMEM;
+	return 0;
+}
+
 int eng_state_load(struct engine *e, struct diags *d)
 {
+	_cleanup_free_ char *buf = NULL;
 	json_error_t jerr;
 	json_t *root, *objs, *v;
-	size_t i;
+	size_t i, len = 0;
 	int r = 0;
 
 	if (!e->state_path)
 		return 0;
-	root = json_load_file(e->state_path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		if (access(e->state_path, F_OK) < 0 && errno == ENOENT)
-			return 0;	/* first start: nothing owned */
+	r = state_read(e->state_path, &buf, &len, d);
+	if (r == -ENOENT)
+		return 0;	/* first start: nothing owned */
+	if (r)
+		return r;
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
 		return eng_err(d, NULL, "state file %s:%d:%d: %s", e->state_path, jerr.line,
 			       jerr.column, jerr.text);
-	}
 	if (!json_is_object(root) ||
 	    !json_is_integer(json_object_get(root, "version")) ||
 	    json_integer_value(json_object_get(root, "version")) != STATE_VERSION) {
@@ -497,9 +642,38 @@ int eng_state_load(struct engine *e, struct diags *d)
 			goto out;
 		}
 	}
+	v = json_object_get(root, "intent");
+	if (v)
+		r = load_intent(e, v, d);
 out:
 	json_decref(root);
-	if (r)
+	if (r) {
 		eng_obj_clear(e);
+		eng_intent_clear(e);
+	}
 	return r;
+}
+
+int eng_state_set_aside(struct engine *e, char *aside, size_t len)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	for (int n = 1; n < 100; n++) {
+		struct stat st;
+		int w = n == 1 ? snprintf(aside, len, "%s.damaged-%s", e->state_path, stamp)
+			       : snprintf(aside, len, "%s.damaged-%s-%d", e->state_path, stamp, n);
+
+		if (w < 0 || (size_t)w >= len)
+			return -ENAMETOOLONG;
+		if (lstat(aside, &st) == 0)
+			continue;	/* never overwrite an earlier one */
+		if (rename(e->state_path, aside) < 0)
+			return -errno;
+		return 0;
+	}
+	return -EEXIST;
 }

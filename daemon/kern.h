@@ -95,6 +95,14 @@ struct kern_ops {
 	int (*nic_prepare)(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
 			   bool bridged, struct nic_saved *saved);
 	int (*nic_restore)(void *ctx, const char *ifname, const struct nic_saved *saved);
+	/*
+	 * nic_observe() of nicprep.h: what nic_prepare would change, read
+	 * without changing anything (the NIC's original settings, for the
+	 * write-ahead intent in the state file). May be NULL only in test
+	 * backends without NICs: the intent then records no originals.
+	 */
+	int (*nic_observe)(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
+			   bool bridged, struct nic_saved *saved);
 
 	/*
 	 * Optional (may be NULL): a one-line reason for the last failure, when

@@ -346,6 +346,15 @@ static int kn_nic_prepare(void *ctx, const char *ifname, const struct nmd_nic_pr
 	return nic_prepare(ifname, prep, bridged, saved, kn->why, sizeof(kn->why));
 }
 
+static int kn_nic_observe(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
+			  bool bridged, struct nic_saved *saved)
+{
+	struct kern_netmap *kn = ctx;
+
+	kn->why[0] = '\0';
+	return nic_observe(ifname, prep, bridged, saved, kn->why, sizeof(kn->why));
+}
+
 static int kn_nic_restore(void *ctx, const char *ifname, const struct nic_saved *saved)
 {
 	(void)ctx;
@@ -379,6 +388,7 @@ static const struct kern_ops kern_netmap_ops = {
 	.netdev_exists = kn_netdev_exists,
 	.nic_prepare = kn_nic_prepare,
 	.nic_restore = kn_nic_restore,
+	.nic_observe = kn_nic_observe,
 	.why = kn_why,
 	.nic_reassert = kn_nic_reassert,
 };

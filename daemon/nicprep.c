@@ -638,6 +638,95 @@ err_undo:
 	return r;
 }
 
+/* The offloads nic_prepare() would turn off: active and changeable (nic_observe()). */
+static int features_observe(int fd, const char *ifname, struct nic_saved *saved, char *why,
+			    size_t why_len)
+{
+	struct feats f = { 0 };
+	int r;
+
+	r = feats_load_names(fd, ifname, &f);
+	if (r >= 0)
+		r = feats_read(fd, ifname, &f);
+	if (r < 0) {
+		why_set(why, why_len, "%s: cannot read the offload settings: %s", ifname,
+			strerror(-r));
+		goto out;
+	}
+	for (uint32_t i = 0; i < f.n; i++) {
+		if (!nic_offload_feature(f.names[i]) || !feat_bit(f.gf, i, M_ACTIVE) ||
+		    !feat_bit(f.gf, i, M_AVAILABLE))
+			continue;
+		if (saved->n_features == NIC_SAVED_MAX_FEATURES) {
+			r = -E2BIG;
+			why_set(why, why_len, "%s: more offloads to turn off than the %d that can be saved",
+				ifname, NIC_SAVED_MAX_FEATURES);
+			goto out;
+		}
+		snprintf(saved->features[saved->n_features++], sizeof(saved->features[0]), "%s",
+			 f.names[i]);
+	}
+	r = 0;
+out:
+	feats_done(&f);
+	return r;
+}
+
+int nic_observe(const char *ifname, const struct nmd_nic_prep *prep, bool bridged,
+		struct nic_saved *saved, char *why, size_t why_len)
+{
+	_cleanup_close_ int fd = -1;
+	unsigned flags;
+	int r;
+
+	memset(saved, 0, sizeof(*saved));
+	why_set(why, why_len, "%s", "");
+	if (!ifname_ok(ifname)) {
+		why_set(why, why_len, "'%s' is not an interface name", ifname ? ifname : "");
+		return -EINVAL;
+	}
+	fd = ctl_socket();
+	if (fd < 0) {
+		why_set(why, why_len, "socket: %s", strerror(-fd));
+		return fd;
+	}
+	r = flags_get(fd, ifname, &flags);
+	if (r < 0) {
+		why_set(why, why_len, "%s: %s", ifname, strerror(-r));
+		return r;
+	}
+	saved->was_up = flags & IFF_UP;
+	saved->was_promisc = flags & IFF_PROMISC;
+	saved->set_up = !saved->was_up;
+	saved->set_promisc = bridged && prep->promiscuous && !saved->was_promisc;
+	if (prep->offloads == NMD_OFFLOADS_OFF) {
+		r = features_observe(fd, ifname, saved, why, why_len);
+		if (r < 0) {
+			memset(saved, 0, sizeof(*saved));
+			return r;
+		}
+	}
+	if (prep->flow_control == NMD_FLOW_CONTROL_OFF) {
+		struct ethtool_pauseparam pp = { .cmd = ETHTOOL_GPAUSEPARAM };
+
+		r = eth_ioctl(fd, ifname, &pp);
+		if (r < 0 && r != -EOPNOTSUPP) {
+			why_set(why, why_len, "%s: cannot read the flow control settings: %s",
+				ifname, strerror(-r));
+			memset(saved, 0, sizeof(*saved));
+			return r;
+		}
+		if (r >= 0 && (pp.rx_pause || pp.tx_pause)) {
+			saved->set_pause = true;
+			saved->pause_autoneg = pp.autoneg;
+			saved->pause_rx = pp.rx_pause;
+			saved->pause_tx = pp.tx_pause;
+		}
+	}
+	saved->valid = true;
+	return 0;
+}
+
 int nic_restore(const char *ifname, const struct nic_saved *saved)
 {
 	_cleanup_close_ int fd = -1;

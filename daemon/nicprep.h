@@ -60,6 +60,21 @@ struct nic_saved {
  */
 int nic_prepare(const char *ifname, const struct nmd_nic_prep *prep, bool bridged,
 		struct nic_saved *saved, char *why, size_t why_len);
+/*
+ * What nic_prepare(@ifname, @prep, @bridged) would change, read without
+ * changing anything: a struct nic_saved as if every step had taken (the
+ * flags as they are now, every offload that is on and changeable, the pause
+ * settings). It is what the daemon writes in its state file before a
+ * prepare (the write-ahead intent): nic_restore() of it puts back exactly
+ * the settings read here whether the prepare that followed ran fully, in
+ * part or not at all, since every restore step only sets a value back to
+ * what was read (turning on a feature that is on, clearing a flag that is
+ * clear, writing the pause values there were, change nothing). Never
+ * re-read after a prepare: the settings would be the changed ones.
+ * -E2BIG (before anything) as nic_prepare() for too many offloads.
+ */
+int nic_observe(const char *ifname, const struct nmd_nic_prep *prep, bool bridged,
+		struct nic_saved *saved, char *why, size_t why_len);
 /* Undo what @saved says was changed. Goes on after an error, returns the first. */
 int nic_restore(const char *ifname, const struct nic_saved *saved);
 /*

@@ -70,12 +70,31 @@ struct fake_kern {
 	unsigned calls[FK__COUNT];
 	unsigned fail_at[FK__COUNT];	/* absolute call number that fails, 0: none */
 	int fail_err[FK__COUNT];
+	/* fake_crash(): the FK_ANY call number to die at, how, and who to tell. */
+	unsigned crash_at;
+	bool crash_after, dead;
+	void (*on_crash)(void *);
+	void *on_crash_arg;
 };
+
+static void fk_die(struct fake_kern *f)
+{
+	f->dead = true;
+	f->crash_at = 0;
+	if (f->on_crash)
+		f->on_crash(f->on_crash_arg);
+}
 
 static int fk_hit(struct fake_kern *f, enum fake_op op, bool mutating)
 {
 	int r = 0;
 
+	if (f->dead)
+		return -EIO;
+	if (mutating && f->crash_at && f->calls[FK_ANY] + 1 == f->crash_at && !f->crash_after) {
+		fk_die(f);
+		return -EIO;
+	}
 	f->calls[op]++;
 	if (f->fail_at[op] && f->calls[op] == f->fail_at[op]) {
 		f->fail_at[op] = 0;
@@ -89,6 +108,31 @@ static int fk_hit(struct fake_kern *f, enum fake_op op, bool mutating)
 		}
 	}
 	return r;
+}
+
+/*
+ * The call fk_hit() let through is done; if it was the one to die after,
+ * die now (the change made, nothing after it).
+ */
+static int fk_done(struct fake_kern *f, int r)
+{
+	if (f->crash_at && f->crash_after && f->calls[FK_ANY] == f->crash_at)
+		fk_die(f);
+	return r;
+}
+
+void fake_crash(struct fake_kern *f, unsigned nth, bool after, void (*cb)(void *), void *arg)
+{
+	f->crash_at = nth ? f->calls[FK_ANY] + nth : 0;
+	f->crash_after = after;
+	f->on_crash = cb;
+	f->on_crash_arg = arg;
+	f->dead = false;
+}
+
+bool fake_dead(const struct fake_kern *f)
+{
+	return f->dead;
 }
 
 void fake_fail(struct fake_kern *f, enum fake_op op, unsigned nth, int err)
@@ -600,7 +644,8 @@ static int fk_nic_restore(void *ctx, const char *ifname, const struct nic_saved 
 		d->up = false;
 	if (saved->set_pause)
 		d->pause = saved->pause_rx || saved->pause_tx;
-	d->prepared--;
+	if (d->prepared)	/* restoring what was never prepared changes nothing */
+		d->prepared--;
 	return 0;
 }
 
@@ -620,22 +665,107 @@ static int fk_nic_reassert(void *ctx, const char *ifname, const struct nic_saved
 	return 0;
 }
 
+/* What nic_prepare would change, as fk_nic_prepare does it; changes nothing. */
+static int fk_nic_observe(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
+			  bool bridged, struct nic_saved *saved)
+{
+	struct fake_kern *f = ctx;
+	struct fk_dev *d;
+
+	memset(saved, 0, sizeof(*saved));
+	if (f->dead)
+		return -EIO;
+	d = dev_find(f, ifname);
+	if (!d)
+		return -ENXIO;
+	saved->valid = true;
+	saved->was_up = d->up;
+	saved->set_up = !d->up;
+	saved->was_promisc = d->promisc;
+	saved->set_promisc = bridged && prep->promiscuous && !d->promisc;
+	if (prep->offloads == NMD_OFFLOADS_OFF && d->offloads) {
+		fk_fmt(saved->features[0], sizeof(saved->features[0]), "rx-checksum");
+		fk_fmt(saved->features[1], sizeof(saved->features[1]), "tx-tcp-segmentation");
+		saved->n_features = 2;
+	}
+	if (prep->flow_control == NMD_FLOW_CONTROL_OFF && d->pause) {
+		saved->set_pause = true;
+		saved->pause_rx = saved->pause_tx = true;
+	}
+	return 0;
+}
+
+/* The changing calls, each followed by fk_done() (fake_crash() after it). */
+static int w_attach(void *ctx, const char *name, bool host, uint16_t mem_id)
+{
+	return fk_done(ctx, fk_vale_attach(ctx, name, host, mem_id));
+}
+
+static int w_detach(void *ctx, const char *name)
+{
+	return fk_done(ctx, fk_vale_detach(ctx, name));
+}
+
+static int w_newif(void *ctx, const char *name, uint32_t tx_rings, uint32_t rx_rings,
+		   uint32_t tx_slots, uint32_t rx_slots, uint16_t mem_id)
+{
+	return fk_done(ctx, fk_vale_newif(ctx, name, tx_rings, rx_rings, tx_slots, rx_slots,
+					  mem_id));
+}
+
+static int w_delif(void *ctx, const char *name)
+{
+	return fk_done(ctx, fk_vale_delif(ctx, name));
+}
+
+static int w_polling_enable(void *ctx, const char *name, const struct nmd_polling *p)
+{
+	return fk_done(ctx, fk_polling_enable(ctx, name, p));
+}
+
+static int w_polling_disable(void *ctx, const char *name)
+{
+	return fk_done(ctx, fk_polling_disable(ctx, name));
+}
+
+static int w_port_open(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg)
+{
+	return fk_done(ctx, fk_port_open(ctx, req, fd, reg));
+}
+
+static int w_nic_prepare(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
+			 bool bridged, struct nic_saved *saved)
+{
+	return fk_done(ctx, fk_nic_prepare(ctx, ifname, prep, bridged, saved));
+}
+
+static int w_nic_restore(void *ctx, const char *ifname, const struct nic_saved *saved)
+{
+	return fk_done(ctx, fk_nic_restore(ctx, ifname, saved));
+}
+
+static int w_nic_reassert(void *ctx, const char *ifname, const struct nic_saved *saved)
+{
+	return fk_done(ctx, fk_nic_reassert(ctx, ifname, saved));
+}
+
 static const struct kern_ops fake_ops = {
 	.vale_list = fk_vale_list,
-	.vale_attach = fk_vale_attach,
-	.vale_detach = fk_vale_detach,
-	.vale_newif = fk_vale_newif,
-	.vale_delif = fk_vale_delif,
-	.polling_enable = fk_polling_enable,
-	.polling_disable = fk_polling_disable,
-	.port_open = fk_port_open,
+	.vale_attach = w_attach,
+	.vale_detach = w_detach,
+	.vale_newif = w_newif,
+	.vale_delif = w_delif,
+	.polling_enable = w_polling_enable,
+	.polling_disable = w_polling_disable,
+	.port_open = w_port_open,
 	.port_info = fk_port_info,
 	.port_stats = fk_port_stats,
 	.netdev_exists = fk_netdev_exists,
-	.nic_prepare = fk_nic_prepare,
-	.nic_restore = fk_nic_restore,
+	.nic_prepare = w_nic_prepare,
+	.nic_restore = w_nic_restore,
+	.nic_observe = fk_nic_observe,
 	.why = NULL,
-	.nic_reassert = fk_nic_reassert,
+	.nic_reassert = w_nic_reassert,
 };
 
 /* ---- setup and inspection ---- */

@@ -64,6 +64,16 @@ int fake_add_persistent(struct fake_kern *f, const char *name, uint32_t rings, u
 int fake_add_ephemeral(struct fake_kern *f, const char *name);
 
 void fake_fail(struct fake_kern *f, enum fake_op op, unsigned nth, int err);
+/*
+ * Crash injection: the @nth changing call (FK_ANY) from now "kills the
+ * process": before it runs (@after false: nothing changed) or once it has
+ * run (@after true), @cb(@arg) is called (the test copies the state file
+ * as it is at that instant) and from then on every call fails with -EIO
+ * and changes nothing, as if nobody were there to make it. fake_crash(f,
+ * 0, ...) brings the kernel back to life (the next start).
+ */
+void fake_crash(struct fake_kern *f, unsigned nth, bool after, void (*cb)(void *), void *arg);
+bool fake_dead(const struct fake_kern *f);
 unsigned fake_calls(const struct fake_kern *f, enum fake_op op);
 
 /* Canonical text of the state; malloc'ed. */

@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capacity.h"
 #include "config.h"
@@ -744,6 +746,35 @@ static void test_load_errors(void)
 	r = config_load(CONF_DIR, &c, &d);
 	CHECK(r == -EISDIR && !c && d.n == 1, "directory: r=%d", r);
 	diags_done(&d);
+
+	/*
+	 * A FIFO (nobody writing) and a symlink: refused at once with the
+	 * reason, never read (the alarm fails the test instead of a hang).
+	 */
+	{
+		char dir[] = "/tmp/test_config.XXXXXX", fifo[64], link[64];
+
+		CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+		snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
+		snprintf(link, sizeof(link), "%s/link.yaml", dir);
+		CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+		CHECK(symlink(CONF_DIR "/netmapd.yaml", link) == 0, "symlink");
+		alarm(10);
+		diags_init(&d, fifo);
+		r = config_load(fifo, &c, &d);
+		CHECK(r == -EINVAL && !c && d.n == 1 && strstr(d.v[0].msg, "not a regular file (a FIFO)"),
+		      "FIFO: r=%d %s", r, d.n ? d.v[0].msg : "");
+		diags_done(&d);
+		diags_init(&d, link);
+		r = config_load(link, &c, &d);
+		CHECK(r == -ELOOP && !c && d.n == 1 && strstr(d.v[0].msg, "symbolic link"),
+		      "symlink: r=%d %s", r, d.n ? d.v[0].msg : "");
+		diags_done(&d);
+		alarm(0);
+		unlink(fifo);
+		unlink(link);
+		rmdir(dir);
+	}
 }
 
 /* ---- 6. names, suggestions ---------------------------------------------- */

@@ -864,14 +864,304 @@ static void test_state_unwritable(void)
 	fake_free(f);
 }
 
+/* ---- crash at every step (fake_crash) ---- */
+
+static char crash_copy[PATH_MAX + 64];
+
+/* The instant of the "kill -9": keep the state file as it is now. */
+static void on_crash(void *arg)
+{
+	char *s = read_file(state_path);
+
+	(void)arg;
+	unlink(crash_copy);
+	if (s && !streq(s, "<missing>"))
+		write_file(crash_copy, s);
+	free(s);
+}
+
+/* The next start: the state file as the crash left it, the engine made anew. */
+static struct engine *restart_after_crash(struct kern *k, const char *what, unsigned step)
+{
+	struct engine *e = NULL;
+	struct diags dmg, notes;
+	int r;
+
+	if (rename(crash_copy, state_path) < 0)
+		unlink(state_path);
+	diags_init(&dmg, "damage");
+	diags_init(&notes, "recovery");
+	r = engine_start(k, state_path, &e, &dmg, &notes);
+	CHECK(r == 0 && e && dmg.n == 0, "%s: step %u: start after the crash (%d)", what, step, r);
+	if (dmg.n)
+		diags_print(&dmg, stdout);
+	diags_done(&dmg);
+	diags_done(&notes);
+	return e;
+}
+
+/*
+ * Kill the engine before and after each changing call of applying @to
+ * (from @from): the next start, on the state file as the crash left it,
+ * must apply @to, and an empty file then must give back the kernel as it
+ * was before anything (the NIC's settings included): nothing leaked,
+ * nothing restored to the wrong values.
+ */
+static void crash_every_step(const struct nmd_config *from, const struct nmd_config *to,
+			     const char *what)
+{
+	struct nmd_config *z = load(yaml_empty);
+	unsigned steps = 0;
+
+	{
+		struct fake_kern *f = fake_new();
+		struct engine *e;
+		struct kern k0;
+		unsigned c0;
+
+		unlink(state_path);
+		fake_add_nic(f, "eth1", false);
+		fake_kern(f, &k0);
+		e = new_engine(&k0);
+		if (from)
+			apply(e, from, false);
+		c0 = fake_calls(f, FK_ANY);
+		CHECK(apply(e, to, false) == 0, "%s: good run", what);
+		steps = fake_calls(f, FK_ANY) - c0;
+		engine_free(e);
+		fake_free(f);
+	}
+	CHECK(steps > 0, "%s: %u steps", what, steps);
+	for (unsigned k = 1; k <= steps; k++) {
+		for (int after = 0; after < 2; after++) {
+			struct fake_kern *f = fake_new();
+			struct engine *e;
+			struct kern k0;
+			char *pristine, *snap, *st;
+			size_t conflicts = 0;
+
+			unlink(state_path);
+			fake_add_nic(f, "eth1", false);
+			fake_kern(f, &k0);
+			pristine = fake_snapshot(f);
+			e = new_engine(&k0);
+			if (from)
+				apply(e, from, false);
+			fake_crash(f, k, after, on_crash, NULL);
+			apply(e, to, true);
+			CHECK(fake_dead(f), "%s: step %u: crashed", what, k);
+			engine_free(e);		/* the process is gone: its fds close */
+			fake_crash(f, 0, false, NULL, NULL);
+			e = restart_after_crash(&k0, what, k);
+			if (!e) {
+				free(pristine);
+				fake_free(f);
+				continue;
+			}
+			CHECK(apply(e, to, false) == 0, "%s: step %u%s: apply after restart", what, k,
+			      after ? " (after)" : " (before)");
+			st = plan_of(e, to, &conflicts);
+			CHECK(st && streq(st, "") && !conflicts, "%s: step %u: plan then empty: %s",
+			      what, k, st ? st : "");
+			free(st);
+			CHECK(apply(e, z, false) == 0, "%s: step %u: empty file", what, k);
+			snap = fake_snapshot(f);
+			CHECK(snap && streq(snap, pristine),
+			      "%s: step %u%s: kernel not back where it was:\nwant:\n%swant:\n%s", what,
+			      k, after ? " (after)" : " (before)", pristine, snap ? snap : "");
+			st = read_file(state_path);
+			CHECK(st && strstr(st, "\"objects\": []}"), "%s: step %u: state empty: %s", what,
+			      k, st);
+			free(st);
+			free(snap);
+			free(pristine);
+			engine_free(e);
+			fake_free(f);
+		}
+	}
+	config_free(z);
+}
+
+static void test_crash(void)
+{
+	struct nmd_config *def = load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *a = load(yaml_a), *b = load(yaml_b), *c = load(yaml_c),
+			  *z = load(yaml_empty);
+
+	CHECK(def && a && b && c && z, "setup");
+	if (def && a && b && c && z) {
+		crash_every_step(NULL, def, "crash: nothing -> default");
+		crash_every_step(NULL, a, "crash: nothing -> a");
+		crash_every_step(a, b, "crash: a -> b");
+		crash_every_step(b, c, "crash: b -> c");
+		crash_every_step(a, z, "crash: a -> empty");
+	}
+	config_free(def);
+	config_free(a);
+	config_free(b);
+	config_free(c);
+	config_free(z);
+	unlink(crash_copy);
+}
+
+/* The NIC's intent holds its settings from before the prepare, never after. */
+static void test_nic_intent(void)
+{
+	struct fake_kern *f = fake_new();
+	struct nmd_config *a = load(yaml_a);
+	struct engine *e;
+	struct kern k;
+	char *s;
+
+	unlink(state_path);
+	fake_add_nic(f, "eth1", false);
+	fake_kern(f, &k);
+	e = new_engine(&k);
+	/* Die right after nic_prepare (the 3rd change of yaml_a: newif v0, newif v1). */
+	fake_crash(f, 3, true, on_crash, NULL);
+	apply(e, a, true);
+	engine_free(e);
+	s = read_file(crash_copy);
+	CHECK(s && strstr(s, "\"intent\": {\"op\":\"make\",\"object\":{\"kind\":\"nic\",\"name\":\"eth1\""),
+	      "intent of the prepare in the state: %s", s);
+	CHECK(s && strstr(s, "\"was_promisc\":false,\"set_promisc\":true"),
+	      "the original: not promiscuous: %s", s);
+	free(s);
+	fake_crash(f, 0, false, NULL, NULL);
+	{
+		bool off, promisc, pause;
+
+		CHECK(fake_nic_state(f, "eth1", &off, &promisc, &pause) && !off && promisc,
+		      "prepared when it died");
+		e = restart_after_crash(&k, "nic intent", 3);
+		CHECK(fake_nic_state(f, "eth1", &off, &promisc, &pause) && off && !promisc && pause,
+		      "restored by the next start");
+	}
+	engine_free(e);
+	config_free(a);
+	fake_free(f);
+}
+
+/* Damaged state files: moved aside, the daemon starts empty; never blocks. */
+static void expect_set_aside(const char *what, void (*make)(void))
+{
+	struct fake_kern *f = fake_new();
+	struct engine *e = NULL;
+	struct diags dmg, notes;
+	struct kern k;
+	char buf[DIAG_MSG_MAX + 64], pattern[PATH_MAX + 64];
+	struct stat st;
+	FILE *ls;
+	int r, found = 0;
+
+	fake_kern(f, &k);
+	unlink(state_path);
+	make();
+	/* engine_new (--plan): an error, not a hang, nothing moved. */
+	alarm(10);
+	r = engine_new(&k, state_path, &e, NULL);
+	CHECK(r < 0 && !e, "%s: engine_new refuses (%d)", what, r);
+	CHECK(lstat(state_path, &st) == 0, "%s: engine_new leaves it", what);
+	diags_init(&dmg, "damage");
+	diags_init(&notes, "recovery");
+	r = engine_start(&k, state_path, &e, &dmg, &notes);
+	alarm(0);
+	CHECK(r == 0 && e, "%s: the daemon starts (%d)", what, r);
+	CHECK(dmg.n >= 2 && strstr(diag_format(&dmg, 0, buf, sizeof(buf)), state_path),
+	      "%s: the reason, with the path: %s", what, dmg.n ? buf : "");
+	CHECK(dmg.n >= 2 && strstr(diag_format(&dmg, 1, buf, sizeof(buf)), "damaged-"),
+	      "%s: where it went: %s", what, dmg.n >= 2 ? buf : "");
+	CHECK(lstat(state_path, &st) < 0 && errno == ENOENT, "%s: moved away", what);
+	snprintf(pattern, sizeof(pattern), "ls -d %s.damaged-* 2>/dev/null", state_path);
+	ls = popen(pattern, "r");
+	while (ls && fgets(buf, sizeof(buf), ls)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		found++;
+		unlink(buf);
+	}
+	if (ls)
+		pclose(ls);
+	CHECK(found == 1, "%s: kept aside once (%d)", what, found);
+	if (e) {
+		const struct eng_anchor *an;
+
+		CHECK(engine_anchors(e, &an) == 0, "%s: owns nothing", what);
+	}
+	diags_done(&dmg);
+	diags_done(&notes);
+	engine_free(e);
+	fake_free(f);
+}
+
+static void mk_truncated(void)
+{
+	write_file(state_path, "{\"version\": 1, \"objects\": [\n {\"kind\":\"persistent\",\"na");
+}
+
+static void mk_garbage(void)
+{
+	write_file(state_path, "\x01\x02 not json at all \xff");
+}
+
+static void mk_version(void)
+{
+	write_file(state_path, "{\"version\": 7, \"objects\": []}");
+}
+
+static void mk_empty(void)
+{
+	write_file(state_path, "");
+}
+
+static char link_target[PATH_MAX + 32];
+
+static void mk_symlink(void)
+{
+	write_file(link_target, "{\"version\": 1, \"objects\": []}");
+	CHECK(symlink(link_target, state_path) == 0, "symlink");
+}
+
+static void mk_fifo(void)
+{
+	CHECK(mkfifo(state_path, 0600) == 0, "mkfifo");
+}
+
+static void mk_dir(void)
+{
+	CHECK(mkdir(state_path, 0700) == 0, "mkdir");
+}
+
+static void test_damaged_state(void)
+{
+	snprintf(link_target, sizeof(link_target), "%s/elsewhere.json", tmpdir);
+	expect_set_aside("truncated", mk_truncated);
+	expect_set_aside("garbage", mk_garbage);
+	expect_set_aside("wrong version", mk_version);
+	expect_set_aside("empty", mk_empty);
+	expect_set_aside("symlink", mk_symlink);
+	expect_set_aside("FIFO", mk_fifo);
+	expect_set_aside("directory", mk_dir);
+	/* The symlink's target is untouched: it was never followed. */
+	{
+		char *s = read_file(link_target);
+
+		CHECK(s && streq(s, "{\"version\": 1, \"objects\": []}"), "target untouched: %s", s);
+		free(s);
+		unlink(link_target);
+	}
+}
+
 int main(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_engine.XXXXXX");
+	/* tmpfs if there is one, as /run is for the daemon: fsync is free there. */
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_engine.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
 	snprintf(state_path, sizeof(state_path), "%s/state.json", tmpdir);
+	snprintf(crash_copy, sizeof(crash_copy), "%s/state.crash", tmpdir);
 
 	test_default();
 	test_changes();
@@ -883,6 +1173,9 @@ int main(void)
 	test_state_file();
 	test_memory();
 	test_state_unwritable();
+	test_nic_intent();
+	test_crash();
+	test_damaged_state();
 
 	unlink(state_path);
 	rmdir(tmpdir);

@@ -11,7 +11,8 @@
  *      NETMAP_REQ_MAXSIZE, else EMSGSIZE (this also ends a list that loops);
  *      every option starts as EOPNOTSUPP; type 0 is EINVAL; the same known
  *      type twice makes both EINVAL; unknown types stay EOPNOTSUPP;
- *   6. run the request; a REGISTER with an option still EOPNOTSUPP fails
+ *   6. the privilege check (nm_ctrl_may_change(), EPERM: ours, see below),
+ *      then run the request; a REGISTER with an option still EOPNOTSUPP fails
  *      with EOPNOTSUPP (we implement no option yet);
  *   7. copy back: option headers always (unless step 5 failed on size or a
  *      bad pointer), an option body only if the request and the option
@@ -23,11 +24,17 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
 #include <net/netmap.h>
 
 #include "ctrl.h"
@@ -75,6 +82,76 @@ static int nm_req_body_size(u16 type)
 	case NETMAP_REQ_CSB_ENABLE:		return 0;
 	default:				return -1;
 	}
+}
+
+/* ---- privilege -------------------------------------------------------- */
+
+/*
+ * The requests that need the privilege: those that create, delete, attach
+ * or detach an object other fds see or that outlives the request, start or
+ * stop kernel threads, or change a port for every fd bound to it.
+ *
+ * The rule for requests implemented later: PORT_HDR_SET (a port's virtio-net
+ * header length, for all its users) is in the list already. SYNC_KLOOP_START/
+ * STOP and CSB_ENABLE act only on the caller's own binding and run in the
+ * caller's thread, so the bound fd is all they need; an implementation that
+ * starts a kernel thread for them, or lets them touch another fd's rings,
+ * must add them here. Options of REGISTER bind only the caller's fd; an option
+ * that creates a shared object (EXTMEM makes a region others can join) must
+ * be checked with nm_ctrl_may_change() where it is handled. Legacy commands
+ * are checked as the NIOCCTRL type they stand for (legacy.c); netmap's
+ * passthrough (NETMAP_PT_HOST_*) would start threads: it has no type and is
+ * refused for everyone.
+ */
+static bool nm_ctrl_req_changes(u16 type)
+{
+	switch (type) {
+	case NETMAP_REQ_VALE_ATTACH:
+	case NETMAP_REQ_VALE_DETACH:
+	case NETMAP_REQ_VALE_NEWIF:
+	case NETMAP_REQ_VALE_DELIF:
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+	case NETMAP_REQ_VALE_POLLING_DISABLE:
+	case NETMAP_REQ_PORT_HDR_SET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * CAP_NET_ADMIN of the calling task (current's credentials, not the file's)
+ * in the user namespace that owns its network namespace, as netmap asks of
+ * a NIC's owner. And, because this module's VALE switches, persistent ports
+ * and polling threads are shared by every namespace (netmap keeps switches
+ * per network namespace; we do not), also in the initial user namespace:
+ * else anyone could unshare(CLONE_NEWUSER | CLONE_NEWNET), be "root" there,
+ * and detach or delete the host's ports with a handed fd. When switches
+ * become per namespace, the second test can go.
+ */
+static bool nm_ctrl_capable(bool audit)
+{
+	struct user_namespace *ns = current->nsproxy->net_ns->user_ns;
+
+	if (audit)
+		return ns_capable(ns, CAP_NET_ADMIN) &&
+		       (ns == &init_user_ns || ns_capable(&init_user_ns, CAP_NET_ADMIN));
+	return ns_capable_noaudit(ns, CAP_NET_ADMIN) &&
+	       (ns == &init_user_ns || ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN));
+}
+
+int nm_ctrl_may_change(u16 reqtype)
+{
+	if (!nm_ctrl_req_changes(reqtype) || nm_ctrl_capable(true))
+		return 0;
+	nm_ctrl_dbg("request type %u needs CAP_NET_ADMIN (pid %d, uid %u): EPERM\n", reqtype,
+		    task_pid_nr(current), from_kuid(&init_user_ns, current_uid()));
+	return -EPERM;
+}
+
+bool nm_ctrl_may_create(void)
+{
+	return nm_ctrl_capable(false);
 }
 
 /* ---- options ---------------------------------------------------------- */
@@ -279,16 +356,20 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 {
 	int err;
 
+	/* Before any lookup: a lookup may create what the name calls for. */
+	err = nm_ctrl_may_change(hdr->nr_reqtype);
+	if (err)
+		return err;
 	switch (hdr->nr_reqtype) {
 	case NETMAP_REQ_REGISTER:
 		return nm_port_register(priv, hdr->nr_name, &body->reg, nm_opts_unsupported(opts));
 	case NETMAP_REQ_PORT_INFO_GET:
-		err = nm_port_info_get(hdr->nr_name, &body->info);
+		err = nm_port_info_get(hdr->nr_name, &body->info, nm_ctrl_may_create());
 		if (!err)
 			nm_opt_port_stats(opts, hdr->nr_name);
 		return err;
 	case NETMAP_REQ_POOLS_INFO_GET:
-		return nm_port_pools_info_get(hdr->nr_name, &body->pools);
+		return nm_port_pools_info_get(hdr->nr_name, &body->pools, nm_ctrl_may_create());
 	case NETMAP_REQ_VALE_LIST: {
 		const bool by_name = hdr->nr_name[0];
 

@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <net/netmap.h>
 
+#include "ctrl.h"
 #include "dev.h"
 #include "params.h"
 #include "port.h"
@@ -139,8 +140,34 @@ static int nm_legacy_register(struct nm_priv *priv, struct nmreq *nmr, char *nam
 	return 0;
 }
 
+/*
+ * The NIOCCTRL request type a NIOCREGIF nr_cmd stands for, for the privilege
+ * check (ctrl.h): one rule for both interfaces. 0 for commands refused below
+ * for everyone.
+ */
+static u16 nm_legacy_reqtype(u16 cmd)
+{
+	switch (cmd) {
+	case 0:				return NETMAP_REQ_REGISTER;
+	case NETMAP_BDG_LIST:		return NETMAP_REQ_VALE_LIST;
+	case NETMAP_BDG_ATTACH:		return NETMAP_REQ_VALE_ATTACH;
+	case NETMAP_BDG_DETACH:		return NETMAP_REQ_VALE_DETACH;
+	case NETMAP_BDG_NEWIF:		return NETMAP_REQ_VALE_NEWIF;
+	case NETMAP_BDG_DELIF:		return NETMAP_REQ_VALE_DELIF;
+	case NETMAP_BDG_POLLING_ON:	return NETMAP_REQ_VALE_POLLING_ENABLE;
+	case NETMAP_BDG_POLLING_OFF:	return NETMAP_REQ_VALE_POLLING_DISABLE;
+	case NETMAP_BDG_VNET_HDR:	return NETMAP_REQ_PORT_HDR_SET;
+	case NETMAP_VNET_HDR_GET:	return NETMAP_REQ_PORT_HDR_GET;
+	default:			return 0;
+	}
+}
+
 static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
 {
+	int err = nm_ctrl_may_change(nm_legacy_reqtype(nmr->nr_cmd));
+
+	if (err)
+		return err;
 	switch (nmr->nr_cmd) {
 	case 0:
 		return nm_legacy_register(priv, nmr, name);
@@ -193,7 +220,7 @@ static int nm_legacy_ginfo(struct nmreq *nmr, char *name)
 
 	if (nmr->nr_cmd == NETMAP_BDG_LIST)
 		return nm_legacy_vale_list(nmr, name);
-	err = nm_port_info_get(name, &info);
+	err = nm_port_info_get(name, &info, nm_ctrl_may_create());
 	if (err)
 		return err;
 	nmr->nr_memsize = info.nr_memsize;

@@ -272,7 +272,7 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 	}
 	/* The parent, looked up as without the monitor flags; never created. */
 	preq.nr_flags &= ~(u64)(NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON);
-	err = nm_port_lookup(name, &preq, mem, false, &parent);
+	err = nm_port_lookup(name, &preq, mem, NM_LOOKUP_INFO, &parent);
 	if (err)
 		return err;
 	if (parent->flags & NM_PORT_F_MONITOR) {

@@ -1065,8 +1065,12 @@ int nm_nic_stats_by_name(const char *name, struct nm_nic_stats *st)
 	int err;
 
 	mutex_lock(&nm_ctrl_lock);
-	err = nm_port_lookup_plain(name, false, &port);
-	if (!err) {
+	/* Never made for a counter: an interface without a port counted nothing. */
+	err = nm_port_lookup_plain(name, false, false, &port);
+	if (err == -EPERM) {
+		memset(st, 0, sizeof(*st));
+		err = 0;
+	} else if (!err) {
 		if (nm_port_is_nic(port))
 			nm_nic_stats(port, st);
 		else

@@ -72,8 +72,8 @@ struct nm_nic_stats {
 };
 void nm_nic_stats(const struct nm_port *port, struct nm_nic_stats *st);
 /*
- * The same for the NIC named @name (the port is created, off, if nobody
- * uses it yet); -EINVAL if @name is a port but not a NIC. Takes nm_ctrl_lock.
+ * The same for the NIC named @name (all zero if it has no port yet: none is
+ * made for this); -EINVAL if @name is a port but not a NIC. Takes nm_ctrl_lock.
  */
 int nm_nic_stats_by_name(const char *name, struct nm_nic_stats *st);
 

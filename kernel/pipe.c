@@ -244,7 +244,7 @@ static bool nm_pipe_id_valid(const char *id)
 }
 
 int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, struct nm_port **portp)
+		   struct nm_mem *mem, bool create, struct nm_port **portp)
 {
 	char pname[NETMAP_REQ_IFNAMSIZ];
 	u32 rings[NM_NDIR], slots[NM_NDIR];
@@ -282,7 +282,9 @@ int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
 		return -EINVAL;
 	}
 
-	err = nm_port_lookup_plain(pname, true, &parent);
+	err = nm_port_lookup_plain(pname, true, create, &parent);
+	if (err == -ENXIO && !create)
+		return -EPERM;	/* an implicit parent (or a VALE port) would be made */
 	if (err == -ENXIO) {
 		struct nm_mem_need need = {};
 
@@ -313,6 +315,10 @@ int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
 	pipe = nm_pipe_find(parent, id);
 	if (pipe) {
 		*portp = nm_port_get(&pipe->end[role]);
+		goto out;
+	}
+	if (!create) {
+		err = -EPERM;
 		goto out;
 	}
 	if (parent->npipes >= NM_PIPE_MAX_PER_PARENT) {

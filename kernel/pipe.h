@@ -30,10 +30,11 @@ bool nm_pipe_is_name(const char *name);
  * Find or create the pipe end @name for a request (mode, counts, extra
  * buffers from @req; @mem: the region of nr_mem_id, used if a parent has to
  * be created; may be NULL). A reference to the end in *portp. nm_ctrl_lock
- * held. Errors: -EINVAL bad name or mode, -ENOMEM out of pipes or memory,
- * -EOPNOTSUPP for parents of later issues (VALE ports, NICs).
+ * held. Without @create only an existing pipe of an existing parent is
+ * found, -EPERM where something would be made (port.h, NM_LOOKUP_EXISTING).
+ * Errors: -EINVAL bad name or mode, -ENOMEM out of pipes or memory.
  */
 int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, struct nm_port **portp);
+		   struct nm_mem *mem, bool create, struct nm_port **portp);
 
 #endif /* NM_PIPE_H */

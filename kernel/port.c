@@ -250,14 +250,16 @@ static bool nm_netdev_exists(const char *name)
 	return found;
 }
 
-int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **portp)
+int nm_port_lookup_plain(const char *name, bool implicit_ok, bool create,
+			 struct nm_port **portp)
 {
 	struct nm_port *port;
+	int err;
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	/* The parent of a pipe may be an ephemeral VALE port made for it. */
 	if (nm_vale_is_name(name))
-		return nm_vale_lookup(name, NULL, NULL, implicit_ok, portp);
+		return nm_vale_lookup(name, NULL, NULL, implicit_ok && create, portp);
 	port = nm_port_registry_find(name);
 	if (port && !implicit_ok && (port->flags & NM_PORT_F_IMPLICIT)) {
 		/* Not a port of its own, only the parent of some pipes. */
@@ -268,8 +270,11 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **po
 		*portp = port;
 		return 0;
 	}
-	if (nm_netdev_exists(name))
-		return nm_nic_lookup(name, true, portp);
+	if (nm_netdev_exists(name)) {
+		err = nm_nic_lookup(name, create, portp);
+		/* The interface exists; only its port would have to be made. */
+		return !create && err == -ENXIO ? -EPERM : err;
+	}
 	nm_ctrl_dbg("%s: no such port\n", name);
 	return -ENXIO;
 }
@@ -339,18 +344,21 @@ static int nm_null_create(const char *name, const struct nmreq_register *req,
 }
 
 int nm_port_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, bool create, struct nm_port **portp)
+		   struct nm_mem *mem, enum nm_lookup how, struct nm_port **portp)
 {
+	const bool create = how != NM_LOOKUP_EXISTING;
+
 	lockdep_assert_held(&nm_ctrl_lock);
+	/* Null ports and monitors are always new (only REGISTER asks for them). */
 	if (req->nr_mode == NR_REG_NULL)
-		return nm_null_create(name, req, mem, portp);
+		return create ? nm_null_create(name, req, mem, portp) : -EPERM;
 	if (req->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON))
-		return nm_mon_lookup(name, req, mem, portp);
+		return create ? nm_mon_lookup(name, req, mem, portp) : -EPERM;
 	if (nm_pipe_is_name(name))
-		return nm_pipe_lookup(name, req, mem, portp);
+		return nm_pipe_lookup(name, req, mem, create, portp);
 	if (nm_vale_is_name(name))
-		return nm_vale_lookup(name, req, mem, create, portp);
-	return nm_port_lookup_plain(name, false, portp);
+		return nm_vale_lookup(name, req, mem, how == NM_LOOKUP_CREATE, portp);
+	return nm_port_lookup_plain(name, false, create, portp);
 }
 
 /*
@@ -358,7 +366,7 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
  * deprecated pipe modes, nr_mem_id, then the lookup (netmap_get_na()).
  */
 static int nm_port_get_for_req(const char *name, const struct nmreq_register *req,
-			       bool create, struct nm_port **portp)
+			       enum nm_lookup how, struct nm_port **portp)
 {
 	struct nm_mem *mem = NULL;
 	int err;
@@ -371,7 +379,12 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 	}
 	if (req->nr_mem_id) {
 		mem = nm_mem_find(req->nr_mem_id);
-		/* mem_id 1 always exists for userspace; we make it on first use. */
+		/*
+		 * mem_id 1 always exists for userspace; we make it on first use.
+		 * A lookup that makes nothing needs no region: nothing uses it yet.
+		 */
+		if (!mem && req->nr_mem_id == NM_MEM_GLOBAL_ID && how == NM_LOOKUP_EXISTING)
+			return nm_port_lookup(name, req, NULL, how, portp);
 		if (!mem && req->nr_mem_id == NM_MEM_GLOBAL_ID) {
 			mem = nm_mem_get_global();
 			if (IS_ERR(mem))
@@ -382,7 +395,7 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 			return -EINVAL;
 		}
 	}
-	err = nm_port_lookup(name, req, mem, create, portp);
+	err = nm_port_lookup(name, req, mem, how, portp);
 	if (mem)
 		nm_mem_put(mem);
 	return err;
@@ -623,7 +636,7 @@ int nm_port_register(struct nm_priv *priv, const char *name,
 		err = -EBUSY;
 		goto out;
 	}
-	err = nm_port_get_for_req(name, req, true, &port);
+	err = nm_port_get_for_req(name, req, NM_LOOKUP_CREATE, &port);
 	if (err)
 		goto out;
 	err = nm_port_bind(priv, port, req);
@@ -647,7 +660,7 @@ out:
 	return err;
 }
 
-int nm_port_info_get(const char *name, struct nmreq_port_info_get *req)
+int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may_create)
 {
 	struct nm_port *port;
 	struct nm_mem *mem;
@@ -684,7 +697,8 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req)
 			.nr_mem_id = req->nr_mem_id,
 		};
 
-		err = nm_port_get_for_req(name, &reg, false, &port);
+		err = nm_port_get_for_req(name, &reg,
+					  may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING, &port);
 		if (!err) {
 			req->nr_memsize = nm_mem_size(port->mem);
 			req->nr_mem_id = nm_mem_id(port->mem);
@@ -701,7 +715,7 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req)
 	return err;
 }
 
-int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req)
+int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req, bool may_create)
 {
 	struct nmreq_register reg = {
 		.nr_mode = NR_REG_ALL_NIC,
@@ -711,7 +725,8 @@ int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req)
 	int err;
 
 	mutex_lock(&nm_ctrl_lock);
-	err = nm_port_get_for_req(name, &reg, false, &port);
+	err = nm_port_get_for_req(name, &reg, may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING,
+				  &port);
 	if (!err) {
 		nm_mem_pools_info(port->mem, req);
 		nm_port_put(port);

@@ -146,24 +146,40 @@ void nm_port_registry_add(struct nm_port *port);
 struct nm_port *nm_port_registry_find(const char *name);
 
 /*
- * A port that is not a pipe, monitor or null port, by name: a VALE port
- * (with @implicit_ok, the parent of a pipe, an ephemeral one is created if
- * needed), a port in the registry (persistent VALE ports; implicit parents
- * only if @implicit_ok), a NIC (nm_nic_lookup(), created), else -ENXIO. A
- * reference in *portp.
+ * What a lookup may create. Info requests of a caller without the privilege
+ * (ctrl.h) use NM_LOOKUP_EXISTING: they describe what exists and make
+ * nothing, not even for the duration of the request (a pipe's parent on a
+ * switch would take part in forwarding, a region costs memory).
  */
-int nm_port_lookup_plain(const char *name, bool implicit_ok, struct nm_port **portp);
+enum nm_lookup {
+	NM_LOOKUP_EXISTING,	/* nothing: -EPERM where the name needs a new object */
+	NM_LOOKUP_INFO,		/* netmap's info requests: pipes, implicit parents,
+				 * NIC ports and a pipe's parent VALE port, gone
+				 * again with the request; no VALE port by its own
+				 * name (ENXIO) */
+	NM_LOOKUP_CREATE,	/* everything the name calls for (REGISTER) */
+};
 
 /*
- * Find a port by name for a request, creating it if the name calls for it
- * (pipes, their implicit parents, the null port, ephemeral VALE ports if
- * @create: REGISTER, not the info requests): netmap's lookup order,
- * NETMAP-ABI §6. @req gives the mode, flags, wanted counts; @mem is the
- * region of nr_mem_id if one was named (borrowed), else NULL. Returns a
- * reference in *portp. nm_ctrl_lock held.
+ * A port that is not a pipe, monitor or null port, by name: a VALE port
+ * (with @implicit_ok, the parent of a pipe, an ephemeral one is created if
+ * needed and @create), a port in the registry (persistent VALE ports;
+ * implicit parents only if @implicit_ok), a NIC (nm_nic_lookup(), created
+ * if @create, else -EPERM when the interface has no port yet), else -ENXIO.
+ * A reference in *portp.
+ */
+int nm_port_lookup_plain(const char *name, bool implicit_ok, bool create,
+			 struct nm_port **portp);
+
+/*
+ * Find a port by name for a request, creating what the name calls for as
+ * far as @how allows (enum nm_lookup): netmap's lookup order, NETMAP-ABI
+ * §6. @req gives the mode, flags, wanted counts; @mem is the region of
+ * nr_mem_id if one was named (borrowed), else NULL. Returns a reference in
+ * *portp. nm_ctrl_lock held.
  */
 int nm_port_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, bool create, struct nm_port **portp);
+		   struct nm_mem *mem, enum nm_lookup how, struct nm_port **portp);
 
 /*
  * Requests (nm_ctrl_lock taken inside).
@@ -174,8 +190,12 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
  */
 int nm_port_register(struct nm_priv *priv, const char *name,
 		     struct nmreq_register *req, int opt_err);
-int nm_port_info_get(const char *name, struct nmreq_port_info_get *req);
-int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req);
+/*
+ * The info requests; @may_create: nm_ctrl_may_create() of the caller (else
+ * only existing objects are described, -EPERM where one would be made).
+ */
+int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may_create);
+int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req, bool may_create);
 /* Undo REGISTER at close; nm_ctrl_lock taken inside. */
 void nm_port_unbind(struct nm_priv *priv);
 

@@ -572,8 +572,12 @@ int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st)
 			return 0;
 		}
 		err = nm_vale_lookup(name, NULL, NULL, false, &port);
-	} else
-		err = nm_port_lookup_plain(name, false, &port);
+	} else {
+		/* Never made for a counter; a NIC without a port is no VALE port. */
+		err = nm_port_lookup_plain(name, false, false, &port);
+		if (err == -EPERM)
+			err = -EINVAL;
+	}
 	if (!err) {
 		err = nm_vale_port_stats(port, st);
 		nm_port_put(port);

@@ -8,7 +8,8 @@
 # reproducible: nm_fuzz --seed SEED --calls N --seconds S [--trace-from K].
 # With veth.ko it also fuzzes NIC names and races on a veth pair (fz0/fz1).
 # NM_FUZZ_SEED / NM_FUZZ_CALLS / NM_FUZZ_SECONDS (guest environment, e.g. the
-# kernel command line) override the defaults.
+# kernel command line) override the defaults; NM_FUZZ_UNPRIV_CALLS and
+# NM_FUZZ_UNPRIV_SECONDS those of the unprivileged phase (nm_fuzz --unpriv).
 . /tests/lib.sh
 ensure_netmap
 
@@ -55,6 +56,24 @@ made=$(sed -n 's/^nm_fuzz: done: .* calls=\([0-9]*\) .*/\1/p' /tmp/fuzz.out)
 [ -n "$made" ] || fail "nm_fuzz printed no summary"
 [ "$made" -ge "$min_calls" ] || fail "only $made calls in ${secs} s, want $min_calls (tune nm_fuzz or the limits)"
 ok "$made calls, no invariant violated"
+
+# The unprivileged phase (issue 12): children with uid 65534, no
+# capabilities and only root's handed fds fuzz them; the topology must not
+# change and the handed ports must still move exactly the bytes sent.
+[ -e /proc/sys/kernel/unprivileged_userns_clone ] &&
+	echo 1 >/proc/sys/kernel/unprivileged_userns_clone
+ucalls=${NM_FUZZ_UNPRIV_CALLS:-100000}
+usecs=${NM_FUZZ_UNPRIV_SECONDS:-60}
+echo "fuzz: unprivileged phase (replay: nm_fuzz --unpriv --seed $seed --calls $ucalls --seconds $usecs $nicarg)"
+set +e
+# shellcheck disable=SC2086
+nm_fuzz --unpriv --seed "$seed" --calls "$ucalls" --seconds "$usecs" $nicarg >/tmp/fuzz-unpriv.out 2>&1
+rc=$?
+set -e
+cat /tmp/fuzz-unpriv.out
+[ $rc = 0 ] || fail "nm_fuzz --unpriv: a handed fd did more than its port (seed $seed), see above"
+grep -q "topology unchanged: yes" /tmp/fuzz-unpriv.out || fail "nm_fuzz --unpriv printed no verdict"
+ok "unprivileged phase: nothing changed, the handed ports still work"
 
 [ -z "$nicarg" ] || $IP link del fz0 || fail "deleting fz0 after fuzzing"
 nm_fuzz --selftest || fail "a pipe transfer fails after fuzzing"

@@ -345,8 +345,8 @@ static void rw_read_cb(evutil_socket_t fd, short what, void *arg)
 				continue;
 			log_msg(LOG_DEBUG, "port handle %llu (%s): fd released", (unsigned long long)h->handle,
 				h->name);
-			h->released_watch = false;	/* the kernel forgot it already */
 			ev = holder_json(h);
+			h->released_watch = false;	/* the kernel forgot it already */
 			holder_drop(d, h);
 			daemon_event(d, "port.released", ev);
 		}

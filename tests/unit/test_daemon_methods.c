@@ -8,6 +8,10 @@
  * outside the file), parameters (-32602), the reply and its fd, holders in
  * port.list, port.close by the holder / others / admins, a holder that
  * exits is dropped (a forked child's pidfd), events to subscribers,
+ * handle records with a faked release watch (released fds drop their
+ * records, port.close forgets the watch, 3000 rounds leave none) and the
+ * caps of handles: (per_uid, total, pidfds_per_uid; root and admins exempt;
+ * a failed pidfd_open leaves no record),
  * switch.list grouping, admin-only methods, configurations refused with
  * file:line:col (-32008), status and stats; and the fd store: a pipe's
  * anchor goes to $NOTIFY_SOCKET with FDSTORE=1 FDNAME= FDPOLL=0 and an fd,

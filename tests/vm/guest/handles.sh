@@ -21,12 +21,13 @@ DPID=
 # sets it); put the parameter back at the end.
 old_priv_if_num=$(param priv_if_num)
 cleanup() {
-	touch "$W/stop1" "$W/stop2" "$W/stop3"
+	touch "$W/stop0" "$W/stop1" "$W/stop2" "$W/stop3"
 	[ -z "$DPID" ] || kill -9 $DPID 2>/dev/null || true
 	wait
 	echo "$old_priv_if_num" >/sys/module/netmap/parameters/priv_if_num
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 cat >"$CONF" <<EOT
 version: 1
@@ -101,6 +102,11 @@ wait_line() {
 # --- 1. open-then-close rounds ------------------------------------------------
 start_daemon
 $C call status | grep -q '"release_watch":true' || fail "status: no release watch"
+# One holder keeps vale0:a (and its region) alive, so that a round costs a
+# REGISTER, not a new port: it is part of the baseline.
+runas 1000 1000 nmd_handles -s $S live vale0:a 1 "$W/stop0" >"$W/live0" 2>&1 &
+L0=$!
+wait_line "$W/live0" "^live 1"
 show "before"
 base_fds=$(fds)
 base_rec=$(records)
@@ -144,6 +150,9 @@ ok "per_uid 400: the 401st is -32004 (limit per_uid), root still opens"
 touch "$W/stop2"
 wait $CP || true
 wait_records "$base_rec"
+touch "$W/stop0"
+wait $L0 || true
+wait_records 0
 stop_daemon
 
 # --- 4. without the release watch: pidfds -----------------------------------------

@@ -141,12 +141,13 @@ runas 1000 1000 nmd_handles -s $S cap vale0:a 1000 "$W/stop2" >"$W/cap" 2>&1 &
 CP=$!
 wait_line "$W/cap" "^opened"
 cat "$W/cap"
-grep -q "^opened 400 code -32004 limit per_uid" "$W/cap" || fail "per_uid cap: $(cat "$W/cap")"
+# 399: the baseline holder is uid 1000's too.
+grep -q "^opened 399 code -32004 limit per_uid" "$W/cap" || fail "per_uid cap: $(cat "$W/cap")"
 runas 1000 1000 nmd_client -s $S expect-error -32004 port.open '{"name":"vale0:a"}' ||
 	fail "uid 1000 at its cap was not refused with -32004"
 $C call port.open '{"name":"vale0:a"}' >/dev/null || fail "root could not open at uid 1000's cap"
 show "uid 1000 at its cap"
-ok "per_uid 400: the 401st is -32004 (limit per_uid), root still opens"
+ok "per_uid 400: the 401st handle of uid 1000 is -32004 (limit per_uid), root still opens"
 touch "$W/stop2"
 wait $CP || true
 wait_records "$base_rec"

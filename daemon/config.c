@@ -792,6 +792,35 @@ static int key_socket(struct loader *ld, const struct ydoc_node *key,
 			&c->socket, 0);
 }
 
+/* ---- handles (port.open's bounds) ----------------------------------------- */
+
+#define HANDLE_KEY(field)									\
+	static int key_handles_##field(struct loader *ld, const struct ydoc_node *key,	\
+				       const struct ydoc_node *v, void *obj)		\
+	{											\
+		return get_u32(ld, key, v, 1, 1u << 20, &((struct nmd_handle_limits *)obj)->field); \
+	}
+HANDLE_KEY(per_uid)
+HANDLE_KEY(total)
+HANDLE_KEY(pidfds_per_uid)
+HANDLE_KEY(pidfds_total)
+
+static const struct key handles_keys[] = {
+	{ "per_uid", key_handles_per_uid, 0 },
+	{ "total", key_handles_total, 0 },
+	{ "pidfds_per_uid", key_handles_pidfds_per_uid, 0 },
+	{ "pidfds_total", key_handles_pidfds_total, 0 },
+};
+
+static int key_top_handles(struct loader *ld, const struct ydoc_node *key,
+			   const struct ydoc_node *v, void *obj)
+{
+	(void)key;
+	(void)obj;
+	return walk_map(ld, v, "handles", handles_keys, ELEMENTSOF(handles_keys),
+			&ld->cfg->handles, 0);
+}
+
 static int key_admin(struct loader *ld, const struct ydoc_node *key,
 		     const struct ydoc_node *v, void *obj)
 {
@@ -1672,6 +1701,7 @@ static const struct key top_keys[] = {
 	{ "pipes", key_pipes, 0 },
 	{ "monitors", key_monitors, 0 },
 	{ "regions", key_regions, 0 },
+	{ "handles", key_top_handles, 0 },
 };
 
 /* ---- cross-checks ---------------------------------------------------------- */
@@ -2137,6 +2167,12 @@ static int config_defaults(struct nmd_config *c, const char *name)
 		.promiscuous = true,
 		.flow_control = NMD_FLOW_CONTROL_KEEP,
 		.force = false,
+	};
+	c->handles = (struct nmd_handle_limits){
+		.per_uid = NMD_HANDLES_PER_UID_DEFAULT,
+		.total = NMD_HANDLES_TOTAL_DEFAULT,
+		.pidfds_per_uid = NMD_PIDFDS_PER_UID_DEFAULT,
+		.pidfds_total = NMD_PIDFDS_TOTAL_DEFAULT,
 	};
 	if (!c->file || !c->module.load || !c->socket.path ||
 	    !c->socket.group.name)

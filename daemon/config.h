@@ -212,6 +212,25 @@ struct nmd_socket {
 	struct nmd_principal group;
 };
 
+/*
+ * handles: - what port.open lets a client make the daemon hold (issue 13's
+ * bounds). Root and the admins are exempt; everyone else is refused with
+ * RPC_ERR_CAPACITY past a limit. Records go when their fd is released
+ * (netmap.ko's release watch) or, on a module without it, when the holding
+ * process exits (one pidfd per process).
+ */
+#define NMD_HANDLES_PER_UID_DEFAULT 1024
+#define NMD_HANDLES_TOTAL_DEFAULT 16384
+#define NMD_PIDFDS_PER_UID_DEFAULT 64
+#define NMD_PIDFDS_TOTAL_DEFAULT 256
+
+struct nmd_handle_limits {
+	uint32_t per_uid;          /* handle records of one uid */
+	uint32_t total;            /* records of all non-admin uids */
+	uint32_t pidfds_per_uid;   /* processes of one uid watched by pidfd */
+	uint32_t pidfds_total;     /* pidfds for all non-admin uids */
+};
+
 struct nmd_config {
 	char *file;
 	unsigned version;
@@ -227,6 +246,7 @@ struct nmd_config {
 	size_t n_monitors, cap_monitors;
 	struct nmd_region_share *regions;
 	size_t n_regions, cap_regions;
+	struct nmd_handle_limits handles;
 };
 
 /*

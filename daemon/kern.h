@@ -115,6 +115,20 @@ struct kern_ops {
 	 * prepared NIC was attached (some drivers drop promiscuous mode).
 	 */
 	int (*nic_reassert)(void *ctx, const char *ifname, const struct nic_saved *saved);
+
+	/*
+	 * Optional (may be NULL: not supported): release watches, netmap.ko's
+	 * NETMAP_REQ_NMD_WATCH_ADD/DEL. watch_open makes a new watcher fd
+	 * (O_CLOEXEC | O_NONBLOCK, the caller's) in *wfd; -EOPNOTSUPP on a
+	 * module without the extension. watch_add reports @cookie on @wfd once
+	 * the open file of @fd is released everywhere; watch_del forgets
+	 * @cookie (-ENOENT if unknown). watch_read reads up to @n released
+	 * cookies into @c: how many (0: none now), or a negative errno.
+	 */
+	int (*watch_open)(void *ctx, int *wfd);
+	int (*watch_add)(void *ctx, int wfd, int fd, uint64_t cookie);
+	int (*watch_del)(void *ctx, int wfd, uint64_t cookie);
+	int (*watch_read)(void *ctx, int wfd, uint64_t *c, size_t n);
 };
 
 struct kern {

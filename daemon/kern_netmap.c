@@ -374,6 +374,64 @@ static const char *kn_why(void *ctx)
 	return kn->why[0] ? kn->why : NULL;
 }
 
+/* ---- release watches (our extension) ---- */
+
+static int kn_watch_req(int wfd, uint16_t type, int fd, uint64_t cookie)
+{
+	struct nmreq_nmd_watch body = { .nr_fd = fd, .nr_cookie = cookie };
+	struct nmreq_header h;
+
+	kn_hdr(&h, type, NULL, &body);
+	return kn_ioctl(wfd, &h);
+}
+
+/*
+ * A module without the extension does not know the request type: EINVAL
+ * (as netmap answers any unknown type), reported as -EOPNOTSUPP.
+ */
+static int kn_watch_open(void *ctx, int *wfd)
+{
+	struct kern_netmap *kn = ctx;
+	int fd, r;
+
+	*wfd = -1;
+	fd = open(kn->dev, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	r = kn_watch_req(fd, NETMAP_REQ_NMD_WATCH_ADD, -1, 0);
+	if (r < 0) {
+		close(fd);
+		return r == -EINVAL ? -EOPNOTSUPP : r;
+	}
+	*wfd = fd;
+	return 0;
+}
+
+static int kn_watch_add(void *ctx, int wfd, int fd, uint64_t cookie)
+{
+	(void)ctx;
+	return kn_watch_req(wfd, NETMAP_REQ_NMD_WATCH_ADD, fd, cookie);
+}
+
+static int kn_watch_del(void *ctx, int wfd, uint64_t cookie)
+{
+	(void)ctx;
+	return kn_watch_req(wfd, NETMAP_REQ_NMD_WATCH_DEL, -1, cookie);
+}
+
+static int kn_watch_read(void *ctx, int wfd, uint64_t *c, size_t n)
+{
+	ssize_t r;
+
+	(void)ctx;
+	do
+		r = read(wfd, c, n * sizeof(*c));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return (int)(r / (ssize_t)sizeof(*c));
+}
+
 static const struct kern_ops kern_netmap_ops = {
 	.vale_list = kn_vale_list,
 	.vale_attach = kn_vale_attach,
@@ -391,6 +449,10 @@ static const struct kern_ops kern_netmap_ops = {
 	.nic_observe = kn_nic_observe,
 	.why = kn_why,
 	.nic_reassert = kn_nic_reassert,
+	.watch_open = kn_watch_open,
+	.watch_add = kn_watch_add,
+	.watch_del = kn_watch_del,
+	.watch_read = kn_watch_read,
 };
 
 int kern_netmap_new(const char *dev, struct kern *k)

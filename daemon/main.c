@@ -55,6 +55,8 @@ static void help(FILE *f)
 		"      --state FILE   the daemon's state file (default %s)\n"
 		"      --socket PATH  listen on PATH instead of the file's socket.path\n"
 		"      --no-module    do not load the module (it must be loaded already)\n"
+		"      --no-release-watch  track handles by pidfd only (as on a module without\n"
+		"                     the release watch)\n"
 		"      --device PATH  the netmap control device (default /dev/netmap)\n"
 		"  -v, --verbose      log debug messages too\n"
 		"  -h, --help         show this help\n"
@@ -222,6 +224,7 @@ int main(int argc, char **argv)
 		{ "state", required_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 'L' },
 		{ "no-module", no_argument, NULL, 'M' },
+		{ "no-release-watch", no_argument, NULL, 'W' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -251,6 +254,9 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			dopts.no_module = true;
+			break;
+		case 'W':
+			dopts.no_release_watch = true;
 			break;
 		case 'D':
 			dopts.dev = optarg;

@@ -99,12 +99,13 @@ static int m_status(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct rpc_stats st;
+	json_t *j;
 	int r = rpc_unpack(call, params, "{}");
 
 	if (r < 0)
 		return r;
 	rpc_server_get_stats(rpc_call_server(call), &st);
-	rpc_call_set_result(call, json_pack(
+	j = json_pack(
 		"{s:s, s:i, s:I, s:s, s:s, s:{s:s, s:b}, s:i, s:I, s:I, s:I, s:i}",
 		"version", NETMAPD_VERSION, "pid", (int)getpid(),
 		"uptime", (json_int_t)(time(NULL) - d->started),
@@ -115,7 +116,11 @@ static int m_status(struct rpc_call *call, json_t *params)
 		"handles", (int)d->n_holders,
 		"applies", (json_int_t)d->applies, "reloads", (json_int_t)d->reloads,
 		"reload_failures", (json_int_t)d->reload_failures,
-		"clients", (int)st.clients));
+		"clients", (int)st.clients);
+	/* Handle records: how they are watched, pidfds, the caps in force. */
+	if (j)
+		json_object_set_new(j, "holders", holders_status_json(d));
+	rpc_call_set_result(call, j);
 	return 0;
 }
 

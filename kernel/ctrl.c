@@ -42,6 +42,7 @@
 #include "params.h"
 #include "port.h"
 #include "vale.h"
+#include "watch.h"
 
 #define nm_ctrl_dbg(fmt, ...) do {						\
 	if (READ_ONCE(nm_verbose))						\
@@ -59,6 +60,7 @@ union nm_req_body {
 	struct nmreq_vale_polling polling;
 	struct nmreq_pools_info pools;
 	struct nmreq_sync_kloop_start kloop;
+	struct nmreq_nmd_watch watch;
 };
 
 /* Body size of a request type; -1 for an unknown type. */
@@ -77,6 +79,8 @@ static int nm_req_body_size(u16 type)
 	case NETMAP_REQ_VALE_POLLING_DISABLE:	return sizeof(struct nmreq_vale_polling);
 	case NETMAP_REQ_POOLS_INFO_GET:		return sizeof(struct nmreq_pools_info);
 	case NETMAP_REQ_SYNC_KLOOP_START:	return sizeof(struct nmreq_sync_kloop_start);
+	case NETMAP_REQ_NMD_WATCH_ADD:
+	case NETMAP_REQ_NMD_WATCH_DEL:		return sizeof(struct nmreq_nmd_watch);
 	case NETMAP_REQ_VALE_DELIF:
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
 	case NETMAP_REQ_CSB_ENABLE:		return 0;
@@ -113,6 +117,8 @@ static bool nm_ctrl_req_changes(u16 type)
 	case NETMAP_REQ_VALE_POLLING_ENABLE:
 	case NETMAP_REQ_VALE_POLLING_DISABLE:
 	case NETMAP_REQ_PORT_HDR_SET:
+	case NETMAP_REQ_NMD_WATCH_ADD:	/* netmapd's release watches (watch.c) */
+	case NETMAP_REQ_NMD_WATCH_DEL:
 		return true;
 	default:
 		return false;
@@ -394,6 +400,9 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		return nm_vale_polling_enable(hdr->nr_name, &body->polling);
 	case NETMAP_REQ_VALE_POLLING_DISABLE:
 		return nm_vale_polling_disable(hdr->nr_name);
+	case NETMAP_REQ_NMD_WATCH_ADD:
+	case NETMAP_REQ_NMD_WATCH_DEL:
+		return nm_watch_ctrl(priv, hdr->nr_reqtype, &body->watch);
 	default:
 		/* Polling, virtio headers, kloop, CSB: later issues. */
 		pr_info_ratelimited("request type %u not yet supported\n", hdr->nr_reqtype);

@@ -23,6 +23,7 @@
 #include "dev.h"
 #include "mem.h"
 #include "port.h"
+#include "watch.h"
 
 static int nm_open(struct inode *inode, struct file *filp)
 {
@@ -39,8 +40,12 @@ static int nm_open(struct inode *inode, struct file *filp)
 static int nm_release(struct inode *inode, struct file *filp)
 {
 	struct nm_priv *priv = filp->private_data;
+	struct nm_watch_release rel;
 
+	/* Watchers learn of the release once the port is let go. */
+	nm_watch_release_begin(priv, &rel);
 	nm_port_unbind(priv);
+	nm_watch_release_end(&rel);
 	kfree(priv);
 	filp->private_data = NULL;
 	return 0;
@@ -80,7 +85,17 @@ static int nm_mmap(struct file *filp, struct vm_area_struct *vma)
 
 static __poll_t nm_poll(struct file *filp, poll_table *wait)
 {
-	return nm_sync_poll(filp->private_data, filp, wait);
+	struct nm_priv *priv = filp->private_data;
+
+	if (nm_watch_is_watcher(priv))
+		return nm_watch_poll(priv, filp, wait);
+	return nm_sync_poll(priv, filp, wait);
+}
+
+/* Only a release watcher (watch.c) has something to read: cookies. */
+static ssize_t nm_read(struct file *filp, char __user *buf, size_t len, loff_t *off)
+{
+	return nm_watch_read(filp->private_data, filp, buf, len);
 }
 
 static const struct file_operations nm_fops = {
@@ -91,6 +106,7 @@ static const struct file_operations nm_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = nm_mmap,
 	.poll = nm_poll,
+	.read = nm_read,
 	.llseek = noop_llseek,
 };
 
@@ -105,6 +121,11 @@ static struct miscdevice nm_miscdev = {
 	 */
 	.mode = 0600,
 };
+
+struct nm_priv *nm_dev_file_priv(struct file *filp)
+{
+	return filp->f_op == &nm_fops ? filp->private_data : NULL;
+}
 
 int nm_dev_init(void)
 {

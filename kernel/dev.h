@@ -19,6 +19,9 @@ struct nm_priv;
 int nm_dev_init(void);
 void nm_dev_uninit(void);
 
+/* The per-fd state of @filp if it is a /dev/netmap file, else NULL. */
+struct nm_priv *nm_dev_file_priv(struct file *filp);
+
 /* legacy.c: @cmd is NIOCREGIF or NIOCGINFO, @uarg a struct nmreq. */
 long nm_legacy_ioctl(struct nm_priv *priv, unsigned int cmd, void __user *uarg);
 

@@ -636,6 +636,11 @@ int nm_port_register(struct nm_priv *priv, const char *name,
 		err = -EBUSY;
 		goto out;
 	}
+	if (priv->watcher) {
+		nm_ctrl_dbg("%s: this fd is a release watcher\n", name);
+		err = -EBUSY;
+		goto out;
+	}
 	err = nm_port_get_for_req(name, req, NM_LOOKUP_CREATE, &port);
 	if (err)
 		goto out;

@@ -109,6 +109,13 @@ struct nm_priv {
 	u32 first[NM_NDIR], last[NM_NDIR]; /* bound kring range per direction */
 	u64 flags;			/* nr_flags of REGISTER */
 	bool exclusive;
+	/*
+	 * Release watches (watch.h): the watcher state if this fd is one (set
+	 * once under nm_ctrl_lock, never with a port), and the watches on
+	 * this fd's file (nm_watch_lock; zeroed = empty).
+	 */
+	struct nm_watcher *watcher;
+	struct hlist_head watches;
 };
 
 static inline bool nm_priv_bound(const struct nm_priv *priv)

@@ -561,6 +561,45 @@ struct nmreq_opt_port_stats {
 };
 
 /*
+ * netmapd extension requests (not part of netmap): nr_reqtype values
+ * 0x4e00..0x4eff ('N' in the high byte) belong to this module; netmap's
+ * own types are small numbers and a kernel without the extension answers
+ * EINVAL (unknown type), which is how a caller detects it.
+ *
+ * NETMAP_REQ_NMD_WATCH_ADD / NETMAP_REQ_NMD_WATCH_DEL: release watches.
+ * Both need CAP_NET_ADMIN in the user namespace that owns the caller's
+ * network namespace (EPERM otherwise, nothing changes). The first ADD on an
+ * fd that is not bound makes that fd a *watcher* for good (a bound fd: EBUSY;
+ * a watcher cannot be bound later: REGISTER gives EBUSY). ADD with nr_fd >= 0
+ * registers the open file that nr_fd (an fd of the caller) refers to, which
+ * must be a /dev/netmap file (else EINVAL; no such fd: EBADF), with
+ * nr_cookie. The watcher keeps no reference to that file: when its last
+ * reference goes (every fd of it closed, in every process it was passed
+ * to, and every mapping of its region unmapped), the kernel unbinds it and
+ * then queues nr_cookie on the watcher. read() on the watcher returns
+ * queued cookies as an array of uint64_t (at most len / 8; blocks while none
+ * unless O_NONBLOCK: EAGAIN); poll() reports POLLIN while one is queued. ADD
+ * with nr_fd == -1 only makes the fd a watcher (a probe). A watcher holds at
+ * most nr_max watches (registered or queued and not yet read; ENOSPC past
+ * it), each charged to the caller's memory cgroup. DEL removes every watch
+ * of the watcher with nr_cookie, registered or queued (ENOENT if none;
+ * nr_fd is ignored). Closing the watcher drops its watches; a file that is
+ * watched by several watchers (or twice) reports to each. nr_count returns
+ * the watcher's watches after the request. A non-watcher fd: DEL and read()
+ * give EINVAL.
+ */
+#define NETMAP_REQ_NMD_WATCH_ADD	0x4e01
+#define NETMAP_REQ_NMD_WATCH_DEL	0x4e02
+
+struct nmreq_nmd_watch {
+	int32_t		nr_fd;		/*  0 (in) ADD: fd to watch, -1: none */
+	uint32_t	nr_flags;	/*  4 (in) must be 0 */
+	uint64_t	nr_cookie;	/*  8 (in) reported on release; DEL: which */
+	uint32_t	nr_count;	/* 16 (out) watches held by the watcher */
+	uint32_t	nr_max;		/* 20 (out) the most it may hold */
+};
+
+/*
  * Communication Status Block entries, one pair per bound ring, used
  * instead of the ring's head/cur/tail when the fd is in CSB mode.
  */

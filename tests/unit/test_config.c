@@ -605,6 +605,31 @@ static void test_switch_ports(void)
 	free(buf);
 }
 
+/* handles: defaults, the keys, a bound that is out of range. */
+static void test_handles(void)
+{
+	struct nmd_config *c;
+	struct diags d;
+	int r;
+
+	r = load_str("version: 1\n", &c, NULL, &d);
+	CHECK(r == 0 && c->handles.per_uid == 1024 && c->handles.total == 16384 &&
+	      c->handles.pidfds_per_uid == 64 && c->handles.pidfds_total == 256,
+	      "handles: the documented defaults");
+	done(c, NULL, &d);
+	r = load_str("version: 1\nhandles:\n  per_uid: 5\n  total: 6\n  pidfds_per_uid: 7\n"
+		     "  pidfds_total: 8\n", &c, NULL, &d);
+	CHECK(r == 0 && c->handles.per_uid == 5 && c->handles.total == 6 &&
+	      c->handles.pidfds_per_uid == 7 && c->handles.pidfds_total == 8, "handles: every key");
+	done(c, NULL, &d);
+	r = load_str("version: 1\nhandles:\n  per_uid: 0\n", &c, NULL, &d);
+	CHECK(r == -EINVAL && d.n == 1, "handles.per_uid 0 is refused");
+	done(c, NULL, &d);
+	r = load_str("version: 1\nhandles:\n  per_pid: 3\n", &c, NULL, &d);
+	CHECK(r == -EINVAL && d.n == 1, "handles: an unknown key is refused");
+	done(c, NULL, &d);
+}
+
 /* ---- 5. hostile input ----------------------------------------------------- */
 
 static void expect_one(const char *what, const char *yaml, size_t len,
@@ -898,6 +923,7 @@ int main(void)
 	test_capacity_asymmetric();
 	test_capacity_bridges();
 	test_switch_ports();
+	test_handles();
 	test_hostile();
 	test_error_bound();
 	test_load_errors();

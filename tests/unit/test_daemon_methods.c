@@ -8,6 +8,10 @@
  * outside the file), parameters (-32602), the reply and its fd, holders in
  * port.list, port.close by the holder / others / admins, a holder that
  * exits is dropped (a forked child's pidfd), events to subscribers,
+ * handle records with a faked release watch (released fds drop their
+ * records, port.close forgets the watch, 3000 rounds leave none) and the
+ * caps of handles: (per_uid, total, pidfds_per_uid; root and admins exempt;
+ * a failed pidfd_open leaves no record),
  * switch.list grouping, admin-only methods, configurations refused with
  * file:line:col (-32008), status and stats; and the fd store: a pipe's
  * anchor goes to $NOTIFY_SOCKET with FDSTORE=1 FDNAME= FDPOLL=0 and an fd,
@@ -153,6 +157,77 @@ static const struct kern_ops tk_ops = {
 	.nic_restore = tk_nic_restore,
 };
 
+/*
+ * The release watch, faked: the watcher is the read end of a pipe; the test
+ * "releases" a port fd by writing its cookie to the other end. The cookies
+ * the daemon registered are kept to check ADD and DEL.
+ */
+static int tk_wpipe = -1;		/* write end of the current watcher */
+static uint64_t tk_watched[4096];
+static size_t tk_n_watched;
+static unsigned tk_watch_opens;
+
+static int tk_watch_open(void *ctx, int *wfd)
+{
+	int p[2];
+
+	(void)ctx;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	if (tk_wpipe >= 0)
+		close(tk_wpipe);
+	tk_wpipe = p[1];
+	*wfd = p[0];
+	tk_watch_opens++;
+	return 0;
+}
+
+static int tk_watch_add(void *ctx, int wfd, int fd, uint64_t cookie)
+{
+	(void)ctx, (void)wfd;
+	if (fd < 0 || tk_n_watched >= ELEMENTSOF(tk_watched))
+		return fd < 0 ? -EBADF : -ENOSPC;
+	tk_watched[tk_n_watched++] = cookie;
+	return 0;
+}
+
+static bool tk_unwatch(uint64_t cookie)
+{
+	for (size_t i = 0; i < tk_n_watched; i++) {
+		if (tk_watched[i] == cookie) {
+			tk_watched[i] = tk_watched[--tk_n_watched];
+			return true;
+		}
+	}
+	return false;
+}
+
+static int tk_watch_del(void *ctx, int wfd, uint64_t cookie)
+{
+	(void)ctx, (void)wfd;
+	return tk_unwatch(cookie) ? 0 : -ENOENT;
+}
+
+static int tk_watch_read(void *ctx, int wfd, uint64_t *c, size_t n)
+{
+	ssize_t r = read(wfd, c, n * sizeof(*c));
+
+	(void)ctx;
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return (int)(r / (ssize_t)sizeof(*c));
+}
+
+/* The kernel reports the release of the fd of @handle. */
+static void tk_release(uint64_t handle)
+{
+	if (tk_unwatch(handle) && write(tk_wpipe, &handle, sizeof(handle)) != sizeof(handle))
+		abort();
+}
+
+/* tk_ops with the release watch: the module that has the extension. */
+static struct kern_ops tk_ops_rw;
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static struct nmd_daemon dm;
@@ -217,6 +292,155 @@ static void pump_ms(unsigned ms)
 		usleep(1000);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+}
+
+static json_int_t open_port(const struct rpc_peer *p, const char *name, json_t **err)
+{
+	char line[200];
+	json_int_t h;
+	json_t *j;
+	int nfds;
+
+	snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"port.open\","
+		 "\"params\":{\"name\":\"%s\"}}", name);
+	j = call(p, line, &nfds);
+	h = json_integer_value(json_object_get(result(j), "handle"));
+	if (err)
+		*err = json_incref(json_object_get(j, "error"));
+	json_decref(j);
+	return nfds == 1 ? h : -1;
+}
+
+static const char *err_limit(json_t *e)
+{
+	return json_string_value(json_object_get(json_object_get(e, "data"), "limit"));
+}
+
+static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1002,
+			 const struct rpc_peer *root, const struct rpc_peer *admin)
+{
+	struct nmd_handle_limits saved = dm.config->handles;
+	unsigned base = dm.n_holders;
+	json_int_t h[8];
+	json_t *e = NULL, *j;
+
+	/* 1. The module has the release watch: records are watched by it, no pidfd. */
+	tk_ops_rw = tk_ops;
+	tk_ops_rw.watch_open = tk_watch_open;
+	tk_ops_rw.watch_add = tk_watch_add;
+	tk_ops_rw.watch_del = tk_watch_del;
+	tk_ops_rw.watch_read = tk_watch_read;
+	dm.kern.ops = &tk_ops_rw;
+	dm.rw_state = NMD_RW_UNTRIED;	/* the fallback above turned it off */
+	h[0] = open_port(u1000, "vale0:vm1", NULL);
+	CHECK(h[0] > 0 && dm.rw_state == NMD_RW_ON && tk_n_watched == 1 && tk_watched[0] == (uint64_t)h[0],
+	      "the handle is registered with the release watch");
+	CHECK(dm.n_pidfds == 1, "no pidfd for it (%u: the admin's of before)", dm.n_pidfds);
+	j = call(u1000, "{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"status\"}", NULL);
+	CHECK(json_is_true(json_object_get(json_object_get(result(j), "holders"), "release_watch")),
+	      "status: release_watch");
+	json_decref(j);
+	tk_release((uint64_t)h[0]);
+	pump_ms(20);
+	CHECK(dm.n_holders == base, "released: the record is gone (%u)", dm.n_holders);
+
+	/* 2. port.close forgets the kernel's watch too. */
+	h[0] = open_port(u1000, "vale0:vm1", NULL);
+	{
+		char line[160];
+
+		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":52,\"method\":\"port.close\","
+			 "\"params\":{\"handle\":%lld}}", (long long)h[0]);
+		json_decref(call(u1000, line, NULL));
+	}
+	CHECK(tk_n_watched == 0 && dm.n_holders == base, "port.close: DEL sent, record gone");
+
+	/* 3. 3000 open-then-release rounds come back to where they started. */
+	for (int i = 0; i < 3000; i++) {
+		json_int_t x = open_port(u1000, "vale0:vm1", NULL);
+
+		if (x <= 0)
+			break;
+		tk_release((uint64_t)x);
+		if (i % 100 == 99)
+			pump_ms(1);
+	}
+	pump_ms(20);
+	CHECK(dm.n_holders == base && dm.n_user_holders == 0, "3000 rounds: %u records, %u of users",
+	      dm.n_holders, dm.n_user_holders);
+
+	/* 4. Caps per uid and in total; root and admins are exempt. */
+	dm.config->handles.per_uid = 3;
+	dm.config->handles.total = 4;
+	for (int i = 0; i < 3; i++)
+		h[i] = open_port(u1000, "vale0:vm1", NULL);
+	CHECK(h[2] > 0, "3 handles for uid 1000");
+	CHECK(open_port(u1000, "vale0:vm1", &e) < 0 && json_integer_value(json_object_get(e, "code")) ==
+	      RPC_ERR_CAPACITY && err_limit(e) && !strcmp(err_limit(e), "per_uid"),
+	      "the 4th: -32004, limit per_uid");
+	json_decref(e);
+	CHECK(open_port(root, "vale0:vm1", NULL) > 0, "root still opens");
+	CHECK(open_port(admin, "vale0:vm1", NULL) > 0, "an admin still opens");
+	{
+		struct rpc_peer g = *u1002;
+
+		g.gid = 2000;
+		CHECK(open_port(&g, "vale0:vm2", NULL) > 0, "uid 1002: the 4th user handle");
+		CHECK(open_port(&g, "vale0:vm2", &e) < 0 && err_limit(e) && !strcmp(err_limit(e), "total"),
+		      "the 5th user handle: limit total");
+		json_decref(e);
+	}
+	tk_release((uint64_t)h[0]);
+	pump_ms(20);
+	CHECK(open_port(u1000, "vale0:vm1", NULL) > 0, "one released: uid 1000 opens again");
+
+	/* 5. No release watch: one pidfd per process, capped; a failed pidfd_open leaves nothing. */
+	holders_free(&dm);
+	base = dm.n_holders;
+	dm.opts.no_release_watch = true;
+	dm.config->handles.per_uid = 100;
+	dm.config->handles.total = 100;
+	dm.config->handles.pidfds_per_uid = 1;
+	{
+		pid_t c1 = fork(), c2;
+
+		if (c1 == 0) {
+			pause();
+			_exit(0);
+		}
+		c2 = fork();
+		if (c2 == 0) {
+			pause();
+			_exit(0);
+		}
+		struct rpc_peer p1 = *u1000, p2 = *u1000, gone = *u1000;
+
+		p1.pid = c1;
+		p2.pid = c2;
+		CHECK(open_port(&p1, "vale0:vm1", NULL) > 0 && open_port(&p1, "vale0:vm1", NULL) > 0,
+		      "two handles, one process");
+		CHECK(dm.n_pidfds == 1, "one pidfd for both (%u)", dm.n_pidfds);
+		CHECK(open_port(&p2, "vale0:vm1", &e) < 0 && err_limit(e) &&
+		      !strcmp(err_limit(e), "pidfds_per_uid"), "a second process: limit pidfds_per_uid");
+		json_decref(e);
+		CHECK(open_port(root, "vale0:vm1", NULL) > 0, "root is exempt");
+		kill(c2, SIGKILL);
+		waitpid(c2, NULL, 0);
+		gone.pid = c2;
+		dm.config->handles.pidfds_per_uid = 10;
+		CHECK(open_port(&gone, "vale0:vm1", &e) < 0 && json_integer_value(json_object_get(e, "code")) ==
+		      RPC_ERR_NOT_FOUND, "a process that is gone: refused (ESRCH)");
+		json_decref(e);
+		CHECK(dm.n_holders == base + 3, "no record left by the refusal (%u)", dm.n_holders);
+		kill(c1, SIGKILL);
+		waitpid(c1, NULL, 0);
+		pump_ms(50);
+		CHECK(dm.n_holders == base + 1 && dm.n_pidfds == 1, "the process exited: its 2 records go");
+	}
+	holders_free(&dm);
+	dm.opts.no_release_watch = false;
+	dm.config->handles = saved;
+	dm.kern.ops = &tk_ops;
 }
 
 int main(void)
@@ -433,6 +657,8 @@ int main(void)
 		pump_ms(50);
 		CHECK(dm.n_holders == 1, "the exited holder is dropped (%u)", dm.n_holders);
 	}
+
+	handles_test(&u1000, &u1002, &root, &admin);
 
 	/* switch.list groups VALE_LIST by switch. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":17,\"method\":\"switch.list\"}", NULL);

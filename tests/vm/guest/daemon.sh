@@ -219,7 +219,8 @@ ok "refusals: -32001 and no fd; vale0:a^ and friends refused, no port a^ created
 runas 1000 1000 nmd_client -s $S robust || fail "malformed/half-sent requests"
 
 # --- 6. holders -----------------------------------------------------------
-nmd_client -s $S wait-event port.holder_exit 60 >"$W/ev2" 2>&1 &
+# The module reports the fd's release (its records go with "port.released").
+nmd_client -s $S wait-event port.released 60 >"$W/ev2" 2>&1 &
 EV=$!
 subscribed "$W/ev2"
 : >"$W/hold"
@@ -246,7 +247,7 @@ runas 1001 1001 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a
 	fail "uid 1001 got mode r"
 ok "monitors: vale0:a/r for uid 1000, /z for uid 1001 (second entry), nothing more"
 kill -9 $HP
-wait $EV || { cat "$W/ev2"; fail "no port.holder_exit event"; }
+wait $EV || { cat "$W/ev2"; fail "no port.released event"; }
 cat "$W/ev2"
 $C call port.list | grep -q "\"pid\":$HP" && fail "dead holder still listed"
 ok "a dead holder is dropped from port.list, with an event"

@@ -1559,6 +1559,9 @@ static void op_ctrl(void)
 	} else {
 		t = (uint16_t)rnd_u32();
 	}
+	/* our release watches (nm_watch tests them) would make fds unbindable watchers */
+	if (t == NETMAP_REQ_NMD_WATCH_ADD || t == NETMAP_REQ_NMD_WATCH_DEL)
+		t = NETMAP_REQ_PORT_INFO_GET;
 	/* requests that would block, or create what we cannot undo */
 	if (t == NETMAP_REQ_SYNC_KLOOP_START && files[fi].csb)
 		t = NETMAP_REQ_SYNC_KLOOP_STOP;

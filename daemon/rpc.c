@@ -1680,8 +1680,9 @@ static int conn_admit(struct rpc_conn *c)
 	if (s->st.clients >= o->max_clients) {
 		snprintf(why, sizeof(why), "too many clients, the limit is %u (limits.max_clients)",
 			 o->max_clients);
-	} else if (o->admin_reserve && s->st.clients >= o->max_clients - o->admin_reserve &&
-		   !server_is_admin(s, &c->peer)) {
+	} else if (server_is_admin(s, &c->peer)) {
+		return 0; /* the admins' slots; no per-uid cap for them */
+	} else if (o->admin_reserve && s->st.clients >= o->max_clients - o->admin_reserve) {
 		snprintf(why, sizeof(why), "too many clients: the last %u of %u slots are kept "
 			 "for admins (limits.admin_slots)", o->admin_reserve, o->max_clients);
 	} else if (clients_of(s, c->peer.uid) >= o->max_clients_per_uid) {

@@ -97,9 +97,9 @@
  *   line would cross it, the connections with the largest queues are
  *   dropped the same way until it fits (rpc_stats.dropped_total).
  *   Connections: at most max_clients, and max_clients_per_uid per peer
- *   uid (root too). The last admin_reserve slots are kept for admins
- *   (rpc_policy_is_admin() at accept): anyone else is refused while fewer
- *   than admin_reserve slots are free. A refused connection gets one
+ *   uid (admins are not counted per uid). The last admin_reserve slots
+ *   are kept for admins (rpc_policy_is_admin() at accept): anyone else is
+ *   refused while fewer than admin_reserve slots are free. A refused connection gets one
  *   -32004 error line (id null) and is closed (rpc_stats.refused).
  *   Time: a connection that has bytes of an unfinished line buffered for
  *   line_timeout_ms (not counting time paused by backpressure), or whose
@@ -252,8 +252,8 @@ struct rpc_options {
 	size_t out_max;           /* drop a client whose queue would exceed this */
 	size_t out_total;         /* queued output of all clients together */
 	unsigned max_clients;     /* more are refused with RPC_ERR_CAPACITY and closed */
-	unsigned max_clients_per_uid; /* the same per peer uid (root too), so one
-				       * user cannot take every slot */
+	unsigned max_clients_per_uid; /* the same per peer uid (not for admins),
+				       * so one user cannot take every slot */
 	unsigned admin_reserve;   /* slots only admins may take */
 	unsigned line_timeout_ms; /* an unfinished line must end within this */
 	unsigned write_timeout_ms; /* queued output must move within this */

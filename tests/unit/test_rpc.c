@@ -1551,10 +1551,11 @@ static void test_max_clients(void)
 	cli_close(c);
 	rpc_server_free(s);
 
-	/* Per user: one uid cannot take every slot. */
+	/* Per user: one uid cannot take every slot (admins are not capped per uid). */
 	o.max_clients = 10;
 	o.max_clients_per_uid = 2;
 	s = srv_start("peruid.sock", &o, path, sizeof(path));
+	rpc_server_set_policy(s, &(struct rpc_policy){ .root_is_admin = false });
 	a = cli_connect(path);
 	b = cli_connect(path);
 	pump_for(5);
@@ -1572,6 +1573,19 @@ static void test_max_clients(void)
 	json_decref(j);
 	CHECK(stats(s).refused == 1 && stats(s).clients == 2, "refused %llu clients %u",
 	      (unsigned long long)stats(s).refused, stats(s).clients);
+	{
+		/* An admin is not capped per uid. */
+		uid_t me = getuid();
+		struct cli *d;
+
+		rpc_server_set_policy(s, &(struct rpc_policy){ .admin_uids = &me, .n_admin_uids = 1 });
+		d = cli_connect(path);
+		j = cli_call(d, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":1,\"b\":1},\"id\":1}");
+		CHECK(j && json_integer_value(json_object_get(j, "result")) == 2,
+		      "an admin's third connection: %s", dumps(j));
+		json_decref(j);
+		cli_close(d);
+	}
 	cli_close(b);
 	cli_close(c);
 	rpc_server_free(s);

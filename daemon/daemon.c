@@ -185,12 +185,16 @@ static void set_policy(struct nmd_daemon *d)
 static void set_limits(struct nmd_daemon *d)
 {
 	struct rpc_options ro, in_force;
+	char msg[sizeof(d->limits_msg)];
 
 	if (!d->rpc || !d->config)
 		return;
 	limits_rpc_options(&d->config->limits, d->nofile, &ro, true);
 	rpc_server_set_limits(d->rpc, &ro, &in_force);
-	limits_log(&in_force, d->nofile);
+	limits_format(&in_force, d->nofile, msg, sizeof(msg));
+	if (strcmp(msg, d->limits_msg) != 0)
+		log_msg(LOG_INFO, "%s", msg);
+	snprintf(d->limits_msg, sizeof(d->limits_msg), "%s", msg);
 }
 
 static void sync_module_params(struct nmd_daemon *d)

@@ -76,17 +76,17 @@ void limits_rpc_options(const struct nmd_limits *l, uint64_t nofile,
 		o->max_clients_per_uid = o->max_clients;
 }
 
-void limits_log(const struct rpc_options *o, uint64_t nofile)
+void limits_format(const struct rpc_options *o, uint64_t nofile, char *buf, size_t len)
 {
 	char idle[32] = "off";
 
 	if (o->idle_timeout_ms)
 		snprintf(idle, sizeof(idle), "%u s", o->idle_timeout_ms / 1000);
-	log_msg(LOG_INFO, "limits: %llu descriptors; %u clients (%u per uid, %u kept for admins); "
-		"requests %zu bytes, batches %u, replies %zu bytes; output %zu/%zu bytes per "
-		"client (pause/max), %zu in all; timeouts line %u s, write %u s, idle %s",
-		(unsigned long long)nofile, o->max_clients, o->max_clients_per_uid,
-		o->admin_reserve, o->max_line, o->max_batch, o->max_reply, o->out_high,
-		o->out_max, o->out_total, o->line_timeout_ms / 1000,
-		o->write_timeout_ms / 1000, idle);
+	snprintf(buf, len, "limits: %llu descriptors; %u clients (%u per uid, %u kept for admins); "
+		 "requests %zu bytes, batches %u, replies %zu bytes; output %zu/%zu bytes per "
+		 "client (pause/max), %zu in all; timeouts line %u s, write %u s, idle %s",
+		 (unsigned long long)nofile, o->max_clients, o->max_clients_per_uid,
+		 o->admin_reserve, o->max_line, o->max_batch, o->max_reply, o->out_high,
+		 o->out_max, o->out_total, o->line_timeout_ms / 1000,
+		 o->write_timeout_ms / 1000, idle);
 }

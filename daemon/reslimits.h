@@ -16,6 +16,7 @@
 #ifndef NETMAPD_RESLIMITS_H
 #define NETMAPD_RESLIMITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -41,7 +42,7 @@ void limits_rpc_options(const struct nmd_limits *l, uint64_t nofile,
 /* The clients' share of @nofile descriptors (see above). */
 unsigned limits_fd_clients(uint64_t nofile);
 
-/* One log line with the limits in force @o (after rpc_server_set_limits()). */
-void limits_log(const struct rpc_options *o, uint64_t nofile);
+/* "limits: ..." for the log: the limits in force @o (rpc_server_set_limits()). */
+void limits_format(const struct rpc_options *o, uint64_t nofile, char *buf, size_t len);
 
 #endif /* NETMAPD_RESLIMITS_H */

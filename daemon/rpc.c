@@ -8,7 +8,8 @@
  *
  *   listener fd --EV_READ--> accept_cb --> conn_new (SO_PEERCRED, groups)
  *   conn fd --EV_READ--> conn_read_cb: read once into ibuf, then up to
- *       LINES_PER_RUN lines: handle_line -> dispatch_request -> handler;
+ *       REQUESTS_PER_RUN requests (a batch counts its entries):
+ *       handle_line -> dispatch_request -> handler;
  *       each response is appended to conn->out (an evbuffer), with an
  *       fd_mark recording at which stream offset its descriptors go
  *   conn fd --EV_WRITE--> conn_flush: sendmsg() up to the next fd_mark;
@@ -44,8 +45,11 @@
 
 #include "util.h"
 
-/* Lines one connection handles per loop iteration, so others get a turn. */
-#define LINES_PER_RUN 64
+/*
+ * Requests one connection runs per loop iteration, so others get a turn
+ * (a batch counts its entries: a line of batches must not hold the loop).
+ */
+#define REQUESTS_PER_RUN 64
 /* Connections accepted per listener wake-up. */
 #define ACCEPTS_PER_RUN 32
 /* Initial input buffer; it grows to max_line + 1 only for long lines. */
@@ -1329,20 +1333,24 @@ static json_t *run_batch(struct rpc_conn *c, json_t *req, struct line_fds *lf)
 	return resp;
 }
 
-/* Parse and run one line; queue its response line, if any. */
-static void handle_line(struct rpc_conn *c, const char *line, size_t len)
+/*
+ * Parse and run one line; queue its response line, if any. Returns the
+ * number of requests it held (a batch's entries; at least 1).
+ */
+static unsigned handle_line(struct rpc_conn *c, const char *line, size_t len)
 {
 	struct rpc_server *s = c->s;
 	_cleanup_json_ json_t *req = NULL, *resp = NULL;
 	struct line_fds lf = { .n = 0 };
 	json_error_t e;
 	size_t i, used = 0;
+	unsigned n = 1;
 
 	for (i = 0; i < len; i++)
 		if (!strchr(" \t\r", line[i]) || !line[i])
 			break;
 	if (i == len)
-		return; /* blank line */
+		return 1; /* blank line */
 
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
 	if (!req) {
@@ -1351,6 +1359,8 @@ static void handle_line(struct rpc_conn *c, const char *line, size_t len)
 					    "column", e.column));
 	} else if (json_is_array(req)) {
 		resp = run_batch(c, req, &lf);
+		if (json_array_size(req) > 1 && json_array_size(req) <= s->o.max_batch)
+			n = (unsigned)json_array_size(req);
 	} else {
 		resp = dispatch_request(s, c, req, &lf);
 		if (resp && !reply_fits(s, resp, &used)) {
@@ -1360,11 +1370,11 @@ static void handle_line(struct rpc_conn *c, const char *line, size_t len)
 		}
 	}
 
-	if (resp && !c->dead) {
+	if (resp && !c->dead)
 		conn_queue(c, resp, &lf);
-		return;
-	}
-	lf_truncate(&lf, 0);
+	else
+		lf_truncate(&lf, 0);
+	return n;
 }
 
 /* -- Connection I/O --------------------------------------------------------- */
@@ -1449,11 +1459,11 @@ static int conn_fill(struct rpc_conn *c)
 	return -errno;
 }
 
-/* Handle the complete lines in ibuf, up to LINES_PER_RUN, then flush. */
+/* Handle the complete lines in ibuf, up to REQUESTS_PER_RUN, then flush. */
 static void conn_process(struct rpc_conn *c)
 {
 	struct rpc_server *s = c->s;
-	unsigned budget = LINES_PER_RUN;
+	unsigned budget = REQUESTS_PER_RUN, n;
 
 	while (!c->dead && !c->closing && !c->paused) {
 		char *nl;
@@ -1489,10 +1499,11 @@ static void conn_process(struct rpc_conn *c)
 			conn_oversize(c);
 			break;
 		}
-		handle_line(c, c->ibuf + c->ipos, len);
+		n = handle_line(c, c->ibuf + c->ipos, len);
 		c->ipos = c->scan = (size_t)(nl - c->ibuf) + 1;
 		c->line_since = 0;
-		if (--budget == 0) {
+		budget = n < budget ? budget - n : 0;
+		if (budget == 0) {
 			/* More may be buffered: come back after the others. */
 			if (!c->dead && c->iend > c->ipos)
 				event_active(c->rev, EV_READ, 0);

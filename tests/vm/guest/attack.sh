@@ -28,6 +28,7 @@ mkdir -p "$W" /run/netmapd
 A="nmd_attack -s $S"
 DPID=
 MON=
+HOLDERS=
 SECS=8
 GOOD=50
 if [ "$1" = --quick ] || [ -n "$NM_ATTACK_QUICK" ]; then
@@ -66,6 +67,7 @@ EOT
 
 dump_log() { echo "--- daemon log (last 40 lines)"; tail -n 40 "$LOG"; echo "---"; }
 trap 'rc=$?; [ -n "$MON" ] && kill $MON 2>/dev/null; [ $rc = 0 ] || dump_log;
+      [ -n "$HOLDERS" ] && kill $HOLDERS 2>/dev/null;
       [ -n "$DPID" ] && kill -TERM $DPID 2>/dev/null; wait 2>/dev/null; exit $rc' EXIT
 
 netmapd --check "$CONF" || fail "netmapd --check"
@@ -86,6 +88,19 @@ echo "fd limit of the daemon: $(awk '/Max open files/ {print $4, $5}' /proc/$DPI
 soft=$(awk '/Max open files/ {print $4}' /proc/$DPID/limits)
 hard=$(awk '/Max open files/ {print $5}' /proc/$DPID/limits)
 expect_eq "RLIMIT_NOFILE raised to the hard limit" "$soft" "$hard"
+
+# The good clients' ports exist for the whole test, as an application's
+# would: their measured opens register one more fd each (no region made).
+nmd_client -s $S hold vale0:r 600 >"$W/hold0" 2>&1 &
+HOLDERS=$!
+runas 1000 1000 nmd_client -s $S hold vale0:a 600 >"$W/hold1" 2>&1 &
+HOLDERS="$HOLDERS $!"
+i=0
+until grep -q opened "$W/hold0" && grep -q opened "$W/hold1"; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || { cat "$W"/hold?; fail "the holders did not open their ports"; }
+	sleep 0.1
+done
 
 rss() { awk '/VmRSS/ {print $2}' /proc/$DPID/status; }
 nfds() { ls /proc/$DPID/fd | wc -l; }
@@ -222,6 +237,9 @@ ok "flood: $refused connections refused (per uid, then all but the admins' slots
 
 echo "=== summary"
 cat "$W/summary"
+kill $HOLDERS
+wait $HOLDERS 2>/dev/null
+HOLDERS=
 kill -TERM $DPID
 wait $DPID
 rc=$?

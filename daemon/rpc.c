@@ -49,7 +49,7 @@
  * Requests one connection runs per loop iteration, so others get a turn
  * (a batch counts its entries: a line of batches must not hold the loop).
  */
-#define REQUESTS_PER_RUN 64
+#define REQUESTS_PER_RUN 16
 /* Connections accepted per listener wake-up. */
 #define ACCEPTS_PER_RUN 32
 /* Initial input buffer; it grows to max_line + 1 only for long lines. */
@@ -82,6 +82,7 @@ struct rpc_conn {
 	struct rpc_peer peer;
 
 	struct event *rev, *wev;
+	struct event *more; /* zero timer: buffered lines, after the others */
 	bool reading;    /* rev is pending */
 	bool writing;    /* wev is pending: exactly while out is not empty */
 
@@ -559,6 +560,8 @@ static void conn_release(struct rpc_conn *c)
 		event_free(c->rev);
 	if (c->wev)
 		event_free(c->wev);
+	if (c->more)
+		event_free(c->more);
 	free(c);
 }
 
@@ -604,6 +607,8 @@ static void conn_drop(struct rpc_conn *c)
 		event_del(c->rev);
 	if (c->wev)
 		event_del(c->wev);
+	if (c->more)
+		event_del(c->more);
 	c->reading = c->writing = false;
 	marks_close(c);
 	if (c->fd >= 0) {
@@ -1397,6 +1402,21 @@ static void conn_oversize(struct rpc_conn *c)
 	conn_stop_reading(c);
 }
 
+/*
+ * Run conn_read_cb() again on the next loop iteration. Not event_active():
+ * libevent runs events activated during a pass in that same pass, so a
+ * connection with lines buffered would starve those whose readiness only
+ * the next epoll_wait() reports. A zero timer fires after that poll, behind
+ * the connections it found ready.
+ */
+static void conn_later(struct rpc_conn *c)
+{
+	static const struct timeval zero = { 0, 0 };
+
+	if (c->more)
+		evtimer_add(c->more, &zero);
+}
+
 static void conn_pause(struct rpc_conn *c)
 {
 	c->s->st.throttled++;
@@ -1414,7 +1434,7 @@ static void conn_resume(struct rpc_conn *c)
 		c->reading = true;
 	/* Lines already buffered get no read event of their own. */
 	if (c->iend > c->ipos)
-		event_active(c->rev, EV_READ, 0);
+		conn_later(c);
 }
 
 /* Read once into ibuf. 0, or a negative errno when the connection broke. */
@@ -1506,7 +1526,7 @@ static void conn_process(struct rpc_conn *c)
 		if (budget == 0) {
 			/* More may be buffered: come back after the others. */
 			if (!c->dead && c->iend > c->ipos)
-				event_active(c->rev, EV_READ, 0);
+				conn_later(c);
 			break;
 		}
 	}
@@ -1732,7 +1752,8 @@ static void conn_new(struct rpc_server *s, int fd)
 	c->out = evbuffer_new();
 	c->rev = event_new(s->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->wev = event_new(s->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
-	if (!c->out || !c->rev || !c->wev || event_add(c->rev, NULL) < 0) {
+	c->more = evtimer_new(s->base, conn_read_cb, c);
+	if (!c->out || !c->rev || !c->wev || !c->more || event_add(c->rev, NULL) < 0) {
 		rpc_log(s, LOG_ERR, "client %u: out of memory, closing", c->id);
 		goto err;
 	}

@@ -173,9 +173,9 @@ struct rpc_call;
 /* A handler's -EINVAL without a chosen code is RPC_ERR_INVALID_PARAMS. */
 
 #define RPC_DEFAULT_MAX_LINE (64u * 1024)
-#define RPC_DEFAULT_MAX_BATCH 64u
+#define RPC_DEFAULT_MAX_BATCH 32u
 #define RPC_DEFAULT_MAX_REPLY (1024u * 1024)
-#define RPC_DEFAULT_OUT_HIGH (256u * 1024)
+#define RPC_DEFAULT_OUT_HIGH (64u * 1024)
 #define RPC_DEFAULT_OUT_MAX (2u * 1024 * 1024)
 #define RPC_DEFAULT_OUT_TOTAL (64u * 1024 * 1024)
 #define RPC_DEFAULT_MAX_CLIENTS 1024u

@@ -50,9 +50,12 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* EVLOOP_NONBLOCK alone loops while callbacks keep becoming active. */
+static int pump_flags = EVLOOP_NONBLOCK;
+
 static void pump(void)
 {
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_loop(base, pump_flags);
 }
 
 /* Run the loop for about @ms milliseconds. */
@@ -1877,6 +1880,58 @@ static void test_timeouts(void)
 	rpc_server_free(s);
 }
 
+/*
+ * Fairness: 16 connections with batches buffered (and never reading) do
+ * not make a good client wait for all of them: it waits for one turn of
+ * each at most (a batch, or REQUESTS_PER_RUN requests), not for
+ * everything buffered. The loop runs one iteration per pump here, as
+ * the daemon's does between two polls.
+ */
+static void test_fairness(void)
+{
+	char path[128];
+	struct rpc_server *s = srv_start("fair.sock", NULL, path, sizeof(path));
+	struct cli *att[16], *g = cli_connect(path);
+	size_t cap = 32 * 80 + 16, len = 0;
+	char *line = malloc(cap);
+	uint64_t before, t0;
+	json_t *j;
+
+	good_call(g, "before");
+	len += (size_t)snprintf(line + len, cap - len, "[");
+	for (int i = 0; i < 32; i++)
+		len += (size_t)snprintf(line + len, cap - len,
+					"%s{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":%d,\"b\":1},\"id\":%d}",
+					i ? "," : "", i, i);
+	len += (size_t)snprintf(line + len, cap - len, "]\n");
+	for (int i = 0; i < 16; i++) {
+		att[i] = cli_connect(path);
+		/* Fill the socket without letting the server run. */
+		for (int k = 0; k < 200; k++)
+			if (send(att[i]->fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) <= 0)
+				break;
+	}
+	pump_flags = EVLOOP_ONCE | EVLOOP_NONBLOCK;
+	pump(); /* accept them */
+	pump(); /* one turn each */
+	before = stats(s).requests;
+	t0 = now_ms();
+	cli_sendf(g, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":2,\"b\":3},\"id\":\"g\"}\n");
+	j = cli_next(g, 5000);
+	CHECK(j && json_integer_value(json_object_get(j, "result")) == 5, "good call: %s", dumps(j));
+	json_decref(j);
+	CHECK(stats(s).requests - before <= 2 * 16 * 32 + 1,
+	      "the good call waited for %llu requests of others (%llu ms)",
+	      (unsigned long long)(stats(s).requests - before),
+	      (unsigned long long)(now_ms() - t0));
+	pump_flags = EVLOOP_NONBLOCK;
+	for (int i = 0; i < 16; i++)
+		cli_close(att[i]);
+	cli_close(g);
+	free(line);
+	rpc_server_free(s);
+}
+
 static void test_socket_setup(void)
 {
 	char path[128], file[128];
@@ -2061,6 +2116,7 @@ int main(void)
 		{ "output_total", test_output_total },
 		{ "admin_slots", test_admin_slots },
 		{ "timeouts", test_timeouts },
+		{ "fairness", test_fairness },
 		{ "socket_setup", test_socket_setup },
 		{ "eval", test_eval },
 	};

@@ -3,8 +3,8 @@
 # limits against hostile clients with real unprivileged uids, while a good
 # client (root, and uid 1000 which the file grants vale0:a) measures
 # port.open. Scenarios:
-#   bigbatch  one uid, 16 connections writing batches of port.list and
-#             never reading (plus one batch of 1200: refused, max_batch)
+#   bigbatch  one uid, 8 connections writing batches of 32 port.list
+#             and never reading (plus one batch of 1200: refused, max_batch)
 #   half      8 uids x 40 connections each sending part of a line
 #             (max_clients_per_uid, line_timeout; they reconnect)
 #   subs      4 uids x 30 subscribers that never read while uid 1000
@@ -106,7 +106,7 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$DPID/status; }
 nfds() { ls /proc/$DPID/fd | wc -l; }
 monitor_start() {
 	: >"$W/mon"
-	( while kill -0 $DPID 2>/dev/null; do echo "$(rss) $(nfds)" >>"$W/mon"; sleep 0.2; done ) &
+	( while kill -0 $DPID 2>/dev/null; do echo "$(rss) $(nfds)" >>"$W/mon"; sleep 0.5; done ) &
 	MON=$!
 }
 monitor_stop() {
@@ -163,7 +163,7 @@ runas 1000 1000 $A batch-check 1200 || fail "a batch of 1200 was not refused wit
 ok "a batch of 1200 entries is refused (max_batch)"
 scenario bigbatch
 rm -f "$W"/atk.*
-runas 1000 1000 $A bigbatch 16 $SECS 64 >"$W/atk.1" 2>&1 &
+runas 1000 1000 $A bigbatch 8 $SECS 32 >"$W/atk.1" 2>&1 &
 ATTACKERS=$!
 sleep 2
 good "during"

@@ -55,6 +55,8 @@
 /* Initial input buffer; it grows to max_line + 1 only for long lines. */
 #define IBUF_INITIAL 4096
 #define IOV_MAX_SEND 64
+/* SO_SNDBUF of a connection (the kernel doubles it for its overhead). */
+#define CONN_SNDBUF (32 * 1024)
 #define MSG_MAX 512
 
 /* json_decrefp() is jansson's (2.9+): decref on scope exit. */
@@ -1749,6 +1751,11 @@ static void conn_new(struct rpc_server *s, int fd)
 	}
 	if (conn_admit(c) < 0)
 		return;
+	/*
+	 * A small socket buffer: what a client has not read stays in out,
+	 * where the limits see it, not in kernel memory they cannot see.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ CONN_SNDBUF }, sizeof(int));
 	c->out = evbuffer_new();
 	c->rev = event_new(s->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->wev = event_new(s->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);

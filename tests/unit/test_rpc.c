@@ -1854,6 +1854,7 @@ static void test_timeouts(void)
 		while (!reader->eof && now_ms() - t0 < 5000) {
 			send(reader->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 			pump_for(20);
+			good_call(g, "while a reader stalls"); /* and g is not idle */
 			if (stats(s).timeouts >= 21)
 				break;
 		}

@@ -64,8 +64,11 @@
  *
  *   Every socket is non-blocking; each connection has its own input buffer
  *   (up to max_line + 1 bytes, given back once empty) and output queue,
- *   and its write event is armed only while output is queued. A
- *   connection processes a bounded number of lines per loop iteration.
+ *   and its write event is armed only while output is queued; its
+ *   SO_SNDBUF is small (32 KiB), so that what a client has not read waits
+ *   in that queue, where the limits below count it. A connection runs a
+ *   bounded number of requests per loop iteration (a batch counts its
+ *   entries), then the others get a turn.
  *
  * LIMITS (every resource a client can make the server hold is bounded;
  * the defaults are the RPC_DEFAULT_* below, the daemon's are in

@@ -14,7 +14,8 @@
 #             uids fill every slot but the admins' (root still served)
 # For each: the good clients' p50/p99/max (printed, not asserted: TCG on
 # a shared host), the daemon's VmRSS and descriptor count before, at the
-# peak during, and after. Asserted: every good call succeeds within 2 s,
+# peak during, and after. Asserted: every good call succeeds within 5 s
+# (2 s flaked on a host running two TCG guests on 2 shared cores),
 # RSS stays under the bound the limits promise, descriptors under
 # max_clients + reserve, each limit shows in the attackers' tallies.
 # NM_ATTACK_QUICK=1 (or --quick): shorter attacks, fewer good calls.

@@ -821,6 +821,58 @@ static int key_top_handles(struct loader *ld, const struct ydoc_node *key,
 			&ld->cfg->handles, 0);
 }
 
+/* ---- limits ----------------------------------------------------------- */
+
+#define LIMIT_KEY(field, lo, hi)						\
+	static int key_limit_##field(struct loader *ld, const struct ydoc_node *key, \
+				     const struct ydoc_node *v, void *obj)	\
+	{									\
+		struct nmd_limits *l = obj;					\
+										\
+		return get_uint(ld, key, v, (lo), (hi), &l->field);		\
+	}
+
+/* The ranges netmapd.yaml(5) LIMITS documents. */
+LIMIT_KEY(max_clients, 1, 65536)
+LIMIT_KEY(max_clients_per_uid, 1, 65536)
+LIMIT_KEY(admin_slots, 1, 4096)
+LIMIT_KEY(max_request_bytes, 1024, 16 << 20)
+LIMIT_KEY(max_batch, 1, 65536)
+LIMIT_KEY(max_reply_bytes, 4096, 256 << 20)
+LIMIT_KEY(output_pause_bytes, 4096, 256 << 20)
+LIMIT_KEY(output_max_bytes, 65536, 1ull << 30)
+LIMIT_KEY(output_total_bytes, 65536, 16ull << 30)
+LIMIT_KEY(line_timeout, 1, 3600)
+LIMIT_KEY(write_timeout, 1, 86400)
+LIMIT_KEY(idle_timeout, 0, 86400)
+
+#undef LIMIT_KEY
+
+static const struct key limits_keys[] = {
+	{ "max_clients", key_limit_max_clients, 0 },
+	{ "max_clients_per_uid", key_limit_max_clients_per_uid, 0 },
+	{ "admin_slots", key_limit_admin_slots, 0 },
+	{ "max_request_bytes", key_limit_max_request_bytes, 0 },
+	{ "max_batch", key_limit_max_batch, 0 },
+	{ "max_reply_bytes", key_limit_max_reply_bytes, 0 },
+	{ "output_pause_bytes", key_limit_output_pause_bytes, 0 },
+	{ "output_max_bytes", key_limit_output_max_bytes, 0 },
+	{ "output_total_bytes", key_limit_output_total_bytes, 0 },
+	{ "line_timeout", key_limit_line_timeout, 0 },
+	{ "write_timeout", key_limit_write_timeout, 0 },
+	{ "idle_timeout", key_limit_idle_timeout, 0 },
+};
+
+static int key_limits(struct loader *ld, const struct ydoc_node *key,
+		      const struct ydoc_node *v, void *obj)
+{
+	struct nmd_config *c = obj;
+
+	(void)key;
+	return walk_map(ld, v, "limits", limits_keys, ELEMENTSOF(limits_keys),
+			&c->limits, 0);
+}
+
 static int key_admin(struct loader *ld, const struct ydoc_node *key,
 		     const struct ydoc_node *v, void *obj)
 {
@@ -1679,6 +1731,12 @@ static int key_top_socket(struct loader *ld, const struct ydoc_node *key,
 	return key_socket(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
 
+static int key_top_limits(struct loader *ld, const struct ydoc_node *key,
+			  const struct ydoc_node *v, void *obj)
+{
+	return key_limits(ld, key, v, ((struct walk *)obj)->ld->cfg);
+}
+
 static int key_top_admin(struct loader *ld, const struct ydoc_node *key,
 			 const struct ydoc_node *v, void *obj)
 {
@@ -1695,6 +1753,7 @@ static const struct key top_keys[] = {
 	{ "version", key_top_version, KEY_REQUIRED },
 	{ "module", key_top_module, 0 },
 	{ "socket", key_top_socket, 0 },
+	{ "limits", key_top_limits, 0 },
 	{ "admin", key_top_admin, 0 },
 	{ "nic_defaults", key_top_nic_defaults, 0 },
 	{ "switches", key_switches, 0 },

@@ -231,11 +231,24 @@ struct nmd_handle_limits {
 	uint32_t pidfds_total;     /* pidfds for all non-admin uids */
 };
 
+/*
+ * limits: what a client can make the daemon hold (netmapd.yaml(5) LIMITS).
+ * 0: not set, the default (reslimits.c); idle_timeout's default, 0, is "off".
+ * Times in seconds, sizes in bytes.
+ */
+struct nmd_limits {
+	uint64_t max_clients, max_clients_per_uid, admin_slots;
+	uint64_t max_request_bytes, max_batch, max_reply_bytes;
+	uint64_t output_pause_bytes, output_max_bytes, output_total_bytes;
+	uint64_t line_timeout, write_timeout, idle_timeout;
+};
+
 struct nmd_config {
 	char *file;
 	unsigned version;
 	struct nmd_module module;
 	struct nmd_socket socket;
+	struct nmd_limits limits;
 	struct nmd_access admin;       /* may call changing methods; root always may */
 	struct nmd_nic_prep nic_defaults;
 	struct nmd_switch *switches;

@@ -43,6 +43,7 @@
 #include "access.h"
 #include "capacity.h"
 #include "daemon.h"
+#include "reslimits.h"
 #include "module.h"
 
 /* ---- logging ------------------------------------------------------------ */
@@ -180,6 +181,22 @@ static void set_policy(struct nmd_daemon *d)
 	access_policy_done(&p);
 }
 
+/* The RPC limits of the file in force (start, reload, apply). */
+static void set_limits(struct nmd_daemon *d)
+{
+	struct rpc_options ro, in_force;
+	char msg[sizeof(d->limits_msg)];
+
+	if (!d->rpc || !d->config)
+		return;
+	limits_rpc_options(&d->config->limits, d->nofile, &ro, true);
+	rpc_server_set_limits(d->rpc, &ro, &in_force);
+	limits_format(&in_force, d->nofile, msg, sizeof(msg));
+	if (strcmp(msg, d->limits_msg) != 0)
+		log_msg(LOG_INFO, "%s", msg);
+	snprintf(d->limits_msg, sizeof(d->limits_msg), "%s", msg);
+}
+
 static void sync_module_params(struct nmd_daemon *d)
 {
 	struct module_param_state st[MP__COUNT];
@@ -260,6 +277,7 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 		config_free(old);
 	d->applies++;
 	set_policy(d);
+	set_limits(d);
 	sync_module_params(d);
 	fdstore_sync(d);
 	{
@@ -484,6 +502,10 @@ int daemon_run(const struct daemon_opts *opts)
 	d->started = time(NULL);
 	d->next_handle = 1;
 	signal(SIGPIPE, SIG_IGN);
+	r = limits_raise_nofile(&d->nofile);
+	if (r < 0)
+		log_msg(LOG_WARNING, "cannot raise the descriptor limit: %s; it stays %llu",
+			strerror(-r), (unsigned long long)d->nofile);
 
 	/* 1. The configuration: invalid means nothing is touched. */
 	if (diags_init(&diag, d->config_path) < 0)
@@ -552,6 +574,7 @@ int daemon_run(const struct daemon_opts *opts)
 		goto out;
 	}
 	set_policy(d);
+	set_limits(d);
 	fdstore_collect(d, &have_socket);
 	if (!have_socket && listen_socket(d) < 0)
 		goto out;

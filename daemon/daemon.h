@@ -133,6 +133,9 @@ struct nmd_daemon {
 	char (*stored)[64];
 	size_t n_stored, cap_stored;
 
+	uint64_t nofile;		/* RLIMIT_NOFILE in force (reslimits.c) */
+	char limits_msg[512];		/* the RPC limits in force, as last logged */
+
 	struct event *ev_sig[3];
 	struct event *ev_watchdog;
 	bool stopping;

@@ -383,7 +383,8 @@ static int m_stats(struct rpc_call *call, json_t *params)
 	}
 	rpc_server_get_stats(rpc_call_server(call), &st);
 	rpc_call_set_result(call, json_pack(
-		"{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}}",
+		"{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i,"
+		" s:I, s:I, s:I, s:I, s:I}}",
 		"ports", ports, "rpc",
 		"accepted", (json_int_t)st.accepted, "refused", (json_int_t)st.refused,
 		"requests", (json_int_t)st.requests, "errors", (json_int_t)st.errors,
@@ -391,7 +392,10 @@ static int m_stats(struct rpc_call *call, json_t *params)
 		"dropped_slow", (json_int_t)st.dropped_slow, "oversize", (json_int_t)st.oversize,
 		"accept_pauses", (json_int_t)st.accept_pauses, "fds_sent", (json_int_t)st.fds_sent,
 		"throttled", (json_int_t)st.throttled, "clients", (int)st.clients,
-		"subscribers", (int)st.subscribers));
+		"subscribers", (int)st.subscribers,
+		"dropped_total", (json_int_t)st.dropped_total, "big_batches", (json_int_t)st.big_batches,
+		"replies_cut", (json_int_t)st.replies_cut, "timeouts", (json_int_t)st.timeouts,
+		"out_queued", (json_int_t)st.out_queued));
 	return 0;
 }
 

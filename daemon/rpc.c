@@ -8,7 +8,8 @@
  *
  *   listener fd --EV_READ--> accept_cb --> conn_new (SO_PEERCRED, groups)
  *   conn fd --EV_READ--> conn_read_cb: read once into ibuf, then up to
- *       LINES_PER_RUN lines: handle_line -> dispatch_request -> handler;
+ *       REQUESTS_PER_RUN requests (a batch counts its entries):
+ *       handle_line -> dispatch_request -> handler;
  *       each response is appended to conn->out (an evbuffer), with an
  *       fd_mark recording at which stream offset its descriptors go
  *   conn fd --EV_WRITE--> conn_flush: sendmsg() up to the next fd_mark;
@@ -39,17 +40,23 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
-/* Lines one connection handles per loop iteration, so others get a turn. */
-#define LINES_PER_RUN 64
+/*
+ * Requests one connection runs per loop iteration, so others get a turn
+ * (a batch counts its entries: a line of batches must not hold the loop).
+ */
+#define REQUESTS_PER_RUN 16
 /* Connections accepted per listener wake-up. */
 #define ACCEPTS_PER_RUN 32
 /* Initial input buffer; it grows to max_line + 1 only for long lines. */
 #define IBUF_INITIAL 4096
 #define IOV_MAX_SEND 64
+/* SO_SNDBUF of a connection (the kernel doubles it for its overhead). */
+#define CONN_SNDBUF (32 * 1024)
 #define MSG_MAX 512
 
 /* json_decrefp() is jansson's (2.9+): decref on scope exit. */
@@ -77,6 +84,7 @@ struct rpc_conn {
 	struct rpc_peer peer;
 
 	struct event *rev, *wev;
+	struct event *more; /* zero timer: buffered lines, after the others */
 	bool reading;    /* rev is pending */
 	bool writing;    /* wev is pending: exactly while out is not empty */
 
@@ -89,13 +97,19 @@ struct rpc_conn {
 	uint64_t out_sent;
 	TAILQ_HEAD(, fd_mark) marks;
 
+	/* Clocks (now_ms()) for the timeouts, checked by tick_cb(). */
+	uint64_t line_since; /* an unfinished line is buffered since; 0: none */
+	uint64_t out_since;  /* out last moved (or stopped being empty) */
+	uint64_t in_last;    /* last byte read, or accept */
+
 	bool linked;     /* in s->conns (false for rpc_server_eval()) */
 	bool subscriber;
 	bool eof;        /* the client shut down its writing side */
 	bool paused;     /* not reading: too much output queued */
 	bool closing;    /* close once out is empty; read nothing more */
-	bool busy;       /* a callback of this connection is running */
 	bool dead;       /* dropped: only the memory is left to free */
+	unsigned busy;   /* holders of a pointer to it: callbacks, notify; the
+			  * last conn_put() of a dead one frees it */
 };
 
 struct rpc_listener {
@@ -124,6 +138,8 @@ struct rpc_server {
 	TAILQ_HEAD(, rpc_conn) conns;
 	TAILQ_HEAD(, rpc_listener) listeners;
 	struct event *accept_timer;
+	struct event *tick;  /* the timeouts; every tick_ms */
+	unsigned tick_ms;
 	bool accept_paused;
 	unsigned next_id;
 	struct rpc_stats st;
@@ -147,6 +163,20 @@ struct rpc_call {
 
 static void conn_process(struct rpc_conn *c);
 static void conn_flush(struct rpc_conn *c);
+static bool out_room(struct rpc_conn *c, size_t len);
+
+static unsigned umin(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* -- Logging ------------------------------------------------------------- */
 
@@ -532,6 +562,8 @@ static void conn_release(struct rpc_conn *c)
 		event_free(c->rev);
 	if (c->wev)
 		event_free(c->wev);
+	if (c->more)
+		event_free(c->more);
 	free(c);
 }
 
@@ -561,6 +593,13 @@ static void conn_drop(struct rpc_conn *c)
 		return;
 	c->dead = true;
 	conn_set_subscriber(c, false);
+	if (c->out) {
+		size_t q = evbuffer_get_length(c->out);
+
+		evbuffer_drain(c->out, q);
+		if (c->linked)
+			s->st.out_queued -= q;
+	}
 	if (c->linked) {
 		TAILQ_REMOVE(&s->conns, c, link);
 		c->linked = false;
@@ -570,6 +609,8 @@ static void conn_drop(struct rpc_conn *c)
 		event_del(c->rev);
 	if (c->wev)
 		event_del(c->wev);
+	if (c->more)
+		event_del(c->more);
 	c->reading = c->writing = false;
 	marks_close(c);
 	if (c->fd >= 0) {
@@ -578,6 +619,65 @@ static void conn_drop(struct rpc_conn *c)
 	}
 	if (!c->busy)
 		conn_release(c);
+}
+
+/* Let go of a pointer taken with c->busy++; frees a dropped connection. */
+static void conn_put(struct rpc_conn *c)
+{
+	if (--c->busy == 0 && c->dead)
+		conn_release(c);
+}
+
+/* Append to the queue, keeping the server's total (out_room() first). */
+static int out_add(struct rpc_conn *c, const void *buf, size_t len)
+{
+	if (evbuffer_get_length(c->out) == 0)
+		c->out_since = now_ms();
+	if (evbuffer_add(c->out, buf, len) < 0)
+		return -ENOMEM;
+	if (c->linked)
+		c->s->st.out_queued += len;
+	return 0;
+}
+
+static void out_drain(struct rpc_conn *c, size_t len)
+{
+	evbuffer_drain(c->out, len);
+	if (c->linked)
+		c->s->st.out_queued -= len;
+	c->out_since = now_ms();
+}
+
+/*
+ * Close @c over a limit, after a last -32004 error line (id null) with
+ * the message: queued behind what is already there, sent if the socket
+ * takes it now (it never waits), so it only arrives to a client that was
+ * reading. Logged as a warning.
+ */
+static _printf_(2, 3) void conn_close_notice(struct rpc_conn *c, const char *fmt, ...)
+{
+	struct rpc_server *s = c->s;
+	_cleanup_json_ json_t *resp = NULL;
+	_cleanup_free_ char *buf = NULL;
+	char msg[MSG_MAX];
+	size_t len = 0;
+	va_list ap;
+
+	if (c->dead)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rpc_log(s, LOG_WARNING, "client %u (uid %u pid %d): %s", c->id,
+		(unsigned)c->peer.uid, (int)c->peer.pid, msg);
+	c->busy++;
+	resp = make_error(s, NULL, RPC_ERR_CAPACITY, msg, NULL);
+	if (resp)
+		buf = dump_line(resp, &len);
+	if (buf && c->fd >= 0 && out_add(c, buf, len) == 0)
+		conn_flush(c);
+	conn_drop(c);
+	conn_put(c);
 }
 
 static void conn_stop_reading(struct rpc_conn *c)
@@ -594,6 +694,60 @@ static void conn_arm_write(struct rpc_conn *c)
 		return;
 	if (event_add(c->wev, NULL) == 0)
 		c->writing = true;
+}
+
+/* The linked connection with the most output queued, or NULL. */
+static struct rpc_conn *largest_queue(struct rpc_server *s)
+{
+	struct rpc_conn *c, *max = NULL;
+	size_t most = 0;
+
+	TAILQ_FOREACH(c, &s->conns, link) {
+		size_t q = evbuffer_get_length(c->out);
+
+		if (q > most) {
+			most = q;
+			max = c;
+		}
+	}
+	return max;
+}
+
+/*
+ * Whether @len more bytes may be queued on @c. If its own queue would
+ * exceed out_max, @c is dropped (false). While all queues together would
+ * exceed out_total, the connection with the largest queue is dropped; if
+ * that is @c, false. Other connections may be freed here: callers that
+ * hold pointers to them hold them busy.
+ */
+static bool out_room(struct rpc_conn *c, size_t len)
+{
+	struct rpc_server *s = c->s;
+	size_t q = evbuffer_get_length(c->out);
+
+	if (!c->linked)
+		return true; /* rpc_server_eval() */
+	if (q + len > s->o.out_max) {
+		s->st.dropped_slow++;
+		conn_close_notice(c, "Capacity exceeded: %zu bytes of output unread, "
+				  "the limit is %zu (limits.output_max_bytes); closing",
+				  q, s->o.out_max);
+		return false;
+	}
+	while (s->st.out_queued + len > s->o.out_total) {
+		struct rpc_conn *v = largest_queue(s);
+
+		if (!v)
+			break;
+		s->st.dropped_total++;
+		conn_close_notice(v, "Capacity exceeded: the server's output buffers are full "
+				  "(limits.output_total_bytes, %zu bytes) and this client has the most "
+				  "unread (%zu bytes); closing",
+				  s->o.out_total, evbuffer_get_length(v->out));
+		if (v == c)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -613,6 +767,8 @@ static void conn_queue(struct rpc_conn *c, const json_t *resp,
 	buf = dump_line(resp, &len);
 	if (!buf)
 		goto err;
+	if (!out_room(c, len))
+		goto err; /* dropped */
 	if (lf->n) {
 		m = calloc(1, sizeof(*m));
 		if (!m)
@@ -621,7 +777,7 @@ static void conn_queue(struct rpc_conn *c, const json_t *resp,
 		m->n = lf->n;
 		memcpy(m->fds, lf->fds, lf->n * sizeof(int));
 	}
-	if (evbuffer_add(c->out, buf, len) < 0)
+	if (out_add(c, buf, len) < 0)
 		goto err;
 	if (m) {
 		TAILQ_INSERT_TAIL(&c->marks, m, link);
@@ -1084,20 +1240,124 @@ static json_t *dispatch_request(struct rpc_server *s, struct rpc_conn *c,
 	return run_call(s, c, m, id, has_id, params, lf);
 }
 
-/* Parse and run one line; queue its response line, if any. */
-static void handle_line(struct rpc_conn *c, const char *line, size_t len)
+/*
+ * Count @r (a response) against the max_reply budget of its line, of
+ * which *used is spent: false if it does not fit (nothing spent then).
+ */
+static bool reply_fits(const struct rpc_server *s, const json_t *r, size_t *used)
+{
+	size_t n = json_dumpb(r, NULL, 0, JSON_COMPACT) + 1; /* and its "," or "]" */
+
+	if (n > s->o.max_reply || *used > s->o.max_reply - n)
+		return false;
+	*used += n;
+	return true;
+}
+
+/*
+ * The response of a request cut by max_reply (@ran: it ran, its reply was
+ * too large; else it was not run), or NULL for a notification.
+ */
+static json_t *cut_error(struct rpc_server *s, json_t *req, bool ran)
+{
+	json_t *id = NULL;
+
+	if (json_is_object(req)) {
+		id = json_object_get(req, "id");
+		if (!id)
+			return NULL;
+		if (!json_is_string(id) && !json_is_number(id))
+			id = NULL;
+	}
+	s->st.replies_cut++;
+	return make_errorf(s, id, RPC_ERR_CAPACITY,
+			   json_pack("{s:I}", "limit", (json_int_t)s->o.max_reply),
+			   ran ? "Capacity exceeded: the reply is over the limit of %zu bytes "
+				 "(limits.max_reply_bytes); the request ran, its result was dropped"
+			       : "Capacity exceeded: not run, the replies of this batch reached "
+				 "the limit of %zu bytes (limits.max_reply_bytes)",
+			   s->o.max_reply);
+}
+
+/* Close the descriptors of @lf from @first on (a dropped result's). */
+static void lf_truncate(struct line_fds *lf, size_t first)
+{
+	for (size_t i = first; i < lf->n; i++)
+		close(lf->fds[i]);
+	lf->n = first;
+}
+
+/* Run a batch within max_batch and max_reply; its response array or NULL. */
+static json_t *run_batch(struct rpc_conn *c, json_t *req, struct line_fds *lf)
+{
+	struct rpc_server *s = c->s;
+	size_t n = json_array_size(req), used = 2, k;
+	bool full = false;
+	json_t *resp, *entry;
+
+	if (n == 0)
+		return make_error(s, NULL, RPC_ERR_INVALID_REQUEST,
+				  "Invalid request: empty batch", NULL);
+	if (n > s->o.max_batch) {
+		s->st.big_batches++;
+		rpc_log(s, LOG_INFO, "client %u (uid %u pid %d): batch of %zu entries refused",
+			c->id, (unsigned)c->peer.uid, (int)c->peer.pid, n);
+		return make_errorf(s, NULL, RPC_ERR_INVALID_REQUEST,
+				   json_pack("{s:I, s:I}", "limit", (json_int_t)s->o.max_batch,
+					     "entries", (json_int_t)n),
+				   "Invalid request: a batch of %zu entries, the limit is %u "
+				   "(limits.max_batch); nothing was run", n, s->o.max_batch);
+	}
+	resp = json_array();
+	json_array_foreach(req, k, entry) {
+		size_t first = lf->n;
+		json_t *r;
+
+		if (!resp || c->dead)
+			break;
+		if (full) {
+			r = cut_error(s, entry, false);
+		} else {
+			r = dispatch_request(s, c, entry, lf);
+			if (r && !reply_fits(s, r, &used)) {
+				lf_truncate(lf, first);
+				json_decref(r);
+				r = cut_error(s, entry, true);
+				full = true;
+			}
+		}
+		if (r && json_array_append_new(resp, r) < 0) {
+			json_decref(resp);
+			resp = NULL;
+		}
+	}
+	if (resp && json_array_size(resp) == 0) {
+		json_decref(resp);
+		return NULL;
+	}
+	if (!resp)
+		resp = make_error(s, NULL, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
+	return resp;
+}
+
+/*
+ * Parse and run one line; queue its response line, if any. Returns the
+ * number of requests it held (a batch's entries; at least 1).
+ */
+static unsigned handle_line(struct rpc_conn *c, const char *line, size_t len)
 {
 	struct rpc_server *s = c->s;
 	_cleanup_json_ json_t *req = NULL, *resp = NULL;
 	struct line_fds lf = { .n = 0 };
 	json_error_t e;
-	size_t i;
+	size_t i, used = 0;
+	unsigned n = 1;
 
 	for (i = 0; i < len; i++)
 		if (!strchr(" \t\r", line[i]) || !line[i])
 			break;
 	if (i == len)
-		return; /* blank line */
+		return 1; /* blank line */
 
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
 	if (!req) {
@@ -1105,43 +1365,23 @@ static void handle_line(struct rpc_conn *c, const char *line, size_t len)
 				  json_pack("{s:o, s:i}", "detail", json_text(e.text),
 					    "column", e.column));
 	} else if (json_is_array(req)) {
-		json_t *entry;
-		size_t k;
-
-		if (json_array_size(req) == 0) {
-			resp = make_error(s, NULL, RPC_ERR_INVALID_REQUEST,
-					  "Invalid request: empty batch", NULL);
-		} else {
-			resp = json_array();
-			json_array_foreach(req, k, entry) {
-				json_t *r;
-
-				if (!resp || c->dead)
-					break;
-				r = dispatch_request(s, c, entry, &lf);
-				if (r && json_array_append_new(resp, r) < 0) {
-					json_decref(resp);
-					resp = NULL;
-				}
-			}
-			if (resp && json_array_size(resp) == 0) {
-				json_decref(resp);
-				resp = NULL;
-			} else if (!resp) {
-				resp = make_error(s, NULL, RPC_ERR_INTERNAL,
-						  "Internal error: out of memory", NULL);
-			}
-		}
+		resp = run_batch(c, req, &lf);
+		if (json_array_size(req) > 1 && json_array_size(req) <= s->o.max_batch)
+			n = (unsigned)json_array_size(req);
 	} else {
 		resp = dispatch_request(s, c, req, &lf);
+		if (resp && !reply_fits(s, resp, &used)) {
+			lf_truncate(&lf, 0);
+			json_decref(resp);
+			resp = cut_error(s, req, true);
+		}
 	}
 
-	if (resp && !c->dead) {
+	if (resp && !c->dead)
 		conn_queue(c, resp, &lf);
-		return;
-	}
-	for (i = 0; i < lf.n; i++)
-		close(lf.fds[i]);
+	else
+		lf_truncate(&lf, 0);
+	return n;
 }
 
 /* -- Connection I/O --------------------------------------------------------- */
@@ -1164,6 +1404,21 @@ static void conn_oversize(struct rpc_conn *c)
 	conn_stop_reading(c);
 }
 
+/*
+ * Run conn_read_cb() again on the next loop iteration. Not event_active():
+ * libevent runs events activated during a pass in that same pass, so a
+ * connection with lines buffered would starve those whose readiness only
+ * the next epoll_wait() reports. A zero timer fires after that poll, behind
+ * the connections it found ready.
+ */
+static void conn_later(struct rpc_conn *c)
+{
+	static const struct timeval zero = { 0, 0 };
+
+	if (c->more)
+		evtimer_add(c->more, &zero);
+}
+
 static void conn_pause(struct rpc_conn *c)
 {
 	c->s->st.throttled++;
@@ -1174,13 +1429,14 @@ static void conn_pause(struct rpc_conn *c)
 static void conn_resume(struct rpc_conn *c)
 {
 	c->paused = false;
+	c->line_since = 0; /* the clock of an unfinished line restarts */
 	if (c->dead || c->closing)
 		return;
 	if (!c->eof && !c->reading && event_add(c->rev, NULL) == 0)
 		c->reading = true;
 	/* Lines already buffered get no read event of their own. */
 	if (c->iend > c->ipos)
-		event_active(c->rev, EV_READ, 0);
+		conn_later(c);
 }
 
 /* Read once into ibuf. 0, or a negative errno when the connection broke. */
@@ -1212,6 +1468,7 @@ static int conn_fill(struct rpc_conn *c)
 	n = read(c->fd, c->ibuf + c->iend, c->icap - c->iend);
 	if (n > 0) {
 		c->iend += (size_t)n;
+		c->in_last = now_ms();
 		return 0;
 	}
 	if (n == 0) {
@@ -1224,11 +1481,11 @@ static int conn_fill(struct rpc_conn *c)
 	return -errno;
 }
 
-/* Handle the complete lines in ibuf, up to LINES_PER_RUN, then flush. */
+/* Handle the complete lines in ibuf, up to REQUESTS_PER_RUN, then flush. */
 static void conn_process(struct rpc_conn *c)
 {
 	struct rpc_server *s = c->s;
-	unsigned budget = LINES_PER_RUN;
+	unsigned budget = REQUESTS_PER_RUN, n;
 
 	while (!c->dead && !c->closing && !c->paused) {
 		char *nl;
@@ -1264,19 +1521,31 @@ static void conn_process(struct rpc_conn *c)
 			conn_oversize(c);
 			break;
 		}
-		handle_line(c, c->ibuf + c->ipos, len);
+		n = handle_line(c, c->ibuf + c->ipos, len);
 		c->ipos = c->scan = (size_t)(nl - c->ibuf) + 1;
-		if (--budget == 0) {
+		c->line_since = 0;
+		budget = n < budget ? budget - n : 0;
+		if (budget == 0) {
 			/* More may be buffered: come back after the others. */
 			if (!c->dead && c->iend > c->ipos)
-				event_active(c->rev, EV_READ, 0);
+				conn_later(c);
 			break;
 		}
 	}
 	if (c->dead)
 		return;
-	if (c->ipos == c->iend)
+	if (c->ipos == c->iend) {
 		c->ipos = c->iend = c->scan = 0;
+		c->line_since = 0;
+		if (c->icap > IBUF_INITIAL) {
+			/* A long line is done: give its buffer back. */
+			free(c->ibuf);
+			c->ibuf = NULL;
+			c->icap = 0;
+		}
+	} else if (!c->line_since) {
+		c->line_since = now_ms();
+	}
 	conn_flush(c);
 }
 
@@ -1351,7 +1620,7 @@ static void conn_flush(struct rpc_conn *c)
 				close(m->fds[i]);
 			free(m);
 		}
-		evbuffer_drain(c->out, (size_t)w);
+		out_drain(c, (size_t)w);
 		c->out_sent += (uint64_t)w;
 	}
 
@@ -1375,7 +1644,7 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	c->busy = true;
+	c->busy++;
 	if (!c->eof && !c->paused && !c->closing) {
 		r = conn_fill(c);
 		if (r < 0) {
@@ -1386,9 +1655,7 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (!c->dead)
 		conn_process(c);
-	c->busy = false;
-	if (c->dead)
-		conn_release(c);
+	conn_put(c);
 }
 
 static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
@@ -1397,11 +1664,9 @@ static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	c->busy = true;
+	c->busy++;
 	conn_flush(c);
-	c->busy = false;
-	if (c->dead)
-		conn_release(c);
+	conn_put(c);
 }
 
 static unsigned clients_of(const struct rpc_server *s, uid_t uid)
@@ -1420,7 +1685,7 @@ static unsigned clients_of(const struct rpc_server *s, uid_t uid)
  */
 static void conn_refuse(struct rpc_conn *c, const char *why)
 {
-	char line[256];
+	char line[MSG_MAX];
 	int n;
 
 	c->s->st.refused++;
@@ -1428,11 +1693,40 @@ static void conn_refuse(struct rpc_conn *c, const char *why)
 		(unsigned)c->peer.uid, (int)c->peer.pid, why);
 	n = snprintf(line, sizeof(line),
 		     "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":%d,"
-		     "\"message\":\"Capacity exceeded: %s\"},\"id\":null}\n",
+		     "\"message\":\"Capacity exceeded: %s; closing\"},\"id\":null}\n",
 		     RPC_ERR_CAPACITY, why);
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)!send(c->fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	conn_drop(c);
+}
+
+/*
+ * The connection limits (messages without quotes or backslashes: they go
+ * into a JSON string as they are). 0, or -ENOSPC with @c refused.
+ */
+static int conn_admit(struct rpc_conn *c)
+{
+	struct rpc_server *s = c->s;
+	const struct rpc_options *o = &s->o;
+	char why[MSG_MAX - 128];
+
+	if (s->st.clients >= o->max_clients) {
+		snprintf(why, sizeof(why), "too many clients, the limit is %u (limits.max_clients)",
+			 o->max_clients);
+	} else if (server_is_admin(s, &c->peer)) {
+		return 0; /* the admins' slots; no per-uid cap for them */
+	} else if (o->admin_reserve && s->st.clients >= o->max_clients - o->admin_reserve) {
+		snprintf(why, sizeof(why), "too many clients: the last %u of %u slots are kept "
+			 "for admins (limits.admin_slots)", o->admin_reserve, o->max_clients);
+	} else if (clients_of(s, c->peer.uid) >= o->max_clients_per_uid) {
+		snprintf(why, sizeof(why), "too many clients of this user (uid %u), the limit is "
+			 "%u (limits.max_clients_per_uid)", (unsigned)c->peer.uid,
+			 o->max_clients_per_uid);
+	} else {
+		return 0;
+	}
+	conn_refuse(c, why);
+	return -ENOSPC;
 }
 
 /* Take a new connection; @fd is ours in every case. */
@@ -1455,22 +1749,23 @@ static void conn_new(struct rpc_server *s, int fd)
 		rpc_log_errno(s, LOG_WARNING, r, "client %u: cannot read its credentials, closing", c->id);
 		goto err;
 	}
-	if (s->st.clients >= s->o.max_clients) {
-		conn_refuse(c, "too many clients");
+	if (conn_admit(c) < 0)
 		return;
-	}
-	if (clients_of(s, c->peer.uid) >= s->o.max_clients_per_uid) {
-		conn_refuse(c, "too many clients of this user");
-		return;
-	}
+	/*
+	 * A small socket buffer: what a client has not read stays in out,
+	 * where the limits see it, not in kernel memory they cannot see.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ CONN_SNDBUF }, sizeof(int));
 	c->out = evbuffer_new();
 	c->rev = event_new(s->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->wev = event_new(s->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
-	if (!c->out || !c->rev || !c->wev || event_add(c->rev, NULL) < 0) {
+	c->more = evtimer_new(s->base, conn_read_cb, c);
+	if (!c->out || !c->rev || !c->wev || !c->more || event_add(c->rev, NULL) < 0) {
 		rpc_log(s, LOG_ERR, "client %u: out of memory, closing", c->id);
 		goto err;
 	}
 	c->reading = true;
+	c->in_last = now_ms();
 	c->linked = true;
 	TAILQ_INSERT_TAIL(&s->conns, c, link);
 	s->st.clients++;
@@ -1480,6 +1775,47 @@ static void conn_new(struct rpc_server *s, int fd)
 	return;
 err:
 	conn_drop(c);
+}
+
+/* -- Timeouts ------------------------------------------------------------- */
+
+/* Close @c if one of its deadlines passed (see LIMITS in rpc.h). */
+static void conn_check_time(struct rpc_conn *c, uint64_t now)
+{
+	const struct rpc_options *o = &c->s->o;
+	size_t q = evbuffer_get_length(c->out);
+
+	if (q && now - c->out_since >= o->write_timeout_ms) {
+		c->s->st.timeouts++;
+		conn_close_notice(c, "Timeout: %zu bytes of output not read for %u ms "
+				  "(limits.write_timeout); closing", q, o->write_timeout_ms);
+	} else if (c->line_since && !c->paused && !c->closing &&
+		   now - c->line_since >= o->line_timeout_ms) {
+		c->s->st.timeouts++;
+		conn_close_notice(c, "Timeout: a request line left unfinished (%zu bytes) for "
+				  "%u ms (limits.line_timeout); closing", c->iend - c->ipos,
+				  o->line_timeout_ms);
+	} else if (o->idle_timeout_ms && !q && !c->subscriber && c->iend == c->ipos &&
+		   !c->closing && now - c->in_last >= o->idle_timeout_ms) {
+		c->s->st.timeouts++;
+		conn_close_notice(c, "Timeout: idle for %u ms (limits.idle_timeout); closing",
+				  o->idle_timeout_ms);
+	}
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_server *s = arg;
+	struct rpc_conn *c, *next;
+	uint64_t now = now_ms();
+
+	(void)fd;
+	(void)what;
+	/* Closing one connection never frees another: next stays valid. */
+	for (c = TAILQ_FIRST(&s->conns); c; c = next) {
+		next = TAILQ_NEXT(c, link);
+		conn_check_time(c, now);
+	}
 }
 
 /* -- Listening ------------------------------------------------------------ */
@@ -1737,31 +2073,78 @@ int rpc_server_new(struct event_base *base, const struct rpc_method *methods,
 	s->n_methods = n_methods;
 	s->userdata = userdata;
 	s->root_is_admin = true;
-	if (opts)
-		s->o = *opts;
-	if (!s->o.max_line)
-		s->o.max_line = RPC_DEFAULT_MAX_LINE;
-	if (!s->o.out_high)
-		s->o.out_high = RPC_DEFAULT_OUT_HIGH;
-	if (!s->o.out_max)
-		s->o.out_max = RPC_DEFAULT_OUT_MAX;
-	if (s->o.out_max < s->o.out_high)
-		s->o.out_max = s->o.out_high;
-	if (!s->o.max_clients)
-		s->o.max_clients = RPC_DEFAULT_MAX_CLIENTS;
-	if (!s->o.max_clients_per_uid)
-		s->o.max_clients_per_uid = RPC_DEFAULT_MAX_CLIENTS_PER_UID;
-	if (!s->o.accept_pause_ms)
-		s->o.accept_pause_ms = RPC_DEFAULT_ACCEPT_PAUSE_MS;
+	s->o.log = opts ? opts->log : NULL;
+	s->o.log_userdata = opts ? opts->log_userdata : NULL;
 	TAILQ_INIT(&s->conns);
 	TAILQ_INIT(&s->listeners);
 	s->accept_timer = evtimer_new(base, accept_resume_cb, s);
-	if (!s->accept_timer) {
+	s->tick = event_new(base, -1, EV_PERSIST, tick_cb, s);
+	if (!s->accept_timer || !s->tick) {
+		if (s->accept_timer)
+			event_free(s->accept_timer);
+		if (s->tick)
+			event_free(s->tick);
 		free(s);
 		return -ENOMEM;
 	}
+	rpc_server_set_limits(s, opts, NULL);
 	*ret = s;
 	return 0;
+}
+
+#define DEFAULT(field, value) do { if (!o->field) o->field = (value); } while (0)
+
+/* Defaults, and the relations between limits that LIMITS in rpc.h promises. */
+static void limits_normalize(struct rpc_options *o)
+{
+	size_t min_out;
+
+	DEFAULT(max_line, RPC_DEFAULT_MAX_LINE);
+	DEFAULT(max_batch, RPC_DEFAULT_MAX_BATCH);
+	DEFAULT(max_reply, RPC_DEFAULT_MAX_REPLY);
+	DEFAULT(out_high, RPC_DEFAULT_OUT_HIGH);
+	DEFAULT(out_max, RPC_DEFAULT_OUT_MAX);
+	DEFAULT(out_total, RPC_DEFAULT_OUT_TOTAL);
+	DEFAULT(max_clients, RPC_DEFAULT_MAX_CLIENTS);
+	DEFAULT(max_clients_per_uid, RPC_DEFAULT_MAX_CLIENTS_PER_UID);
+	DEFAULT(admin_reserve, umin(RPC_DEFAULT_ADMIN_RESERVE, o->max_clients / 4));
+	DEFAULT(line_timeout_ms, RPC_DEFAULT_LINE_TIMEOUT_MS);
+	DEFAULT(write_timeout_ms, RPC_DEFAULT_WRITE_TIMEOUT_MS);
+	DEFAULT(accept_pause_ms, RPC_DEFAULT_ACCEPT_PAUSE_MS);
+	/* A client that reads its replies never reaches out_max. */
+	min_out = o->out_high + o->max_reply + o->max_line + 256 * (size_t)o->max_batch;
+	if (o->out_max < min_out)
+		o->out_max = min_out;
+	if (o->out_total < o->out_max)
+		o->out_total = o->out_max;
+	if (o->admin_reserve > o->max_clients / 2)
+		o->admin_reserve = o->max_clients / 2;
+}
+
+#undef DEFAULT
+
+void rpc_server_set_limits(struct rpc_server *s, const struct rpc_options *opts,
+			   struct rpc_options *in_force)
+{
+	struct rpc_options o = { 0 };
+	struct timeval tv;
+	unsigned shortest;
+
+	if (opts)
+		o = *opts;
+	o.log = s->o.log;
+	o.log_userdata = s->o.log_userdata;
+	limits_normalize(&o);
+	s->o = o;
+	shortest = umin(o.line_timeout_ms, o.write_timeout_ms);
+	if (o.idle_timeout_ms)
+		shortest = umin(shortest, o.idle_timeout_ms);
+	s->tick_ms = shortest / 4 < 10 ? 10 : umin(1000, shortest / 4);
+	tv.tv_sec = s->tick_ms / 1000;
+	tv.tv_usec = (s->tick_ms % 1000) * 1000;
+	event_add(s->tick, &tv);
+	if (in_force)
+		*in_force = o;
 }
 
 void rpc_server_free(struct rpc_server *s)
@@ -1787,6 +2170,7 @@ void rpc_server_free(struct rpc_server *s)
 		free(l);
 	}
 	event_free(s->accept_timer);
+	event_free(s->tick);
 	free(s->admin_uids);
 	free(s->admin_gids);
 	free(s);
@@ -1796,8 +2180,9 @@ int rpc_server_notify(struct rpc_server *s, const char *method, json_t *params)
 {
 	_cleanup_json_ json_t *n = json_object();
 	_cleanup_free_ char *buf = NULL;
-	struct rpc_conn *c, *next;
-	size_t len = 0;
+	_cleanup_free_ struct rpc_conn **subs = NULL;
+	struct rpc_conn *c;
+	size_t len = 0, nsubs = 0;
 	int count = 0;
 
 	if (!n || json_object_set_new(n, "jsonrpc", json_string("2.0")) < 0 ||
@@ -1808,20 +2193,21 @@ int rpc_server_notify(struct rpc_server *s, const char *method, json_t *params)
 	if (!buf)
 		return -ENOMEM;
 
-	for (c = TAILQ_FIRST(&s->conns); c; c = next) {
-		next = TAILQ_NEXT(c, link);
-		if (!c->subscriber || c->closing)
-			continue;
-		if (evbuffer_get_length(c->out) + len > s->o.out_max) {
-			s->st.dropped_slow++;
-			rpc_log(s, LOG_WARNING,
-				"client %u (uid %u pid %d): %zu bytes of events unread, dropping it",
-				c->id, (unsigned)c->peer.uid, (int)c->peer.pid,
-				evbuffer_get_length(c->out));
-			conn_drop(c);
-			continue;
+	/* out_room() may free any connection: hold the subscribers busy. */
+	subs = calloc(s->st.subscribers + 1, sizeof(*subs));
+	if (!subs)
+		return -ENOMEM;
+	TAILQ_FOREACH(c, &s->conns, link) {
+		if (c->subscriber && !c->closing) {
+			c->busy++;
+			subs[nsubs++] = c;
 		}
-		if (evbuffer_add(c->out, buf, len) < 0) {
+	}
+	for (size_t i = 0; i < nsubs; i++) {
+		c = subs[i];
+		if (c->dead || !out_room(c, len))
+			continue;
+		if (out_add(c, buf, len) < 0) {
 			conn_drop(c);
 			continue;
 		}
@@ -1829,6 +2215,8 @@ int rpc_server_notify(struct rpc_server *s, const char *method, json_t *params)
 		count++;
 		conn_arm_write(c);
 	}
+	for (size_t i = 0; i < nsubs; i++)
+		conn_put(subs[i]);
 	return count;
 }
 
@@ -1841,7 +2229,7 @@ int rpc_server_eval(struct rpc_server *s, const struct rpc_peer *peer,
 		    const char *line, size_t len, char **response)
 {
 	struct rpc_conn c = {
-		.s = s, .fd = -1, .busy = true, .peer = *peer,
+		.s = s, .fd = -1, .busy = 1, .peer = *peer,
 	};
 	struct fd_mark *m;
 	size_t n;

@@ -63,16 +63,54 @@
  * FLOW CONTROL (a slow or half-sent client never blocks the others)
  *
  *   Every socket is non-blocking; each connection has its own input buffer
- *   (up to max_line + 1 bytes) and output queue, and its write event is
- *   armed only while output is queued. A connection processes a bounded
- *   number of lines per loop iteration. When a connection's queued output
- *   grows above out_high (it is not reading its responses), the server
- *   stops reading its requests until the queue drains below out_high / 2:
- *   responses are never dropped, only delayed. Notifications cannot be
- *   delayed that way: a subscriber whose queue would exceed out_max is
- *   disconnected (counted in rpc_stats.dropped_slow). At most max_clients
- *   connections, and max_clients_per_uid per peer uid, are served; one
- *   more gets a -32004 error line (id null) and is closed.
+ *   (up to max_line + 1 bytes, given back once empty) and output queue,
+ *   and its write event is armed only while output is queued; its
+ *   SO_SNDBUF is small (32 KiB), so that what a client has not read waits
+ *   in that queue, where the limits below count it. A connection runs a
+ *   bounded number of requests per loop iteration (a batch counts its
+ *   entries), then the others get a turn.
+ *
+ * LIMITS (every resource a client can make the server hold is bounded;
+ * the defaults are the RPC_DEFAULT_* below, the daemon's are in
+ * netmapd.yaml(5) LIMITS)
+ *
+ *   Request line: max_line bytes (above).
+ *   Batch: at most max_batch entries; a longer batch runs nothing and gets
+ *   one -32600 error (id null, data {"limit", "entries"}).
+ *   Reply: one response line (a whole batch's array) holds at most
+ *   max_reply bytes of results. The entry whose reply would cross it (it
+ *   ran; its result and descriptors are dropped) and every entry after it
+ *   (not run) get -32004 errors with data {"limit"}; a single request's
+ *   oversized result is replaced by that error too. Those error replies
+ *   are bounded by the request line, not by max_reply.
+ *   Backpressure: while a connection's queued output is at or above
+ *   out_high, the server reads and runs none of its requests (they wait in
+ *   the socket); it resumes below out_high / 2. So request processing
+ *   cannot amplify: a connection's queue stays below out_high plus one
+ *   line's reply.
+ *   Output per connection: queued output never exceeds out_max. A
+ *   connection whose queue would (a subscriber that does not read its
+ *   notifications; a reader slower than its own requests) is dropped: a
+ *   final -32004 error line (id null) is queued if it fits and flushed
+ *   without waiting, a warning is logged, the connection closes
+ *   (rpc_stats.dropped_slow). out_max is raised to at least out_high +
+ *   max_reply + max_line + 256 * max_batch, so a client that reads its
+ *   replies is never dropped.
+ *   Output in total: all queues together never exceed out_total; when a
+ *   line would cross it, the connections with the largest queues are
+ *   dropped the same way until it fits (rpc_stats.dropped_total).
+ *   Connections: at most max_clients, and max_clients_per_uid per peer
+ *   uid (admins are not counted per uid). The last admin_reserve slots
+ *   are kept for admins (rpc_policy_is_admin() at accept): anyone else is
+ *   refused while fewer than admin_reserve slots are free. A refused connection gets one
+ *   -32004 error line (id null) and is closed (rpc_stats.refused).
+ *   Time: a connection that has bytes of an unfinished line buffered for
+ *   line_timeout_ms (not counting time paused by backpressure), or whose
+ *   queued output has not moved for write_timeout_ms, or (idle_timeout_ms,
+ *   off by default) that has sent nothing, has nothing queued and is not a
+ *   subscriber, is closed after a final -32004 error line if it fits
+ *   (rpc_stats.timeouts). Deadlines are checked every tick_ms (a quarter
+ *   of the shortest timeout, between 10 ms and 1 s).
  *
  * ACCESS
  *
@@ -138,10 +176,16 @@ struct rpc_call;
 /* A handler's -EINVAL without a chosen code is RPC_ERR_INVALID_PARAMS. */
 
 #define RPC_DEFAULT_MAX_LINE (64u * 1024)
-#define RPC_DEFAULT_OUT_HIGH (256u * 1024)
-#define RPC_DEFAULT_OUT_MAX (4u * 1024 * 1024)
+#define RPC_DEFAULT_MAX_BATCH 32u
+#define RPC_DEFAULT_MAX_REPLY (1024u * 1024)
+#define RPC_DEFAULT_OUT_HIGH (64u * 1024)
+#define RPC_DEFAULT_OUT_MAX (2u * 1024 * 1024)
+#define RPC_DEFAULT_OUT_TOTAL (64u * 1024 * 1024)
 #define RPC_DEFAULT_MAX_CLIENTS 1024u
-#define RPC_DEFAULT_MAX_CLIENTS_PER_UID 128u
+#define RPC_DEFAULT_MAX_CLIENTS_PER_UID 64u
+#define RPC_DEFAULT_ADMIN_RESERVE 16u
+#define RPC_DEFAULT_LINE_TIMEOUT_MS 10000u
+#define RPC_DEFAULT_WRITE_TIMEOUT_MS 30000u
 #define RPC_DEFAULT_ACCEPT_PAUSE_MS 1000u
 /* Descriptors on one response line (a batch counts as one line). */
 #define RPC_MAX_FDS 16
@@ -199,14 +243,24 @@ struct rpc_method {
 /* Log sink: @priority as syslog's (LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG). */
 typedef void (*rpc_log_fn)(void *userdata, int priority, const char *msg);
 
-/* Zero fields take the defaults above. */
+/*
+ * Zero fields take the defaults above (idle_timeout_ms: zero is off). See
+ * LIMITS above for what each does and the relations enforced.
+ */
 struct rpc_options {
 	size_t max_line;          /* bytes per request line, "\n" not counted */
+	unsigned max_batch;       /* entries per batch */
+	size_t max_reply;         /* bytes of results on one response line */
 	size_t out_high;          /* stop reading a client above this much queued output */
-	size_t out_max;           /* drop a subscriber whose queue would exceed this */
+	size_t out_max;           /* drop a client whose queue would exceed this */
+	size_t out_total;         /* queued output of all clients together */
 	unsigned max_clients;     /* more are refused with RPC_ERR_CAPACITY and closed */
-	unsigned max_clients_per_uid; /* the same per peer uid (root too), so one
-				       * user cannot take every slot */
+	unsigned max_clients_per_uid; /* the same per peer uid (not for admins),
+				       * so one user cannot take every slot */
+	unsigned admin_reserve;   /* slots only admins may take */
+	unsigned line_timeout_ms; /* an unfinished line must end within this */
+	unsigned write_timeout_ms; /* queued output must move within this */
+	unsigned idle_timeout_ms; /* 0: off; else close silent idle non-subscribers */
 	unsigned accept_pause_ms; /* how long accepting stops after EMFILE and kin */
 	rpc_log_fn log;           /* NULL: "netmapd: rpc: ..." on stderr, up to LOG_INFO */
 	void *log_userdata;
@@ -219,13 +273,18 @@ struct rpc_stats {
 	uint64_t requests;       /* request objects handled (batch entries count one each) */
 	uint64_t errors;         /* error responses sent */
 	uint64_t notifications;  /* notification lines queued to subscribers */
-	uint64_t dropped_slow;   /* subscribers dropped over out_max */
+	uint64_t dropped_slow;   /* connections dropped over out_max */
+	uint64_t dropped_total;  /* connections dropped over out_total */
 	uint64_t oversize;       /* connections closed for a line over max_line */
+	uint64_t big_batches;    /* batches refused over max_batch */
+	uint64_t replies_cut;    /* entries answered -32004 over max_reply */
+	uint64_t timeouts;       /* connections closed by a timeout */
 	uint64_t accept_pauses;  /* times accepting stopped for lack of fds */
 	uint64_t fds_sent;       /* descriptors sent with SCM_RIGHTS */
 	uint64_t throttled;      /* times a client's reading paused over out_high */
 	unsigned clients;        /* connections now */
 	unsigned subscribers;    /* of which subscribed to events */
+	uint64_t out_queued;     /* bytes of output queued now, all connections */
 };
 
 /*
@@ -244,6 +303,16 @@ int rpc_server_new(struct event_base *base, const struct rpc_method *methods,
  * and free. NULL is ignored.
  */
 void rpc_server_free(struct rpc_server *s);
+
+/*
+ * Replace the limits: every field of @opts but log and log_userdata (zero
+ * fields take the defaults, as in rpc_server_new()). Connections already
+ * open keep theirs and are judged by the new limits from now on. The
+ * limits in force (after defaults and relations) go to @in_force (may be
+ * NULL).
+ */
+void rpc_server_set_limits(struct rpc_server *s, const struct rpc_options *opts,
+			   struct rpc_options *in_force);
 
 /* Replace the admin policy (copied). 0 or -ENOMEM. */
 int rpc_server_set_policy(struct rpc_server *s, const struct rpc_policy *p);
@@ -269,7 +338,7 @@ int rpc_server_listen_fd(struct rpc_server *s, int fd);
 /*
  * Send a notification {"jsonrpc":"2.0","method":@method,"params":@params}
  * to every subscribed connection. @params is borrowed (NULL: no params).
- * A subscriber that would exceed out_max is dropped. Returns the number of
+ * A subscriber that would exceed out_max (or out_total) is dropped. Returns the number of
  * subscribers it was queued for, or a negative errno.
  */
 int rpc_server_notify(struct rpc_server *s, const char *method, json_t *params);

@@ -50,9 +50,12 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* EVLOOP_NONBLOCK alone loops while callbacks keep becoming active. */
+static int pump_flags = EVLOOP_NONBLOCK;
+
 static void pump(void)
 {
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_loop(base, pump_flags);
 }
 
 /* Run the loop for about @ms milliseconds. */
@@ -275,6 +278,17 @@ static int m_bad_format(struct rpc_call *call, json_t *params)
 	return rpc_unpack(call, params, "{s:Q}", "x", &x);
 }
 
+/* Counts its calls (to tell whether a request ran). */
+static unsigned n_counted;
+
+static int m_count(struct rpc_call *call, json_t *params)
+{
+	(void)params;
+	n_counted++;
+	rpc_call_set_result(call, json_integer(n_counted));
+	return 0;
+}
+
 /* Broadcasts its params as "test.event" from inside a handler. */
 static int m_notify_me(struct rpc_call *call, json_t *params)
 {
@@ -298,6 +312,7 @@ static const struct rpc_method methods[] = {
 	{ "bad.fds", m_bad_fds, RPC_PRIV_PUBLIC },
 	{ "bad.format", m_bad_format, RPC_PRIV_PUBLIC },
 	{ "notify.me", m_notify_me, RPC_PRIV_PUBLIC },
+	{ "count", m_count, RPC_PRIV_PUBLIC },
 	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
 	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
 };
@@ -1539,10 +1554,11 @@ static void test_max_clients(void)
 	cli_close(c);
 	rpc_server_free(s);
 
-	/* Per user: one uid cannot take every slot. */
+	/* Per user: one uid cannot take every slot (admins are not capped per uid). */
 	o.max_clients = 10;
 	o.max_clients_per_uid = 2;
 	s = srv_start("peruid.sock", &o, path, sizeof(path));
+	rpc_server_set_policy(s, &(struct rpc_policy){ .root_is_admin = false });
 	a = cli_connect(path);
 	b = cli_connect(path);
 	pump_for(5);
@@ -1560,8 +1576,360 @@ static void test_max_clients(void)
 	json_decref(j);
 	CHECK(stats(s).refused == 1 && stats(s).clients == 2, "refused %llu clients %u",
 	      (unsigned long long)stats(s).refused, stats(s).clients);
+	{
+		/* An admin is not capped per uid. */
+		uid_t me = getuid();
+		struct cli *d;
+
+		rpc_server_set_policy(s, &(struct rpc_policy){ .admin_uids = &me, .n_admin_uids = 1 });
+		d = cli_connect(path);
+		j = cli_call(d, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":1,\"b\":1},\"id\":1}");
+		CHECK(j && json_integer_value(json_object_get(j, "result")) == 2,
+		      "an admin's third connection: %s", dumps(j));
+		json_decref(j);
+		cli_close(d);
+	}
 	cli_close(b);
 	cli_close(c);
+	rpc_server_free(s);
+}
+
+/* A good client's call works (the attack of the test does not hurt it). */
+static void good_call(struct cli *g, const char *when)
+{
+	json_t *j = cli_call(g, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":2,\"b\":3},\"id\":\"g\"}");
+
+	CHECK(j && json_integer_value(json_object_get(j, "result")) == 5,
+	      "good client %s: %s", when, dumps(j));
+	json_decref(j);
+}
+
+/* The entries of a batch and of its replies: max_batch, max_reply. */
+static void test_batch_limits(void)
+{
+	struct rpc_options o = { .max_batch = 4, .max_reply = 1500 };
+	char path[128], *big;
+	struct rpc_server *s = srv_start("batch.sock", &o, path, sizeof(path));
+	struct cli *a = cli_connect(path), *g = cli_connect(path);
+	unsigned before;
+	json_t *j, *e;
+
+	/* Over max_batch: one error, nothing run. */
+	before = n_counted;
+	j = cli_call(a, "[{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":1},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":2},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":3},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":4},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":5}]");
+	CHECK(json_is_object(j) && err_code(j) == RPC_ERR_INVALID_REQUEST &&
+	      json_is_null(json_object_get(j, "id")) &&
+	      strstr(err_msg(j), "batch of 5 entries, the limit is 4 (limits.max_batch)") &&
+	      json_integer_value(json_object_get(err_data(j), "limit")) == 4 &&
+	      json_integer_value(json_object_get(err_data(j), "entries")) == 5,
+	      "batch over max_batch: %s", dumps(j));
+	CHECK(n_counted == before && stats(s).big_batches == 1, "nothing of it ran (%u)",
+	      n_counted - before);
+	json_decref(j);
+	good_call(g, "after a refused batch");
+
+	/* At max_batch it runs. */
+	j = cli_call(a, "[{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":1},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":2},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":3},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":4}]");
+	CHECK(json_array_size(j) == 4 && n_counted == before + 4, "a batch of 4: %s", dumps(j));
+	json_decref(j);
+
+	/* Replies: 3 echoes of 400 bytes fit in 1500, the 4th crosses it. */
+	big = malloc(401);
+	memset(big, 'x', 400);
+	big[400] = '\0';
+	cli_sendf(a, "[{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%s\"},\"id\":1},"
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%s\"},\"id\":2},"
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%s\"},\"id\":3},"
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%s\"},\"id\":\"cut\"}]\n",
+		  big, big, big, big);
+	j = cli_next(a, 3000);
+	CHECK(json_array_size(j) == 4, "4 replies: %s", dumps(j));
+	for (size_t i = 0; i < 3; i++)
+		CHECK(strlen(str_of(json_object_get(json_array_get(j, i), "result"), "text")) == 400,
+		      "reply %zu whole", i);
+	e = json_array_get(j, 3);
+	CHECK(err_code(e) == RPC_ERR_CAPACITY && strcmp(str_of(e, "id"), "cut") == 0 &&
+	      strstr(err_msg(e), "limits.max_reply_bytes") && strstr(err_msg(e), "ran") &&
+	      json_integer_value(json_object_get(err_data(e), "limit")) == 1500,
+	      "the 4th is cut: %s", dumps(e));
+	json_decref(j);
+
+	/* After the cut, the rest do not run; notifications get nothing. */
+	before = n_counted;
+	cli_sendf(a, "[{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%s%s%s%s\"},\"id\":1},"
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":2},"
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"count\"},"
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"id\":4}]\n", big, big, big, big);
+	j = cli_next(a, 3000);
+	CHECK(json_array_size(j) == 3 && n_counted == before, "3 errors, nothing counted: %s", dumps(j));
+	for (size_t i = 0; i < json_array_size(j); i++)
+		CHECK(err_code(json_array_get(j, i)) == RPC_ERR_CAPACITY, "entry %zu -32004", i);
+	CHECK(strstr(err_msg(json_array_get(j, 1)), "not run"), "%s", dumps(json_array_get(j, 1)));
+	json_decref(j);
+
+	/* A single request whose reply is too large; its descriptors are closed. */
+	cli_sendf(a, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%s%s%s%s\"},\"id\":7}\n",
+		  big, big, big, big);
+	j = cli_next(a, 3000);
+	CHECK(err_code(j) == RPC_ERR_CAPACITY && json_integer_value(json_object_get(j, "id")) == 7,
+	      "single reply cut: %s", dumps(j));
+	json_decref(j);
+	free(big);
+	CHECK(stats(s).replies_cut == 5, "replies_cut %llu", (unsigned long long)stats(s).replies_cut);
+	good_call(g, "after cut replies");
+	good_call(a, "on the cutting connection");
+	cli_close(a);
+	cli_close(g);
+	rpc_server_free(s);
+}
+
+/* Subscribers that never read: each is dropped at out_max, all at out_total. */
+static void test_output_total(void)
+{
+	struct rpc_options o = { .out_high = 8192, .max_reply = 8192, .max_line = 4096,
+				 .max_batch = 4, .out_max = 64 * 1024, .out_total = 160 * 1024 };
+	char path[128], *blob;
+	struct rpc_server *s = srv_start("total.sock", &o, path, sizeof(path));
+	struct cli *slow[6], *reader = cli_connect(path), *g = cli_connect(path);
+	size_t peak = 0;
+	int got = 0, sent = 0;
+	json_t *j, *params;
+
+	for (int i = 0; i < 6; i++) {
+		slow[i] = cli_connect(path);
+		j = cli_call(slow[i], "{\"jsonrpc\":\"2.0\",\"method\":\"events.subscribe\",\"id\":1}");
+		json_decref(j);
+	}
+	j = cli_call(reader, "{\"jsonrpc\":\"2.0\",\"method\":\"events.subscribe\",\"id\":1}");
+	json_decref(j);
+	blob = malloc(2049);
+	memset(blob, 'b', 2048);
+	blob[2048] = '\0';
+	params = json_pack("{s:s}", "blob", blob);
+	/* Until every slow one is gone (their socket buffers fill first). */
+	for (int i = 0; i < 5000 && stats(s).subscribers > 1; i++) {
+		rpc_server_notify(s, "blob", params);
+		sent++;
+		if (stats(s).out_queued > peak)
+			peak = stats(s).out_queued;
+		pump();
+		while ((j = cli_next(reader, 0)) != NULL) {
+			got += strcmp(str_of(j, "method"), "blob") == 0;
+			json_decref(j);
+		}
+		if (i % 100 == 0)
+			good_call(g, "while subscribers pile up output");
+	}
+	while ((j = cli_next(reader, 200)) != NULL) {
+		got += strcmp(str_of(j, "method"), "blob") == 0;
+		json_decref(j);
+	}
+	CHECK(peak <= 160 * 1024, "output queued peaked at %zu, the limit is %u", peak, 160 * 1024);
+	CHECK(stats(s).subscribers == 1 && stats(s).dropped_slow + stats(s).dropped_total == 6 &&
+	      stats(s).dropped_total >= 1,
+	      "6 slow subscribers dropped (%llu over out_max, %llu over out_total), %u left",
+	      (unsigned long long)stats(s).dropped_slow, (unsigned long long)stats(s).dropped_total,
+	      stats(s).subscribers);
+	CHECK(got == sent, "the reading subscriber got %d of %d", got, sent);
+	for (int i = 0; i < 6; i++) {
+		char *line;
+
+		while ((line = cli_line(slow[i], 300)) != NULL)
+			free(line);
+		CHECK(slow[i]->eof, "slow %d closed", i);
+		cli_close(slow[i]);
+	}
+	CHECK(stats(s).out_queued == 0, "nothing queued at the end: %llu",
+	      (unsigned long long)stats(s).out_queued);
+	good_call(g, "after");
+	json_decref(params);
+	free(blob);
+	cli_close(reader);
+	cli_close(g);
+	rpc_server_free(s);
+}
+
+/* The last slots are for admins; the refusal says why. */
+static void test_admin_slots(void)
+{
+	struct rpc_options o = { .max_clients = 4, .admin_reserve = 2 };
+	uid_t me = getuid();
+	struct rpc_policy nobody = { .root_is_admin = false };
+	struct rpc_policy just_me = { .root_is_admin = false, .admin_uids = &me, .n_admin_uids = 1 };
+	char path[128];
+	struct rpc_server *s = srv_start("slots.sock", &o, path, sizeof(path));
+	struct cli *c[5];
+	json_t *j;
+
+	rpc_server_set_policy(s, &nobody);
+	c[0] = cli_connect(path);
+	c[1] = cli_connect(path);
+	pump_for(5);
+	c[2] = cli_connect(path);
+	j = cli_next(c[2], 3000);
+	CHECK(j && err_code(j) == RPC_ERR_CAPACITY &&
+	      strstr(err_msg(j), "the last 2 of 4 slots are kept for admins (limits.admin_slots)"),
+	      "non-admin refused: %s", dumps(j));
+	json_decref(j);
+	CHECK(!cli_line(c[2], 1000) && c[2]->eof, "refused client closed");
+	cli_close(c[2]);
+
+	rpc_server_set_policy(s, &just_me);
+	c[2] = cli_connect(path);
+	c[3] = cli_connect(path);
+	pump_for(5);
+	good_call(c[2], "an admin in a kept slot");
+	good_call(c[3], "an admin in the last slot");
+	c[4] = cli_connect(path);
+	j = cli_next(c[4], 3000);
+	CHECK(j && err_code(j) == RPC_ERR_CAPACITY && strstr(err_msg(j), "(limits.max_clients)"),
+	      "over max_clients: %s", dumps(j));
+	json_decref(j);
+	CHECK(stats(s).refused == 2, "refused %llu", (unsigned long long)stats(s).refused);
+	for (int i = 0; i < 5; i++)
+		cli_close(c[i]);
+	rpc_server_free(s);
+}
+
+/* Half-sent lines, unread output and idleness are timed out; the others are served. */
+static void test_timeouts(void)
+{
+	struct rpc_options o = { .line_timeout_ms = 600, .write_timeout_ms = 1000,
+				 .idle_timeout_ms = 2500, .out_high = 16 * 1024 };
+	char path[128];
+	struct rpc_server *s = srv_start("timeouts.sock", &o, path, sizeof(path));
+	struct cli *half[20], *g = cli_connect(path), *sub, *reader, *idle;
+	const char *req = "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":2,\"b\":3},\"id\":\"g\"}\n";
+	size_t rl = strlen(req);
+	uint64_t t0;
+	json_t *j;
+	int ok = 0;
+
+	for (int i = 0; i < 20; i++) {
+		half[i] = cli_connect(path);
+		cli_sendf(half[i], "{\"jsonrpc\":\"2.0\",\"meth");
+	}
+	sub = cli_connect(path);
+	j = cli_call(sub, "{\"jsonrpc\":\"2.0\",\"method\":\"events.subscribe\",\"id\":1}");
+	json_decref(j);
+	t0 = now_ms();
+	/* A good client that sends its lines in two halves 50 ms apart keeps going. */
+	while (now_ms() - t0 < 1000) {
+		cli_send(g, req, rl / 2);
+		pump_for(50);
+		cli_send(g, req + rl / 2, rl - rl / 2);
+		j = cli_next(g, 2000);
+		ok += j && json_integer_value(json_object_get(j, "result")) == 5;
+		json_decref(j);
+	}
+	CHECK(ok >= 3 && !g->eof, "the split-line client was served %d times", ok);
+	for (int i = 0; i < 20; i++) {
+		j = cli_next(half[i], 2000);
+		CHECK(j && err_code(j) == RPC_ERR_CAPACITY &&
+		      strstr(err_msg(j), "unfinished (22 bytes) for 600 ms (limits.line_timeout)"),
+		      "half-sent %d: %s", i, dumps(j));
+		json_decref(j);
+		CHECK(!cli_line(half[i], 1000) && half[i]->eof, "half-sent %d closed", i);
+		cli_close(half[i]);
+	}
+
+	/* A reader that stops reading: its output does not move for write_timeout. */
+	reader = cli_connect(path);
+	{
+		size_t cap = 2000 * 600, len = 0;
+		char *buf = malloc(cap);
+
+		for (int i = 0; i < 2000; i++)
+			len += (size_t)snprintf(buf + len, cap - len,
+						"{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"%0500d\"},\"id\":%d}\n",
+						i, i);
+		t0 = now_ms();
+		while (!reader->eof && now_ms() - t0 < 5000) {
+			send(reader->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			pump_for(20);
+			good_call(g, "while a reader stalls"); /* and g is not idle */
+			if (stats(s).timeouts >= 21)
+				break;
+		}
+		free(buf);
+	}
+	CHECK(stats(s).timeouts == 21 && stats(s).clients == 2,
+	      "the stalled reader timed out after %llu ms (timeouts %llu, clients %u)",
+	      (unsigned long long)(now_ms() - t0), (unsigned long long)stats(s).timeouts,
+	      stats(s).clients);
+	cli_close(reader);
+	good_call(g, "after the stalled reader");
+
+	/* Idle: a silent connection goes, a subscriber stays. */
+	idle = cli_connect(path);
+	pump_for(3000);
+	j = cli_next(idle, 2000);
+	CHECK(j && strstr(err_msg(j), "idle for 2500 ms (limits.idle_timeout)"), "idle: %s", dumps(j));
+	json_decref(j);
+	CHECK(!cli_line(idle, 1000) && idle->eof, "idle one closed");
+	CHECK(!sub->eof, "the subscriber stays");
+	cli_close(idle);
+	cli_close(sub);
+	cli_close(g);
+	rpc_server_free(s);
+}
+
+/*
+ * Fairness: 16 connections with batches buffered (and never reading) do
+ * not make a good client wait for all of them: it waits for one turn of
+ * each at most (a batch, or REQUESTS_PER_RUN requests), not for
+ * everything buffered. The loop runs one iteration per pump here, as
+ * the daemon's does between two polls.
+ */
+static void test_fairness(void)
+{
+	char path[128];
+	struct rpc_server *s = srv_start("fair.sock", NULL, path, sizeof(path));
+	struct cli *att[16], *g = cli_connect(path);
+	size_t cap = 32 * 80 + 16, len = 0;
+	char *line = malloc(cap);
+	uint64_t before, t0;
+	json_t *j;
+
+	good_call(g, "before");
+	len += (size_t)snprintf(line + len, cap - len, "[");
+	for (int i = 0; i < 32; i++)
+		len += (size_t)snprintf(line + len, cap - len,
+					"%s{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":%d,\"b\":1},\"id\":%d}",
+					i ? "," : "", i, i);
+	len += (size_t)snprintf(line + len, cap - len, "]\n");
+	for (int i = 0; i < 16; i++) {
+		att[i] = cli_connect(path);
+		/* Fill the socket without letting the server run. */
+		for (int k = 0; k < 200; k++)
+			if (send(att[i]->fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) <= 0)
+				break;
+	}
+	pump_flags = EVLOOP_ONCE | EVLOOP_NONBLOCK;
+	pump(); /* accept them */
+	pump(); /* one turn each */
+	before = stats(s).requests;
+	t0 = now_ms();
+	cli_sendf(g, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{\"a\":2,\"b\":3},\"id\":\"g\"}\n");
+	j = cli_next(g, 5000);
+	CHECK(j && json_integer_value(json_object_get(j, "result")) == 5, "good call: %s", dumps(j));
+	json_decref(j);
+	CHECK(stats(s).requests - before <= 2 * 16 * 32 + 1,
+	      "the good call waited for %llu requests of others (%llu ms)",
+	      (unsigned long long)(stats(s).requests - before),
+	      (unsigned long long)(now_ms() - t0));
+	pump_flags = EVLOOP_NONBLOCK;
+	for (int i = 0; i < 16; i++)
+		cli_close(att[i]);
+	cli_close(g);
+	free(line);
 	rpc_server_free(s);
 }
 
@@ -1745,6 +2113,11 @@ int main(void)
 		{ "subscribe", test_subscribe },
 		{ "emfile", test_emfile },
 		{ "max_clients", test_max_clients },
+		{ "batch_limits", test_batch_limits },
+		{ "output_total", test_output_total },
+		{ "admin_slots", test_admin_slots },
+		{ "timeouts", test_timeouts },
+		{ "fairness", test_fairness },
 		{ "socket_setup", test_socket_setup },
 		{ "eval", test_eval },
 	};

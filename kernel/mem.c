@@ -280,7 +280,7 @@ static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
 	mem->counted = true;
 	err = nm_mem_alloc_pages(mem);
 	if (err) {
-		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d\n",
+		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d (out of memory, or the creator's memory cgroup is at memory.max)\n",
 				   kind, mem->layout.memsize >> 20, mem->node);
 		goto err_free;
 	}

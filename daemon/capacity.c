@@ -55,7 +55,9 @@
  * Object sizes are rounded up as kernel/core/objpool.c does (netmap_ifs and
  * buffers to 64 bytes, rings to 128); object counts are taken as given
  * (netmap may round them up to fill pages, which only adds room). A region
- * is at most 64 GiB (NM_REGION_MAX_SIZE).
+ * is at most 64 GiB (NM_REGION_MAX_SIZE). All regions in use together
+ * (the global one if anything is in it) must fit in max_mem_mb, which
+ * kernel/mem.c checks as each region is created.
  */
 #include "capacity.h"
 
@@ -64,6 +66,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -343,6 +346,37 @@ static int check_region(const struct nmd_config *c, const struct cap_region *r,
 	return ret;
 }
 
+/* max_mem_mb as the module will have it: the file's, else half of the RAM. */
+static uint64_t max_mem_mb(const struct nmd_config *c, bool *dflt)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+	*dflt = !c->module.params[MP_MAX_MEM_MB].set;
+	if (!*dflt)
+		return (uint64_t)config_param(c, MP_MAX_MEM_MB);
+	if (pages <= 0 || psize <= 0)
+		return UINT64_MAX >> 20;	/* unknown: no check */
+	return ((uint64_t)pages * (uint64_t)psize) >> 20 >> 1;
+}
+
+/* All regions together against max_mem_mb (kernel/mem.c counts every region). */
+static int check_total(const struct nmd_config *c, const struct capacity *cap,
+		       struct diags *d)
+{
+	uint64_t need_mb;
+	char fix[160];
+
+	if (cap->total_bytes <= cap->max_mem_mb << 20)
+		return 0;
+	need_mb = (cap->total_bytes + (1u << 20) - 1) >> 20;
+	proposal(fix, sizeof(fix), MP_MAX_MEM_MB, need_mb);
+	problem(d, param_mark(c, MP_MAX_MEM_MB, (struct nmd_mark){ 0 }),
+		"the topology's regions take %llu MiB, more than max_mem_mb (%llu MiB%s) lets netmap.ko allocate: %s, or make the topology smaller",
+		(unsigned long long)need_mb, (unsigned long long)cap->max_mem_mb,
+		cap->max_mem_default ? ", half of the RAM" : "", fix);
+	return -ENOSPC;
+}
+
 /* Index of port @p in a flat numbering of all ports (offsets per switch). */
 static size_t flat(const struct nmd_config *c, const size_t *off,
 		   const struct nmd_port *p)
@@ -571,6 +605,9 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 					   &cap->total_bytes))
 			cap->total_bytes = UINT64_MAX;
 	}
+	cap->max_mem_mb = max_mem_mb(c, &cap->max_mem_default);
+	if (check_total(c, cap, d) < 0)
+		r = -ENOSPC;
 	cap->fits = r == 0;
 	*ret = cap;
 	return r;

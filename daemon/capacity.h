@@ -23,6 +23,9 @@
  *   - pipes whose parent is not a port of the file get an implicit parent
  *     with a private region of its own, sized as a default VALE port's.
  *
+ * All regions together must also fit in the module's max_mem_mb (the
+ * file's value, else the module's default: half of this machine's RAM).
+ *
  * The model and its assumptions are written out in capacity.c.
  */
 #ifndef NETMAPD_CAPACITY_H
@@ -61,6 +64,8 @@ struct capacity {
 	size_t n_regions, cap_regions;
 	size_t n_switches;
 	uint64_t total_bytes;         /* all regions in use (the global one only if used) */
+	uint64_t max_mem_mb;          /* the module's cap on all regions (max_mem_mb) */
+	bool max_mem_default;         /* the file does not set it: half of this machine's RAM */
 	bool fits;
 };
 

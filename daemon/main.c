@@ -132,8 +132,9 @@ static void print_summary(const struct nmd_config *c,
 	}
 	human(priv_bytes, b, sizeof(b));
 	human(cap->total_bytes, a, sizeof(a));
-	printf("            %zu private region%s, %s; %s in all\n", priv,
-	       priv == 1 ? "" : "s", b, a);
+	printf("            %zu private region%s, %s; %s in all (max_mem_mb %llu%s)\n", priv,
+	       priv == 1 ? "" : "s", b, a, (unsigned long long)cap->max_mem_mb,
+	       cap->max_mem_default ? ", half of the RAM" : "");
 }
 
 /*

@@ -9,7 +9,10 @@
  *   - region object counts start at 1 (buf_num at 3: buffers 0 and 1 are
  *     reserved) and object sizes stop at 4 MiB, the limits of
  *     kernel/core/objpool.c (NM_OBJ_MAX_SIZE);
- *   - booleans are 0 or 1.
+ *   - booleans are 0 or 1;
+ *   - max_mem_mb starts at 1: the module's 0 means "half of the RAM" and
+ *     reads back as that figure, so a file saying 0 would always differ
+ *     from the module; leave it out for the default.
  * Whether the sizes suit the topology is capacity.c's business.
  */
 #include "modparams.h"
@@ -66,6 +69,8 @@ const struct modparam modparams[MP__COUNT] = {
 			      "minimum buffers in a private region" },
 	[MP_PRIV_BUF_SIZE] = { "priv_buf_size", 2048, 64, OBJ_MAX_SIZE, false,
 			       false, "bytes per buffer in a private region" },
+	[MP_MAX_MEM_MB] = { "max_mem_mb", 0, 1, UINT32_MAX, false, false,
+			    "MiB of all memory regions together (default half of the RAM)" },
 };
 
 int modparam_lookup(const char *name)
@@ -90,6 +95,8 @@ const char *modparam_why_not(const char *name)
 	for (size_t i = 0; i < ELEMENTSOF(curr); i++)
 		if (streq(curr[i], name))
 			return "is read-only: it reports what the global region uses";
+	if (streq(name, "mem_used_kb"))
+		return "is read-only: it reports what all regions use (the cap is max_mem_mb)";
 	for (size_t i = 0; i < ELEMENTSOF(reference_only); i++)
 		if (streq(reference_only[i], name))
 			return "is a parameter of the reference netmap module that this netmap.ko does not have";

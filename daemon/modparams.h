@@ -40,6 +40,8 @@ enum modparam_id {
 	MP_PRIV_RING_SIZE,
 	MP_PRIV_BUF_NUM,
 	MP_PRIV_BUF_SIZE,
+	/* Cap on all regions together, MiB; 0 (not settable) = half of the RAM. */
+	MP_MAX_MEM_MB,
 	MP__COUNT
 };
 
@@ -59,8 +61,9 @@ int modparam_lookup(const char *name);
 
 /*
  * For a name that is not a settable parameter of our module but means
- * something (a read-only *_curr_* figure, or a parameter of the reference
- * netmap module we do not have), why it cannot be set; else NULL.
+ * something (a read-only figure: *_curr_*, mem_used_kb; or a parameter of
+ * the reference netmap module we do not have), why it cannot be set; else
+ * NULL.
  */
 const char *modparam_why_not(const char *name);
 

@@ -29,7 +29,7 @@ static int nm_open(struct inode *inode, struct file *filp)
 {
 	struct nm_priv *priv;
 
-	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 	if (!priv)
 		return -ENOMEM;
 	filp->private_data = priv;

@@ -12,6 +12,7 @@
 #include "dev.h"
 #include "mem.h"
 #include "nic.h"
+#include "params.h"
 #include "port.h"
 #include "vale.h"
 
@@ -19,6 +20,7 @@ static int __init nm_module_init(void)
 {
 	int err;
 
+	nm_params_init();	/* max_mem_mb's default, before the first region */
 	err = nm_mem_init();
 	if (err)
 		goto err_mem;

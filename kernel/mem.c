@@ -22,6 +22,19 @@
  *  nm_mem_lock (last reference), so nm_mem_lock must never be held while
  *  taking mmap_lock or faulting on user memory.
  *
+ * Memory accounting (SECURITY.md rule 5). Every region, the global one
+ * included, is counted in nm_mem_used (bytes of memsize) from before its
+ * pages are allocated until nm_mem_destroy(); a region that would take the
+ * total over max_mem_mb is refused with -ENOMEM and one rate-limited line.
+ * The pages and our tables of a region are allocated with __GFP_ACCOUNT:
+ * they are charged to the memory cgroup of the task that makes the region
+ * (the REGISTER, VALE_NEWIF, VALE_ATTACH or first NIC user; regions are
+ * only made in process context, from a control request) and stay charged
+ * to that cgroup until freed, even when the region outlives the task (a
+ * persistent port from VALE_NEWIF, a region kept by another fd or vma).
+ * A cgroup at memory.max gets -ENOMEM: __GFP_RETRY_MAYFAIL stops the
+ * charge before the cgroup's OOM killer would run.
+ *
  * Everything the user can write (the whole region: rings, slots, buffers,
  * netmap_if) is untrusted: the kernel keeps its own copy of what it needs
  * (ring_slots[], the layout) and reads user-written indexes once, validated.
@@ -43,6 +56,12 @@
 #include "mem.h"
 #include "params.h"
 
+/*
+ * Our tables of a region (page array, bitmaps, true ring sizes) grow with
+ * it: charged like its pages, and failing rather than OOM-killing.
+ */
+#define NM_GFP_TABLE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+
 /* Private regions leave room for this many pipes (as netmap does)... */
 #define NM_MEM_PRIV_PIPES	2
 /* ... each with two ends of one TX and one RX ring ... */
@@ -54,6 +73,7 @@ struct nm_mem {
 	struct kref ref;	/* ports, bound fds, vmas; see mem.h */
 	u16 id;			/* registry key; 0 until registered */
 	bool priv;
+	bool counted;		/* memsize is in nm_mem_used */
 
 	/* Immutable after creation: read without locks. */
 	struct nm_region_layout layout;
@@ -80,6 +100,40 @@ struct nm_mem {
 static DEFINE_MUTEX(nm_mem_lock);	/* the registry; see the top of this file */
 static DEFINE_IDR(nm_mem_idr);
 static struct nm_mem *nm_mem_global;
+/* Bytes of all regions counted against max_mem_mb; no lock (cmpxchg). */
+static atomic64_t nm_mem_used = ATOMIC64_INIT(0);
+
+/* ---- the module-wide cap ---------------------------------------------- */
+
+u64 nm_mem_used_bytes(void)
+{
+	return atomic64_read(&nm_mem_used);
+}
+
+/*
+ * Count @bytes against max_mem_mb, or refuse with -ENOMEM. A cmpxchg loop,
+ * so that two regions created at once can never both pass on the same
+ * room, and a refused one never shows in the total.
+ */
+static int nm_mem_count(u64 bytes, const char *kind)
+{
+	const u64 cap = (u64)READ_ONCE(nm_max_mem_mb) << 20;
+	s64 used = atomic64_read(&nm_mem_used);
+
+	do {
+		if (bytes > cap || (u64)used > cap - bytes) {
+			pr_warn_ratelimited("%s region of %llu KiB would exceed max_mem_mb (%llu of %llu KiB in use); raise /sys/module/netmap/parameters/max_mem_mb\n",
+					    kind, bytes >> 10, (u64)used >> 10, cap >> 10);
+			return -ENOMEM;
+		}
+	} while (!atomic64_try_cmpxchg(&nm_mem_used, &used, used + bytes));
+	return 0;
+}
+
+static void nm_mem_uncount(u64 bytes)
+{
+	WARN_ON_ONCE(atomic64_sub_return(bytes, &nm_mem_used) < 0);
+}
 
 /* ---- creation and destruction ----------------------------------------- */
 
@@ -122,6 +176,8 @@ static void nm_mem_destroy(struct nm_mem *mem)
 	}
 	kvfree(mem->ring_slots);
 	kvfree(mem->bitmaps);
+	if (mem->counted)
+		nm_mem_uncount(mem->layout.memsize);
 	mutex_destroy(&mem->lock);
 	kfree(mem);
 }
@@ -130,13 +186,14 @@ static int nm_mem_alloc_pages(struct nm_mem *mem)
 {
 	/*
 	 * Zeroed: the region is handed to userspace. RETRY_MAYFAIL: a region too
-	 * big for the free memory fails with -ENOMEM instead of waking the OOM
-	 * killer on the processes around it.
+	 * big for the free memory (or for the creator's memory cgroup) fails
+	 * with -ENOMEM instead of waking the OOM killer on the processes around
+	 * it. ACCOUNT: charged to the creator's memory cgroup.
 	 */
-	const gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 	unsigned long i;
 
-	mem->pages = kvcalloc(mem->npages, sizeof(*mem->pages), GFP_KERNEL);
+	mem->pages = kvcalloc(mem->npages, sizeof(*mem->pages), NM_GFP_TABLE);
 	if (!mem->pages)
 		return -ENOMEM;
 	for (i = 0; i < mem->npages; i++) {
@@ -160,9 +217,9 @@ static int nm_mem_init_pools(struct nm_mem *mem)
 		words[i] = nm_objpool_bitmap_words(mem->layout.pool[i].objtotal);
 		total += words[i];
 	}
-	mem->bitmaps = kvcalloc(total, sizeof(u64), GFP_KERNEL);
+	mem->bitmaps = kvcalloc(total, sizeof(u64), NM_GFP_TABLE);
 	mem->ring_slots = kvcalloc(mem->layout.pool[NM_POOL_RING].objtotal,
-				   sizeof(u32), GFP_KERNEL);
+				   sizeof(u32), NM_GFP_TABLE);
 	if (!mem->bitmaps || !mem->ring_slots)
 		return -ENOMEM;
 	for (i = 0, bm = mem->bitmaps; i < NM_POOL_NR; bm += words[i], i++) {
@@ -194,7 +251,7 @@ static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
 	const char *why;
 	int err;
 
-	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
 	if (!mem)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&mem->ref);
@@ -217,9 +274,13 @@ static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
 		err = -ENOMEM;
 		goto err_free;
 	}
+	err = nm_mem_count(mem->layout.memsize, kind);
+	if (err)
+		goto err_free;
+	mem->counted = true;
 	err = nm_mem_alloc_pages(mem);
 	if (err) {
-		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d\n",
+		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d (out of memory, or the creator's memory cgroup is at memory.max)\n",
 				   kind, mem->layout.memsize >> 20, mem->node);
 		goto err_free;
 	}

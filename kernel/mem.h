@@ -18,6 +18,12 @@
  * region under the registry mutex): never call it with a spinlock held or
  * from the packet path.
  *
+ * Accounting: every region counts its size against the max_mem_mb cap
+ * while it exists (creation fails with -ENOMEM and a log line naming the
+ * parameter when it would cross it), and its pages are charged to the
+ * memory cgroup of the task that creates it; see mem.c. Regions are
+ * created only in process context.
+ *
  * Locking: object allocation (if, ring, extra buffers) takes the region's
  * own mutex and may sleep; it happens at REGISTER and close time only. The
  * registry (find, create, last put) has its own mutex; a caller may hold
@@ -62,6 +68,12 @@ struct nm_mem_need {
 };
 
 int nm_mem_init(void);		/* module init */
+/*
+ * Bytes of all regions that exist now (the global one included), as
+ * counted against the max_mem_mb cap: a region is counted before its pages
+ * are allocated and uncounted when they are freed.
+ */
+u64 nm_mem_used_bytes(void);
 void nm_mem_uninit(void);	/* module exit; reports leaks with "netmap: LEAK" */
 
 /* A reference to the global region, allocating it if needed; ERR_PTR on failure. */

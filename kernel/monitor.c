@@ -128,7 +128,7 @@ static int nm_mon_attach_one(struct nm_mon_port *mp, struct nm_kring *k, struct 
 	struct nm_mon_set *old = nm_mon_set_of(k), *nw;
 	int err;
 
-	nw = kzalloc(sizeof(*nw), GFP_KERNEL);
+	nw = kzalloc(sizeof(*nw), GFP_KERNEL_ACCOUNT);
 	if (!nw)
 		return -ENOMEM;
 	err = nm_mon_set_add(nw, old, k->dir, r, zmode, zflags, ++nm_mon_epoch);
@@ -298,7 +298,7 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 		goto err_parent;
 	}
 
-	mp = kzalloc(sizeof(*mp), GFP_KERNEL);
+	mp = kzalloc(sizeof(*mp), GFP_KERNEL_ACCOUNT);
 	if (!mp) {
 		err = -ENOMEM;
 		goto err_parent;
@@ -320,9 +320,9 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 	port->nslots[NM_TX] = nm_mon_bound(req->nr_tx_slots, 1, max_slots);
 	port->nslots[NM_RX] = nm_mon_bound(req->nr_rx_slots, dflt, max_slots);
 	mp->maxatt = parent->nrings[NM_TX] + parent->nrings[NM_RX];
-	mp->att = kcalloc(mp->maxatt, sizeof(*mp->att), GFP_KERNEL);
-	mp->trash = kcalloc(mp->maxatt, sizeof(*mp->trash), GFP_KERNEL);
-	mp->rings = kvcalloc(port->nrings[NM_RX], sizeof(*mp->rings), GFP_KERNEL);
+	mp->att = kcalloc(mp->maxatt, sizeof(*mp->att), GFP_KERNEL_ACCOUNT);
+	mp->trash = kcalloc(mp->maxatt, sizeof(*mp->trash), GFP_KERNEL_ACCOUNT);
+	mp->rings = kvcalloc(port->nrings[NM_RX], sizeof(*mp->rings), GFP_KERNEL_ACCOUNT);
 	if (!mp->att || !mp->trash || !mp->rings || !port->nrings[NM_RX]) {
 		err = -ENOMEM;
 		goto err_port;

@@ -825,8 +825,8 @@ static int nm_nic_krings_create(struct nm_port *port)
 	err = nm_port_krings_create(port);
 	if (err)
 		return err;
-	nic->rxq = kvcalloc(port->nrings[NM_RX] + 1, sizeof(*nic->rxq), GFP_KERNEL);
-	nic->txq = kvcalloc(port->nrings[NM_TX] + 1, sizeof(*nic->txq), GFP_KERNEL);
+	nic->rxq = kvcalloc(port->nrings[NM_RX] + 1, sizeof(*nic->rxq), GFP_KERNEL_ACCOUNT);
+	nic->txq = kvcalloc(port->nrings[NM_TX] + 1, sizeof(*nic->txq), GFP_KERNEL_ACCOUNT);
 	if (!nic->rxq || !nic->txq)
 		goto err;
 	for (i = 0; i <= port->nrings[NM_RX]; i++) {
@@ -845,7 +845,7 @@ static int nm_nic_krings_create(struct nm_port *port)
 		if (i == port->nrings[NM_TX])
 			break;		/* the host ring has no pool */
 		tq->pool_size = NM_NIC_POOL * port->nslots[NM_TX];
-		tq->pool = kvcalloc(tq->pool_size, sizeof(*tq->pool), GFP_KERNEL);
+		tq->pool = kvcalloc(tq->pool_size, sizeof(*tq->pool), GFP_KERNEL_ACCOUNT);
 		if (!tq->pool)
 			goto err;
 	}
@@ -927,7 +927,7 @@ static int nm_nic_create(struct net_device *dev, struct nm_port **portp)
 		dev_put(dev);
 		return PTR_ERR(mem);
 	}
-	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	nic = kzalloc(sizeof(*nic), GFP_KERNEL_ACCOUNT);
 	if (!nic) {
 		nm_mem_put(mem);
 		dev_put(dev);

@@ -5,9 +5,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+#include "mem.h"
 #include "params.h"
 
 int nm_verbose;
@@ -20,6 +22,7 @@ int nm_generic_mit = 100000;
 int nm_bridge_batch = 1024;
 int nm_max_bridges = 8;
 int nm_txsync_retry = 2;
+unsigned int nm_max_mem_mb;	/* 0 until nm_params_init() or a write */
 
 struct nm_pool_params nm_global_params = {
 	.if_num = 100,   .if_size = 1024,
@@ -84,6 +87,54 @@ NM_CURR_PARAM(ring, num);
 NM_CURR_PARAM(ring, size);
 NM_CURR_PARAM(buf, num);
 NM_CURR_PARAM(buf, size);
+
+/*
+ * max_mem_mb: the cap on the memory of all regions together (mem.c checks
+ * it when a region is created). 0, at load or written later, means the
+ * default: half of the RAM, the same bound mem.c puts on one region.
+ * Lowering it below what is in use refuses new regions and leaves the
+ * existing ones alone.
+ */
+static unsigned int nm_max_mem_default_mb(void)
+{
+	return totalram_pages() >> (20 - PAGE_SHIFT) >> 1;
+}
+
+static int nm_max_mem_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int mb;
+	int err = kstrtouint(val, 0, &mb);
+
+	if (err)
+		return err;
+	WRITE_ONCE(nm_max_mem_mb, mb ? mb : nm_max_mem_default_mb());
+	return 0;
+}
+
+static const struct kernel_param_ops nm_max_mem_ops = {
+	.set = nm_max_mem_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_mem_mb, &nm_max_mem_ops, &nm_max_mem_mb, 0644);
+MODULE_PARM_DESC(max_mem_mb, "Cap on the memory of all netmap regions together, MiB (0 = half of the RAM)");
+
+/* mem_used_kb: what all regions take now (read-only). */
+static int nm_mem_used_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", nm_mem_used_bytes() >> 10);
+}
+
+static const struct kernel_param_ops nm_mem_used_ops = {
+	.get = nm_mem_used_get,
+};
+module_param_cb(mem_used_kb, &nm_mem_used_ops, NULL, 0444);
+MODULE_PARM_DESC(mem_used_kb, "Memory of all netmap regions now, KiB (read-only)");
+
+void nm_params_init(void)
+{
+	if (!READ_ONCE(nm_max_mem_mb))
+		WRITE_ONCE(nm_max_mem_mb, nm_max_mem_default_mb());
+}
 
 /*
  * Copy a parameter set once, field by field with READ_ONCE, so a concurrent

@@ -30,6 +30,8 @@ extern int nm_generic_mit;
 extern int nm_bridge_batch;
 extern int nm_max_bridges;
 extern int nm_txsync_retry;
+/* Cap on all regions together, MiB; never 0 after nm_params_init(). */
+extern unsigned int nm_max_mem_mb;
 
 /* Requested sizes (writable) of the global and the private regions. */
 extern struct nm_pool_params nm_global_params;
@@ -37,6 +39,8 @@ extern struct nm_pool_params nm_priv_params;
 /* What the global region uses now (read-only in sysfs). */
 extern struct nm_pool_params nm_global_curr;
 
+/* Module init, before any region: fills in the defaults computed at load. */
+void nm_params_init(void);
 void nm_params_snapshot(struct nm_pool_params *dst, const struct nm_pool_params *src);
 
 #endif /* NM_PARAMS_H */

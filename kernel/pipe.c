@@ -80,7 +80,7 @@ static struct nm_port *nm_implicit_create(const char *name, struct nm_mem *mem,
 	struct nm_port *port;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 	nm_port_setup(port, name, &nm_implicit_ops);
@@ -167,7 +167,7 @@ static struct nm_pipe *nm_pipe_create(struct nm_port *parent, const char *id, in
 	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	pipe = kzalloc(sizeof(*pipe), GFP_KERNEL);
+	pipe = kzalloc(sizeof(*pipe), GFP_KERNEL_ACCOUNT);
 	if (!pipe)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&pipe->ref);

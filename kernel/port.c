@@ -102,7 +102,7 @@ int nm_port_krings_create(struct nm_port *port)
 
 		if (!n)
 			continue;
-		port->krings[d] = kvcalloc(n, sizeof(struct nm_kring), GFP_KERNEL);
+		port->krings[d] = kvcalloc(n, sizeof(struct nm_kring), GFP_KERNEL_ACCOUNT);
 		if (!port->krings[d])
 			goto err;
 		for (i = 0; i < n; i++) {
@@ -321,7 +321,7 @@ static int nm_null_create(const char *name, const struct nmreq_register *req,
 		nm_ctrl_dbg("%s: NR_REG_NULL needs an existing nr_mem_id\n", name);
 		return -EINVAL;
 	}
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	if (!port)
 		return -ENOMEM;
 	scnprintf(pname, sizeof(pname), "null:%s", name);

@@ -150,7 +150,7 @@ struct nm_bridge *nm_bridge_create(const char *bname)
 				    nm_nbridges);
 		return ERR_PTR(-ENOMEM);
 	}
-	b = kvzalloc(sizeof(*b), GFP_KERNEL);
+	b = kvzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	strscpy(b->name, bname, sizeof(b->name));
@@ -194,7 +194,7 @@ static int nm_bridge_publish(struct nm_bridge *b, bool wait)
 	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	tr = kzalloc(sizeof(*tr), GFP_KERNEL);
+	tr = kzalloc(sizeof(*tr), GFP_KERNEL_ACCOUNT);
 	if (!tr)
 		return -ENOMEM;
 	t = &tr->t;
@@ -306,12 +306,12 @@ static int nm_vale_krings_create(struct nm_port *port)
 	err = nm_port_krings_create(port);
 	if (err)
 		return err;
-	vp->txq = kcalloc(port->nrings[NM_TX], sizeof(*vp->txq), GFP_KERNEL);
-	vp->rxq = kvcalloc(port->nrings[NM_RX], sizeof(*vp->rxq), GFP_KERNEL);
+	vp->txq = kcalloc(port->nrings[NM_TX], sizeof(*vp->txq), GFP_KERNEL_ACCOUNT);
+	vp->rxq = kvcalloc(port->nrings[NM_RX], sizeof(*vp->rxq), GFP_KERNEL_ACCOUNT);
 	if (!vp->txq || !vp->rxq)
 		goto err;
 	for (i = 0; i < port->nrings[NM_TX]; i++) {
-		vp->txq[i] = kvzalloc(nm_vale_txq_size(vp->batch), GFP_KERNEL);
+		vp->txq[i] = kvzalloc(nm_vale_txq_size(vp->batch), GFP_KERNEL_ACCOUNT);
 		if (!vp->txq[i])
 			goto err;
 		nm_vale_txq_init(vp->txq[i], vp->batch);
@@ -375,7 +375,7 @@ struct nm_vale_port *nm_vale_port_alloc(const char *name, const char *pname)
 	struct nm_vale_port *vp;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
 	if (!vp)
 		return NULL;
 	nm_port_setup(&vp->up, name, &nm_vale_ops);
@@ -403,7 +403,7 @@ static struct nm_vale_port *nm_vale_port_create(const char *name, const char *pn
 	int err;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
 	if (!vp)
 		return ERR_PTR(-ENOMEM);
 	port = &vp->up;

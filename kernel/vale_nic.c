@@ -318,22 +318,22 @@ static struct nm_vale_nic *nm_vale_nic_alloc(struct nm_port *nicp, bool with_hos
 	struct nm_vale_nic *nic;
 	u32 i;
 
-	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	nic = kzalloc(sizeof(*nic), GFP_KERNEL_ACCOUNT);
 	if (!nic)
 		return NULL;
 	nic->nic = nicp;
 	nic->nsrc = nicp->nrings[NM_RX] + (with_host ? nicp->nhost[NM_RX] : 0);
 	nic->ndst = nicp->nrings[NM_TX] + (with_host ? nicp->nhost[NM_TX] : 0);
-	nic->src = kvcalloc(nic->nsrc, sizeof(*nic->src), GFP_KERNEL);
-	nic->dst = kvcalloc(nic->ndst, sizeof(*nic->dst), GFP_KERNEL);
-	nic->dstk = kvcalloc(nic->ndst, sizeof(*nic->dstk), GFP_KERNEL);
-	nic->rxq = kvcalloc(nic->ndst, sizeof(*nic->rxq), GFP_KERNEL);
+	nic->src = kvcalloc(nic->nsrc, sizeof(*nic->src), GFP_KERNEL_ACCOUNT);
+	nic->dst = kvcalloc(nic->ndst, sizeof(*nic->dst), GFP_KERNEL_ACCOUNT);
+	nic->dstk = kvcalloc(nic->ndst, sizeof(*nic->dstk), GFP_KERNEL_ACCOUNT);
+	nic->rxq = kvcalloc(nic->ndst, sizeof(*nic->rxq), GFP_KERNEL_ACCOUNT);
 	if (!nic->src || !nic->dst || !nic->dstk || !nic->rxq)
 		goto err;
 	for (i = 0; i < nic->nsrc; i++) {
 		struct nm_vale_nic_src *s = &nic->src[i];
 
-		s->q = kvzalloc(nm_vale_txq_size(batch), GFP_KERNEL);
+		s->q = kvzalloc(nm_vale_txq_size(batch), GFP_KERNEL_ACCOUNT);
 		if (!s->q)
 			goto err;
 		nm_vale_txq_init(s->q, batch);

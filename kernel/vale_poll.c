@@ -158,7 +158,7 @@ int nm_vale_poll_start(struct nm_vale_nic *nic, const struct nmreq_vale_polling 
 			return -EINVAL;
 		}
 	}
-	poll = kzalloc(struct_size(poll, t, n), GFP_KERNEL);
+	poll = kzalloc(struct_size(poll, t, n), GFP_KERNEL_ACCOUNT);
 	if (!poll)
 		return -ENOMEM;
 	poll->mode = req->nr_mode;

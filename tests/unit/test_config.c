@@ -580,6 +580,54 @@ static void test_capacity_bridges(void)
 	done(c, cap, &d);
 }
 
+/* All regions together against max_mem_mb: one default port takes 41 MiB. */
+static void test_capacity_max_mem(void)
+{
+	struct nmd_config *c;
+	struct capacity *cap;
+	struct diags d;
+	int r;
+
+	r = load_str("version: 1\n"
+		     "module: {params: {max_mem_mb: 40}}\n"
+		     "switches: [{name: vale0, ports: [{ephemeral: vm1}]}]\n",
+		     &c, &cap, &d);
+	CHECK(r == -ENOSPC && d.n == 1 &&
+	      has(&d, 2, 31, "the topology's regions take 41 MiB, more than max_mem_mb (40 MiB) lets netmap.ko allocate: set module.params.max_mem_mb: 41 or more"),
+	      "max_mem_mb one MiB short");
+	if (d.n != 1)
+		dump(&d);
+	done(c, cap, &d);
+	r = load_str("version: 1\n"
+		     "module: {params: {max_mem_mb: 41}}\n"
+		     "switches: [{name: vale0, ports: [{ephemeral: vm1}]}]\n",
+		     &c, &cap, &d);
+	CHECK(r == 0 && cap && cap->max_mem_mb == 41 && !cap->max_mem_default,
+	      "max_mem_mb exactly enough: r=%d", r);
+	done(c, cap, &d);
+
+	/* Not set: the module's default, half of the RAM. */
+	r = load_str("version: 1\nswitches: [{name: vale0, ports: [{ephemeral: vm1}]}]\n",
+		     &c, &cap, &d);
+	CHECK(r == 0 && cap && cap->max_mem_default &&
+	      cap->max_mem_mb == ((uint64_t)sysconf(_SC_PHYS_PAGES) *
+				  (uint64_t)sysconf(_SC_PAGESIZE)) >> 21,
+	      "default max_mem_mb: half of the RAM (%llu MiB)",
+	      cap ? (unsigned long long)cap->max_mem_mb : 0ull);
+	done(c, cap, &d);
+
+	/* 0 is the module's "default", which reads back as a figure: refused. */
+	r = load_str("version: 1\nmodule: {params: {max_mem_mb: 0}}\n", &c, &cap, &d);
+	CHECK(r < 0 && d.n == 1, "max_mem_mb: 0 refused (r=%d)", r);
+	done(c, cap, &d);
+	r = load_str("version: 1\nmodule: {params: {mem_used_kb: 5}}\n", &c, &cap, &d);
+	CHECK(r < 0 && d.n == 1 && has(&d, 2, 19, "is read-only"),
+	      "mem_used_kb is read-only (r=%d)", r);
+	if (d.n != 1)
+		dump(&d);
+	done(c, cap, &d);
+}
+
 /* A switch of 254 ports is fine; 255 (a NIC's host side counts) is not. */
 static void test_switch_ports(void)
 {
@@ -922,6 +970,7 @@ int main(void)
 	test_capacity_pipes();
 	test_capacity_asymmetric();
 	test_capacity_bridges();
+	test_capacity_max_mem();
 	test_switch_ports();
 	test_handles();
 	test_hostile();

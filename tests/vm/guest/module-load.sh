@@ -18,7 +18,8 @@ expect_eq buf_size "$(param buf_size)" 2048
 for p in if_num if_size ring_num ring_size buf_num buf_size \
 	 priv_if_num priv_if_size priv_ring_num priv_ring_size priv_buf_num priv_buf_size \
 	 if_curr_num if_curr_size ring_curr_num ring_curr_size buf_curr_num buf_curr_size \
-	 admode fwd generic_rings generic_ringsize generic_mit no_timestamp txsync_retry; do
+	 admode fwd generic_rings generic_ringsize generic_mit no_timestamp txsync_retry \
+	 max_mem_mb mem_used_kb; do
 	[ -r "/sys/module/netmap/parameters/$p" ] || fail "parameter $p missing"
 done
 ok "all parameters present"

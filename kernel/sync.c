@@ -16,12 +16,14 @@
  * page that is not resident and we fault that page in here, after the
  * busy bit is released, and sync again. The fault may take forever (a
  * userfaultfd nobody serves, FUSE, a hung NFS server): then only this
- * thread waits, interruptibly, holding nothing but its reference to the
- * fd. Other syncs of the ring, VALE_DETACH, close() of this or any other
- * fd and every control request go on meanwhile (a detach that happened
- * in between makes the retried sync drop and count the slots). A signal
- * ends the wait: the ioctl returns -ERESTARTSYS (restarted, or EINTR) with
- * the slot still pending; poll() reports what the ring holds.
+ * thread waits, holding nothing but its reference to the fd. Other syncs
+ * of the ring, VALE_DETACH, close() of this or any other fd and every
+ * control request go on meanwhile (a detach that happened in between makes
+ * the retried sync drop and count the slots). The wait is killable, as for
+ * any system call that reads user memory (the kernel retries a fault from
+ * kernel mode until the page comes or a fatal signal does). A signal seen
+ * between faults ends the loop: the ioctl returns -ERESTARTSYS (restarted,
+ * or EINTR) with the slot still pending; poll() reports what the ring holds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,9 +45,9 @@ static int nm_sync_kring(struct nm_kring *k)
 	while ((err = nm_kring_sync_fault(k, &f)) == -EFAULT) {
 		if (signal_pending(current))
 			return -ERESTARTSYS;
-		/* Sleeps (interruptibly) with no lock and no busy bit held. */
+		/* Sleeps (killable) with no lock and no busy bit held. */
 		if (fault_in_readable(u64_to_user_ptr(f.uptr), f.len)) {
-			/* An interrupted fault looks like a bad address: tell them apart. */
+			/* A fault ended by a signal looks like a bad address: tell them apart. */
 			if (signal_pending(current))
 				return -ERESTARTSYS;
 			/* Not mapped or not readable: the next sync refuses the slot. */

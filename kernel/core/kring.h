@@ -43,6 +43,7 @@ enum nm_dir {
 
 struct nm_kring;
 typedef int (*nm_sync_fn)(struct nm_kring *kring);
+typedef void (*nm_notify_fn)(struct nm_kring *kring);
 
 /*
  * User memory that a sync could not read without sleeping. A page fault on
@@ -51,7 +52,7 @@ typedef int (*nm_sync_fn)(struct nm_kring *kring);
  * NS_INDIRECT payload (VALE) in a page that is not resident stops there,
  * sends the slots before it, leaves that slot and the rest pending (head
  * is not moved back), stores the range in @uptr/@len and returns -EFAULT.
- * Its caller (nm_kring_sync_fault()'s) then faults the range in holding no
+ * The caller of nm_kring_sync_fault() then faults the range in holding no
  * lock and no busy bit, and syncs again. @bad is set by the caller: an
  * address it failed to fault in (not mapped, not readable); a sync that
  * meets it refuses the slot as it refuses a bad buffer index (-EINVAL).
@@ -61,7 +62,6 @@ struct nm_kring_fault {
 	u32 len;			/* out */
 	u64 bad;			/* in: known to fail; 0 is never readable anyway */
 };
-typedef void (*nm_notify_fn)(struct nm_kring *kring);
 
 /*
  * Monitor state of a kring (core/monitor_sync.h). @sync is the port's own

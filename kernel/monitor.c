@@ -14,7 +14,7 @@
  * synchronize_rcu(): the wrapper only reads a set inside an RCU read-side
  * section, so afterwards no sync uses the old set, nor the monitor rings of
  * a detached monitor. The wrapper does not hold the RCU read lock across
- * the port's own sync (VALE's may sleep); it needs nothing from the set
+ * the port's own sync (it may be long); it needs nothing from the set
  * there. Grace periods are batched: one per attach or detach of a monitor,
  * whatever the number of its krings.
  *

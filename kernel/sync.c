@@ -10,14 +10,53 @@
  * same ring: the second gets -EBUSY from the ioctl; poll() treats a busy
  * ring as ready, since the other sync may have just made it so (a spurious
  * wakeup is allowed, a lost one is not).
+ *
+ * User page faults (struct nm_kring_fault): a VALE txsync never faults on
+ * the NS_INDIRECT payloads it reads from the caller's memory; it stops at a
+ * page that is not resident and we fault that page in here, after the
+ * busy bit is released, and sync again. The fault may take forever (a
+ * userfaultfd nobody serves, FUSE, a hung NFS server): then only this
+ * thread waits, holding nothing but its reference to the fd. Other syncs
+ * of the ring, VALE_DETACH, close() of this or any other fd and every
+ * control request go on meanwhile (a detach that happened in between makes
+ * the retried sync drop and count the slots). The wait is killable, as for
+ * any system call that reads user memory (the kernel retries a fault from
+ * kernel mode until the page comes or a fatal signal does). A signal seen
+ * between faults ends the loop: the ioctl returns -ERESTARTSYS (restarted,
+ * or EINTR) with the slot still pending; poll() reports what the ring holds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/pagemap.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "dev.h"
 #include "port.h"
+
+/* nm_kring_sync() with the user page faults of struct nm_kring_fault done here. */
+static int nm_sync_kring(struct nm_kring *k)
+{
+	struct nm_kring_fault f = { 0 };
+	int err;
+
+	while ((err = nm_kring_sync_fault(k, &f)) == -EFAULT) {
+		if (signal_pending(current))
+			return -ERESTARTSYS;
+		/* Sleeps (killable) with no lock and no busy bit held. */
+		if (fault_in_readable(u64_to_user_ptr(f.uptr), f.len)) {
+			/* A fault ended by a signal looks like a bad address: tell them apart. */
+			if (signal_pending(current))
+				return -ERESTARTSYS;
+			/* Not mapped or not readable: the next sync refuses the slot. */
+			f.bad = f.uptr;
+		}
+		cond_resched();
+	}
+	return err;
+}
 
 long nm_sync_ioctl(struct nm_priv *priv, enum nm_dir dir)
 {
@@ -29,10 +68,10 @@ long nm_sync_ioctl(struct nm_priv *priv, enum nm_dir dir)
 		return -ENXIO;
 	krings = priv->port->krings[dir];
 	for (i = priv->first[dir]; i < priv->last[dir]; i++) {
-		int err = nm_kring_sync(&krings[i]);
+		int err = nm_sync_kring(&krings[i]);
 
-		/* Sync every ring anyway; a protocol error outranks busy. */
-		if (unlikely(err) && ret != -EINVAL)
+		/* Sync every ring anyway; a protocol error outranks the others. */
+		if (unlikely(err) && ret != -EINVAL && !(err == -EBUSY && ret))
 			ret = err;
 	}
 	return ret;
@@ -64,14 +103,15 @@ static __poll_t nm_sync_poll_dir(struct nm_priv *priv, enum nm_dir dir, bool wan
 
 	for (i = priv->first[dir]; i < priv->last[dir]; i++) {
 		struct nm_kring *k = &krings[i];
-		int err = nm_kring_sync(k);
+		int err = nm_sync_kring(k);
 
 		if (unlikely(err == -EBUSY)) {
 			if (want)
 				revents |= ready;
 			continue;
 		}
-		if (unlikely(err))
+		/* Interrupted while a user page faulted in: not an error. */
+		if (unlikely(err) && err != -ERESTARTSYS)
 			revents |= EPOLLERR;
 		if (want && READ_ONCE(k->rcur) != READ_ONCE(k->rtail))
 			revents |= ready;

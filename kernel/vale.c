@@ -24,15 +24,18 @@
  *     struct definitions shared with vale_nic.c and vale_poll.c are in
  *     vale_int.h.
  *
- * The sender's txsync reads vp->bdg holding its TX kring's busy bit. When
- * a port that may be in use joins or leaves a switch, the control path
- * changes vp->bdg and then waits for the busy bits of the port's TX rings
- * (nm_vale_port_quiesce): afterwards no sync uses the old switch.
+ * The sender's txsync reads vp->bdg and forwards inside one RCU read-side
+ * section (it never sleeps: NS_INDIRECT payloads are copied with page
+ * faults disabled, see struct nm_kring_fault). When a port that may be in
+ * use leaves a switch, the control path clears vp->bdg and waits a grace
+ * period (nm_bridge_leave): afterwards no sync uses the old switch. So a
+ * detach never waits for a kring's busy bit, nor for anything a user can
+ * stall, while it holds nm_ctrl_lock; a sync that is waiting for a user
+ * page holds neither the busy bit nor the RCU read lock (kernel/sync.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
-#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
@@ -205,26 +208,13 @@ static int nm_bridge_publish(struct nm_bridge *b, bool wait)
 		t->port[i] = &b->ports[i]->vp;
 	}
 	rcu_assign_pointer(b->sw.table, t);
-	if (!old)
-		return 0;
 	if (wait) {
 		synchronize_rcu();
 		nm_vale_table_free(old);
-	} else {
+	} else if (old) {
 		kfree_rcu(container_of(old, struct nm_vale_table_rcu, t), rcu);
 	}
 	return 0;
-}
-
-/* Wait until no txsync of @vp runs (they may use the switch it left). */
-static void nm_vale_port_quiesce(struct nm_vale_port *vp)
-{
-	u32 i;
-
-	smp_mb();	/* pairs with smp_mb__after_atomic() in nm_vale_port_txsync() */
-	for (i = 0; i < vp->up.nrings[NM_TX]; i++)
-		while (test_bit(0, &vp->up.krings[NM_TX][i].busy))
-			usleep_range(50, 100);
 }
 
 /* Put @vp on switch @b (created if NULL is found... by the caller). */
@@ -256,7 +246,13 @@ int nm_bridge_join(struct nm_bridge *b, struct nm_vale_port *vp)
 	return 0;
 }
 
-/* Take @vp off its switch; the switch goes with its last port. */
+/*
+ * Take @vp off its switch; the switch goes with its last port. The grace
+ * period of nm_bridge_publish(wait) (or the one below) also ends every
+ * txsync of @vp that still saw the switch (they run under the RCU read
+ * lock): none learns a MAC for our index after the forget, none uses a
+ * freed switch. Bounded: RCU readers never sleep.
+ */
 void nm_bridge_leave(struct nm_vale_port *vp)
 {
 	struct nm_bridge *b = vp->bdg;
@@ -265,7 +261,6 @@ void nm_bridge_leave(struct nm_vale_port *vp)
 	if (!b)
 		return;
 	WRITE_ONCE(vp->bdg, NULL);
-	nm_vale_port_quiesce(vp);
 	b->ports[vp->index] = NULL;
 	b->nports--;
 	if (nm_bridge_publish(b, true)) {
@@ -283,18 +278,28 @@ void nm_bridge_leave(struct nm_vale_port *vp)
 
 /* ---- ports ------------------------------------------------------------ */
 
+/*
+ * One RCU read-side section from reading bdg to the end of the forwarding:
+ * nm_bridge_leave() waits for it with a grace period, never for the busy
+ * bit. nm_vale_txsync() does not sleep; an NS_INDIRECT page that is not
+ * resident ends it with -EFAULT (kernel/sync.c faults it in, outside).
+ */
 static int nm_vale_port_txsync(struct nm_kring *kring)
 {
 	struct nm_vale_port *vp = to_vp(kring->owner);
 	struct nm_vale_txq *q = vp->txq[kring->ring_id];
 	struct nm_bridge *b;
+	int err;
 
-	/* The busy bit is ours: order it before reading bdg (see quiesce). */
-	smp_mb__after_atomic();
+	rcu_read_lock();
+	/* Pairs with smp_store_release() in nm_bridge_join(): the switch is set up. */
 	b = smp_load_acquire(&vp->bdg);
 	if (unlikely(!b))
-		return nm_vale_txsync_drop(kring, q);
-	return nm_vale_txsync(kring, q, &b->sw, vp->index, READ_ONCE(nm_txsync_retry));
+		err = nm_vale_txsync_drop(kring, q);
+	else
+		err = nm_vale_txsync(kring, q, &b->sw, vp->index, READ_ONCE(nm_txsync_retry));
+	rcu_read_unlock();
+	return err;
 }
 
 static int nm_vale_krings_create(struct nm_port *port)

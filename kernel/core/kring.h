@@ -20,8 +20,12 @@
  * Who writes what:
  *   - the creator (control path, under nm_ctrl_lock) sets the constant part;
  *   - users/exclusive: the control path, under nm_ctrl_lock;
- *   - nr_hwcur, rhead, rcur, rtail, stats: only the holder of the busy bit
- *     (one sync at a time per kring; a second concurrent sync gets -EBUSY);
+ *   - nr_hwcur, rhead, rcur, rtail, stats, fault: only the holder of the
+ *     busy bit (one sync at a time per kring; a second concurrent sync gets
+ *     -EBUSY). The busy bit is never held across anything that may sleep
+ *     for a time userspace controls (a page fault on user memory above
+ *     all: see struct nm_kring_fault), so whoever waits for it waits for
+ *     a bounded amount of CPU work;
  *   - nr_hwtail: exactly one writer, which may be another kring (the peer of
  *     a pipe): it is stored with smp_store_release() and read with
  *     smp_load_acquire(), so the slots it covers are visible before it.
@@ -40,6 +44,24 @@ enum nm_dir {
 struct nm_kring;
 typedef int (*nm_sync_fn)(struct nm_kring *kring);
 typedef void (*nm_notify_fn)(struct nm_kring *kring);
+
+/*
+ * User memory that a sync could not read without sleeping. A page fault on
+ * user memory may never finish (userfaultfd, FUSE, a hung NFS server), so
+ * no sync takes one while it holds the busy bit: a txsync that meets an
+ * NS_INDIRECT payload (VALE) in a page that is not resident stops there,
+ * sends the slots before it, leaves that slot and the rest pending (head
+ * is not moved back), stores the range in @uptr/@len and returns -EFAULT.
+ * The caller of nm_kring_sync_fault() then faults the range in holding no
+ * lock and no busy bit, and syncs again. @bad is set by the caller: an
+ * address it failed to fault in (not mapped, not readable); a sync that
+ * meets it refuses the slot as it refuses a bad buffer index (-EINVAL).
+ */
+struct nm_kring_fault {
+	u64 uptr;			/* out: start of the range to fault in */
+	u32 len;			/* out */
+	u64 bad;			/* in: known to fail; 0 is never readable anyway */
+};
 
 /*
  * Monitor state of a kring (core/monitor_sync.h). @sync is the port's own
@@ -77,6 +99,7 @@ struct nm_kring {
 	u32 rhead, rcur, rtail;
 	u64 stat_pkts;			/* TX: slots sent; RX: slots given back */
 	u64 stat_errs;			/* syncs refused or stopped by bad input */
+	struct nm_kring_fault *fault;	/* the running sync's (nm_kring_sync_fault), or NULL */
 	struct nm_kring_mon mon;	/* monitors of this ring (core/monitor_sync.h) */
 
 	/* One writer (see above); on its own cache line, the peer writes it. */
@@ -118,9 +141,15 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
  * kring->nm_sync, publish tail (and the timestamp if NR_TIMESTAMP is set).
  * Returns 0, -EBUSY, or -EINVAL when userspace broke the ring protocol: the
  * ring is then reinitialised (or the sync stopped at the bad slot) and the
- * next correct call works.
+ * next correct call works. Never takes a page fault on user memory.
+ *
+ * nm_kring_sync() refuses user memory that is not resident (-EINVAL, as a
+ * bad slot); with nm_kring_sync_fault() the sync may instead return
+ * -EFAULT with the range to fault in in *@f (see struct nm_kring_fault):
+ * for callers that may sleep once the busy bit is released.
  */
 int nm_kring_sync(struct nm_kring *kring);
+int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f);
 
 /*
  * The steps of nm_kring_sync(), for ports that drive them themselves and

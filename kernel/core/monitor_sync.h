@@ -41,10 +41,11 @@
  * published: the control path builds a new one (nm_mon_set_add/del), publishes
  * it with nm_mon_publish() and frees the old one after an RCU grace period.
  * The wrapper reads it under nm_os_rcu_read_lock(), which is not held
- * across the port's own sync (VALE's may sleep). Epochs: when copy (or
- * zero-copy) monitoring of a kring starts, the set gets a new epoch and
- * the wrapper restarts its index from the kring's state; adding a second
- * monitor keeps the epoch, so the first one neither loses nor repeats frames.
+ * across the port's own sync (it needs nothing from the set there).
+ * Epochs: when copy (or zero-copy) monitoring of a kring starts, the set
+ * gets a new epoch and the wrapper restarts its index from the kring's
+ * state; adding a second monitor keeps the epoch, so the first one neither
+ * loses nor repeats frames.
  */
 #ifndef NM_MONITOR_SYNC_H
 #define NM_MONITOR_SYNC_H

@@ -19,7 +19,8 @@
  *   buffers          nm_os_buf_valid(): is a buffer index usable in a region;
  *                    nm_os_buf_addr(): its address (VALE copies data)
  *   VALE             nm_os_lock_t (per destination ring), nm_os_rcu_*()
- *                    (the port table), nm_os_copy_indirect() (NS_INDIRECT)
+ *                    (the port table), nm_os_copy_indirect_nofault()
+ *                    (NS_INDIRECT: never sleeps, see struct nm_kring_fault)
  *   wakeups          struct nm_os_kring: the per-ring wait state
  *
  * In the kernel the region is the opaque struct nm_mem of kernel/mem.h. In
@@ -86,7 +87,8 @@ static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
 /*
  * VALE (vale_fwd.c): a lock per destination RX ring, taken once per batch,
  * the RCU read side around a switch's port table, and the copy of an
- * NS_INDIRECT payload from the sender's memory (here: a plain pointer).
+ * NS_INDIRECT payload from the sender's memory (here: a plain pointer; a
+ * test may set nm_os_not_resident to play pages that are not resident).
  */
 typedef struct {
 	int locked;
@@ -112,9 +114,11 @@ static inline void nm_os_unlock(nm_os_lock_t *l)
 #define nm_os_rcu_read_unlock()		do { } while (0)
 #define nm_os_rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 
-static inline int nm_os_copy_indirect(void *dst, u64 uptr, u32 len)
+extern bool (*nm_os_not_resident)(u64 uptr, u32 len);
+
+static inline int nm_os_copy_indirect_nofault(void *dst, u64 uptr, u32 len)
 {
-	if (!uptr)
+	if (!uptr || (nm_os_not_resident && nm_os_not_resident(uptr, len)))
 		return -EFAULT;
 	__builtin_memcpy(dst, (const void *)(uintptr_t)uptr, len);
 	return 0;
@@ -189,8 +193,11 @@ static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
  * batch; senders run in process context, or in softirq context when the
  * sender is a NIC on the switch (kernel/vale_nic.c): hence _bh), the RCU
  * read side around a switch's port table, and the copy of an NS_INDIRECT
- * payload from the sender's address space (may fault: called before any
- * lock is taken, and never for a NIC source).
+ * payload from the sender's address space. That copy runs with the TX
+ * kring's busy bit (and, in vale.c, the RCU read lock) held, so it must not
+ * sleep: page faults are disabled and a page that is not resident fails
+ * with -EFAULT; the caller of the sync faults it in afterwards (struct
+ * nm_kring_fault). Never called for a NIC source.
  */
 typedef spinlock_t nm_os_lock_t;
 #define nm_os_lock_init(l)		spin_lock_init(l)
@@ -200,9 +207,9 @@ typedef spinlock_t nm_os_lock_t;
 #define nm_os_rcu_read_unlock()		rcu_read_unlock()
 #define nm_os_rcu_dereference(p)	rcu_dereference(p)
 
-static inline int nm_os_copy_indirect(void *dst, u64 uptr, u32 len)
+static inline int nm_os_copy_indirect_nofault(void *dst, u64 uptr, u32 len)
 {
-	return copy_from_user(dst, u64_to_user_ptr(uptr), len) ? -EFAULT : 0;
+	return copy_from_user_nofault(dst, u64_to_user_ptr(uptr), len) ? -EFAULT : 0;
 }
 
 static inline bool nm_os_timestamp_enabled(void)

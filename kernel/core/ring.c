@@ -15,6 +15,7 @@
 
 #ifdef NM_USERSPACE
 int nm_os_no_timestamp;
+bool (*nm_os_not_resident)(u64 uptr, u32 len);
 #endif
 
 void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
@@ -28,6 +29,7 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 	kring->ring_id = ring_id;
 	kring->dir = dir;
 	kring->busy = 0;
+	kring->fault = NULL;
 	kring->nr_hwcur = 0;
 	kring->rhead = 0;
 	kring->rcur = 0;
@@ -125,18 +127,25 @@ void nm_kring_finalize(struct nm_kring *kring)
 		nm_os_microtime(ring);
 }
 
-int nm_kring_sync(struct nm_kring *kring)
+int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f)
 {
 	int err;
 
 	if (unlikely(!nm_os_tryget(&kring->busy)))
 		return -EBUSY;
+	kring->fault = f;
 	err = nm_kring_prologue(kring);
 	if (likely(!err))
 		err = kring->nm_sync(kring);
 	nm_kring_finalize(kring);
+	kring->fault = NULL;
 	nm_os_put(&kring->busy);
 	return err;
+}
+
+int nm_kring_sync(struct nm_kring *kring)
+{
+	return nm_kring_sync_fault(kring, NULL);
 }
 
 void nm_kring_reset_user(struct nm_kring *kring)

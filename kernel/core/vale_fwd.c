@@ -161,12 +161,16 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 		rx->notify(rx);
 }
 
-/* Give slots [hwcur, @j) back to the sender and stop there on a bad slot. */
+/*
+ * Give slots [hwcur, @j) back to the sender and stop there on a bad slot
+ * (-EINVAL). A slot waiting for its NS_INDIRECT page (-EFAULT) stays
+ * pending, with the ones after it.
+ */
 static void nm_vale_tx_done(struct nm_kring *tx, u32 j, int err)
 {
 	tx->nr_hwcur = j;
 	smp_store_release(&tx->nr_hwtail, nm_kring_prev(j, tx->num_slots));
-	if (unlikely(err)) {
+	if (unlikely(err == -EINVAL)) {
 		tx->stat_errs++;
 		tx->rhead = tx->rcur = j;
 		WRITE_ONCE(tx->ring->head, j);
@@ -175,9 +179,35 @@ static void nm_vale_tx_done(struct nm_kring *tx, u32 j, int err)
 }
 
 /*
+ * Copy the NS_INDIRECT payload of slot @j from @uptr into its buffer @buf,
+ * without sleeping (see struct nm_kring_fault). Returns 0, or stops the
+ * batch: -EFAULT in *errp when the caller can fault the page in and sync
+ * again (the slot stays pending), else -EINVAL (the slot is refused).
+ */
+static int nm_vale_indirect(struct nm_kring *tx, struct nm_vale_txq *q, u32 j, u8 *buf,
+			    u64 uptr, u16 len, int *errp)
+{
+	struct nm_kring_fault *f = tx->fault;
+
+	if (likely(!nm_os_copy_indirect_nofault(buf, uptr, len)))
+		return 0;
+	if (f && uptr != f->bad) {
+		f->uptr = uptr;
+		f->len = len;
+		*errp = -EFAULT;
+		return -EFAULT;
+	}
+	nm_os_prlim("vale tx ring %u: slot %u: NS_INDIRECT payload not readable, sync stopped\n",
+		    tx->ring_id, j);
+	q->tx_errors++;
+	*errp = -EINVAL;
+	return -EINVAL;
+}
+
+/*
  * Phase 1: collect packets from [hwcur, head) into q; returns the number
  * of packets, the slot where the next batch starts in *endp, and -EINVAL in
- * *errp on a bad slot.
+ * *errp on a bad slot (-EFAULT: an NS_INDIRECT page to fault in first).
  */
 static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp, int *errp)
 {
@@ -215,13 +245,8 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 		}
 		buf = nm_os_buf_addr(tx->mem, idx);
 		if (unlikely(flags & NS_INDIRECT) && !q->no_indirect &&
-		    nm_os_copy_indirect(buf, READ_ONCE(s->ptr), len)) {
-			nm_os_prlim("vale tx ring %u: slot %u: NS_INDIRECT payload not readable, sync stopped\n",
-				    tx->ring_id, j);
-			q->tx_errors++;
-			*errp = -EINVAL;
+		    unlikely(nm_vale_indirect(tx, q, j, buf, READ_ONCE(s->ptr), len, errp)))
 			break;
-		}
 		nm_prefetch(buf);
 		q->ft[nft].buf = buf;
 		q->ft[nft].len = len;

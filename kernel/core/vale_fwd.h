@@ -14,8 +14,11 @@
  * busy bit of the sender's TX kring, in batches of up to @batch slots:
  *   1. collect: validate every slot (buf_idx in the region, len <= buffer
  *      size; a bad slot stops the sync like a pipe does, -EINVAL), copy
- *      NS_INDIRECT payloads from userspace into the slot's own buffer (may
- *      sleep: no lock is held yet; never for a txq with no_indirect, whose
+ *      NS_INDIRECT payloads from userspace into the slot's own buffer
+ *      (never sleeping: a page that is not resident stops the sync with
+ *      -EFAULT and the slot pending, for the caller to fault in and sync
+ *      again, see struct nm_kring_fault in kring.h; an unreadable one
+ *      stops it with -EINVAL; never for a txq with no_indirect, whose
  *      source is a NIC ring forwarded in softirq context), group slots into
  *      packets (NS_MOREFRAG chains; a chain longer than NETMAP_MAX_FRAGS is
  *      dropped and counted in tx_errors; an unfinished chain at the end of
@@ -126,8 +129,11 @@ void nm_vale_rxq_init(struct nm_vale_rxq *rxq, u32 n);
 /*
  * txsync of a VALE port that is on switch @sw as port @src: forward
  * [hwcur, head) in batches of q->batch slots, at most 1 + @retries batches
- * (txsync_retry). Returns 0 or -EINVAL (a bad slot: the sync stops there
- * and the slot goes back to the user, see pipe_sync.c).
+ * (txsync_retry). Returns 0, -EINVAL (a bad slot: the sync stops there
+ * and the slot goes back to the user, see pipe_sync.c) or -EFAULT (an
+ * NS_INDIRECT page to fault in, in *tx->fault: the slots before it are
+ * sent, it and the rest stay pending). Never sleeps: the kernel calls it
+ * under rcu_read_lock().
  */
 int nm_vale_txsync(struct nm_kring *tx, struct nm_vale_txq *q, struct nm_vale_sw *sw,
 		   u8 src, u32 retries);

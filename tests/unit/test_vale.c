@@ -6,8 +6,9 @@
  * flooding of unknown/broadcast/multicast destinations to all other ports,
  * no hairpin, NS_NO_LEARN, NS_MOREFRAG chains (split by the destination's
  * buffer size, too-long chains dropped, unfinished chains kept), a full
- * destination drops and counts, bad slots stop the sync, NS_INDIRECT, and
- * the counter invariant: copies sent = received + dropped.
+ * destination drops and counts, bad slots stop the sync, NS_INDIRECT (and
+ * its pages that are not resident: the sync stops for the caller to fault
+ * them in), and the counter invariant: copies sent = received + dropped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,6 +517,108 @@ static void test_indirect(void)
 	teardown();
 }
 
+/*
+ * A "page that is not resident" (nm_os_not_resident): the sync must not
+ * fault with the busy bit held, so it stops at the slot with -EFAULT and
+ * the range, leaving the slot and the rest pending; after the caller faulted
+ * it in, the next sync sends them. An address the caller could not fault
+ * in (f.bad) is refused like a bad slot, as is any miss without a caller
+ * that faults (nm_kring_sync()).
+ */
+static u64 absent_ptr;
+
+static bool absent(u64 uptr, u32 len)
+{
+	(void)len;
+	return uptr == absent_ptr;
+}
+
+/* kring->nm_sync of port @k->owner, as vale.c installs it. */
+static int vale_sync(struct nm_kring *k)
+{
+	struct tport *p = k->owner;
+
+	return nm_vale_txsync(k, p->q, sw, p->vp.index, 2);
+}
+
+static void put_indirect(int src, const u8 *payload, u16 len, u16 flags)
+{
+	struct netmap_ring *r = ports[src].txr;
+	struct netmap_slot *s = &r->slot[r->cur];
+
+	s->len = len;
+	s->flags = NS_INDIRECT | flags;
+	s->ptr = (u64)(uintptr_t)payload;
+	r->head = r->cur = nm_kring_next(r->cur, ports[src].n);
+}
+
+static void test_indirect_fault(void)
+{
+	u8 payload[60], ma[6];
+	struct nm_kring_fault f = { 0 };
+	struct tport *p;
+	u32 c;
+
+	setup(2, 64, NULL);
+	p = &ports[0];
+	p->tx.owner = p;
+	p->tx.nm_sync = vale_sync;
+	mac_of(0, ma);
+	memset(payload, 0x77, sizeof(payload));
+	memcpy(payload, BCAST, 6);
+	memcpy(payload + 6, ma, 6);
+	absent_ptr = (u64)(uintptr_t)payload;
+	nm_os_not_resident = absent;
+
+	put_frame(0, BCAST, ma, 60, 0, 0x11);
+	put_indirect(0, payload, 60, 0);
+	put_frame(0, BCAST, ma, 60, 0, 0x33);
+	CHECK(nm_kring_sync_fault(&p->tx, &f) == -EFAULT, "not resident: -EFAULT");
+	CHECK(f.uptr == absent_ptr && f.len == 60, "range to fault in");
+	CHECK(p->tx.nr_hwcur == 1 && p->txr->head == 3 && p->txr->cur == 3,
+	      "slot before sent, the rest pending (hwcur %u head %u)", p->tx.nr_hwcur, p->txr->head);
+	CHECK(p->q->tx_errors == 0 && p->tx.stat_errs == 0, "not an error");
+	CHECK(rx_drain(1, &c) == 0x11 && c == 1, "first frame arrived alone (%u)", c);
+	CHECK(p->tx.fault == NULL, "fault pointer cleared after the sync");
+	/* Still not resident: the same answer, nothing sent twice. */
+	CHECK(nm_kring_sync_fault(&p->tx, &f) == -EFAULT && p->tx.nr_hwcur == 1, "again");
+	CHECK(rx_drain(1, &c) == -1 && c == 0, "nothing repeated");
+	/* Faulted in: both pending slots go, in order. */
+	absent_ptr = 0;
+	CHECK(nm_kring_sync_fault(&p->tx, &f) == 0, "sync after the fault-in");
+	CHECK(p->tx.nr_hwcur == 3, "all consumed");
+	CHECK(rx_drain(1, &c) == 0x77 && c == 2, "indirect then last (%u)", c);
+
+	/* The caller could not fault it in: refused like a bad slot. */
+	absent_ptr = (u64)(uintptr_t)payload;
+	put_indirect(0, payload, 60, 0);
+	f.bad = absent_ptr;
+	CHECK(nm_kring_sync_fault(&p->tx, &f) == -EINVAL, "bad address refused");
+	CHECK(p->txr->head == 3 && p->q->tx_errors == 1, "stopped at the slot, counted");
+	/* Without a caller that faults: refused too. */
+	p->txr->head = p->txr->cur = 4;
+	CHECK(nm_kring_sync(&p->tx) == -EINVAL && p->txr->head == 3, "nm_kring_sync refuses");
+	CHECK(rx_drain(1, &c) == -1 && c == 0, "nothing delivered");
+	p->txr->slot[3].flags = 0;
+	p->txr->head = p->txr->cur = 4;
+	CHECK(nm_kring_sync(&p->tx) == 0, "repaired slot goes");
+	rx_drain(1, NULL);
+
+	/* A chain whose second fragment is not resident stays whole. */
+	f.bad = 0;
+	put_frame(0, BCAST, ma, 60, NS_MOREFRAG, 0x44);
+	put_indirect(0, payload, 60, 0);
+	CHECK(nm_kring_sync_fault(&p->tx, &f) == -EFAULT && p->tx.nr_hwcur == 4,
+	      "chain kept from its first slot (hwcur %u)", p->tx.nr_hwcur);
+	CHECK(rx_drain(1, &c) == -1 && c == 0, "no piece of the chain sent");
+	absent_ptr = 0;
+	CHECK(nm_kring_sync_fault(&p->tx, &f) == 0 && p->tx.nr_hwcur == 6, "chain sent");
+	CHECK(rx_drain(1, &c) == 0x44 && c == 2, "two fragments (%u)", c);
+	CHECK(p->q->tx_errors == 2, "only the two refusals counted");
+	nm_os_not_resident = NULL;
+	teardown();
+}
+
 /* Two RX rings on the destination: source ring 0 goes to ring 0 % 2. */
 static void test_batches_and_wrap(void)
 {
@@ -574,6 +677,7 @@ int main(void)
 	test_full_and_counters();
 	test_bad_slots();
 	test_indirect();
+	test_indirect_fault();
 	test_batches_and_wrap();
 	return check_summary();
 }

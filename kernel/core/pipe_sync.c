@@ -96,15 +96,15 @@ void nm_pipe_disconnect(struct nm_kring *tx, struct nm_kring *rx)
 }
 
 /*
- * Send the slots [j, end) of A.tx (end <= n: no wrap inside). *@pend is set
- * to the slot after the last complete packet sent, 0 if none. Returns the
- * slot where it stopped: end, or a bad slot.
+ * Send the slots [j, end) of A.tx (end <= n: no wrap inside). When a packet
+ * ends, *@pubk is set to the number of slots sent so far in this txsync,
+ * counted from @base (the slot the txsync started at, maybe minus n).
+ * Returns the slot where it stopped: end, or a bad slot.
  */
 static inline u32 nm_pipe_tx_run(const struct nm_kring *tx, struct netmap_slot *ts,
-				 struct netmap_slot *rs, u32 j, u32 end, u32 *pend)
+				 struct netmap_slot *rs, u32 j, u32 end, u32 base, u32 *pubk)
 {
 	const u32 buf_size = tx->buf_size, lim = tx->nbufs > 2 ? tx->nbufs - 2 : 0;
-	u32 pe = 0;
 
 	for (; j < end; j++) {
 		struct netmap_slot *t = &ts[j];
@@ -125,9 +125,8 @@ static inline u32 nm_pipe_tx_run(const struct nm_kring *tx, struct netmap_slot *
 		/* Not in B's user range yet: B sees it after the release in txsync. */
 		rs[j] = s;
 		if (!(s.flags & NS_MOREFRAG))
-			pe = j + 1;
+			*pubk = j + 1 - base;
 	}
-	*pend = pe;
 	return j;
 }
 
@@ -139,7 +138,7 @@ int nm_pipe_txsync(struct nm_kring *tx)
 	const u32 n = tx->num_slots;
 	const u32 head = tx->rhead;
 	const u32 start = tx->nr_hwcur;
-	u32 j = start, pub = n, done = 0;	/* pub n: no complete packet */
+	u32 j = start, pubk = 0, done = 0;
 	int err = 0;
 
 	if (j == head)
@@ -147,10 +146,8 @@ int nm_pipe_txsync(struct nm_kring *tx)
 	/* At most two runs without a wrap: [start, n or head), [0, head). */
 	do {
 		const u32 end = head > j ? head : n;
-		u32 pe, k = nm_pipe_tx_run(tx, ts, rs, j, end, &pe);
+		u32 k = nm_pipe_tx_run(tx, ts, rs, j, end, j - done, &pubk);
 
-		if (pe)
-			pub = pe == n ? 0 : pe;
 		done += k - j;
 		if (unlikely(k != end)) {
 			nm_os_prlim("pipe tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
@@ -164,9 +161,11 @@ int nm_pipe_txsync(struct nm_kring *tx)
 
 	tx->nr_hwcur = j;
 	tx->stat_pkts += done;
-	if (pub != n) {
+	if (pubk) {
+		const u32 pub = start + pubk;
+
 		/* The slots above are written before B can see them. */
-		smp_store_release(&rx->nr_hwtail, pub);
+		smp_store_release(&rx->nr_hwtail, pub >= n ? pub - n : pub);
 		rx->notify(rx);
 	}
 	if (unlikely(err))

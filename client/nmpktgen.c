@@ -6,10 +6,16 @@
  *   nm-pktgen -i PORT -f tx|rx|ping|pong [-l LEN] [-b BATCH] [-n COUNT]
  *             [-R PPS] [-S MAC] [-D MAC] [-s IP[-IP][:PORT[-PORT]]]
  *             [-d IP[-IP][:PORT[-PORT]]] [-p THREADS] [-T REPORT_MS]
- *             [-w WAIT_S] [--duration S] [--busy] [--check] [--json]
+ *             [-w WAIT_S] [--duration S] [--busy] [--check] [--touch-all] [--json]
  *
  * Frames are Ethernet + IPv4 + UDP with valid checksums; the source and
- * destination address/port ranges are cycled per packet. rx --check verifies
+ * destination address/port ranges are cycled per packet. tx writes a frame
+ * into a buffer only when the slot holds a buffer it has not prepared (a
+ * different buf_idx, or NS_BUF_CHANGED set by the kernel), as netmap's
+ * pkt-gen does: a port that leaves the sender's buffers in its slots (pipes,
+ * VALE ports) costs no copy per packet; with address ranges only the
+ * addresses and checksums of a prepared frame are rewritten. --touch-all
+ * writes every frame (the cost a sender that builds each frame pays). rx --check verifies
  * the IPv4 and UDP checksums of what it receives. The payload starts
  * with a magic number; ping frames also carry a sequence number and the send
  * time (CLOCK_MONOTONIC, ns), which pong sends back with the addresses
@@ -79,7 +85,7 @@ static struct {
 	const char *ifname;
 	enum func func;
 	unsigned int len, batch, threads, report_ms;
-	bool batch_set, json, busy, check;
+	bool batch_set, json, busy, check, touch_all;
 	uint64_t count;
 	double rate, wait_s, duration;
 	uint8_t smac[6], dmac[6];
@@ -106,6 +112,7 @@ struct thr {
 	uint64_t bytes;
 	uint64_t ignored;	/* rx/pong: frames that were not ours */
 	uint64_t bad_csum;	/* rx --check: IPv4/UDP frames with a wrong checksum */
+	uint64_t written;	/* tx: frames written whole into a buffer */
 	/* ping: RTT samples (ns) and running stats */
 	uint64_t *rtt;
 	uint64_t nrtt, rtt_min, rtt_max;
@@ -203,7 +210,8 @@ static void usage(void)
 		"usage: " PROG " -i PORT [-f tx|rx|ping|pong] [-l LEN] [-b BATCH] [-n COUNT]\n"
 		"                 [-R PPS] [-S MAC] [-D MAC] [-s IP[-IP][:PORT[-PORT]]]\n"
 		"                 [-d IP[-IP][:PORT[-PORT]]] [-p THREADS] [-T REPORT_MS]\n"
-		"                 [-w WAIT_S] [--duration S] [--busy] [--check] [--json]\n"
+		"                 [-w WAIT_S] [--duration S] [--busy] [--check] [--touch-all]\n"
+		"                 [--json]\n"
 		"see nm-pktgen(1)\n");
 	exit(2);
 }
@@ -629,15 +637,81 @@ static void tx_drain(struct thr *t)
 	}
 }
 
+/*
+ * Per bound TX ring, the buffer each slot held when tx last wrote a whole
+ * frame into it (0: none; 0 is never a buffer index). A slot whose buffer
+ * is still that one keeps its frame: the kernel sets NS_BUF_CHANGED or
+ * puts another index in the slot when it hands out another buffer.
+ */
+static uint32_t **tx_prep_alloc(const struct nmport *p)
+{
+	uint32_t **prep = calloc(p->last_tx - p->first_tx, sizeof(*prep));
+	unsigned int i;
+
+	for (i = p->first_tx; prep && i < p->last_tx; i++) {
+		prep[i - p->first_tx] = calloc(nmport_txring(p, i)->num_slots, sizeof(uint32_t));
+		if (!prep[i - p->first_tx]) {
+			while (i-- > p->first_tx)
+				free(prep[i - p->first_tx]);
+			free(prep);
+			return NULL;
+		}
+	}
+	return prep;
+}
+
+static void tx_prep_free(const struct nmport *p, uint32_t **prep)
+{
+	unsigned int i;
+
+	for (i = p->first_tx; prep && i < p->last_tx; i++)
+		free(prep[i - p->first_tx]);
+	free(prep);
+}
+
+/*
+ * Fill up to @budget slots of @r from cur with frames of @g; returns how
+ * many. @prep: see tx_prep_alloc(). *@written counts whole-frame writes.
+ */
+static uint64_t tx_fill(struct netmap_ring *r, struct gen *g, uint32_t *prep, uint64_t budget,
+			uint64_t *written)
+{
+	uint32_t cur = r->cur, space = nm_ring_space(r);
+	const uint16_t len = (uint16_t)g->len;
+	uint64_t n = 0, w = 0;
+
+	for (; space-- && n < budget; n++, cur = nm_ring_next(r, cur)) {
+		struct netmap_slot *s = &r->slot[cur];
+		const uint32_t bi = s->buf_idx;
+		uint8_t *f = (uint8_t *)NETMAP_BUF(r, bi);
+
+		if (O.touch_all || bi != prep[cur] || (s->flags & NS_BUF_CHANGED)) {
+			nm_pkt_copy(g->tmpl, f, (int)g->len);
+			prep[cur] = bi;
+			w++;
+		}
+		if (g->vary) {
+			gen_patch(g, f, 0);
+			gen_next(g);
+		}
+		s->len = len;
+		s->flags = 0;
+	}
+	r->head = r->cur = cur;
+	*written += w;
+	return n;
+}
+
 static void *tx_main(void *arg)
 {
 	struct thr *t = arg;
 	struct nmport *p = &t->port;
 	struct gen *g = aligned_alloc(64, sizeof(*g));
+	uint32_t **prep = tx_prep_alloc(p);
 	struct bucket b = { 0 };
-	uint64_t sent = 0, bytes = 0;
+	uint64_t sent = 0, bytes = 0, written = 0;
 
-	if (!g) {
+	if (!g || !prep) {
 		t->err = ENOMEM;
 		goto out;
 	}
@@ -669,26 +743,9 @@ static void *tx_main(void *arg)
 				break;
 		}
 		n = 0;
-		for (i = p->first_tx; i < p->last_tx && n < budget; i++) {
-			struct netmap_ring *r = nmport_txring(p, i);
-			uint32_t cur = r->cur, space = nm_ring_space(r);
-
-			while (space-- && n < budget) {
-				struct netmap_slot *s = &r->slot[cur];
-				uint8_t *f = (uint8_t *)NETMAP_BUF(r, s->buf_idx);
-
-				nm_pkt_copy(g->tmpl, f, (int)g->len);
-				if (g->vary) {
-					gen_patch(g, f, 0);
-					gen_next(g);
-				}
-				s->len = (uint16_t)g->len;
-				s->flags = 0;
-				cur = nm_ring_next(r, cur);
-				n++;
-			}
-			r->head = r->cur = cur;
-		}
+		for (i = p->first_tx; i < p->last_tx && n < budget; i++)
+			n += tx_fill(nmport_txring(p, i), g, prep[i - p->first_tx], budget - n,
+				     &written);
 		if (txsync(t))
 			break;
 		sent += n;
@@ -697,9 +754,11 @@ static void *tx_main(void *arg)
 		set_ctr(&t->bytes, bytes);
 	}
 	t->t_last = now();
+	t->written = written;
 	if (!t->err)
 		tx_drain(t);
 out:
+	tx_prep_free(p, prep);
 	free(g);
 	__atomic_sub_fetch(&g_running, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -1016,7 +1075,7 @@ static bool is_vale_name(const char *n)
 
 static void summary(const char *nr_name, double wall)
 {
-	uint64_t pkts, bytes, ignored = 0, bad_csum = 0;
+	uint64_t pkts, bytes, ignored = 0, bad_csum = 0, written = 0;
 	double t_first = 0, t_last = 0, secs, mpps, gbps;
 	struct nmreq_opt_port_stats st;
 	int st_err = -EOPNOTSUPP, err = 0;
@@ -1030,6 +1089,7 @@ static void summary(const char *nr_name, double wall)
 
 		ignored += t->ignored;
 		bad_csum += t->bad_csum;
+		written += t->written;
 		if (t->err && !err)
 			err = t->err;
 		if (t->t_last > 0 && (t_first == 0 || t->t_first < t_first))
@@ -1069,6 +1129,9 @@ static void summary(const char *nr_name, double wall)
 			printf("null");
 		if (O.check)
 			printf(",\"bad_checksums\":%llu", (unsigned long long)bad_csum);
+		if (O.func == F_TX)
+			printf(",\"frames\":\"%s\",\"frames_written\":%llu",
+			       O.touch_all ? "touch-all" : "reuse", (unsigned long long)written);
 		if (O.func == F_PING)
 			printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"rtt_us\":{"
 			       "\"samples\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,"
@@ -1092,6 +1155,10 @@ static void summary(const char *nr_name, double wall)
 		       (unsigned long long)pkts, (unsigned long long)bytes, secs, mpps, gbps,
 		       O.threads, O.threads > 1 ? "s" : "", O.len, O.batch,
 		       O.busy ? "busy" : "poll", g_stop == 1 ? ", interrupted" : "");
+		if (O.func == F_TX)
+			printf("  frames: %s, %llu written whole\n",
+			       O.touch_all ? "every one written (--touch-all)" :
+			       "prepared ones reused", (unsigned long long)written);
 		if (ignored)
 			printf("  %llu frames ignored (not ours, or no room to answer)\n",
 			       (unsigned long long)ignored);
@@ -1163,6 +1230,8 @@ int main(int argc, char **argv)
 		{ "busy", no_argument, NULL, 'B' },
 		{ "duration", required_argument, NULL, 'U' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "touch-all", no_argument, NULL, 'A' },
+		{ "copy", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1224,6 +1293,7 @@ int main(int argc, char **argv)
 		case 'U': O.duration = parse_double(optarg, "duration", 0); break;
 		case 'B': O.busy = true; break;
 		case 'C': O.check = true; break;
+		case 'A': O.touch_all = true; break;
 		case 'j': O.json = true; break;
 		default: usage();
 		}

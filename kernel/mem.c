@@ -622,8 +622,9 @@ static u32 nm_mem_free_slot_bufs(struct nm_mem *mem, struct netmap_ring *ring, u
 	return bad;
 }
 
-struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *mem, u32 num_slots,
-				      u16 ringid, bool rx)
+/* nm_mem_ring_alloc() and nm_mem_ring_alloc_shared(): @bufs says which. */
+static struct netmap_ring *nm_mem_ring_new(struct nm_mem *mem, u32 num_slots,
+					   u16 ringid, bool rx, bool with_bufs)
 {
 	struct nm_objpool *rings = &mem->pools[NM_POOL_RING];
 	struct nm_objpool *bufs = &mem->pools[NM_POOL_BUF];
@@ -637,11 +638,11 @@ struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *mem, u32 num_slots,
 		return NULL;
 	}
 	mutex_lock(&mem->lock);
-	if (unlikely(bufs->nfree < num_slots || nm_objpool_alloc(rings, &ridx)))
+	if (unlikely((with_bufs && bufs->nfree < num_slots) || nm_objpool_alloc(rings, &ridx)))
 		goto err_unlock;
 	ring = nm_objpool_addr(rings, ridx);
 	memset(ring, 0, struct_size(ring, slot, num_slots));
-	for (i = 0; i < num_slots; i++) {
+	for (i = 0; with_bufs && i < num_slots; i++) {
 		u32 b;
 
 		/* Cannot fail: nfree was checked under the same lock. */
@@ -670,6 +671,18 @@ err_bufs:
 err_unlock:
 	mutex_unlock(&mem->lock);
 	return NULL;
+}
+
+struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *mem, u32 num_slots,
+				      u16 ringid, bool rx)
+{
+	return nm_mem_ring_new(mem, num_slots, ringid, rx, true);
+}
+
+struct netmap_ring *nm_mem_ring_alloc_shared(struct nm_mem *mem, u32 num_slots,
+					     u16 ringid, bool rx)
+{
+	return nm_mem_ring_new(mem, num_slots, ringid, rx, false);
 }
 
 void nm_mem_ring_free(struct nm_mem *mem, struct netmap_ring *ring)

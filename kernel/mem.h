@@ -128,6 +128,15 @@ void nm_mem_if_free(struct nm_mem *mem, struct netmap_if *nifp);
  */
 struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *mem, u32 num_slots,
 				      u16 ringid, bool rx);
+/*
+ * The same without buffers: every buf_idx is 0. For a ring whose slots show
+ * buffers of another ring (a pipe end's RX ring shows its peer's TX
+ * buffers, core/pipe_sync.c). nm_mem_ring_free() frees every buffer its
+ * slots name, so before the rings go the user of such a pair leaves each
+ * buffer in the slots of one ring only (nm_pipe_disconnect()).
+ */
+struct netmap_ring *nm_mem_ring_alloc_shared(struct nm_mem *mem, u32 num_slots,
+					     u16 ringid, bool rx);
 void nm_mem_ring_free(struct nm_mem *mem, struct netmap_ring *ring);
 
 /*

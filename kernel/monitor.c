@@ -22,10 +22,10 @@
  * slots the user gives back are swapped into the monitor before the port's
  * rxsync returns them. TX rings: after the txsync the slots it released
  * are swapped before the user sees them (VALE and NIC ports keep the frame
- * in the TX slot after sending it). A pipe's txsync instead swaps the
- * frame's buffer into the peer's RX ring, so the TX slots it releases hold
- * old buffers: for a pipe end the TX side is monitored on the peer's RX
- * ring, when the peer gives the frame back (netmap's "after release").
+ * in the TX slot after sending it). For a pipe end the TX side is monitored
+ * on the peer's RX ring, when the peer gives the frame back (netmap's
+ * "after release"): the pipe's rxsync then moves the monitor's buffer into
+ * the sender's slot (core/pipe_sync.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

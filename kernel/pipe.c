@@ -37,12 +37,44 @@ struct nm_pipe {
 	struct nm_port end[2];		/* [NM_PIPE_MASTER] "P{ID", [NM_PIPE_SLAVE] "P}ID" */
 };
 
+/*
+ * The rings of an end: TX rings with buffers, RX rings without: they show
+ * the buffers of the peer's TX rings (nm_pipe_connect()), so a pipe takes
+ * one set of buffers per direction, as netmap's do.
+ */
+static int nm_pipe_rings_create(struct nm_port *port)
+{
+	u32 buf_size = nm_mem_buf_size(port->mem);
+	int d;
+
+	for (d = 0; d < NM_NDIR; d++) {
+		u32 i;
+
+		for (i = 0; i < port->nrings[d]; i++) {
+			struct nm_kring *k = &port->krings[d][i];
+			struct netmap_ring *ring;
+
+			ring = d == NM_TX ? nm_mem_ring_alloc(port->mem, port->nslots[d], i, false) :
+			       nm_mem_ring_alloc_shared(port->mem, port->nslots[d], i, true);
+			if (!ring) {
+				pr_info_ratelimited("%s: no room for %s ring %u of %u slots in region %u\n",
+						    port->name, d == NM_TX ? "tx" : "rx", i,
+						    port->nslots[d], nm_mem_id(port->mem));
+				nm_port_rings_delete(port);
+				return -ENOMEM;
+			}
+			nm_kring_init(k, ring, port->mem, port->nslots[d], buf_size, i, d);
+		}
+	}
+	return 0;
+}
+
 static const struct nm_port_ops nm_pipe_ops = {
 	.txsync = nm_pipe_txsync,
 	.rxsync = nm_pipe_rxsync,
 	.krings_create = nm_port_krings_create,
 	.krings_delete = nm_port_krings_delete,
-	.rings_create = nm_port_rings_create,
+	.rings_create = nm_pipe_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	/* no dtor: the ends are freed with the pipe (nm_pipe_release) */
 };
@@ -101,6 +133,24 @@ static struct nm_port *nm_implicit_create(const char *name, struct nm_mem *mem,
 
 /* ---- pipe pairs ------------------------------------------------------- */
 
+/* Master TX i feeds slave RX i, slave TX i feeds master RX i. */
+static void nm_pipe_link(struct nm_pipe *pipe, bool on)
+{
+	int e;
+	u32 i;
+
+	for (e = 0; e < 2; e++) {
+		struct nm_port *a = &pipe->end[e], *b = &pipe->end[!e];
+
+		for (i = 0; i < a->nrings[NM_TX]; i++) {
+			if (on)
+				nm_pipe_connect(&a->krings[NM_TX][i], &b->krings[NM_RX][i]);
+			else
+				nm_pipe_disconnect(&a->krings[NM_TX][i], &b->krings[NM_RX][i]);
+		}
+	}
+}
+
 /* The last reference to either end: free the pair. nm_ctrl_lock held. */
 static void nm_pipe_release(struct kref *ref)
 {
@@ -111,6 +161,8 @@ static void nm_pipe_release(struct kref *ref)
 	lockdep_assert_held(&nm_ctrl_lock);
 	list_del(&pipe->list);
 	parent->npipes--;
+	/* Each buffer in one ring only, so that it is freed once. */
+	nm_pipe_link(pipe, false);
 	for (e = 0; e < 2; e++) {
 		struct nm_port *end = &pipe->end[e];
 
@@ -164,7 +216,6 @@ static struct nm_pipe *nm_pipe_create(struct nm_port *parent, const char *id, in
 {
 	struct nm_pipe *pipe;
 	int e, err;
-	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	pipe = kzalloc(sizeof(*pipe), GFP_KERNEL_ACCOUNT);
@@ -196,13 +247,7 @@ static struct nm_pipe *nm_pipe_create(struct nm_port *parent, const char *id, in
 		if (err)
 			goto err_rings;
 	}
-	/* Master TX i feeds slave RX i, slave TX i feeds master RX i. */
-	for (e = 0; e < 2; e++) {
-		struct nm_port *a = &pipe->end[e], *b = &pipe->end[!e];
-
-		for (i = 0; i < a->nrings[NM_TX]; i++)
-			nm_pipe_connect(&a->krings[NM_TX][i], &b->krings[NM_RX][i]);
-	}
+	nm_pipe_link(pipe, true);
 	pipe->parent = nm_port_get(parent);
 	list_add(&pipe->list, &parent->pipes);
 	parent->npipes++;
@@ -301,7 +346,8 @@ int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
 		need.rings = max(pipe_rings, min(NM_PIPE_MAX_PER_PARENT * pipe_rings,
 						 NM_PIPE_ROOM_RINGS));
 		need.max_slots = max(slots[NM_TX], slots[NM_RX]);
-		need.bufs = 2 * (rings[NM_TX] * slots[NM_TX] + rings[NM_RX] * slots[NM_RX]);
+		/* One set per direction: the RX rings show the peer's TX buffers. */
+		need.bufs = rings[NM_TX] * slots[NM_TX] + rings[NM_RX] * slots[NM_RX];
 		need.extra_bufs = req->nr_extra_bufs;
 		need.ifs = 2 * NM_PIPE_MAX_PER_PARENT;
 		parent = nm_implicit_create(pname, mem, &need);

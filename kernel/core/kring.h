@@ -82,6 +82,7 @@ struct nm_kring {
 	const struct nm_mem *mem;	/* region of the buffers, for nm_os_buf_valid() */
 	u32 num_slots;			/* the real size; ring->num_slots is not trusted */
 	u32 buf_size;			/* bytes per buffer: the largest legal slot len */
+	u32 nbufs;			/* buffers in mem: valid indexes are 2 .. nbufs - 1 */
 	u16 ring_id;
 	u8 dir;				/* enum nm_dir */
 	nm_sync_fn nm_sync;		/* the port's txsync or rxsync */
@@ -122,6 +123,12 @@ static inline u32 nm_kring_prev(u32 i, u32 n)
 static inline u32 nm_kring_dist(u32 a, u32 b, u32 n)
 {
 	return b >= a ? b - a : b + n - a;
+}
+
+/* nm_os_buf_valid() without a call into the region: the packet path's check. */
+static inline bool nm_kring_buf_valid(const struct nm_kring *kring, u32 idx)
+{
+	return likely(idx >= 2 && idx < kring->nbufs);
 }
 
 /*
@@ -204,13 +211,17 @@ int nm_null_rxsync(struct nm_kring *kring);
 
 /*
  * Pipes (pipe_sync.c). nm_pipe_connect() pairs the TX ring of one end with
- * the RX ring of the other: same num_slots, same region. Slot i of @tx
- * corresponds to slot i of @rx; packets move by swapping buffer indexes,
- * never by copying data. Each end's sync writes only its own hwcur and the
- * peer's nr_hwtail, so the two ends of a pipe sync concurrently without a
- * lock.
+ * the RX ring of the other: same num_slots, same region, and @rx's slots
+ * hold no buffers of their own: they take @tx's. Slot i of both rings is
+ * one shared slot: the receiver reads the sender's buffer in place, no
+ * data is copied and the sender's slots keep their buffers. Each end's sync
+ * writes only its own hwcur and the peer's nr_hwtail, so the two ends of a
+ * pipe sync concurrently without a lock. nm_pipe_disconnect() (control
+ * path, no sync running) leaves every buffer of the pair in exactly one of
+ * the two rings, so that freeing both rings frees each buffer once.
  */
 void nm_pipe_connect(struct nm_kring *tx, struct nm_kring *rx);
+void nm_pipe_disconnect(struct nm_kring *tx, struct nm_kring *rx);
 int nm_pipe_txsync(struct nm_kring *tx);
 int nm_pipe_rxsync(struct nm_kring *rx);
 

@@ -9,7 +9,8 @@
  * named here:
  *
  *   types            u8 u16 u32 u64, bool
- *   compiler         likely() unlikely() READ_ONCE() WRITE_ONCE()
+ *   compiler         likely() unlikely() READ_ONCE() WRITE_ONCE(),
+ *                    nm_os_barrier() (compiler barrier: memory may have changed)
  *   ordering         smp_load_acquire() smp_store_release() smp_mb()
  *   the busy bit     nm_os_tryget() / nm_os_put(): one owner at a time,
  *                    acquire/release semantics, never sleeps
@@ -17,7 +18,8 @@
  *   logging          nm_os_prlim(): rate limited, for the packet path
  *   time             nm_os_microtime(): fills netmap_ring::ts
  *   buffers          nm_os_buf_valid(): is a buffer index usable in a region;
- *                    nm_os_buf_addr(): its address (VALE copies data)
+ *                    nm_os_buf_addr(): its address (VALE copies data);
+ *                    nm_os_buf_total(): the size of its pool (kring init)
  *   VALE             nm_os_lock_t (per destination ring), nm_os_rcu_*()
  *                    (the port table), nm_os_copy_indirect_nofault()
  *                    (NS_INDIRECT: never sleeps, see struct nm_kring_fault)
@@ -52,6 +54,7 @@ typedef uint64_t u64;
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define nm_os_barrier()		__asm__ __volatile__("" ::: "memory")
 #define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -82,6 +85,12 @@ static inline bool nm_os_buf_valid(const struct nm_mem *mem, u32 idx)
 static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
 {
 	return mem->base + (idx < mem->nbufs ? (size_t)idx * mem->buf_size : 0);
+}
+
+/* Buffers in the region (valid indexes are 2 .. this - 1); fixed at creation. */
+static inline u32 nm_os_buf_total(const struct nm_mem *mem)
+{
+	return mem->nbufs;
 }
 
 /*
@@ -173,6 +182,7 @@ static inline void nm_os_put(unsigned long *busy)
 #include "../params.h"
 
 #define nm_prefetch(p)		prefetch(p)
+#define nm_os_barrier()		barrier()
 #define NM_CACHE_ALIGNED	____cacheline_aligned_in_smp
 /* The including file sets pr_fmt, so every line starts with "netmap: ". */
 #define nm_os_prlim(fmt, ...)	pr_err_ratelimited(fmt, ##__VA_ARGS__)
@@ -186,6 +196,15 @@ static inline bool nm_os_buf_valid(const struct nm_mem *mem, u32 idx)
 static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
 {
 	return nm_mem_buf_addr(mem, idx);
+}
+
+/* Control path only (a region's size is fixed at its creation). */
+static inline u32 nm_os_buf_total(const struct nm_mem *mem)
+{
+	struct nmreq_pools_info info;
+
+	nm_mem_pools_info(mem, &info);
+	return info.nr_buf_pool_objtotal;
 }
 
 /*

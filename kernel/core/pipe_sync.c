@@ -3,45 +3,58 @@
  * pipe_sync.c - txsync and rxsync of netmap pipes, OS-independent.
  *
  * A pipe connects the TX ring of one end (A.tx) with the RX ring of the
- * other (B.rx). Both rings have the same size and hold buffers of the same
- * region, and slot i of one corresponds to slot i of the other:
+ * other (B.rx). Both rings have the same size and show buffers of the same
+ * region, and slot i of one is slot i of the other: as in netmap, the two
+ * rings are two views of one set of slots, and the buffers belong to A.tx.
  *
  *   A.tx  [ in flight: B still holds them | A's user fills | free (tail) ]
  *   B.rx  [ B's user reads them           | released, returned to A     ]
  *
- * txsync(A.tx) moves the slots [hwcur, head) to B.rx by swapping buffer
- * indexes: the packet's buffer goes to B.rx[j], the buffer B released in
- * that slot comes back to A.tx[j]. No data is copied. It then publishes
+ * txsync(A.tx) copies the slots [hwcur, head) (index, len, flags, ptr) into
+ * B.rx: B reads the frame in A's buffer, where A wrote it. No data is
+ * copied and A's slots are left as they are: A keeps its buffers and their
+ * frames, and NS_BUF_CHANGED is never set on them for a plain send (a
+ * sender that swapped in a buffer of its own and set NS_BUF_CHANGED finds
+ * the flag cleared, netmap's acknowledgement). txsync then publishes
  * B.rx's nr_hwtail (only up to the end of the last complete packet: slots
  * of a NS_MOREFRAG chain become visible together) and wakes B.
  *
  * rxsync(B.rx) takes back [hwcur, head) and publishes A.tx's nr_hwtail one
- * slot behind: A's tail never passes a slot that B has not given back, so
- * unread packets stay in the sender's ring and the ring keeps its one empty
- * slot.
+ * slot behind: A's tail never passes a slot that B has not given back, so A
+ * never writes into a buffer B still reads, and the ring keeps its one
+ * empty slot. A receiver may keep a frame by swapping another buffer into
+ * its slot with NS_BUF_CHANGED (zero-copy forwarding, zero-copy monitors):
+ * rxsync then moves that buffer into A's slot and sets NS_BUF_CHANGED
+ * there, so A knows that the slot holds a buffer it has not written.
  *
  * Concurrency: A's txsync and B's rxsync may run at the same time on two
- * CPUs. A writes A.tx slots, B.rx slots outside B's user range, A.tx
- * nr_hwcur and B.rx nr_hwtail; B reads B.rx slots inside [hwcur, head) and
- * writes B.rx nr_hwcur and A.tx nr_hwtail. The ranges are disjoint by
- * construction, and each hand-off index is published with
- * smp_store_release() after the slots it covers, read with
- * smp_load_acquire() (nm_kring_finalize()).
+ * CPUs. A's txsync reads and writes A.tx slots in [A.hwcur, A.head) and
+ * writes the B.rx slots of the same indexes (outside B's user range), A.tx
+ * nr_hwcur and B.rx nr_hwtail; B's rxsync reads B.rx slots in
+ * [B.hwcur, B.head), writes the A.tx slots of the same indexes (in flight
+ * for A: neither A's user nor A's txsync touches them), B.rx nr_hwcur and
+ * A.tx nr_hwtail. The ranges are disjoint by construction, and each
+ * hand-off index is published with smp_store_release() after the slots it
+ * covers, read with smp_load_acquire() (nm_kring_finalize()).
  *
- * Validation: every buffer index that moves through the pipe is checked
- * against the region (and every TX len against the buffer size), so a bad
- * index written by one process never reaches another one.
- *   - A bad TX slot stops the txsync there: what came before it is
+ * Validation: both users can write every slot of their ring at any time,
+ * so the kernel reads each field once and checks every buffer index before
+ * it hands it to the other side.
+ *   - txsync checks each slot it sends (buf_idx in the region, len at most
+ *     a buffer). A bad slot stops the txsync there: what came before it is
  *     published, the sender's head/cur are moved back to the bad slot so
  *     that it owns it again and can repair it, and -EINVAL is returned.
- *   - A bad index in a slot the receiver gives back cannot be repaired by
- *     the receiver (it has no buffer to put there), so rxsync takes the
- *     slots back anyway, zeroes the bad index and returns -EINVAL. The next
- *     txsync through that slot finds no buffer to return to the sender and
- *     lets both slots share the packet's buffer instead: safe, since the
- *     sender gets the slot back only after the receiver has released it
- *     (netmap's own pipes always work that way). One buffer is lost to the
- *     pipe; the ring keeps working.
+ *     What B sees is always what this check passed, written by the kernel.
+ *   - rxsync checks each buffer index a receiver gives back with
+ *     NS_BUF_CHANGED. A bad one is not handed to A: A's slot keeps the
+ *     buffer it had (nothing is lost), the slots are taken back anyway (the
+ *     receiver has no buffer to repair it with) and -EINVAL is returned.
+ *     An index changed without NS_BUF_CHANGED is ignored, as netmap(4)
+ *     says: the next txsync of that slot overwrites it.
+ * A slot that B overwrites after giving it back, or that A overwrites while
+ * it is in flight, is read again (and checked) only by the next sync of
+ * its owner: a malicious end can corrupt the frames it sends or receives,
+ * never the kernel's state or another region's buffers.
  */
 #ifndef NM_USERSPACE
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -51,8 +64,70 @@
 
 void nm_pipe_connect(struct nm_kring *tx, struct nm_kring *rx)
 {
+	struct netmap_slot *ts = tx->ring->slot, *rs = rx->ring->slot;
+	u32 i;
+
 	tx->pipe = rx;
 	rx->pipe = tx;
+	/* A fresh pair: every slot of rx shows the buffer of tx's slot. */
+	for (i = 0; i < tx->num_slots; i++)
+		WRITE_ONCE(rs[i].buf_idx, READ_ONCE(ts[i].buf_idx));
+}
+
+void nm_pipe_disconnect(struct nm_kring *tx, struct nm_kring *rx)
+{
+	struct netmap_slot *ts = tx->ring->slot, *rs = rx->ring->slot;
+	const u32 n = tx->num_slots;
+	const u32 held = rx->nr_hwcur, held_end = rx->nr_hwtail;
+	u32 i;
+
+	/*
+	 * The slots the receiver holds, [rx hwcur, rx hwtail), have their
+	 * buffer in rx (it may have swapped in another one: A's old one then
+	 * belongs to it); every other slot has it in tx, rx only shows a copy.
+	 * 0 is no buffer: the ring free skips it.
+	 */
+	for (i = 0; i < n; i++) {
+		if (nm_kring_dist(held, i, n) < nm_kring_dist(held, held_end, n))
+			WRITE_ONCE(ts[i].buf_idx, 0);
+		else
+			WRITE_ONCE(rs[i].buf_idx, 0);
+	}
+}
+
+/*
+ * Send the slots [j, end) of A.tx (end <= n: no wrap inside). When a packet
+ * ends, *@pubk is set to the number of slots sent so far in this txsync,
+ * counted from @base (the slot the txsync started at, maybe minus n).
+ * Returns the slot where it stopped: end, or a bad slot.
+ */
+static inline u32 nm_pipe_tx_run(const struct nm_kring *tx, struct netmap_slot *ts,
+				 struct netmap_slot *rs, u32 j, u32 end, u32 base, u32 *pubk)
+{
+	const u32 buf_size = tx->buf_size, lim = tx->nbufs > 2 ? tx->nbufs - 2 : 0;
+
+	for (; j < end; j++) {
+		struct netmap_slot *t = &ts[j];
+		struct netmap_slot s;
+
+		s.buf_idx = READ_ONCE(t->buf_idx);
+		s.len = READ_ONCE(t->len);
+		s.flags = READ_ONCE(t->flags);
+		s.ptr = READ_ONCE(t->ptr);
+		/* buf_idx in 2 .. nbufs - 1, as nm_kring_buf_valid(), in one compare. */
+		if (unlikely(s.buf_idx - 2 >= lim || s.len > buf_size))
+			break;
+		if (unlikely(s.flags & NS_BUF_CHANGED)) {
+			/* The sender's own buffer: taken as it is, flag acknowledged. */
+			s.flags &= ~NS_BUF_CHANGED;
+			WRITE_ONCE(t->flags, s.flags);
+		}
+		/* Not in B's user range yet: B sees it after the release in txsync. */
+		rs[j] = s;
+		if (!(s.flags & NS_MOREFRAG))
+			*pubk = j + 1 - base;
+	}
+	return j;
 }
 
 int nm_pipe_txsync(struct nm_kring *tx)
@@ -62,55 +137,35 @@ int nm_pipe_txsync(struct nm_kring *tx)
 	struct netmap_slot *rs = rx->ring->slot;
 	const u32 n = tx->num_slots;
 	const u32 head = tx->rhead;
-	const u32 buf_size = tx->buf_size;
-	u32 j = tx->nr_hwcur;
-	u32 pub = n;			/* n: no complete packet in this batch */
-	u32 sent = 0;
+	const u32 start = tx->nr_hwcur;
+	u32 j = start, pubk = 0, done = 0;
 	int err = 0;
 
 	if (j == head)
 		return 0;
-	nm_prefetch(&ts[j]);
-	nm_prefetch(&rs[j]);
+	/* At most two runs without a wrap: [start, n or head), [0, head). */
 	do {
-		struct netmap_slot *t = &ts[j];
-		struct netmap_slot *r = &rs[j];
-		const u32 next = nm_kring_next(j, n);
-		const u32 idx = READ_ONCE(t->buf_idx);
-		const u16 len = READ_ONCE(t->len);
-		const u16 flags = READ_ONCE(t->flags);
-		u32 back;
+		const u32 end = head > j ? head : n;
+		u32 k = nm_pipe_tx_run(tx, ts, rs, j, end, j - done, &pubk);
 
-		nm_prefetch(&ts[next]);
-		nm_prefetch(&rs[next]);
-		if (unlikely(!nm_os_buf_valid(tx->mem, idx) || len > buf_size)) {
+		done += k - j;
+		if (unlikely(k != end)) {
 			nm_os_prlim("pipe tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
-				    tx->ring_id, j, idx, len);
+				    tx->ring_id, k, READ_ONCE(ts[k].buf_idx), READ_ONCE(ts[k].len));
+			j = k;
 			err = -EINVAL;
 			break;
 		}
-		/*
-		 * B released r (it is behind B's hwcur): its buffer comes back to
-		 * A, unless B gave back no valid one (see the top of the file).
-		 */
-		back = READ_ONCE(r->buf_idx);
-		t->buf_idx = likely(nm_os_buf_valid(tx->mem, back)) ? back : idx;
-		t->flags = NS_BUF_CHANGED;
-		r->buf_idx = idx;
-		r->len = len;
-		r->flags = flags | NS_BUF_CHANGED;
-		r->ptr = READ_ONCE(t->ptr);
-		if (!(flags & NS_MOREFRAG))
-			pub = next;
-		sent++;
-		j = next;
+		j = end == n ? 0 : end;
 	} while (j != head);
 
 	tx->nr_hwcur = j;
-	tx->stat_pkts += sent;
-	if (pub != n) {
+	tx->stat_pkts += done;
+	if (pubk) {
+		const u32 pub = start + pubk;
+
 		/* The slots above are written before B can see them. */
-		smp_store_release(&rx->nr_hwtail, pub);
+		smp_store_release(&rx->nr_hwtail, pub >= n ? pub - n : pub);
 		rx->notify(rx);
 	}
 	if (unlikely(err))
@@ -118,10 +173,30 @@ int nm_pipe_txsync(struct nm_kring *tx)
 	return err;
 }
 
+/*
+ * A slot B gave back with NS_BUF_CHANGED: its buffer, once checked, goes
+ * to A's slot (A's old one is B's now). Returns 0 or -EINVAL.
+ */
+static int nm_pipe_take_back(const struct nm_kring *rx, struct netmap_slot *r,
+			     struct netmap_slot *t, u32 j)
+{
+	const u32 idx = READ_ONCE(r->buf_idx);
+
+	if (unlikely(!nm_kring_buf_valid(rx, idx))) {
+		nm_os_prlim("pipe rx ring %u: slot %u was given back with bad buf_idx %u\n",
+			    rx->ring_id, j, idx);
+		return -EINVAL;
+	}
+	WRITE_ONCE(t->buf_idx, idx);
+	WRITE_ONCE(t->flags, NS_BUF_CHANGED);
+	return 0;
+}
+
 int nm_pipe_rxsync(struct nm_kring *rx)
 {
 	struct nm_kring *tx = rx->pipe;
 	struct netmap_slot *rs = rx->ring->slot;
+	struct netmap_slot *ts = tx->ring->slot;
 	const u32 n = rx->num_slots;
 	const u32 head = rx->rhead;
 	const u32 start = rx->nr_hwcur;
@@ -131,24 +206,20 @@ int nm_pipe_rxsync(struct nm_kring *rx)
 	if (j == head)
 		return 0;
 	/*
-	 * The user may have swapped buffers into the slots it gives back
-	 * (NS_BUF_CHANGED or not): they will be handed to the sender, so
-	 * check each one. A bad one is zeroed (see the top of the file); the
-	 * slots are ours until we publish them below.
+	 * The slots are ours until we publish them below. Only a flag is
+	 * looked at per slot; a slot whose flag changes under us is either
+	 * taken (its index checked) or left to the next send, which
+	 * overwrites it: both are safe.
 	 */
-	nm_prefetch(&rs[j]);
 	do {
-		const u32 next = nm_kring_next(j, n);
-		const u32 idx = READ_ONCE(rs[j].buf_idx);
+		const u32 end = head > j ? head : n;
 
-		nm_prefetch(&rs[next]);
-		if (unlikely(!nm_os_buf_valid(rx->mem, idx))) {
-			nm_os_prlim("pipe rx ring %u: slot %u was given back with bad buf_idx %u\n",
-				    rx->ring_id, j, idx);
-			WRITE_ONCE(rs[j].buf_idx, 0);
-			err = -EINVAL;
-		}
-		j = next;
+		for (; j < end; j++)
+			if (unlikely(READ_ONCE(rs[j].flags) & NS_BUF_CHANGED) &&
+			    nm_pipe_take_back(rx, &rs[j], &ts[j], j))
+				err = -EINVAL;
+		if (j == n)
+			j = 0;
 	} while (j != head);
 
 	rx->nr_hwcur = j;

@@ -26,6 +26,7 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 	kring->mem = mem;
 	kring->num_slots = num_slots;
 	kring->buf_size = buf_size;
+	kring->nbufs = nm_os_buf_total(mem);
 	kring->ring_id = ring_id;
 	kring->dir = dir;
 	kring->busy = 0;

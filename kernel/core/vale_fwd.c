@@ -88,6 +88,21 @@ static inline u32 nm_vale_need(const struct nm_vale_ft *ft, const struct nm_vale
 }
 
 /*
+ * The drop path of a full destination ring: the packets of the lists at
+ * @uni and @flood, all dropped. Counting them is all there is to do.
+ */
+static u64 nm_vale_drop_all(const struct nm_vale_txq *q, u16 uni, u16 flood)
+{
+	u64 drops = 0;
+
+	for (; uni != NM_VALE_NONE; uni = q->pkt[uni].next)
+		drops++;
+	for (; flood != NM_VALE_NONE; flood = q->pkt[flood].next)
+		drops++;
+	return drops;
+}
+
+/*
  * Copy the packets of the list at @uni merged (in batch order) with those
  * at @flood into the RX ring of @dp chosen for @tx. Returns nothing: what
  * does not fit is dropped and counted.
@@ -110,6 +125,10 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 	tail = rx->nr_hwtail;		/* we are its only writer, under the lock */
 	/* Pairs with smp_store_release() in nm_vale_rxsync(). */
 	space = nm_kring_dist(tail, nm_kring_prev(smp_load_acquire(&rx->nr_hwcur), n), n);
+	if (unlikely(!space)) {
+		drops = nm_vale_drop_all(q, uni, flood);
+		uni = flood = NM_VALE_NONE;
+	}
 	while (uni != NM_VALE_NONE || flood != NM_VALE_NONE) {
 		const struct nm_vale_pkt *p;
 		u32 need, left, i;

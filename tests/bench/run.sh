@@ -49,7 +49,7 @@ out=$(cd "$out" && pwd) results=$(cd "$results" && pwd)
 
 # The programs; the guest prints n/a for a missing optional one
 # (nm_bench_generic: the emulated adapter; af_xdp_bench: needs libxdp-dev).
-progs_req="nm_bench_pipe nm_bench_vale af_packet_bench socketpair_bench"
+progs_req="nm_bench_pipe nm_bench_vale af_packet_bench socketpair_bench nm-pktgen"
 progs_opt="nm_bench_generic af_xdp_bench"
 [ $report = 1 ] && nobuild=1
 if [ $nobuild = 0 ]; then
@@ -70,6 +70,7 @@ progs=
 for p in $progs_req $progs_opt; do
 	[ $report = 1 ] && break
 	f=$build/tests/bench/$p
+	[ "$p" = nm-pktgen ] && f=$build/client/$p
 	if [ -x "$f" ]; then
 		progs="$progs $f"
 	else
@@ -79,7 +80,7 @@ done
 # Seconds per case reach the guest as a file among the programs.
 echo "secs=$secs mode=$mode" >"$out/bench-suite.conf"
 progs="$progs $out/bench-suite.conf"
-ncases=15
+ncases=23
 to=$((ncases * (secs + 25) + 60))
 
 rc=0

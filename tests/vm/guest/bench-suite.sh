@@ -4,6 +4,14 @@
 #
 #   case            program            path
 #   pipe            nm_bench_pipe      nmbench{0 ==== netmap pipe ====> nmbench}0
+#   pipe-pktgen-reuse nm-pktgen tx     nmpg{0 ==== pipe ====> nmpg}0 nm-pktgen rx (frames reused,
+#                                      as netmap's pkt-gen does)
+#   pipe-pktgen-touch nm-pktgen tx --touch-all: every frame written (as a sender that builds them)
+#   vale-2port-pktgen nm-pktgen tx     valebg:s ==== VALE ====> valebg:r nm-pktgen rx (60 B, reuse)
+#   vale-drop-*     nm-pktgen tx       the VALE drop path, rate of the sender (reuse):
+#                                      unknown: unknown unicast MAC, no other port on the switch;
+#                                      self: the destination MAC was learned on the sender's own port;
+#                                      full: to the one other port, whose holder never reads
 #   vale-2port      nm_bench_vale      valebv:s ==== VALE ====> valebv:r0 (60 and 1514 B)
 #   vale-1toN       nm_bench_vale      valebv:s ==== VALE ====> valebv:r0..rN-1 (N = 2, 4, 8)
 #   generic-veth    nm_bench_generic   netmap:nmsva (emulated adapter) ==== veth ====> netmap:nmsvb
@@ -14,7 +22,8 @@
 # 60-byte frames (one 1514-byte VALE case), batches of 512, poll and busy
 # mode where the program has both (VALE: busy). One line per case:
 #   SUITE case=C size=B method=M mode=MD mpps=X ns_per_pkt=Y sent=N received=N lost=N
-# (VALE: mpps is what each receiver got, averaged over the receivers.)
+# (VALE: mpps is what each receiver got, averaged over the receivers; the
+# drop cases: what the sender sent, received=sent, lost=0.)
 #
 # Fails when a case exits non-zero or prints no RESULT line, when a case
 # received nothing or more than was sent, or when a lossless path (pipe,
@@ -79,6 +88,24 @@ run() {
 		       c, size, m, md, mpps, nspp, sent, recv, lost
 	}' >>"$out"
 }
+# pg CASE MODE FRAMES TXPORT RXPORT [tx options]: one SUITE line from
+# pg_run (lib.sh) for $secs s; mpps is the receiver's rate (the sender's
+# without one).
+pg() {
+	c=$1 md=$2 fr=$3 txp=$4 rxp=$5
+	shift 5
+	pg_run "$md" "$fr" "$txp" "$rxp" "$secs" "$@"
+	if [ $PG_RC != 0 ]; then
+		echo "FAIL: case $c: nm-pktgen failed"
+		echo "SUITE case=$c size=60 method=nm-pktgen-$fr mode=$md mpps=fail ns_per_pkt=- sent=0 received=0 lost=0" >>"$out"
+		bad=1
+		return 0
+	fi
+	awk -v c="$c" -v fr="$fr" -v md="$md" -v m="$PG_MPPS" -v s="$PG_SENT" -v r="$PG_RECV" 'BEGIN {
+		printf "SUITE case=%s size=60 method=nm-pktgen-%s mode=%s mpps=%.3f ns_per_pkt=%.1f sent=%s received=%s lost=%s\n",
+		       c, fr, md, m, (m > 0 ? 1000 / m : 0), s, r, s - r
+	}' >>"$out"
+}
 na() {
 	echo "SUITE case=$1 size=$2 method=$3 mode=$4 mpps=n/a ns_per_pkt=- sent=0 received=0 lost=0" >>"$out"
 }
@@ -88,7 +115,15 @@ veth="--tx-if nmsva --rx-if nmsvb"
 for m in poll busy; do
 	run pipe 60 nm_bench_pipe --mode $m --seconds $secs
 done
+for m in poll busy; do
+	pg pipe-pktgen-reuse $m reuse 'nmpg{0' 'nmpg}0'
+	pg pipe-pktgen-touch $m touch 'nmpg{1' 'nmpg}1'
+done
 run vale-2port 60 nm_bench_vale --receivers 1 --len 60 --seconds $secs
+pg vale-2port-pktgen busy reuse valebg:s valebg:r -D 02:00:00:00:00:98
+pg vale-drop-unknown busy reuse valebu:s - -D 02:00:00:00:00:99
+pg vale-drop-self busy reuse valebs:s - -S 02:00:00:00:00:96 -D 02:00:00:00:00:96
+pg vale-drop-full busy reuse valebf:s hold:valebf:r -D 02:00:00:00:00:97
 run vale-2port 1514 nm_bench_vale --receivers 1 --len 1514 --seconds $secs
 for n in 2 4 8; do
 	run vale-1to$n 60 nm_bench_vale --receivers $n --len 60 --seconds $secs
@@ -132,7 +167,7 @@ awk '
 		print "FAIL: " kv["case"] " " kv["size"] " " kv["mode"] ": sent " kv["sent"] " received " kv["received"]
 		bad = 1
 	}
-	if ((kv["case"] == "pipe" || kv["case"] == "socketpair") && kv["lost"] != "0") {
+	if ((kv["case"] ~ /^pipe/ || kv["case"] == "socketpair") && kv["lost"] != "0") {
 		print "FAIL: " kv["case"] " " kv["mode"] " is lossless but lost " kv["lost"]
 		bad = 1
 	}

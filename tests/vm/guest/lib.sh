@@ -17,3 +17,56 @@ param() { cat "/sys/module/netmap/parameters/$1"; }
 ensure_netmap() {
 	[ -d /sys/module/netmap ] || insmod "$NM_KO" "$@" || fail "insmod netmap.ko"
 }
+
+# pg_run MODE FRAMES TXPORT RXPORT SECS [tx options]: nm-pktgen tx for SECS s
+# (MODE poll|busy, FRAMES reuse|touch) into TXPORT. RXPORT: a port that
+# nm-pktgen rx counts, "hold:PORT" (bound by a process that never reads its
+# RX ring) or "-" (none). Prints what the programs print and sets PG_RC (tx
+# exit status), PG_SENT, PG_RECV (= PG_SENT without a receiver) and PG_MPPS
+# (the receiver's rate, else the sender's). Files in /tmp/pg.*.
+pg_run() {
+	_md=$1 _fr=$2 _txp=$3 _rxp=$4 _secs=$5
+	shift 5
+	_b= _ta= _holder= _rxpid=
+	[ "$_md" = busy ] && _b=--busy
+	[ "$_fr" = touch ] && _ta=--touch-all
+	case $_rxp in
+	hold:*)
+		nm-pktgen -i "${_rxp#hold:}" -f tx -R 1 -S 02:00:00:00:00:95 -D 02:00:00:00:00:97 -T 0 \
+			>/dev/null 2>&1 &
+		_holder=$!
+		sleep 1 ;;
+	-) ;;
+	*)
+		# shellcheck disable=SC2086
+		nm-pktgen -i "$_rxp" -f rx -T 0 --json $_b >/tmp/pg.rx 2>/tmp/pg.rx.err &
+		_rxpid=$!
+		_tries=0
+		until grep -q '"event":"ready"' /tmp/pg.rx.err 2>/dev/null || [ $_tries -ge 200 ]; do
+			_tries=$((_tries + 1)); sleep 0.1
+		done ;;
+	esac
+	echo "+ nm-pktgen -i $_txp -f tx $_b $_ta --duration $_secs $* (rx: $_rxp)"
+	# shellcheck disable=SC2086
+	timeout $((_secs + 60)) nm-pktgen -i "$_txp" -f tx -T 0 --json $_b $_ta --duration "$_secs" "$@" \
+		>/tmp/pg.tx 2>/tmp/pg.tx.err
+	PG_RC=$?
+	[ -n "$_holder" ] && { kill "$_holder"; wait "$_holder" 2>/dev/null; }
+	if [ -n "$_rxpid" ]; then
+		# tx drained its ring before exiting: everything was received by now
+		sleep 0.5
+		kill -INT "$_rxpid"
+		wait "$_rxpid"
+	fi
+	cat /tmp/pg.tx
+	[ -n "$_rxpid" ] && cat /tmp/pg.rx
+	[ $PG_RC = 0 ] || cat /tmp/pg.tx.err
+	PG_SENT=$(sed -n 's/.*"packets":\([^,}]*\).*/\1/p' /tmp/pg.tx | head -n1)
+	PG_MPPS=$(sed -n 's/.*"mpps":\([^,}]*\).*/\1/p' /tmp/pg.tx | head -n1)
+	PG_RECV=$PG_SENT
+	if [ -n "$_rxpid" ]; then
+		PG_RECV=$(sed -n 's/.*"packets":\([^,}]*\).*/\1/p' /tmp/pg.rx | head -n1)
+		PG_MPPS=$(sed -n 's/.*"mpps":\([^,}]*\).*/\1/p' /tmp/pg.rx | head -n1)
+	fi
+	[ -n "$PG_SENT" ] && [ -n "$PG_RECV" ] || PG_RC=1
+}

@@ -86,6 +86,17 @@ tx_rx pipe60 'tp{0' 'tp}0' 200000 60 ''
 tx_rx pipe1514 'tp{1' 'tp}1' 20000 1514 ''
 ok "pipe: rx count == tx count == N, bytes match"
 
+#    Frame reuse: a pipe leaves the sender's buffers in its slots, so tx
+#    writes each frame once per slot (1024 slots); --touch-all writes all.
+w=$(jget $W/pipe60.tx frames_written)
+expect_eq "pipe60: frames reused" "$(jget $W/pipe60.tx frames)" '"reuse"'
+[ -n "$w" ] && [ "$w" -gt 0 ] && [ "$w" -le 1024 ] ||
+	fail "pipe60: tx wrote $w frames whole for 200000 packets, want 1..1024 (one per slot)"
+tx_rx touch 'tp{2' 'tp}2' 20000 60 '' --touch-all
+expect_eq "touch: frames" "$(jget $W/touch.tx frames)" '"touch-all"'
+expect_eq "touch: frames written" "$(jget $W/touch.tx frames_written)" 20000
+ok "pipe: tx reuses prepared frames ($w written for 200000), --touch-all writes every one"
+
 #    Address ranges, an odd length: rx --check verifies every IPv4/UDP checksum.
 tx_rx ranges 'tk{0' 'tk}0' 50000 101 '--check' -s 10.0.0.250-10.0.1.3:65530-65535 -d 192.168.7.1-192.168.7.9:53
 expect_eq "ranges: frames with a bad checksum" "$(jget $W/ranges.rx bad_checksums)" 0

@@ -250,17 +250,29 @@ static bool all_distinct(uint32_t *v, size_t n)
 	return true;
 }
 
-/* Buffers of the four rings of a 1+1 ring pipe pair, sorted. */
+/*
+ * Buffers of a 1+1 ring pipe pair, sorted: those of its two TX rings (each
+ * RX ring shows the buffers of the peer's TX ring, netmap's pipes).
+ */
 static size_t pair_bufs(const struct nmt_port *m, const struct nmt_port *s, uint32_t *v)
 {
 	size_t n = 0;
 
 	n = ring_bufs(nmt_tx(m, 0), v, n);
-	n = ring_bufs(nmt_rx(m, 0), v, n);
 	n = ring_bufs(nmt_tx(s, 0), v, n);
-	n = ring_bufs(nmt_rx(s, 0), v, n);
 	qsort(v, n, sizeof(*v), cmp_u32);
 	return n;
+}
+
+/* Does RX ring @r show the buffers of TX ring @t, slot by slot? */
+static bool shows_peer(const struct netmap_ring *r, const struct netmap_ring *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->num_slots && i < t->num_slots; i++)
+		if (r->slot[i].buf_idx != t->slot[i].buf_idx)
+			return false;
+	return r->num_slots == t->num_slots;
 }
 
 /*
@@ -1635,7 +1647,7 @@ static void t_pipe_order(void)
 
 static void t_zerocopy(void)
 {
-	uint32_t before[4 * SLOTS], after[4 * SLOTS], b, sseq = 0, rseq = 0;
+	uint32_t before[2 * SLOTS], after[2 * SLOTS], keep[SLOTS], b, sseq = 0, rseq = 0, i, changed;
 	struct netmap_ring *txr, *rxr;
 	struct nmt_port m, s;
 	size_t n1, n2;
@@ -1645,8 +1657,12 @@ static void t_zerocopy(void)
 	txr = nmt_tx(&m, 0);
 	rxr = nmt_rx(&s, 0);
 	n1 = pair_bufs(&m, &s, before);
-	CHECK(n1 == 4 * SLOTS && all_distinct(before, n1),
-	      "the 4 rings of the pair own %zu distinct buffers", n1);
+	CHECK(n1 == 2 * SLOTS && all_distinct(before, n1),
+	      "the 2 TX rings of the pair own %zu distinct buffers", n1);
+	CHECK(shows_peer(rxr, txr) && shows_peer(nmt_rx(&m, 0), nmt_tx(&s, 0)),
+	      "each RX ring shows its peer's TX buffers, slot by slot");
+	for (i = 0; i < SLOTS; i++)
+		keep[i] = txr->slot[i].buf_idx;
 	b = txr->slot[txr->cur].buf_idx;
 	nmt_put_many(txr, &sseq, 0x2c, PKT_LEN, 1);
 	CHECK_ERR(nmt_txsync(m.fd), 0, "txsync");
@@ -1654,18 +1670,88 @@ static void t_zerocopy(void)
 	if (CHECK_EQ(nm_ring_space(rxr), 1, "1 packet received")) {
 		CHECK_EQ(rxr->slot[rxr->head].buf_idx, b,
 			 "receiver's slot holds the sender's buffer %u", b);
-		CHECK(rxr->slot[rxr->head].flags & NS_BUF_CHANGED,
-		      "NS_BUF_CHANGED set on the receiver's slot");
-		CHECK(txr->slot[(txr->head + SLOTS - 1) % SLOTS].buf_idx != b,
-		      "sender's slot got another buffer in exchange");
+		CHECK(!(rxr->slot[rxr->head].flags & NS_BUF_CHANGED),
+		      "no NS_BUF_CHANGED on the receiver's slot");
+		CHECK(txr->slot[(txr->head + SLOTS - 1) % SLOTS].buf_idx == b &&
+		      !(txr->slot[(txr->head + SLOTS - 1) % SLOTS].flags & NS_BUF_CHANGED),
+		      "sender's slot keeps its buffer, unflagged");
 		CHECK_EQ(drain(rxr, &rseq, 0x2c, PKT_LEN), 1, "packet intact");
 		CHECK_ERR(nmt_rxsync(s.fd), 0, "rxsync");
 	}
 	CHECK(xfer(&m, txr, &s, rxr, &sseq, &rseq, 0x2c, 1000), "1000 more packets");
 	CHECK(xfer_both(&m, &s, 500), "500 each way");
+	for (i = changed = 0; i < SLOTS; i++)
+		if (txr->slot[i].buf_idx != keep[i] || (txr->slot[i].flags & NS_BUF_CHANGED))
+			changed++;
+	CHECK_EQ(changed, 0, "after 1500 packets every sender slot has its own buffer, unflagged");
 	n2 = pair_bufs(&m, &s, after);
 	CHECK(n1 == n2 && !memcmp(before, after, n1 * sizeof(*before)),
-	      "afterwards the 4 rings own exactly the same buffers (swapped, none lost or copied)");
+	      "afterwards the pair owns exactly the same buffers (none lost or copied)");
+	nmt_port_close(&s);
+	nmt_port_close(&m);
+}
+
+/*
+ * The receiver keeps a frame: it swaps an extra buffer into the slot with
+ * NS_BUF_CHANGED and gives the slot back; the sender's slot then holds the
+ * extra buffer, flagged. A bad index given back with NS_BUF_CHANGED is
+ * refused and never reaches the sender, whose slot keeps its buffer.
+ */
+static void t_rx_swap(void)
+{
+	struct netmap_ring *txr, *rxr;
+	uint32_t sseq = 0, rseq = 0, b, next, got, j, old;
+	struct nmt_port m, s;
+
+	if (!pair_open(&m, &s, "rs", "0", NOPT()))
+		return;
+	nmt_port_close(&s);
+	if (!open_ok(&s, "rs}0", NOPT(.extra_bufs = 4)))
+		goto out;
+	txr = nmt_tx(&m, 0);
+	rxr = nmt_rx(&s, 0);
+	b = s.nifp->ni_bufs_head;
+	if (!CHECK(nmt_buf_ok(&s, rxr, b), "extra buffer %u available", b))
+		goto out;
+	nmt_put_many(txr, &sseq, 0x5a, PKT_LEN, 2);
+	CHECK_ERR(nmt_txsync(m.fd), 0, "txsync of 2 packets");
+	CHECK_ERR(nmt_rxsync(s.fd), 0, "rxsync");
+	if (!CHECK_EQ(nm_ring_space(rxr), 2, "2 packets received"))
+		goto out;
+	/* Keep the first frame: b into the slot, the frame's buffer onto the list. */
+	j = rxr->head;
+	got = rxr->slot[j].buf_idx;
+	CHECK(nmt_pkt_ok(rxr, j, 0, 0x5a, PKT_LEN), "first packet intact");
+	memcpy(&next, NETMAP_BUF(rxr, b), sizeof(next));
+	s.nifp->ni_bufs_head = got;
+	rxr->slot[j].buf_idx = b;
+	rxr->slot[j].flags |= NS_BUF_CHANGED;
+	CHECK(nmt_pkt_ok(rxr, nm_ring_next(rxr, j), 1, 0x5a, PKT_LEN), "second packet intact");
+	rxr->head = rxr->cur = rxr->tail;
+	CHECK_ERR(nmt_rxsync(s.fd), 0, "give back a slot with a swapped-in buffer");
+	CHECK_ERR(nmt_txsync(m.fd), 0, "sender txsync");
+	CHECK(txr->slot[j].buf_idx == b && (txr->slot[j].flags & NS_BUF_CHANGED),
+	      "sender's slot %u holds the receiver's buffer %u with NS_BUF_CHANGED (got %u, 0x%x)",
+	      j, b, txr->slot[j].buf_idx, txr->slot[j].flags);
+	CHECK(!(txr->slot[nm_ring_next(txr, j)].flags & NS_BUF_CHANGED),
+	      "the other slot is not flagged");
+	memcpy(NETMAP_BUF(rxr, got), &next, sizeof(next));	/* the list goes on */
+	/* A bad index given back with NS_BUF_CHANGED. */
+	nmt_put_many(txr, &sseq, 0x5a, PKT_LEN, 1);
+	j = txr->head == 0 ? SLOTS - 1 : txr->head - 1;
+	old = txr->slot[j].buf_idx;
+	CHECK_ERR(nmt_txsync(m.fd), 0, "txsync");
+	CHECK_ERR(nmt_rxsync(s.fd), 0, "rxsync");
+	rseq = 2;
+	CHECK_EQ(drain(rxr, &rseq, 0x5a, PKT_LEN), 1, "third packet intact");
+	rxr->slot[j].buf_idx = 0xfffffff0u;
+	rxr->slot[j].flags |= NS_BUF_CHANGED;
+	CHECK_FAILS(nmt_rxsync(s.fd), "give back a bad buf_idx with NS_BUF_CHANGED: refused");
+	CHECK_ERR(nmt_txsync(m.fd), 0, "sender txsync");
+	CHECK(txr->slot[j].buf_idx == old && !(txr->slot[j].flags & NS_BUF_CHANGED),
+	      "sender's slot %u keeps buffer %u (got %u)", j, old, txr->slot[j].buf_idx);
+	CHECK(xfer(&m, txr, &s, rxr, &sseq, &rseq, 0x5a, 200), "200 more packets");
+out:
 	nmt_port_close(&s);
 	nmt_port_close(&m);
 }
@@ -2443,7 +2529,8 @@ static const struct nmt_test tests[] = {
 	{ "rings_only", t_rings_only, "NR_TX_RINGS_ONLY / NR_RX_RINGS_ONLY" },
 	{ "exclusive", t_exclusive, "NR_EXCLUSIVE: EBUSY both ways, per ring" },
 	{ "pipe_order", t_pipe_order, "either pipe end may open first; defaults" },
-	{ "zerocopy", t_zerocopy, "pipes swap buffers: receiver gets the sender's buf_idx" },
+	{ "zerocopy", t_zerocopy, "pipes share slots: receiver reads the sender's buffer, sender's slots unchanged" },
+	{ "rx_swap", t_rx_swap, "receiver swaps in a buffer: the sender's slot gets it; a bad one never does" },
 	{ "backpressure", t_backpressure, "unread packets keep the sender's tail; space returns" },
 	{ "pipes64", t_pipes64, "64 pipes per parent, the 65th refused" },
 	{ "peer_close", t_peer_close, "one end closed while the other sends; reopen receives" },

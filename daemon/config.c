@@ -2287,58 +2287,18 @@ out:
 int config_load(const char *path, struct nmd_config **ret, struct diags *d)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, max = ydoc_default_limits.max_input;
-	struct stat st;
-	int fd, r;
+	size_t len = 0;
+	char why[160];
+	int r;
 
 	*ret = NULL;
-	/*
-	 * Never follow a symlink, never block (a FIFO would hang the start,
-	 * or the event loop on a reload): regular files only.
-	 */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ELOOP)
-			diag_add(d, 0, 0, "is a symbolic link; netmapd does not follow them (give the path of the file itself)");
-		else
-			diag_add(d, 0, 0, "cannot open: %s", strerror(-r));
+	/* Regular files only: a FIFO would hang the start, or the event loop on a reload. */
+	r = read_regular_file(path, ydoc_default_limits.max_input, &buf, &len, why, sizeof(why));
+	if (r < 0) {
+		diag_add(d, 0, 0, "%s", why);
 		return r;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		diag_add(d, 0, 0, "cannot stat: %s", strerror(-r));
-		return r;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		diag_add(d, 0, 0, "not a regular file (%s)",
-			 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
-			 S_ISSOCK(st.st_mode) ? "a socket" : "a device");
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	/* Read at most max + 1 bytes: one more tells us it is too large. */
-	buf = malloc(max + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t k = read(fd, buf + len, max + 1 - len);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			close(fd);
-			diag_add(d, 0, 0, "cannot read: %s", strerror(-r));
-			return r;
-		}
-		if (k == 0 || (len += (size_t)k) > max)
-			break;
-	}
-	close(fd);
+	/* One byte over the limit: config_load_buffer() says it is too large. */
 	return config_load_buffer(path, buf, len, ret, d);
 }
 

@@ -517,61 +517,20 @@ static int obj_from_json(const json_t *j, struct eng_obj *o, const char **what)
  */
 static int state_read(const char *path, char **buf, size_t *len, struct diags *d)
 {
-	_cleanup_free_ char *b = NULL;
-	struct stat st;
-	size_t n = 0;
-	int fd, r;
+	char why[160];
+	int r;
 
-	*buf = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ENOENT)
-			return r;
-		if (r == -ELOOP)
-			return eng_err(d, NULL, "state file %s: is a symbolic link (not followed)",
-				       path), -ELOOP;
-		return eng_err(d, NULL, "state file %s: cannot open: %s", path, strerror(-r)), r;
+	r = read_regular_file(path, STATE_MAX_BYTES, buf, len, why, sizeof(why));
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return eng_err(d, NULL, "state file %s: %s", path, why), r;
+	if (*len > STATE_MAX_BYTES) {
+		free(*buf);
+		*buf = NULL;
+		return eng_err(d, NULL, "state file %s: larger than %d bytes", path,
+			       STATE_MAX_BYTES);
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return eng_err(d, NULL, "state file %s: cannot stat: %s", path, strerror(-r)), r;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return eng_err(d, NULL, "state file %s: not a regular file (%s)", path,
-			       S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" :
-			       S_ISDIR(st.st_mode) ? "a directory" : "a device");
-	}
-	b = malloc(STATE_MAX_BYTES + 1);
-	if (!b) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t k = read(fd, b + n, STATE_MAX_BYTES + 1 - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			close(fd);
-			return eng_err(d, NULL, "state file %s: cannot read: %s", path,
-				       strerror(-r)), r;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n > STATE_MAX_BYTES) {
-			close(fd);
-			return eng_err(d, NULL, "state file %s: larger than %d bytes", path,
-				       STATE_MAX_BYTES);
-		}
-	}
-	close(fd);
-	*buf = TAKE_PTR(b);
-	*len = n;
 	return 0;
 }
 

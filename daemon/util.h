@@ -68,4 +68,17 @@ static inline bool startswith(const char *s, const char *prefix)
  */
 void *array_push(void *array_p, size_t *n, size_t *cap, size_t elsize);
 
+/*
+ * Read @path, a regular file, without following a symlink or blocking
+ * (O_NOFOLLOW | O_NONBLOCK: a FIFO put in a file's place must not hang a
+ * start or the event loop). At most @max + 1 bytes are read: *len > @max
+ * tells the caller the file is too large. On success *buf is malloc'ed
+ * (the caller frees it). Else a negative errno (-ELOOP a symlink, -EISDIR a
+ * directory, -EINVAL another kind of file, or what open/fstat/read said)
+ * and @why, a phrase to follow the file's name: "not a regular file (a
+ * FIFO)".
+ */
+int read_regular_file(const char *path, size_t max, char **buf, size_t *len, char *why,
+		      size_t whylen);
+
 #endif /* NETMAPD_UTIL_H */

@@ -335,6 +335,30 @@ static int obj_unmake(struct engine *e, struct eng_obj *ob, const struct nmd_mar
 	return r;
 }
 
+/* The intent to make (@make) or remove @ob, in the state file: 0, or reported. */
+static int intent_record(struct engine *e, bool make, const struct eng_obj *ob,
+			 const struct nmd_mark *m, struct diags *d)
+{
+	int r = eng_intent_set(e, make, ob);
+
+	if (!r)
+		r = eng_state_save(e, d);
+	if (r) {
+		eng_intent_clear(e);
+		eng_err(d, m, "%s: the intent could not be recorded; nothing done", ob->name);
+	}
+	return r;
+}
+
+/* The change the intent announced returned @r: drop the intent; pass @r on. */
+static int intent_done(struct engine *e, int r)
+{
+	eng_intent_clear(e);
+	if (r)
+		(void)eng_state_save(e, NULL);
+	return r;
+}
+
 /*
  * Write-ahead: the intent to make @ob (with, for a NIC, its original
  * settings read now) reaches the state file before the kernel or the NIC
@@ -358,19 +382,10 @@ static int obj_make_logged(struct engine *e, struct eng_obj *ob, const struct nm
 			return r;
 		}
 	}
-	r = eng_intent_set(e, true, &in);
-	if (!r)
-		r = eng_state_save(e, d);
-	if (r) {
-		eng_intent_clear(e);
-		eng_err(d, m, "%s: the intent could not be recorded; nothing done", ob->name);
-		return r;
-	}
-	r = obj_make(e, ob, m, d);
-	eng_intent_clear(e);
+	r = intent_record(e, true, &in, m, d);
 	if (r)
-		(void)eng_state_save(e, NULL);
-	return r;
+		return r;
+	return intent_done(e, obj_make(e, ob, m, d));
 }
 
 /* The same for removing the owned @ob (its record says what to undo). */
@@ -379,19 +394,10 @@ static int obj_unmake_logged(struct engine *e, struct eng_obj *ob, const struct 
 {
 	int r;
 
-	r = eng_intent_set(e, false, ob);
-	if (!r)
-		r = eng_state_save(e, d);
-	if (r) {
-		eng_intent_clear(e);
-		eng_err(d, m, "%s: the intent could not be recorded; nothing done", ob->name);
-		return r;
-	}
-	r = obj_unmake(e, ob, m, d);
-	eng_intent_clear(e);
+	r = intent_record(e, false, ob, m, d);
 	if (r)
-		(void)eng_state_save(e, NULL);
-	return r;
+		return r;
+	return intent_done(e, obj_unmake(e, ob, m, d));
 }
 
 /* ---- apply ---- */

@@ -220,9 +220,6 @@ runas 1000 1000 nmd_client -s $S robust || fail "malformed/half-sent requests"
 
 # --- 6. holders -----------------------------------------------------------
 # The module reports the fd's release (its records go with "port.released").
-nmd_client -s $S wait-event port.released 60 >"$W/ev2" 2>&1 &
-EV=$!
-subscribed "$W/ev2"
 : >"$W/hold"
 runas 1000 1000 nmd_client -s $S hold vale0:a 60 >"$W/hold" 2>&1 &
 HP=$!
@@ -246,6 +243,15 @@ runas 1001 1001 nmd_client -s $S call port.open '{"name":"vale0:a/z"}' >/dev/nul
 runas 1001 1001 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a/r"}' ||
 	fail "uid 1001 got mode r"
 ok "monitors: vale0:a/r for uid 1000, /z for uid 1001 (second entry), nothing more"
+# The monitors' one-shot clients have exited; once their records are gone,
+# the next port.released can only be the holder's.
+i=0
+until [ "$($C call port.list | grep -o '"handle":' | wc -l)" = 1 ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "the monitors' records were not released"; sleep 0.1
+done
+nmd_client -s $S wait-event port.released 60 >"$W/ev2" 2>&1 &
+EV=$!
+subscribed "$W/ev2"
 kill -9 $HP
 wait $EV || { cat "$W/ev2"; fail "no port.released event"; }
 cat "$W/ev2"

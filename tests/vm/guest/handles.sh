@@ -47,6 +47,11 @@ switches:
 handles:
   per_uid: 400
   pidfds_per_uid: 8
+# 300 processes of uid 1000 connect at once to take their ports: more than
+# the default 64 connections per uid (limits:, attack.sh's subject). Here
+# the subject is the handles, so connections are not what may refuse them.
+limits:
+  max_clients_per_uid: 1024
 EOT
 
 start_daemon() { # extra arguments

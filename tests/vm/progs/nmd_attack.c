@@ -5,8 +5,8 @@
  * for a while and then reports what the daemon did to them.
  *
  *   nmd_attack [-s SOCK] good PORT N
- *       hold PORT, then N rounds of port.open PORT (the fd checked,
- *       closed) + port.close, each with a 5 s bound; prints p50/p99/max
+ *       hold PORT, then N rounds of port.open PORT (the fd checked)
+ *       + port.close + close of the fd, each with a 5 s bound; prints p50/p99/max
  *       of port.open in ms.
  *       Exit 1 if a connect or call failed or took longer than 5 s.
  *   nmd_attack [-s SOCK] batch-check N
@@ -117,11 +117,16 @@ static int cmd_good(const char *port, int n)
 				break; /* the connection is gone */
 			continue;
 		}
-		close(fds[0]);
+		/*
+		 * port.close while the fd is still open, as libnmd does: once the
+		 * fd is released everywhere the daemon drops the record by itself
+		 * (the module's release watch) and port.close would find nothing.
+		 */
 		p = json_pack("{s:O}", "handle", json_object_get(res, "handle"));
 		json_decref(j);
 		j = nmdc_call(c, "port.close", p, NULL, NULL, &err);
 		json_decref(p);
+		close(fds[0]);
 		if (!j || !json_object_get(j, "result")) {
 			printf("GOOD uid %u: port.close failed\n", getuid());
 			failed++;

@@ -544,11 +544,35 @@ static int injected(int step, const char *ifname, char *why, size_t why_len)
 	return -EIO;
 }
 
+/*
+ * Open the control socket into *fdp (the caller closes it) and record
+ * @ifname's up and promiscuous flags, as they are now, in @saved.
+ */
+static int flags_read(const char *ifname, struct nic_saved *saved, int *fdp, char *why,
+		      size_t why_len)
+{
+	unsigned flags;
+	int r;
+
+	*fdp = ctl_socket();
+	if (*fdp < 0) {
+		why_set(why, why_len, "socket: %s", strerror(-*fdp));
+		return *fdp;
+	}
+	r = flags_get(*fdp, ifname, &flags);
+	if (r < 0) {
+		why_set(why, why_len, "%s: %s", ifname, strerror(-r));
+		return r;
+	}
+	saved->was_up = flags & IFF_UP;
+	saved->was_promisc = flags & IFF_PROMISC;
+	return 0;
+}
+
 int nic_prepare(const char *ifname, const struct nmd_nic_prep *prep, bool bridged,
 		struct nic_saved *saved, char *why, size_t why_len)
 {
 	_cleanup_close_ int fd = -1;
-	unsigned flags;
 	int r;
 
 	memset(saved, 0, sizeof(*saved));
@@ -569,18 +593,9 @@ int nic_prepare(const char *ifname, const struct nmd_nic_prep *prep, bool bridge
 			return -EBUSY;
 		}
 	}
-	fd = ctl_socket();
-	if (fd < 0) {
-		why_set(why, why_len, "socket: %s", strerror(-fd));
-		return fd;
-	}
-	r = flags_get(fd, ifname, &flags);
-	if (r < 0) {
-		why_set(why, why_len, "%s: %s", ifname, strerror(-r));
+	r = flags_read(ifname, saved, &fd, why, why_len);
+	if (r < 0)
 		return r;
-	}
-	saved->was_up = flags & IFF_UP;
-	saved->was_promisc = flags & IFF_PROMISC;
 
 	r = injected(NIC_STEP_OFFLOADS, ifname, why, why_len);
 	if (r < 0)
@@ -676,7 +691,6 @@ int nic_observe(const char *ifname, const struct nmd_nic_prep *prep, bool bridge
 		struct nic_saved *saved, char *why, size_t why_len)
 {
 	_cleanup_close_ int fd = -1;
-	unsigned flags;
 	int r;
 
 	memset(saved, 0, sizeof(*saved));
@@ -685,18 +699,9 @@ int nic_observe(const char *ifname, const struct nmd_nic_prep *prep, bool bridge
 		why_set(why, why_len, "'%s' is not an interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
-	fd = ctl_socket();
-	if (fd < 0) {
-		why_set(why, why_len, "socket: %s", strerror(-fd));
-		return fd;
-	}
-	r = flags_get(fd, ifname, &flags);
-	if (r < 0) {
-		why_set(why, why_len, "%s: %s", ifname, strerror(-r));
+	r = flags_read(ifname, saved, &fd, why, why_len);
+	if (r < 0)
 		return r;
-	}
-	saved->was_up = flags & IFF_UP;
-	saved->was_promisc = flags & IFF_PROMISC;
 	saved->set_up = !saved->was_up;
 	saved->set_promisc = bridged && prep->promiscuous && !saved->was_promisc;
 	if (prep->offloads == NMD_OFFLOADS_OFF) {

@@ -52,6 +52,20 @@
 #define REQUESTS_PER_RUN 16
 /* Connections accepted per listener wake-up. */
 #define ACCEPTS_PER_RUN 32
+/*
+ * Connections closed for a timeout per tick_cb() run. Connections an
+ * attacker opened together time out together; closing hundreds in one
+ * callback would hold every other client for its whole length, so the
+ * rest wait for the next loop iteration (after the I/O others sent).
+ */
+#define EXPIRIES_PER_RUN 16
+/*
+ * Warnings about clients over a limit (refused, timed out): at most
+ * LOG_BURST per LOG_INTERVAL_MS, then one line counting the suppressed.
+ * A hostile client must not turn the daemon into a log flood.
+ */
+#define LOG_BURST 10
+#define LOG_INTERVAL_MS 5000
 /* Initial input buffer; it grows to max_line + 1 only for long lines. */
 #define IBUF_INITIAL 4096
 #define IOV_MAX_SEND 64
@@ -139,7 +153,12 @@ struct rpc_server {
 	TAILQ_HEAD(, rpc_listener) listeners;
 	struct event *accept_timer;
 	struct event *tick;  /* the timeouts; every tick_ms */
+	struct event *tick_more; /* the rest of a burst of expiries */
 	unsigned tick_ms;
+	/* Rate limit of the over-a-limit warnings (limit_log()). */
+	uint64_t log_window;  /* now_ms() when the window began */
+	unsigned log_count;   /* logged in this window */
+	unsigned log_dropped; /* suppressed in this window */
 	bool accept_paused;
 	unsigned next_id;
 	struct rpc_stats st;
@@ -214,6 +233,35 @@ static _printf_(4, 5) int rpc_log_errno(const struct rpc_server *s, int prio,
 	va_end(ap);
 	rpc_log(s, prio, "%s: %s", buf, strerror(err < 0 ? -err : err));
 	return err;
+}
+
+/*
+ * A warning about a client over a limit, rate-limited (LOG_BURST per
+ * LOG_INTERVAL_MS); the first one of a new window says how many the last
+ * one suppressed.
+ */
+static _printf_(2, 3) void limit_log(struct rpc_server *s, const char *fmt, ...)
+{
+	uint64_t now = now_ms();
+	va_list ap;
+
+	if (now - s->log_window >= LOG_INTERVAL_MS) {
+		if (s->log_dropped)
+			rpc_log(s, LOG_WARNING, "%u more warnings about clients over the limits "
+				"suppressed in %u ms", s->log_dropped,
+				(unsigned)(now - s->log_window));
+		s->log_window = now;
+		s->log_count = 0;
+		s->log_dropped = 0;
+	}
+	if (s->log_count >= LOG_BURST) {
+		s->log_dropped++;
+		return;
+	}
+	s->log_count++;
+	va_start(ap, fmt);
+	rpc_vlog(s, LOG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
 /* -- Codes ---------------------------------------------------------------- */
@@ -668,8 +716,8 @@ static _printf_(2, 3) void conn_close_notice(struct rpc_conn *c, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rpc_log(s, LOG_WARNING, "client %u (uid %u pid %d): %s", c->id,
-		(unsigned)c->peer.uid, (int)c->peer.pid, msg);
+	limit_log(s, "client %u (uid %u pid %d): %s", c->id, (unsigned)c->peer.uid,
+		  (int)c->peer.pid, msg);
 	c->busy++;
 	resp = make_error(s, NULL, RPC_ERR_CAPACITY, msg, NULL);
 	if (resp)
@@ -1689,7 +1737,7 @@ static void conn_refuse(struct rpc_conn *c, const char *why)
 	int n;
 
 	c->s->st.refused++;
-	rpc_log(c->s, LOG_WARNING, "refusing client %u (uid %u pid %d): %s", c->id,
+	limit_log(c->s, "refusing client %u (uid %u pid %d): %s", c->id,
 		(unsigned)c->peer.uid, (int)c->peer.pid, why);
 	n = snprintf(line, sizeof(line),
 		     "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":%d,"
@@ -1779,8 +1827,11 @@ err:
 
 /* -- Timeouts ------------------------------------------------------------- */
 
-/* Close @c if one of its deadlines passed (see LIMITS in rpc.h). */
-static void conn_check_time(struct rpc_conn *c, uint64_t now)
+/*
+ * Close @c if one of its deadlines passed (see LIMITS in rpc.h); true if
+ * it did.
+ */
+static bool conn_check_time(struct rpc_conn *c, uint64_t now)
 {
 	const struct rpc_options *o = &c->s->o;
 	size_t q = evbuffer_get_length(c->out);
@@ -1800,7 +1851,10 @@ static void conn_check_time(struct rpc_conn *c, uint64_t now)
 		c->s->st.timeouts++;
 		conn_close_notice(c, "Timeout: idle for %u ms (limits.idle_timeout); closing",
 				  o->idle_timeout_ms);
+	} else {
+		return false;
 	}
+	return true;
 }
 
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
@@ -1808,13 +1862,18 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	struct rpc_server *s = arg;
 	struct rpc_conn *c, *next;
 	uint64_t now = now_ms();
+	unsigned closed = 0;
 
 	(void)fd;
 	(void)what;
 	/* Closing one connection never frees another: next stays valid. */
 	for (c = TAILQ_FIRST(&s->conns); c; c = next) {
 		next = TAILQ_NEXT(c, link);
-		conn_check_time(c, now);
+		if (conn_check_time(c, now) && ++closed == EXPIRIES_PER_RUN) {
+			/* A zero timeout runs after the next poll for I/O. */
+			evtimer_add(s->tick_more, &(struct timeval){ 0 });
+			return;
+		}
 	}
 }
 
@@ -2079,11 +2138,14 @@ int rpc_server_new(struct event_base *base, const struct rpc_method *methods,
 	TAILQ_INIT(&s->listeners);
 	s->accept_timer = evtimer_new(base, accept_resume_cb, s);
 	s->tick = event_new(base, -1, EV_PERSIST, tick_cb, s);
-	if (!s->accept_timer || !s->tick) {
+	s->tick_more = evtimer_new(base, tick_cb, s);
+	if (!s->accept_timer || !s->tick || !s->tick_more) {
 		if (s->accept_timer)
 			event_free(s->accept_timer);
 		if (s->tick)
 			event_free(s->tick);
+		if (s->tick_more)
+			event_free(s->tick_more);
 		free(s);
 		return -ENOMEM;
 	}
@@ -2171,6 +2233,7 @@ void rpc_server_free(struct rpc_server *s)
 	}
 	event_free(s->accept_timer);
 	event_free(s->tick);
+	event_free(s->tick_more);
 	free(s->admin_uids);
 	free(s->admin_gids);
 	free(s);

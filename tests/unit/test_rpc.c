@@ -99,6 +99,7 @@ static void sun_set(struct sockaddr_un *sa, const char *path)
 
 static char last_log[512];
 static unsigned n_logs;
+static unsigned n_timeout_logs; /* warnings naming limits.line_timeout */
 static const char *watch;  /* a log line containing this sets watched */
 static bool watched;
 
@@ -108,6 +109,7 @@ static void test_log(void *userdata, int prio, const char *msg)
 	(void)prio;
 	snprintf(last_log, sizeof(last_log), "%s", msg);
 	n_logs++;
+	n_timeout_logs += strstr(msg, "limits.line_timeout") != NULL;
 	if (watch && strstr(msg, watch))
 		watched = true;
 	if (getenv("TEST_RPC_VERBOSE"))
@@ -1816,6 +1818,7 @@ static void test_timeouts(void)
 		half[i] = cli_connect(path);
 		cli_sendf(half[i], "{\"jsonrpc\":\"2.0\",\"meth");
 	}
+	n_timeout_logs = 0;
 	sub = cli_connect(path);
 	j = cli_call(sub, "{\"jsonrpc\":\"2.0\",\"method\":\"events.subscribe\",\"id\":1}");
 	json_decref(j);
@@ -1839,6 +1842,9 @@ static void test_timeouts(void)
 		CHECK(!cli_line(half[i], 1000) && half[i]->eof, "half-sent %d closed", i);
 		cli_close(half[i]);
 	}
+	/* 20 timeouts at once (more than one tick closes): 10 warnings, then quiet. */
+	CHECK(n_timeout_logs == 10, "%u warnings logged for 20 timeouts (rate limit 10)",
+	      n_timeout_logs);
 
 	/* A reader that stops reading: its output does not move for write_timeout. */
 	reader = cli_connect(path);

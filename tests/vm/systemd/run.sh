@@ -90,7 +90,7 @@ set +e
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=multi -smp 2 -m 2048 -nographic -no-reboot -net none \
 	-kernel "$VMLINUZ" -initrd "$out/initrd.gz" \
-	-append "console=ttyS0 rdinit=/lib/systemd/systemd panic=-1 oops=panic loglevel=4 no_timer_check systemd.show_status=0" \
+	-append "console=ttyS0 rdinit=/lib/systemd/systemd panic=-1 oops=panic loglevel=4 no_timer_check tsc=reliable systemd.show_status=0" \
 	</dev/null >"$out/console.log" 2>&1
 qrc=$?
 set -e

@@ -213,8 +213,8 @@ struct nmd_socket {
 };
 
 /*
- * handles: - what port.open lets a client make the daemon hold (issue 13's
- * bounds). Root and the admins are exempt; everyone else is refused with
+ * handles: - what port.open lets a client make the daemon hold (the
+ * daemon's resource bounds). Root and the admins are exempt; everyone else is refused with
  * RPC_ERR_CAPACITY past a limit. Records go when their fd is released
  * (netmap.ko's release watch) or, on a module without it, when the holding
  * process exits (one pidfd per process).

@@ -404,8 +404,7 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 	case NETMAP_REQ_NMD_WATCH_DEL:
 		return nm_watch_ctrl(priv, hdr->nr_reqtype, &body->watch);
 	default:
-		/* Polling, virtio headers, kloop, CSB: later issues. */
-		pr_info_ratelimited("request type %u not yet supported\n", hdr->nr_reqtype);
+		pr_info_ratelimited("request type %u not supported\n", hdr->nr_reqtype);
 		return -EOPNOTSUPP;
 	}
 }

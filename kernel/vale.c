@@ -645,8 +645,9 @@ out:
 static netdev_tx_t nm_vale_ndev_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	/*
-	 * The host stack has no path into the switch (that is the host rings of
-	 * a NIC attach, issue 5): what it sends here is dropped and counted.
+	 * The host stack has no path into the switch (that is what the host
+	 * rings of an attached NIC are for): what it sends here is dropped and
+	 * counted.
 	 */
 	dev_core_stats_tx_dropped_inc(dev);
 	dev_kfree_skb_any(skb);

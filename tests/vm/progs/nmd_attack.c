@@ -26,6 +26,10 @@
  *   nmd_attack [-s SOCK] flood CONNS SECONDS
  *       CONNS idle connections
  *
+ * An attack also ends early once the file $NMD_ATTACK_STOP (if set) exists,
+ * so that a test can hold the connections for exactly as long as its
+ * checks take, however slow the machine.
+ *
  * Every attack prints one line "ATTACK name: ..." with how many
  * connections were refused (-32004 "too many clients"), timed out
  * ("Timeout:"), dropped for unread output ("output"), or closed otherwise.
@@ -275,6 +279,14 @@ static int cmd_batch_check(int n)
 	return ok ? 0 : 1;
 }
 
+/* The test's stop file ($NMD_ATTACK_STOP) exists. */
+static bool stop_requested(void)
+{
+	const char *f = getenv("NMD_ATTACK_STOP");
+
+	return f && *f && access(f, F_OK) == 0;
+}
+
 /*
  * The common loop: @n connections set up by @setup, then for @secs every
  * 200 ms @poke is called on each; at the end each is peeked and tallied.
@@ -297,7 +309,7 @@ static int run_attack(const char *name, int n, int secs, bool reopen,
 			snprintf(cs[i].why, sizeof(cs[i].why), "connect: %s", strerror(-cs[i].fd));
 		}
 	}
-	while (now_us() < end) {
+	while (now_us() < end && !stop_requested()) {
 		for (int i = 0; i < n; i++) {
 			if (cs[i].fd < 0)
 				continue;

@@ -50,6 +50,18 @@
  * (a batch counts its entries: a line of batches must not hold the loop).
  */
 #define REQUESTS_PER_RUN 16
+/*
+ * Event priorities (libevent runs only the most urgent non-empty level in
+ * a loop turn). Connections that used their whole REQUESTS_PER_RUN budget
+ * in their last run (bulk or hostile clients: batches, floods of calls) are
+ * served at PRIO_HEAVY, the rest at PRIO_NORMAL with the listeners and
+ * timers, so a client making one call waits at most for the one heavy run
+ * in progress, not for a round of every busy connection. Events of the
+ * daemon made before the server keep level 0, above both.
+ */
+#define PRIO_LEVELS 3
+#define PRIO_NORMAL 1
+#define PRIO_HEAVY 2
 /* Connections accepted per listener wake-up. */
 #define ACCEPTS_PER_RUN 32
 /*
@@ -118,6 +130,7 @@ struct rpc_conn {
 
 	bool linked;     /* in s->conns (false for rpc_server_eval()) */
 	bool subscriber;
+	bool heavy;      /* read at PRIO_HEAVY: used its whole budget last run */
 	bool eof;        /* the client shut down its writing side */
 	bool paused;     /* not reading: too much output queued */
 	bool closing;    /* close once out is empty; read nothing more */
@@ -1529,6 +1542,19 @@ static int conn_fill(struct rpc_conn *c)
 	return -errno;
 }
 
+/*
+ * Serve @c's reads at PRIO_HEAVY or PRIO_NORMAL from now on. Best effort:
+ * libevent refuses while the event is active (it then keeps its level
+ * until the next run decides again).
+ */
+static void conn_set_heavy(struct rpc_conn *c, bool heavy)
+{
+	if (c->heavy == heavy || !c->rev)
+		return;
+	if (event_priority_set(c->rev, heavy ? PRIO_HEAVY : PRIO_NORMAL) == 0)
+		c->heavy = heavy;
+}
+
 /* Handle the complete lines in ibuf, up to REQUESTS_PER_RUN, then flush. */
 static void conn_process(struct rpc_conn *c)
 {
@@ -1574,6 +1600,7 @@ static void conn_process(struct rpc_conn *c)
 		c->line_since = 0;
 		budget = n < budget ? budget - n : 0;
 		if (budget == 0) {
+			conn_set_heavy(c, true);
 			/* More may be buffered: come back after the others. */
 			if (!c->dead && c->iend > c->ipos)
 				conn_later(c);
@@ -1582,6 +1609,8 @@ static void conn_process(struct rpc_conn *c)
 	}
 	if (c->dead)
 		return;
+	if (budget)
+		conn_set_heavy(c, false);
 	if (c->ipos == c->iend) {
 		c->ipos = c->iend = c->scan = 0;
 		c->line_since = 0;
@@ -1808,6 +1837,8 @@ static void conn_new(struct rpc_server *s, int fd)
 	c->rev = event_new(s->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->wev = event_new(s->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
 	c->more = evtimer_new(s->base, conn_read_cb, c);
+	if (c->more)
+		event_priority_set(c->more, PRIO_HEAVY);
 	if (!c->out || !c->rev || !c->wev || !c->more || event_add(c->rev, NULL) < 0) {
 		rpc_log(s, LOG_ERR, "client %u: out of memory, closing", c->id);
 		goto err;
@@ -2136,6 +2167,9 @@ int rpc_server_new(struct event_base *base, const struct rpc_method *methods,
 	s->o.log_userdata = opts ? opts->log_userdata : NULL;
 	TAILQ_INIT(&s->conns);
 	TAILQ_INIT(&s->listeners);
+	/* Without the levels (a base already in use) all run at one level. */
+	if (event_base_get_npriorities(base) < PRIO_LEVELS)
+		(void)event_base_priority_init(base, PRIO_LEVELS);
 	s->accept_timer = evtimer_new(base, accept_resume_cb, s);
 	s->tick = event_new(base, -1, EV_PERSIST, tick_cb, s);
 	s->tick_more = evtimer_new(base, tick_cb, s);

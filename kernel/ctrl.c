@@ -96,12 +96,11 @@ static int nm_req_body_size(u16 type)
  * or detach an object other fds see or that outlives the request, start or
  * stop kernel threads, or change a port for every fd bound to it.
  *
- * The rule for requests implemented later: PORT_HDR_SET (a port's virtio-net
- * header length, for all its users) is in the list already. SYNC_KLOOP_START/
- * STOP and CSB_ENABLE act only on the caller's own binding and run in the
- * caller's thread, so the bound fd is all they need; an implementation that
- * starts a kernel thread for them, or lets them touch another fd's rings,
- * must add them here. Options of REGISTER bind only the caller's fd; an option
+ * PORT_HDR_SET (a port's virtio-net header length, for all its users) is in
+ * the list already. SYNC_KLOOP_START/STOP and CSB_ENABLE act only on the
+ * caller's own binding and run in the caller's threads (kloop.h), so the
+ * bound fd is all they need; were they to start a kernel thread or touch
+ * another fd's rings, they would belong here. Options of REGISTER bind only the caller's fd; an option
  * that creates a shared object (EXTMEM makes a region others can join) must
  * be checked with nm_ctrl_may_change() where it is handled. Legacy commands
  * are checked as the NIOCCTRL type they stand for (legacy.c); netmap's

@@ -61,6 +61,7 @@
 
 #define NM_KLOOP_TIMEOUT	(3 * HZ)	/* notification mode: longest wait */
 #define NM_KLOOP_MAX_SLEEP_US	1000000
+#define NM_KLOOP_ROUNDS		64		/* syncs of one ring before the others' turn */
 
 struct nm_kloop_ring {
 	struct nm_kloop_run *run;
@@ -117,6 +118,13 @@ struct nm_kloop *nm_kloop_get(struct nm_priv *priv)
 
 /* ---- one ring --------------------------------------------------------- */
 
+/* Make the loop run a pass now (any context). */
+static void nm_kloop_kick(struct nm_kloop_run *run)
+{
+	atomic_set(&run->kicked, 1);
+	wake_up_process(run->task);
+}
+
 /* Publish the kernel's side to the CSB; true if tail moved since last time. */
 static bool nm_kloop_publish(struct nm_kloop_ring *r, u32 *last_tail)
 {
@@ -159,13 +167,15 @@ static int nm_kloop_sync(struct nm_kloop_ring *r, u32 *head)
  * mode we then ask for a kick and look once more (the application may have
  * moved head between our read and its look at kern_need_kick). TX also
  * stops when it has no room left (the port's notification brings us back),
- * RX when nothing new arrived.
+ * RX when nothing new arrived. After NM_KLOOP_ROUNDS syncs the other rings
+ * (and STOP, and signals) get their turn: kicked makes the next pass come
+ * without a wait.
  */
 static int nm_kloop_ring_step(struct nm_kloop_run *run, struct nm_kloop_ring *r)
 {
 	struct nm_kring *k = r->kring;
 	const bool ask = run->notify && !r->direct;
-	u32 last_tail = READ_ONCE(k->rtail), head;
+	u32 last_tail = READ_ONCE(k->rtail), head, rounds = 0;
 	bool moved = false, more;
 	int err;
 
@@ -179,8 +189,14 @@ static int nm_kloop_ring_step(struct nm_kloop_run *run, struct nm_kloop_ring *r)
 		moved |= more;
 		if (k->dir == NM_TX && READ_ONCE(k->rhead) == READ_ONCE(k->rtail))
 			break;		/* full: wait for the port */
-		if (READ_ONCE(r->atok->head) != head || (k->dir == NM_RX && more))
-			continue;
+		if (READ_ONCE(r->atok->head) != head || (k->dir == NM_RX && more)) {
+			if (++rounds < NM_KLOOP_ROUNDS)
+				continue;
+			if (r->direct)
+				set_bit(0, &r->fallback);
+			nm_kloop_kick(run);
+			break;
+		}
 		if (!ask)
 			break;
 		WRITE_ONCE(r->ktoa->kern_need_kick, 1);
@@ -215,23 +231,21 @@ static void nm_kloop_direct_work(struct callback_head *cb)
 
 	clear_bit(0, &r->work_queued);
 	smp_mb__after_atomic();	/* a kick after this queues the work again */
-	if (!READ_ONCE(run->stopped))
-		nm_kloop_ring_locked(run, r);
+	/* Interrupted (a signal in this thread): the loop does it instead. */
+	if (!READ_ONCE(run->stopped) && nm_kloop_ring_locked(run, r)) {
+		set_bit(0, &r->fallback);
+		nm_kloop_kick(run);
+	}
 	/* Last touch of run: START may free it once works reaches 0. */
 	if (atomic_dec_and_test(&run->works))
 		wake_up_var(&run->works);
 }
 
+/* A thread of the looping process, in task context (not an interrupt). */
 static bool nm_kloop_direct_here(const struct nm_kloop_run *run)
 {
-	return current->mm == run->mm &&
+	return in_task() && current->mm == run->mm &&
 	       !(current->flags & (PF_KTHREAD | PF_EXITING | PF_IO_WORKER));
-}
-
-static void nm_kloop_kick(struct nm_kloop_run *run)
-{
-	atomic_set(&run->kicked, 1);
-	wake_up_process(run->task);
 }
 
 /* ioeventfd written (eventfd wait queue lock held, interrupts off). */

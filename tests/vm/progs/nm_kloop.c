@@ -499,7 +499,7 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
-/* Every refusal, and the ways a loop ends besides STOP. */
+/* Every refusal. */
 static void t_errors(void)
 {
 	struct nmt_port plain;
@@ -591,7 +591,17 @@ static void t_errors(void)
 	close(k.io[1]);
 	k.io[1] = 1000;
 	CHECK_ERR(kl_start_req(&k, k.p.fd), EBADF, "an ioeventfd that is not open: EBADF");
-	k.io[1] = eventfd(0, EFD_NONBLOCK);
+	kl_close(&k);
+}
+
+/* The ways a loop ends besides STOP while it runs. */
+static void t_endings(void)
+{
+	struct kl k;
+
+	if (!CHECK_ERR(kl_open(&k, "kld{1", 0, 0, 1, 1, NULL), 0, "REGISTER kld{1 with a CSB"))
+		return;
+	kl_eventfds(&k);
 	/* STOP before START is remembered: START returns 0 at once. */
 	CHECK_ERR(ctrl_nobody(k.p.fd, NETMAP_REQ_SYNC_KLOOP_STOP, 0), 0, "STOP with no loop: 0");
 	CHECK_ERR(kl_start_req(&k, k.p.fd), 0, "START after STOP returns 0 at once");
@@ -710,7 +720,8 @@ int main(int argc, char **argv)
 		{ "pipe_sleep", t_pipe_sleep, "sleep mode on a pipe: frames both ways through the CSB" },
 		{ "vale_notify", t_vale_notify, "ioeventfd kicks and irqfds on a VALE pair" },
 		{ "direct", t_direct, "direct TX/RX: the kick syncs before write() returns" },
-		{ "errors", t_errors, "refusals; STOP before START, a signal, close() end a loop" },
+		{ "errors", t_errors, "every refusal of CSB_ENABLE, the CSB option, START, STOP" },
+		{ "endings", t_endings, "STOP before START, a signal, close() end a loop" },
 		{ "unpriv", t_unpriv, "an unprivileged holder loops its own ring, no other" },
 	};
 

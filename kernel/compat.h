@@ -34,4 +34,11 @@
 	} while (0)
 #endif
 
+/* eventfd_signal(): 6.8 dropped the count argument (it was always 1). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define nm_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#else
+#define nm_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
 #endif /* NM_COMPAT_H */

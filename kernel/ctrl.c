@@ -13,7 +13,7 @@
  *      type twice makes both EINVAL; unknown types stay EOPNOTSUPP;
  *   6. the privilege check (nm_ctrl_may_change(), EPERM: ours, see below),
  *      then run the request; a REGISTER with an option still EOPNOTSUPP fails
- *      with EOPNOTSUPP (we implement no option yet);
+ *      with EOPNOTSUPP (CSB is the one option REGISTER takes);
  *   7. copy back: option headers always (unless step 5 failed on size or a
  *      bad pointer), an option body only if the request and the option
  *      succeeded, the request body only on success, the header always. Our
@@ -38,6 +38,7 @@
 #include <net/netmap.h>
 
 #include "ctrl.h"
+#include "kloop.h"
 #include "nic.h"
 #include "params.h"
 #include "port.h"
@@ -95,12 +96,11 @@ static int nm_req_body_size(u16 type)
  * or detach an object other fds see or that outlives the request, start or
  * stop kernel threads, or change a port for every fd bound to it.
  *
- * The rule for requests implemented later: PORT_HDR_SET (a port's virtio-net
- * header length, for all its users) is in the list already. SYNC_KLOOP_START/
- * STOP and CSB_ENABLE act only on the caller's own binding and run in the
- * caller's thread, so the bound fd is all they need; an implementation that
- * starts a kernel thread for them, or lets them touch another fd's rings,
- * must add them here. Options of REGISTER bind only the caller's fd; an option
+ * PORT_HDR_SET (a port's virtio-net header length, for all its users) is in
+ * the list already. SYNC_KLOOP_START/STOP and CSB_ENABLE act only on the
+ * caller's own binding and run in the caller's threads (kloop.h), so the
+ * bound fd is all they need; were they to start a kernel thread or touch
+ * another fd's rings, they would belong here. Options of REGISTER bind only the caller's fd; an option
  * that creates a shared object (EXTMEM makes a region others can join) must
  * be checked with nm_ctrl_may_change() where it is handled. Legacy commands
  * are checked as the NIOCCTRL type they stand for (legacy.c); netmap's
@@ -357,6 +357,78 @@ static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
 	o->hdr.nro_status = 0;
 }
 
+/* ---- CSB and the sync loop (kloop.h) ---------------------------------- */
+
+static struct nm_opt *nm_opt_get(struct nm_opts *opts, u32 type)
+{
+	return opts ? opts->by_type[type] : NULL;
+}
+
+/*
+ * REGISTER with NETMAP_REQ_OPT_CSB: the CSB is pinned after the binding is
+ * made and before it is published, with nm_ctrl_lock released; a failure
+ * undoes the binding and is the option's status.
+ */
+static int nm_ctrl_register(struct nm_priv *priv, const char *name,
+			    struct nmreq_register *reg, struct nm_opts *opts)
+{
+	struct nm_opt *o = nm_opt_get(opts, NETMAP_REQ_OPT_CSB);
+	struct nm_csb_req csb;
+	int err;
+
+	if (!o)
+		return nm_port_register(priv, name, reg, nm_opts_unsupported(opts));
+	o->hdr.nro_status = 0;
+	err = nm_port_register_ex(priv, name, reg, nm_opts_unsupported(opts), false);
+	if (err) {
+		o->hdr.nro_status = EOPNOTSUPP;
+		return err;
+	}
+	memcpy(&csb, opts->bodies + o->body_off, sizeof(csb));
+	err = nm_csb_enable(priv, &csb);
+	o->hdr.nro_status = -err;
+	if (err) {
+		nm_kloop_release(priv);
+		nm_port_unbind(priv);
+		return err;
+	}
+	nm_port_publish(priv);
+	return 0;
+}
+
+static int nm_ctrl_csb_enable(struct nm_priv *priv, struct nm_opts *opts)
+{
+	struct nm_opt *o = nm_opt_get(opts, NETMAP_REQ_OPT_CSB);
+	struct nm_csb_req csb;
+	int err;
+
+	if (!o)
+		return -EINVAL;
+	memcpy(&csb, opts->bodies + o->body_off, sizeof(csb));
+	err = nm_csb_enable_req(priv, &csb);
+	o->hdr.nro_status = -err;
+	return err;
+}
+
+static int nm_ctrl_kloop_start(struct nm_priv *priv, const struct nmreq_sync_kloop_start *body,
+			       struct nm_opts *opts)
+{
+	struct nm_opt *mode = nm_opt_get(opts, NETMAP_REQ_OPT_SYNC_KLOOP_MODE);
+	struct nm_opt *efds = nm_opt_get(opts, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS);
+	struct nm_kloop_req req = { .sleep_us = body->sleep_us };
+
+	if (mode) {
+		req.mode = (const u32 *)(opts->bodies + mode->body_off);
+		req.mode_status = &mode->hdr.nro_status;
+	}
+	if (efds) {
+		req.efds = opts->bodies + efds->body_off;
+		req.efds_size = efds->hdr.nro_size;
+		req.efds_status = &efds->hdr.nro_status;
+	}
+	return nm_kloop_start(priv, &req);
+}
+
 static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		       union nm_req_body *body, struct nm_opts *opts)
 {
@@ -368,7 +440,7 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		return err;
 	switch (hdr->nr_reqtype) {
 	case NETMAP_REQ_REGISTER:
-		return nm_port_register(priv, hdr->nr_name, &body->reg, nm_opts_unsupported(opts));
+		return nm_ctrl_register(priv, hdr->nr_name, &body->reg, opts);
 	case NETMAP_REQ_PORT_INFO_GET:
 		err = nm_port_info_get(hdr->nr_name, &body->info, nm_ctrl_may_create());
 		if (!err)
@@ -403,6 +475,12 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 	case NETMAP_REQ_NMD_WATCH_ADD:
 	case NETMAP_REQ_NMD_WATCH_DEL:
 		return nm_watch_ctrl(priv, hdr->nr_reqtype, &body->watch);
+	case NETMAP_REQ_CSB_ENABLE:
+		return nm_ctrl_csb_enable(priv, opts);
+	case NETMAP_REQ_SYNC_KLOOP_START:
+		return nm_ctrl_kloop_start(priv, &body->kloop, opts);
+	case NETMAP_REQ_SYNC_KLOOP_STOP:
+		return nm_kloop_stop(priv);
 	default:
 		pr_info_ratelimited("request type %u not supported\n", hdr->nr_reqtype);
 		return -EOPNOTSUPP;

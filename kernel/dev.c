@@ -21,6 +21,7 @@
 
 #include "ctrl.h"
 #include "dev.h"
+#include "kloop.h"
 #include "mem.h"
 #include "port.h"
 #include "watch.h"
@@ -44,10 +45,18 @@ static int nm_release(struct inode *inode, struct file *filp)
 
 	/* Watchers learn of the release once the port is let go. */
 	nm_watch_release_begin(priv, &rel);
+	nm_kloop_release(priv);
 	nm_port_unbind(priv);
 	nm_watch_release_end(&rel);
 	kfree(priv);
 	filp->private_data = NULL;
+	return 0;
+}
+
+/* Every close(): a sync loop of the closing process on this fd ends. */
+static int nm_flush(struct file *filp, fl_owner_t id)
+{
+	nm_kloop_flush(filp->private_data);
 	return 0;
 }
 
@@ -102,6 +111,7 @@ static const struct file_operations nm_fops = {
 	.owner = THIS_MODULE,
 	.open = nm_open,
 	.release = nm_release,
+	.flush = nm_flush,
 	.unlocked_ioctl = nm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = nm_mmap,

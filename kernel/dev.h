@@ -25,6 +25,11 @@ struct nm_priv *nm_dev_file_priv(struct file *filp);
 /* legacy.c: @cmd is NIOCREGIF or NIOCGINFO, @uarg a struct nmreq. */
 long nm_legacy_ioctl(struct nm_priv *priv, unsigned int cmd, void __user *uarg);
 
+/*
+ * sync.c: one sync of @k as NIOC*SYNC does it, user page faults taken with
+ * no busy bit held (may sleep; -ERESTARTSYS on a signal while faulting).
+ */
+int nm_sync_kring(struct nm_kring *k);
 /* sync.c: sync every ring of @dir bound to the fd; -ENXIO if unbound. */
 long nm_sync_ioctl(struct nm_priv *priv, enum nm_dir dir);
 __poll_t nm_sync_poll(struct nm_priv *priv, struct file *filp, poll_table *wait);

@@ -615,6 +615,11 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	memset(priv, 0, sizeof(*priv));
 }
 
+void nm_port_publish(struct nm_priv *priv)
+{
+	smp_store_release(&priv->bound, true);
+}
+
 void nm_port_unbind(struct nm_priv *priv)
 {
 	mutex_lock(&nm_ctrl_lock);
@@ -626,6 +631,12 @@ void nm_port_unbind(struct nm_priv *priv)
 
 int nm_port_register(struct nm_priv *priv, const char *name,
 		     struct nmreq_register *req, int opt_err)
+{
+	return nm_port_register_ex(priv, name, req, opt_err, true);
+}
+
+int nm_port_register_ex(struct nm_priv *priv, const char *name,
+			struct nmreq_register *req, int opt_err, bool publish)
 {
 	struct nm_port *port;
 	int err;
@@ -659,7 +670,8 @@ int nm_port_register(struct nm_priv *priv, const char *name,
 	if (req->nr_flags & NR_ZCOPY_MON)
 		req->nr_flags |= NR_MONITOR_TX | NR_MONITOR_RX;
 	/* Publish: sync, poll and mmap may use the binding from now on. */
-	smp_store_release(&priv->bound, true);
+	if (publish)
+		nm_port_publish(priv);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;

@@ -35,6 +35,7 @@
 struct nm_mem;
 struct nm_pipe;
 struct nm_port;
+struct nm_kloop;
 
 extern struct mutex nm_ctrl_lock;
 
@@ -116,6 +117,8 @@ struct nm_priv {
 	 */
 	struct nm_watcher *watcher;
 	struct hlist_head watches;
+	/* CSB mode and the sync loop (kloop.h): made once, freed at release. */
+	struct nm_kloop *kloop;
 };
 
 static inline bool nm_priv_bound(const struct nm_priv *priv)
@@ -197,6 +200,15 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
  */
 int nm_port_register(struct nm_priv *priv, const char *name,
 		     struct nmreq_register *req, int opt_err);
+/*
+ * The same with @publish false: the binding is made (a second REGISTER is
+ * -EBUSY) but syncs, poll and mmap see an unbound fd until the caller,
+ * holding no lock, finishes what needs the binding and calls
+ * nm_port_publish(), or undoes it with nm_port_unbind() (CSB option).
+ */
+int nm_port_register_ex(struct nm_priv *priv, const char *name,
+			struct nmreq_register *req, int opt_err, bool publish);
+void nm_port_publish(struct nm_priv *priv);
 /*
  * The info requests; @may_create: nm_ctrl_may_create() of the caller (else
  * only existing objects are described, -EPERM where one would be made).

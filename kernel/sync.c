@@ -34,10 +34,11 @@
 #include <linux/sched/signal.h>
 
 #include "dev.h"
+#include "kloop.h"
 #include "port.h"
 
 /* nm_kring_sync() with the user page faults of struct nm_kring_fault done here. */
-static int nm_sync_kring(struct nm_kring *k)
+int nm_sync_kring(struct nm_kring *k)
 {
 	struct nm_kring_fault f = { 0 };
 	int err;
@@ -66,6 +67,9 @@ long nm_sync_ioctl(struct nm_priv *priv, enum nm_dir dir)
 
 	if (unlikely(!nm_priv_bound(priv)))
 		return -ENXIO;
+	/* In CSB mode only the fd's kernel loop syncs (kloop.h). */
+	if (unlikely(nm_csb_mode(priv)))
+		return -EBUSY;
 	krings = priv->port->krings[dir];
 	for (i = priv->first[dir]; i < priv->last[dir]; i++) {
 		int err = nm_sync_kring(&krings[i]);
@@ -127,7 +131,7 @@ __poll_t nm_sync_poll(struct nm_priv *priv, struct file *filp, poll_table *wait)
 	bool has_tx, has_rx;
 	__poll_t revents = 0;
 
-	if (unlikely(!nm_priv_bound(priv)))
+	if (unlikely(!nm_priv_bound(priv) || nm_csb_mode(priv)))
 		return EPOLLERR;
 	has_tx = priv->last[NM_TX] > priv->first[NM_TX];
 	has_rx = priv->last[NM_RX] > priv->first[NM_RX];

@@ -605,7 +605,8 @@ static int pick_bound_mapped(void)
 	for (i = 0; i < NPOOL; i++) {
 		int fi = pool[i];
 
-		if (fi >= 0 && files[fi].bound && files[fi].mem && files[fi].nrings)
+		if (fi >= 0 && files[fi].bound && files[fi].mem && files[fi].nrings &&
+		    !files[fi].csb)	/* CSB mode: only its loop syncs */
 			cand[n++] = fi;
 	}
 	return n ? cand[rnd((uint32_t)n)] : -1;
@@ -1654,6 +1655,8 @@ static void op_ctrl(void)
 		count(t > 15 ? K_CTRL_BIG : (enum kind)(K_CTRL + t), rc ? errno : 0);
 		err = rc ? errno : 0;
 		trace_ret("  -> %s", errname(err));
+		if (err == 0 && t == NETMAP_REQ_CSB_ENABLE)
+			files[fi].csb = true;	/* may be in CSB mode: START would loop */
 		if (err == 0 && t == NETMAP_REQ_REGISTER && !files[fi].bound) {
 			/* we cannot read the reply reliably: bound, layout unknown */
 			files[fi].bound = true;
@@ -1688,6 +1691,10 @@ static void op_ctrl(void)
 		break;
 	case NETMAP_REQ_VALE_POLLING_ENABLE:
 		vale_record(NETMAP_REQ_VALE_POLLING_DISABLE, c.hdr->nr_name);
+		break;
+	case NETMAP_REQ_CSB_ENABLE:
+		if (c.oc.has_csb)
+			files[fi].csb = true;	/* CSB mode: START would loop */
 		break;
 	case NETMAP_REQ_PORT_INFO_GET:
 		if (((struct nmreq_port_info_get *)c.body)->nr_mem_id == 0)

@@ -612,7 +612,13 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 		nm_nic_off(port);
 	nm_port_put(port);		/* may free a pipe pair and its parent */
 	nm_mem_put(priv->mem);
-	memset(priv, 0, sizeof(*priv));
+	/*
+	 * The binding only (the fields before `watcher`): the watches on this
+	 * file (nm_watch_lock, which we do not hold) and the watcher and kloop
+	 * state outlive a binding that a failed REGISTER undoes; they go with
+	 * the file.
+	 */
+	memset(priv, 0, offsetof(struct nm_priv, watcher));
 }
 
 void nm_port_publish(struct nm_priv *priv)

@@ -111,6 +111,9 @@ struct nm_priv {
 	u64 flags;			/* nr_flags of REGISTER */
 	bool exclusive;
 	/*
+	 * Everything above is the binding, zeroed by an unbind; everything
+	 * from here on lives as long as the file.
+	 *
 	 * Release watches (watch.h): the watcher state if this fd is one (set
 	 * once under nm_ctrl_lock, never with a port), and the watches on
 	 * this fd's file (nm_watch_lock; zeroed = empty).

@@ -386,6 +386,34 @@ static void t_unprivileged(void)
 	close(w);
 }
 
+/*
+ * A watch on an fd whose REGISTER binds and is then undone (an unknown
+ * option) stays on the file: the undo clears the binding only, and the
+ * file's release still fires the watch (once, and DEL finds nothing left).
+ */
+static void t_undone(void)
+{
+	struct nmreq_option opt = { .nro_reqtype = 1000 };
+	struct nmreq_register reg;
+	struct nmreq_header h;
+	int w = watcher(), u = nmt_open();
+
+	if (w < 0 || u < 0)
+		return;
+	CHECK_ERR(wadd(w, u, 77), 0, "watch an unbound fd");
+	nmt_reg_req(&h, &reg, "wu{1", NULL);
+	h.nr_options = (uintptr_t)&opt;
+	CHECK_ERR(nmt_ctrl(u, &h), EOPNOTSUPP, "REGISTER with an unknown option, undone");
+	nmt_reg_req(&h, &reg, "wu{1", NULL);
+	CHECK_ERR(nmt_ctrl(u, &h), 0, "REGISTER again on the same fd");
+	no_cookie(w, "fd open");
+	close(u);
+	one_cookie(w, 77, "fd closed after the undone REGISTER");
+	CHECK_ERR(wreq(w, NETMAP_REQ_NMD_WATCH_DEL, -1, 77, NULL, NULL), ENOENT,
+		  "DEL of the fired and read watch");
+	close(w);
+}
+
 static const struct nmt_test tests[] = {
 	{ "basics", t_basics, "probe, nr_max, EBUSY both ways, EAGAIN, EINVAL, EBADF" },
 	{ "close", t_close, "close of the only fd: its cookie, after the unbind" },
@@ -397,6 +425,7 @@ static const struct nmt_test tests[] = {
 	{ "bound", t_bound, "65536 watches, ENOSPC past them, every cookie once" },
 	{ "blocking", t_blocking, "a blocking read wakes on release" },
 	{ "unprivileged", t_unprivileged, "EPERM without CAP_NET_ADMIN, nothing changes" },
+	{ "undone", t_undone, "a watch survives a REGISTER that is undone; fires at close" },
 };
 
 int main(int argc, char **argv)

@@ -17,7 +17,8 @@
  *                made by abi-hdr.sh): 5/4 granted to the first binder,
  *                kept for the second, ONE_SW ring 4 (TX 4, RX 0), ring 5
  *                EINVAL, a frame through host TX ring 4 reaches the stack,
- *                a stack frame arrives on a host RX ring; after close, 2/2
+ *                a stack frame sent on TX queue q arrives on host RX ring
+ *                q % 4 (one per online CPU, up to 4); after close, 2/2
  *                and ONE_SW 1; back to 1/1 when nobody uses it
  *   double_attach  a persistent port on a second switch: EBUSY while open,
  *                then wrapped: a cable between the switches both ways;
@@ -37,6 +38,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,19 +432,59 @@ static void t_hdr_fwd(void)
 
 /* ---- host rings ------------------------------------------------------------- */
 
-/* A frame from the stack on NIC's host RX ring: an AF_PACKET send on it. */
-static int stack_send(const uint8_t *f, size_t len)
+/*
+ * A frame from the stack to NIC (hr0 has 4 TX queues): an AF_PACKET send
+ * that bypasses the qdisc from CPU @cpu, so the kernel picks TX queue
+ * @cpu % 4 (packet_pick_tx_queue(): the CPU recorded as the queue, hr0
+ * has no XPS map).
+ */
+static int stack_send(const uint8_t *f, size_t len, int cpu)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
-	int s = socket(AF_PACKET, SOCK_RAW, 0), err = 0;
+	int s = socket(AF_PACKET, SOCK_RAW, 0), err = 0, one = 1;
+	cpu_set_t set, old;
 
 	if (s < 0)
 		return errno;
-	sll.sll_ifindex = (int)if_nametoindex(NIC);
-	if (sendto(s, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)len)
+	sched_getaffinity(0, sizeof(old), &old);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) ||
+	    setsockopt(s, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
 		err = errno;
+	sll.sll_ifindex = (int)if_nametoindex(NIC);
+	if (!err && sendto(s, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)len)
+		err = errno;
+	sched_setaffinity(0, sizeof(old), &old);
 	close(s);
 	return err;
+}
+
+/* The host RX ring (of 4) where the frame tagged @tag arrives on @p, or -1. */
+static int host_rx_ring_of(struct nmt_port *p, uint8_t tag)
+{
+	struct netmap_if *ni = p->nifp;
+	long long end = nmt_now_ms() + 2000;
+	int found = -1;
+
+	while (found < 0 && nmt_now_ms() < end) {
+		unsigned i;
+
+		nmt_rxsync(p->fd);
+		for (i = 0; i < 4; i++) {
+			struct netmap_ring *r = NETMAP_RXRING(ni, ni->ni_rx_rings + i);
+
+			for (; !nm_ring_empty(r); r->head = r->cur = nm_ring_next(r, r->cur)) {
+				uint8_t *d = (uint8_t *)NETMAP_BUF(r, r->slot[r->cur].buf_idx);
+
+				if (d[11] == 0x45 && d[20] == tag)
+					found = (int)i;
+			}
+		}
+		if (found < 0)
+			usleep(20000);
+	}
+	return found;
 }
 
 static int reg_host(struct nmt_port *p, uint32_t mode, uint16_t ringid, uint16_t htx, uint16_t hrx)
@@ -533,37 +575,23 @@ static void t_host_rings(void)
 		}
 		nmt_port_close(&b);
 	}
-	/* A frame the stack sends arrives on one of the 4 host RX rings of a. */
+	/* What the stack sends on TX queue q arrives on host RX ring q % 4. */
 	{
-		struct netmap_if *ni = a.nifp;
-		long long end = nmt_now_ms() + 2000;
-		int found = -1;
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		int cpu;
 
-		memset(f, 0x6e, sizeof(f));
-		memcpy(f, BCAST, 6);
-		memcpy(f + 6, "\x02\0\0\0\0\x45", 6);
-		f[12] = ETYPE >> 8;
-		f[13] = ETYPE & 0xff;
-		err = stack_send(f, 60);
-		CHECK_ERR(err, 0, "AF_PACKET send on %s", NIC);
-		while (ni && !err && found < 0 && nmt_now_ms() < end) {
-			unsigned i;
-
-			nmt_rxsync(a.fd);
-			for (i = 0; i < 4; i++) {
-				struct netmap_ring *r = NETMAP_RXRING(ni, ni->ni_rx_rings + i);
-
-				for (; !nm_ring_empty(r); r->head = r->cur = nm_ring_next(r, r->cur)) {
-					uint8_t *d = (uint8_t *)NETMAP_BUF(r, r->slot[r->cur].buf_idx);
-
-					if (!memcmp(d + 6, f + 6, 6) && d[20] == 0x6e)
-						found = (int)i;
-				}
-			}
-			if (found < 0)
-				usleep(20000);
+		for (cpu = 0; cpu < ncpu && cpu < 4; cpu++) {
+			memset(f, 0x60 + cpu, sizeof(f));
+			memcpy(f, BCAST, 6);
+			memcpy(f + 6, "\x02\0\0\0\0\x45", 6);
+			f[12] = ETYPE >> 8;
+			f[13] = ETYPE & 0xff;
+			err = stack_send(f, 60, cpu);
+			if (!CHECK_ERR(err, 0, "AF_PACKET send on %s from CPU %d", NIC, cpu))
+				break;
+			CHECK_EQ(host_rx_ring_of(&a, (uint8_t)(0x60 + cpu)), cpu,
+				 "sent on TX queue %d: host RX ring %d of 4", cpu, cpu);
 		}
-		CHECK(found >= 0, "the stack's frame arrived on host RX ring %d of 4", found);
 	}
 	nmt_port_close(&a);
 	/* Nobody bound: the next binder chooses. */

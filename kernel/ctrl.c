@@ -7,10 +7,11 @@
  *   3. nr_reserved == 0, else EINVAL; a known nr_reqtype, else EINVAL;
  *   4. nr_body present exactly when the type has a body, else EINVAL; copy
  *      in exactly the body size of the type;
- *   5. copy in the option list: body + option headers + option bodies fit in
- *      NETMAP_REQ_MAXSIZE, else EMSGSIZE (this also ends a list that loops);
+ *   5. copy in the option list within netmap's budget (nm_opts_copyin()),
+ *      else EMSGSIZE (this also ends a list of unknown options that loops);
  *      every option starts as EOPNOTSUPP; type 0 is EINVAL; the same known
- *      type twice makes both EINVAL; unknown types stay EOPNOTSUPP;
+ *      type twice makes both EINVAL and ends the walk (a list that loops
+ *      back onto a known option); unknown types stay EOPNOTSUPP;
  *   6. the privilege check (nm_ctrl_may_change(), EPERM: ours, see below),
  *      then run the request; a REGISTER with an option still EOPNOTSUPP fails
  *      with EOPNOTSUPP (CSB is the one option REGISTER takes);
@@ -100,7 +101,8 @@ static int nm_req_body_size(u16 type)
  * the list already. SYNC_KLOOP_START/STOP and CSB_ENABLE act only on the
  * caller's own binding and run in the caller's threads (kloop.h), so the
  * bound fd is all they need; were they to start a kernel thread or touch
- * another fd's rings, they would belong here. Options of REGISTER bind only the caller's fd; an option
+ * another fd's rings, they would belong here. Options of REGISTER bind only
+ * the caller's fd; an option
  * that creates a shared object (EXTMEM makes a region others can join) must
  * be checked with nm_ctrl_may_change() where it is handled. Legacy commands
  * are checked as the NIOCCTRL type they stand for (legacy.c); netmap's
@@ -162,8 +164,19 @@ bool nm_ctrl_may_create(void)
 
 /* ---- options ---------------------------------------------------------- */
 
-/* Each option costs at least its header, so this many fit in the budget. */
-#define NM_OPT_MAX_N	(NETMAP_REQ_MAXSIZE / sizeof(struct nmreq_option))
+/*
+ * The budget of an option list, counted as netmap counts it: the kernel
+ * copies the request into one buffer of NM_OPT_BUF bytes (the user's body
+ * and options pointers, a table of NETMAP_REQ_OPT_MAX option pointers, the
+ * body, then per option its user pointer, its header and the body of a
+ * known type); besides, the body plus every option header and known body
+ * must fit in NETMAP_REQ_MAXSIZE. Either overflow is EMSGSIZE, and it is
+ * also what ends a list of unknown options that loops.
+ */
+#define NM_OPT_PTR	sizeof(u64)
+#define NM_OPT_BUF	((2 + NETMAP_REQ_OPT_MAX) * NM_OPT_PTR + NETMAP_REQ_MAXSIZE + \
+			 NETMAP_REQ_OPT_MAX * NM_OPT_PTR)
+#define NM_OPT_MAX_N	(NM_OPT_BUF / (NM_OPT_PTR + sizeof(struct nmreq_option)))
 
 struct nm_opt {
 	struct nmreq_option __user *uptr;	/* where it lives in userspace */
@@ -179,6 +192,7 @@ struct nm_opts {
 	struct nm_opt opt[NM_OPT_MAX_N];
 	u8 bodies[NETMAP_REQ_MAXSIZE];
 	u32 bodies_used;
+	u64 buf_used, req_used;			/* the two budgets above */
 };
 
 /* Body bytes of a known option type, as the reference copies them. */
@@ -195,89 +209,104 @@ static u64 nm_opt_body_size(const struct nmreq_option *o)
 		return sizeof(struct nmreq_opt_sync_kloop_mode) - sizeof(*o);
 	case NETMAP_REQ_OPT_OFFSETS:
 		return sizeof(struct nmreq_opt_offsets) - sizeof(*o);
+	case NETMAP_REQ_OPT_PORT_STATS:
+		return sizeof(struct nmreq_opt_port_stats) - sizeof(*o);
 	default:
 		return 0;
 	}
 }
 
 /*
- * Read the list at @uptr; @used bytes of the budget are taken by the body.
- * Returns 0, -EINVAL (statuses say which options; they are copied back),
- * or -EMSGSIZE/-EFAULT (nothing is copied back: opts->n is reset).
+ * The slot of a known type in @opts: NULL for a type we skip (unknown to
+ * netmap and to us). Types past NETMAP_REQ_OPT_MAX that are ours have a
+ * slot of their own.
  */
-static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 used)
+static struct nm_opt **nm_opt_slot(struct nm_opts *opts, u32 type)
 {
-	int err = 0;
+	if (type == NETMAP_REQ_OPT_PORT_STATS)
+		return &opts->port_stats;
+	return type < NETMAP_REQ_OPT_MAX ? &opts->by_type[type] : NULL;
+}
 
+/*
+ * Copy in the body of the known option @o. Returns 0, -EMSGSIZE (over
+ * either budget) or -EFAULT.
+ */
+static int nm_opt_copyin_body(struct nm_opts *opts, struct nm_opt *o)
+{
+	const u64 bsize = nm_opt_body_size(&o->hdr);
+
+	if (o->hdr.nro_size > NETMAP_REQ_MAXSIZE || bsize > NETMAP_REQ_MAXSIZE ||
+	    opts->req_used + bsize > NETMAP_REQ_MAXSIZE || opts->buf_used + bsize > NM_OPT_BUF)
+		return -EMSGSIZE;
+	if (!bsize)
+		return 0;
+	o->body_size = bsize;
+	o->body_off = opts->bodies_used;
+	if (copy_from_user(opts->bodies + o->body_off, o->uptr + 1, bsize))
+		return -EFAULT;
+	opts->bodies_used += bsize;
+	opts->req_used += bsize;
+	opts->buf_used += bsize;
+	return 0;
+}
+
+/*
+ * Read the list at @uptr; the request body takes @bsize bytes of the
+ * budget. Every option starts as EOPNOTSUPP (a request that uses one sets
+ * its status); type 0 is EINVAL and the walk goes on; a known type seen
+ * before makes both EINVAL and ends the walk there (a list that loops back
+ * onto a known option ends at once); unknown types are skipped. Returns 0,
+ * -EINVAL (statuses say which options; they are copied back), or
+ * -EMSGSIZE/-EFAULT (nothing is copied back: opts->n is reset).
+ */
+static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
+{
+	int err = 0, e;
+
+	opts->buf_used = (2 + NETMAP_REQ_OPT_MAX) * NM_OPT_PTR + bsize;
+	opts->req_used = bsize;
 	while (uptr) {
-		struct nm_opt *o;
-		u32 type;
-		u64 bsize;
+		struct nm_opt *o, **slot;
 
-		if (used + sizeof(o->hdr) > NETMAP_REQ_MAXSIZE || opts->n >= NM_OPT_MAX_N)
+		if (opts->buf_used + NM_OPT_PTR + sizeof(o->hdr) > NM_OPT_BUF ||
+		    opts->req_used + sizeof(o->hdr) > NETMAP_REQ_MAXSIZE || opts->n >= NM_OPT_MAX_N)
 			goto err_size;
 		o = &opts->opt[opts->n];
 		o->uptr = u64_to_user_ptr(uptr);
 		if (copy_from_user(&o->hdr, o->uptr, sizeof(o->hdr)))
 			goto err_fault;
 		opts->n++;
-		used += sizeof(o->hdr);
+		opts->buf_used += NM_OPT_PTR + sizeof(o->hdr);
+		opts->req_used += sizeof(o->hdr);
 		uptr = o->hdr.nro_next;
-		type = o->hdr.nro_reqtype;
-		/* Until a request uses it, an option is not supported. */
 		o->hdr.nro_status = EOPNOTSUPP;
-		if (type == 0) {
+		if (o->hdr.nro_reqtype == 0) {
 			nm_ctrl_dbg("option type 0 is invalid\n");
 			o->hdr.nro_status = EINVAL;
 			err = -EINVAL;
 			continue;
 		}
-		if (type == NETMAP_REQ_OPT_PORT_STATS) {
-			if (opts->port_stats) {
-				nm_ctrl_dbg("option type 0x%x given twice\n", type);
-				o->hdr.nro_status = EINVAL;
-				opts->port_stats->hdr.nro_status = EINVAL;
-				err = -EINVAL;
-				continue;
-			}
-			opts->port_stats = o;
-			bsize = sizeof(struct nmreq_opt_port_stats) - sizeof(o->hdr);
-			if (bsize > NETMAP_REQ_MAXSIZE - used)
-				goto err_size;
-			o->body_size = bsize;
-			o->body_off = opts->bodies_used;
-			if (copy_from_user(opts->bodies + o->body_off, o->uptr + 1, bsize))
-				goto err_fault;
-			opts->bodies_used += bsize;
-			used += bsize;
+		slot = nm_opt_slot(opts, o->hdr.nro_reqtype);
+		if (!slot)
 			continue;
-		}
-		if (type >= NETMAP_REQ_OPT_MAX)
-			continue;
-		if (opts->by_type[type]) {
-			nm_ctrl_dbg("option type %u given twice\n", type);
+		if (*slot) {
+			nm_ctrl_dbg("option type 0x%x given twice\n", o->hdr.nro_reqtype);
 			o->hdr.nro_status = EINVAL;
-			opts->by_type[type]->hdr.nro_status = EINVAL;
-			err = -EINVAL;
-			continue;
+			(*slot)->hdr.nro_status = EINVAL;
+			return -EINVAL;
 		}
-		opts->by_type[type] = o;
-		bsize = nm_opt_body_size(&o->hdr);
-		if (o->hdr.nro_size > NETMAP_REQ_MAXSIZE || bsize > NETMAP_REQ_MAXSIZE - used)
+		*slot = o;
+		e = nm_opt_copyin_body(opts, o);
+		if (e == -EMSGSIZE)
 			goto err_size;
-		if (bsize) {
-			o->body_size = bsize;
-			o->body_off = opts->bodies_used;
-			if (copy_from_user(opts->bodies + o->body_off, o->uptr + 1, bsize))
-				goto err_fault;
-			opts->bodies_used += bsize;
-			used += bsize;
-		}
+		if (e)
+			goto err_fault;
 	}
 	return err;
 
 err_size:
-	nm_ctrl_dbg("option list longer than %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
+	nm_ctrl_dbg("option list over %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
 	opts->n = 0;
 	return -EMSGSIZE;
 err_fault:
@@ -481,6 +510,10 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		return nm_ctrl_kloop_start(priv, &body->kloop, opts);
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
 		return nm_kloop_stop(priv);
+	case NETMAP_REQ_PORT_HDR_SET:
+		return nm_vale_port_hdr_set(hdr->nr_name, &body->port_hdr);
+	case NETMAP_REQ_PORT_HDR_GET:
+		return nm_vale_port_hdr_get(hdr->nr_name, &body->port_hdr, nm_ctrl_may_create());
 	default:
 		pr_info_ratelimited("request type %u not supported\n", hdr->nr_reqtype);
 		return -EOPNOTSUPP;

@@ -191,10 +191,19 @@ static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
 	}
 	case NETMAP_BDG_POLLING_OFF:
 		return nm_vale_polling_disable(name);
-	case NETMAP_BDG_VNET_HDR:
-	case NETMAP_VNET_HDR_GET:
-		pr_info_ratelimited("legacy nr_cmd %u not yet supported\n", nmr->nr_cmd);
-		return -EOPNOTSUPP;
+	case NETMAP_BDG_VNET_HDR: {
+		const struct nmreq_port_hdr req = { .nr_hdr_len = nmr->nr_arg1 };
+
+		return nm_vale_port_hdr_set(name, &req);
+	}
+	case NETMAP_VNET_HDR_GET: {
+		struct nmreq_port_hdr req = {};
+		int err = nm_vale_port_hdr_get(name, &req, nm_ctrl_may_create());
+
+		if (!err)
+			nmr->nr_arg1 = req.nr_hdr_len;
+		return err;
+	}
 	case NETMAP_PT_HOST_CREATE:
 	case NETMAP_PT_HOST_DELETE:
 		nm_legacy_dbg("netmap passthrough is not supported\n");

@@ -131,8 +131,8 @@ struct nm_nic {
 	const struct net_device_ops *orig_ops;
 	struct net_device_ops ops;	/* orig_ops with our ndo_start_xmit */
 	u32 headroom;			/* LL_RESERVED_SPACE at creation */
-	struct nm_nic_rxq *rxq;		/* nrings + 1 */
-	struct nm_nic_txq *txq;		/* nrings + 1 */
+	struct nm_nic_rxq *rxq;		/* nrings + nhost, per direction */
+	struct nm_nic_txq *txq;
 };
 
 static LIST_HEAD(nm_nic_list);
@@ -251,7 +251,9 @@ static netdev_tx_t nm_nic_start_xmit(struct sk_buff *skb, struct net_device *dev
 		skb->priority = 0;
 		return nic->orig_ops->ndo_start_xmit(skb, dev);
 	}
-	rq = &nic->rxq[nic->up.nrings[NM_RX]];
+	/* Host RX ring: the stack's TX queue modulo the host RX rings. */
+	rq = &nic->rxq[nic->up.nrings[NM_RX] +
+		       skb_get_queue_mapping(skb) % nic->up.nhost[NM_RX]];
 	/* A super-frame cannot fit a buffer; a partial checksum is finished here. */
 	if (unlikely(skb_is_gso(skb)) ||
 	    unlikely(skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))) {
@@ -723,12 +725,12 @@ static void nm_nic_purge(struct nm_nic *nic)
 {
 	u32 i;
 
-	for (i = 0; i <= nic->up.nrings[NM_RX]; i++) {
+	for (i = 0; i < nic->up.nrings[NM_RX] + nic->up.nhost[NM_RX]; i++) {
 		hrtimer_cancel(&nic->rxq[i].mit);
 		skb_queue_purge(&nic->rxq[i].q);
 		nic->rxq[i].mit_armed = false;
 	}
-	for (i = 0; i <= nic->up.nrings[NM_TX]; i++)
+	for (i = 0; i < nic->up.nrings[NM_TX] + nic->up.nhost[NM_TX]; i++)
 		hrtimer_cancel(&nic->txq[i].retry);
 }
 
@@ -825,11 +827,13 @@ static int nm_nic_krings_create(struct nm_port *port)
 	err = nm_port_krings_create(port);
 	if (err)
 		return err;
-	nic->rxq = kvcalloc(port->nrings[NM_RX] + 1, sizeof(*nic->rxq), GFP_KERNEL_ACCOUNT);
-	nic->txq = kvcalloc(port->nrings[NM_TX] + 1, sizeof(*nic->txq), GFP_KERNEL_ACCOUNT);
+	nic->rxq = kvcalloc(port->nrings[NM_RX] + port->nhost[NM_RX], sizeof(*nic->rxq),
+			    GFP_KERNEL_ACCOUNT);
+	nic->txq = kvcalloc(port->nrings[NM_TX] + port->nhost[NM_TX], sizeof(*nic->txq),
+			    GFP_KERNEL_ACCOUNT);
 	if (!nic->rxq || !nic->txq)
 		goto err;
-	for (i = 0; i <= port->nrings[NM_RX]; i++) {
+	for (i = 0; i < port->nrings[NM_RX] + port->nhost[NM_RX]; i++) {
 		struct nm_nic_rxq *rq = &nic->rxq[i];
 
 		skb_queue_head_init(&rq->q);
@@ -837,13 +841,13 @@ static int nm_nic_krings_create(struct nm_port *port)
 		rq->kring = &port->krings[NM_RX][i];
 		hrtimer_setup(&rq->mit, nm_nic_mit_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	}
-	for (i = 0; i <= port->nrings[NM_TX]; i++) {
+	for (i = 0; i < port->nrings[NM_TX] + port->nhost[NM_TX]; i++) {
 		struct nm_nic_txq *tq = &nic->txq[i];
 
 		tq->kring = &port->krings[NM_TX][i];
 		hrtimer_setup(&tq->retry, nm_nic_retry_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-		if (i == port->nrings[NM_TX])
-			break;		/* the host ring has no pool */
+		if (i >= port->nrings[NM_TX])
+			continue;	/* host rings have no pool */
 		tq->pool_size = NM_NIC_POOL * port->nslots[NM_TX];
 		tq->pool = kvcalloc(tq->pool_size, sizeof(*tq->pool), GFP_KERNEL_ACCOUNT);
 		if (!tq->pool)
@@ -960,6 +964,63 @@ err:
 	return err;
 }
 
+/* What nm_nic_host_rings() swaps: the rings of one host ring configuration. */
+struct nm_nic_rings {
+	struct nm_kring *krings[NM_NDIR];
+	u32 nhost[NM_NDIR];
+	struct nm_nic_rxq *rxq;
+	struct nm_nic_txq *txq;
+};
+
+static void nm_nic_rings_swap(struct nm_nic *nic, struct nm_nic_rings *r)
+{
+	int d;
+
+	for (d = 0; d < NM_NDIR; d++) {
+		swap(nic->up.krings[d], r->krings[d]);
+		swap(nic->up.nhost[d], r->nhost[d]);
+	}
+	swap(nic->rxq, r->rxq);
+	swap(nic->txq, r->txq);
+}
+
+int nm_nic_host_rings(struct nm_port *port, u32 ntx, u32 nrx)
+{
+	struct nm_nic *nic = to_nic(port);
+	struct nm_nic_rings r = {
+		.nhost = {
+			[NM_TX] = min_t(u32, ntx ? ntx : port->nhost[NM_TX], NM_NIC_MAX_RINGS),
+			[NM_RX] = min_t(u32, nrx ? nrx : port->nhost[NM_RX], NM_NIC_MAX_RINGS),
+		},
+	};
+	int err = 0;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (r.nhost[NM_TX] == port->nhost[NM_TX] && r.nhost[NM_RX] == port->nhost[NM_RX])
+		return 0;
+	/* Only a port nobody uses: no fd, no switch, no monitor reads its krings. */
+	if (port->users || nic->on)
+		return 0;
+	/* NETDEV_UNREGISTER (under rtnl) walks the krings. */
+	rtnl_lock();
+	if (nic->dead) {
+		err = -ENXIO;
+		goto out;
+	}
+	/* New rings first, the old ones kept until they are: a failure changes nothing. */
+	nm_nic_rings_swap(nic, &r);
+	err = nm_port_rings_attach(port);
+	nm_nic_rings_swap(nic, &r);
+	if (err)
+		goto out;
+	nm_port_rings_detach(port);
+	nm_nic_rings_swap(nic, &r);
+	nm_nic_dbg("%s: %u/%u host rings\n", port->name, port->nhost[NM_TX], port->nhost[NM_RX]);
+out:
+	rtnl_unlock();
+	return err;
+}
+
 int nm_nic_lookup(const char *ifname, bool create, struct nm_port **portp)
 {
 	struct net_device *dev;
@@ -1039,14 +1100,14 @@ void nm_nic_stats(const struct nm_port *port, struct nm_nic_stats *st)
 	u32 i;
 
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i <= port->nrings[NM_TX]; i++) {
+	for (i = 0; i < port->nrings[NM_TX] + port->nhost[NM_TX]; i++) {
 		const struct nm_nic_txq *tq = &nic->txq[i];
 
 		st->tx_packets += READ_ONCE(tq->packets);
 		st->tx_bytes += READ_ONCE(tq->bytes);
 		st->tx_errors += READ_ONCE(tq->errors);
 	}
-	for (i = 0; i <= port->nrings[NM_RX]; i++) {
+	for (i = 0; i < port->nrings[NM_RX] + port->nhost[NM_RX]; i++) {
 		const struct nm_nic_rxq *rq = &nic->rxq[i];
 
 		st->rx_packets += READ_ONCE(rq->packets);

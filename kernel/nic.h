@@ -6,7 +6,9 @@
  * One NIC port per netdev, created by the first REGISTER or VALE_ATTACH
  * that names the interface and destroyed when the last of them goes. Its
  * krings: [0, nrings) hardware rings (generic_rings of them, generic_ringsize
- * slots), then [nrings, nrings + nhost) the host rings (one per direction).
+ * slots), then [nrings, nrings + nhost) the host rings (one per direction
+ * unless a REGISTER asks for more, nm_nic_host_rings()). What the stack
+ * transmits goes to host RX ring (its TX queue modulo the host RX rings).
  *
  * Netmap mode: while the port is "on" (nm_nic_on(), counted), the
  * interface's receive path ends in our RX rings and what the stack
@@ -51,6 +53,15 @@ struct nmreq_register;
  * nm_ctrl_lock held.
  */
 int nm_nic_lookup(const char *ifname, bool create, struct nm_port **portp);
+
+/*
+ * Host ring counts asked for at REGISTER or PORT_INFO_GET (0 keeps the
+ * current one; at most 64): applied only while nobody uses the port (no
+ * bound fd, not on a switch), by making new krings and rings (the old ones
+ * stay if that fails: -ENOMEM). 0 without change otherwise. The actual
+ * counts are in port->nhost. nm_ctrl_lock held.
+ */
+int nm_nic_host_rings(struct nm_port *port, u32 ntx, u32 nrx);
 
 /* Is @port a NIC port? */
 bool nm_port_is_nic(const struct nm_port *port);

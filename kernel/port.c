@@ -608,8 +608,12 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	/* Out of netmap mode: its monitors stop (they must be reopened). */
 	if (!port->users)
 		nm_mon_parent_off(port);
-	if (port->flags & NM_PORT_F_NIC)
+	if (port->flags & NM_PORT_F_NIC) {
 		nm_nic_off(port);
+		/* Back to one host ring each, if the port outlives this put (best effort). */
+		if (!port->users && kref_read(port->ref) > 1)
+			nm_nic_host_rings(port, 1, 1);
+	}
 	nm_port_put(port);		/* may free a pipe pair and its parent */
 	nm_mem_put(priv->mem);
 	/*
@@ -661,7 +665,19 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 	err = nm_port_get_for_req(name, req, NM_LOOKUP_CREATE, &port);
 	if (err)
 		goto out;
-	err = nm_port_bind(priv, port, req);
+	/* Frames that start with a virtio-net header: only for who says it copes. */
+	if (nm_vale_hdr_len(port) && !(req->nr_flags & NR_ACCEPT_VNET_HDR)) {
+		nm_ctrl_dbg("%s: virtio-net header of %u bytes: REGISTER needs NR_ACCEPT_VNET_HDR\n",
+			    name, nm_vale_hdr_len(port));
+		nm_port_put(port);
+		err = -EIO;
+		goto out;
+	}
+	/* Host ring counts are the first binder's to choose (nic.h). */
+	if (nm_port_is_nic(port))
+		err = nm_nic_host_rings(port, req->nr_host_tx_rings, req->nr_host_rx_rings);
+	if (!err)
+		err = nm_port_bind(priv, port, req);
 	if (err) {
 		nm_port_put(port);
 		goto out;
@@ -722,6 +738,12 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may
 
 		err = nm_port_get_for_req(name, &reg,
 					  may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING, &port);
+		/* As REGISTER would (a caller who may make things only). */
+		if (!err && may_create && nm_port_is_nic(port)) {
+			err = nm_nic_host_rings(port, reg.nr_host_tx_rings, reg.nr_host_rx_rings);
+			if (err)
+				nm_port_put(port);
+		}
 		if (!err) {
 			req->nr_memsize = nm_mem_size(port->mem);
 			req->nr_mem_id = nm_mem_id(port->mem);

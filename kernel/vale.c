@@ -91,7 +91,7 @@ static LIST_HEAD(nm_vale_persistent);
  * Split "valeB:P": bridge "valeB" ([A-Za-z0-9_] after "vale", shorter than
  * IFNAMSIZ), port "P" (1..IFNAMSIZ-1 characters, no ':').
  */
-static int nm_vale_split(const char *name, char bname[IFNAMSIZ], char pname[IFNAMSIZ])
+int nm_vale_split(const char *name, char bname[IFNAMSIZ], char pname[IFNAMSIZ])
 {
 	const char *colon = strchr(name, ':');
 	size_t blen, plen;
@@ -278,6 +278,18 @@ void nm_bridge_leave(struct nm_vale_port *vp)
 
 /* ---- ports ------------------------------------------------------------ */
 
+struct nm_vale_port *nm_vale_switch_port(const char *name)
+{
+	char bname[IFNAMSIZ], pname[IFNAMSIZ];
+	struct nm_bridge *b;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	if (!nm_vale_is_name(name) || nm_vale_split(name, bname, pname))
+		return NULL;
+	b = nm_bridge_find(bname);
+	return b ? nm_bridge_find_port(b, pname) : NULL;
+}
+
 /*
  * One RCU read-side section from reading bdg to the end of the forwarding:
  * nm_bridge_leave() waits for it with a grace period, never for the busy
@@ -294,6 +306,7 @@ static int nm_vale_port_txsync(struct nm_kring *kring)
 	rcu_read_lock();
 	/* Pairs with smp_store_release() in nm_bridge_join(): the switch is set up. */
 	b = smp_load_acquire(&vp->bdg);
+	q->hdr_len = READ_ONCE(vp->vp.hdr_len);
 	if (unlikely(!b))
 		err = nm_vale_txsync_drop(kring, q);
 	else
@@ -369,6 +382,11 @@ static const struct nm_port_ops nm_vale_ops = {
 	.rings_delete = nm_port_rings_delete,
 	.dtor = nm_vale_dtor,
 };
+
+bool nm_port_is_vale(const struct nm_port *port)
+{
+	return port->ops == &nm_vale_ops;
+}
 
 /*
  * A port with no rings and no region, for a NIC's side of a switch
@@ -851,12 +869,31 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 		}
 		goto out;
 	}
-	if (vp->bdg) {
-		nm_vale_dbg("%s: ATTACH: already attached to %s\n", name, vp->bdg->name);
+	b = nm_bridge_find(bname);
+	if (vp->bdg && (vp->bdg == b || vp->wrapper)) {
+		nm_vale_dbg("%s: ATTACH: already attached to %s%s\n", name, vp->bdg->name,
+			    vp->wrapper ? " and another switch" : "");
 		err = -EBUSY;
 		goto out;
 	}
-	b = nm_bridge_find(bname);
+	if (vp->bdg) {
+		/* A second switch: the port becomes a cable between the two. */
+		if (!b) {
+			b = nm_bridge_create(bname);
+			if (IS_ERR(b)) {
+				err = PTR_ERR(b);
+				goto out;
+			}
+			new_bridge = true;
+		}
+		err = nm_vale_wrap_attach(b, name, pname, vp, &req->port_index);
+		if (err && new_bridge) {
+			b = nm_bridge_find(bname);
+			if (b && !b->nports)
+				nm_bridge_destroy(b);
+		}
+		goto out;
+	}
 	if (!b) {
 		b = nm_bridge_create(bname);
 		if (IS_ERR(b)) {
@@ -923,6 +960,12 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 		err = -EINVAL;
 		goto out;
 	}
+	if (vp->wrapper) {
+		nm_vale_dbg("%s: DETACH: attached to a second switch too (detach that first)\n",
+			    name);
+		err = -EBUSY;
+		goto out;
+	}
 	req->port_index = vp->index;
 	/* Bound fds keep working: their TX then goes nowhere (dropped, counted). */
 	nm_bridge_leave(vp);
@@ -959,7 +1002,7 @@ static int nm_vale_polling_nic(const char *name, struct nm_vale_nic **nicp)
 		nm_vale_dbg("%s: POLLING: no such port\n", name);
 		return -ENXIO;
 	}
-	if (!vp->nic || vp->host) {
+	if (!vp->nic || vp->host || vp->nic->vale) {
 		nm_vale_dbg("%s: POLLING: only for NICs attached to a switch\n", name);
 		return -EOPNOTSUPP;
 	}

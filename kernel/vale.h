@@ -51,6 +51,18 @@ int nm_vale_delif(const char *name);
 int nm_vale_polling_enable(const char *name, struct nmreq_vale_polling *req);
 int nm_vale_polling_disable(const char *name);
 
+/*
+ * Virtio-net header length (vale_hdr.c). PORT_HDR_SET of the switch port
+ * @name: -EINVAL for a length other than 0, 10, 12, -ENXIO if there is no
+ * such port, -EBUSY for a port joining two switches. PORT_HDR_GET of any
+ * existing port (@may_create: nm_ctrl_may_create() of the caller).
+ * nm_vale_hdr_len(): the length of @port, 0 if it is no VALE port
+ * (nm_ctrl_lock held, or a reference to a port in use).
+ */
+int nm_vale_port_hdr_set(const char *name, const struct nmreq_port_hdr *req);
+int nm_vale_port_hdr_get(const char *name, struct nmreq_port_hdr *req, bool may_create);
+u32 nm_vale_hdr_len(const struct nm_port *port);
+
 /* Counters of a VALE port (NETMAP_REQ_OPT_PORT_STATS); -EINVAL if not VALE. */
 struct nm_vale_port_stats {
 	u64 tx_packets, tx_bytes, tx_errors;

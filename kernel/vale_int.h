@@ -52,6 +52,11 @@ struct nm_vale_port {
 	/* A NIC's port on a switch (no rings, no region), or NULL. */
 	struct nm_vale_nic *nic;
 	bool host;			/* the "ifname^" port of a NIC */
+	/*
+	 * A persistent port attached to a second switch is wrapped there like
+	 * a NIC (vale_nic.c): the wrapping, while it lasts, or NULL.
+	 */
+	struct nm_vale_nic *wrapper;
 };
 
 struct nm_bridge {
@@ -67,7 +72,13 @@ static inline struct nm_vale_port *to_vp(struct nm_port *port)
 	return container_of(port, struct nm_vale_port, up);
 }
 
-/* vale.c: switches (nm_ctrl_lock held). */
+/* vale.c: names and switches (nm_ctrl_lock held). */
+/* Split "valeB:P" into "valeB" and "P"; -EINVAL for a bad name. */
+int nm_vale_split(const char *name, char bname[IFNAMSIZ], char pname[IFNAMSIZ]);
+/* The port @name ("valeB:P") on its switch, or NULL; never creates one. */
+struct nm_vale_port *nm_vale_switch_port(const char *name);
+/* Is @port a VALE port (a switch port, or a persistent port off any switch)? */
+bool nm_port_is_vale(const struct nm_port *port);
 struct nm_bridge *nm_bridge_find(const char *bname);
 struct nm_bridge *nm_bridge_create(const char *bname);
 void nm_bridge_destroy(struct nm_bridge *b);
@@ -108,6 +119,7 @@ struct nm_vale_nic_dst {
 struct nm_vale_nic {
 	struct hlist_node hnode;	/* nm_vale_nic_hash (RCU), key nic */
 	struct nm_port *nic;		/* reference; netmap mode on while attached */
+	bool vale;			/* nic is a persistent VALE port, not a NIC */
 	struct nm_vale_port *hw;	/* "valeB:ifname" */
 	struct nm_vale_port *host;	/* "valeB:ifname^" (NR_REG_NIC_SW) or NULL */
 	u32 nsrc, ndst;			/* NIC RX / TX krings used (hw, then host) */
@@ -121,6 +133,13 @@ struct nm_vale_nic {
 /* vale_nic.c (nm_ctrl_lock held). */
 int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 		       u32 mode, u32 *port_index);
+/*
+ * Attach the persistent port @vp, already on another switch, to @b as
+ * "valeB:P" (@name, @pname): wrapped like a NIC, a cable between the two
+ * switches. -EBUSY if an fd uses @vp.
+ */
+int nm_vale_wrap_attach(struct nm_bridge *b, const char *name, const char *pname,
+			struct nm_vale_port *vp, u32 *port_index);
 void nm_vale_nic_detach(struct nm_vale_nic *nic);
 void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_vale_port_stats *st);
 /*

@@ -109,6 +109,7 @@ u32 nm_vale_nic_src_forward(struct nm_vale_nic_src *s)
 		return 0;
 	tx->nr_hwcur = start;
 	tx->rhead = tx->rcur = end;
+	s->q->hdr_len = READ_ONCE(vp->vp.hdr_len);
 	if (likely(b)) {
 		err = nm_vale_txsync(tx, s->q, &b->sw, vp->index, n / s->q->batch + 1);
 		if (unlikely(err)) {
@@ -479,21 +480,19 @@ static struct nm_vale_port *nm_vale_nic_port(struct nm_vale_nic *nic, const char
 	return vp;
 }
 
-int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
-		       u32 mode, u32 *port_index)
+/*
+ * Put @nicp (a NIC port, or with @vale a persistent VALE port on another
+ * switch; our reference, dropped on failure) on @b as @name/@pname, and
+ * with @with_host its host rings as "@name^".
+ */
+static int nm_vale_nic_attach_port(struct nm_bridge *b, const char *name, const char *pname,
+				   struct nm_port *nicp, bool with_host, bool vale,
+				   u32 *port_index)
 {
-	const bool with_host = mode == NR_REG_NIC_SW;
 	char hname[IFNAMSIZ], hfull[NETMAP_REQ_IFNAMSIZ];
 	struct nm_vale_nic *nic;
-	struct nm_port *nicp;
 	int err;
 
-	lockdep_assert_held(&nm_ctrl_lock);
-	err = nm_nic_lookup(pname, true, &nicp);
-	if (err) {
-		nm_vale_dbg("%s: ATTACH: interface %s: error %d\n", name, pname, err);
-		return err;
-	}
 	if (nm_vale_nic_find_locked(nicp)) {
 		nm_vale_dbg("%s: ATTACH: %s is already on a switch\n", name, pname);
 		err = -EBUSY;
@@ -528,6 +527,7 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 		err = -ENOMEM;
 		goto err_put;
 	}
+	nic->vale = vale;
 	nic->hw = nm_vale_nic_port(nic, name, pname, 0, nicp->nrings[NM_TX], false);
 	if (with_host)
 		nic->host = nm_vale_nic_port(nic, hfull, hname, nicp->nrings[NM_TX],
@@ -536,7 +536,8 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 		err = -ENOMEM;
 		goto err_ports;
 	}
-	err = nm_nic_on(nicp);
+	/* A VALE port is always "on": it only has to be kept from its fds. */
+	err = vale ? 0 : nm_nic_on(nicp);
 	if (err)
 		goto err_ports;
 	err = nm_vale_nic_views(nic);
@@ -545,6 +546,11 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 		goto err_off;
 	}
 	nm_vale_nic_own(nicp, true);
+	if (vale) {
+		/* Frames cross unchanged: the same header on both sides. */
+		nic->hw->vp.hdr_len = to_vp(nicp)->vp.hdr_len;
+		to_vp(nicp)->wrapper = nic;
+	}
 	err = nm_bridge_join(b, nic->hw);
 	if (err)
 		goto err_own;
@@ -562,7 +568,8 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 			nm_vale_nic_src_kick(&nic->src[i]);
 	}
 	*port_index = nic->hw->index;
-	nm_vale_dbg("%s: NIC attached as port %u%s%s (%u/%u rings)\n", name, nic->hw->index,
+	nm_vale_dbg("%s: %s attached as port %u%s%s (%u/%u rings)\n", name,
+		    vale ? "VALE port" : "NIC", nic->hw->index,
 		    with_host ? ", host stack as " : "", with_host ? hfull : "",
 		    nicp->nrings[NM_TX], nicp->nrings[NM_RX]);
 	return 0;
@@ -570,9 +577,12 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 err_leave:
 	nm_bridge_leave(nic->hw);	/* the switch stays: the caller frees it if empty */
 err_own:
+	if (vale)
+		to_vp(nicp)->wrapper = NULL;
 	nm_vale_nic_own(nicp, false);
 err_off:
-	nm_nic_off(nicp);
+	if (!vale)
+		nm_nic_off(nicp);
 err_ports:
 	if (nic->hw)
 		nm_port_put(&nic->hw->up);
@@ -582,6 +592,37 @@ err_ports:
 err_put:
 	nm_port_put(nicp);
 	return err;
+}
+
+int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
+		       u32 mode, u32 *port_index)
+{
+	struct nm_port *nicp;
+	int err;
+
+	lockdep_assert_held(&nm_ctrl_lock);
+	err = nm_nic_lookup(pname, true, &nicp);
+	if (err) {
+		nm_vale_dbg("%s: ATTACH: interface %s: error %d\n", name, pname, err);
+		return err;
+	}
+	return nm_vale_nic_attach_port(b, name, pname, nicp, mode == NR_REG_NIC_SW, false,
+				       port_index);
+}
+
+/*
+ * The second switch of a persistent port (netmap wraps it like a NIC): its
+ * RX rings (what its first switch delivers to it) feed @b through the
+ * wrapper port, what @b sends to the wrapper goes into its TX rings and
+ * from there into its first switch. No host rings. Its krings are owned by
+ * the wrapping: REGISTER of the port is EBUSY until DETACH of the wrapper.
+ */
+int nm_vale_wrap_attach(struct nm_bridge *b, const char *name, const char *pname,
+			struct nm_vale_port *vp, u32 *port_index)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	return nm_vale_nic_attach_port(b, name, pname, nm_port_get(&vp->up), false, true,
+				       port_index);
 }
 
 void nm_vale_nic_detach(struct nm_vale_nic *nic)
@@ -599,9 +640,12 @@ void nm_vale_nic_detach(struct nm_vale_nic *nic)
 		nm_bridge_leave(nic->host);
 	for (i = 0; i < nic->ndst; i++)
 		cancel_work_sync(&nic->dst[i].work);
-	/* 3. The NIC goes back to whoever wants it. */
+	/* 3. The NIC (or wrapped VALE port) goes back to whoever wants it. */
 	nm_vale_nic_own(nicp, false);
-	nm_nic_off(nicp);
+	if (nic->vale)
+		to_vp(nicp)->wrapper = NULL;
+	else
+		nm_nic_off(nicp);
 	nm_port_put(&nic->hw->up);
 	if (nic->host)
 		nm_port_put(&nic->host->up);

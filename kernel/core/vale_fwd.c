@@ -8,6 +8,7 @@
 #endif
 
 #include "vale_fwd.h"
+#include "vale_vnet.h"
 
 #define NM_ETH_HLEN	14
 
@@ -118,6 +119,9 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 	const u32 bs = rx->buf_size;
 	const bool fast = !(bs & 63) && !(tx->buf_size & 63);
 	const struct nm_vale_ft *ft = q->ft;
+	/* Ports of different header lengths: each packet converted (vale_vnet.c). */
+	const u32 dh = READ_ONCE(dp->hdr_len);
+	const bool vnet = unlikely(dh != q->hdr_len);
 	u64 pkts = 0, bytes = 0, drops = 0;
 	u32 tail, space;
 
@@ -140,6 +144,20 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 		} else {
 			p = &q->pkt[flood];
 			flood = p->next;
+		}
+		if (vnet) {
+			u32 frames;
+
+			need = nm_vale_vnet_copy(q, p, q->hdr_len, rx, tail, space, dh, &frames);
+			if (!need) {
+				drops++;
+				continue;
+			}
+			tail = (tail + need) % n;
+			space -= need;
+			pkts += frames;
+			bytes += p->bytes;
+			continue;
 		}
 		need = likely(p->nfrags == 1 && ft[p->first].len <= bs) ? 1 :
 		       nm_vale_need(ft, p, bs);
@@ -310,17 +328,24 @@ static bool nm_vale_lookup(struct nm_vale_txq *q, u32 npkt, struct nm_vale_lut *
 	for (i = 0; i < npkt; i++) {
 		struct nm_vale_pkt *p = &q->pkt[i];
 		const struct nm_vale_ft *f = &q->ft[p->first];
+		const u16 flags = f->flags;
+		u32 off = q->hdr_len;
 		u64 smac, dmac;
 		int d;
 
-		if (unlikely(f->len < NM_ETH_HLEN)) {
+		/* A virtio-net header alone in the first slot: the MACs are in the next. */
+		if (unlikely(off) && f->len == off && p->nfrags > 1) {
+			f++;
+			off = 0;
+		}
+		if (unlikely(f->len < off + NM_ETH_HLEN)) {
 			q->tx_errors++;
 			p->dst = NM_VALE_DST_DROP;
 			continue;
 		}
-		dmac = nm_vale_mac(f->buf);
-		smac = nm_vale_mac(f->buf + 6);
-		if (!(f->flags & NS_NO_LEARN) && !nm_vale_mac_group(smac))
+		dmac = nm_vale_mac(f->buf + off);
+		smac = nm_vale_mac(f->buf + off + 6);
+		if (!(flags & NS_NO_LEARN) && !nm_vale_mac_group(smac))
 			nm_vale_lut_learn(lut, smac, src);
 		if (nm_vale_mac_group(dmac)) {
 			p->dst = NM_VALE_DST_FLOOD;

@@ -64,9 +64,14 @@ struct nm_vale_rxq {
 	u64 rx_packets, rx_bytes, rx_drops;	/* under lock */
 } NM_CACHE_ALIGNED;
 
-/* What the forwarder needs of a port. Constant while the port is in a table. */
+/*
+ * What the forwarder needs of a port. Constant while the port is in a
+ * table, except hdr_len: PORT_HDR_SET changes it on a port in use, and the
+ * forwarder reads it once per batch and destination (READ_ONCE).
+ */
 struct nm_vale_vport {
 	u8 index;			/* in the switch's table */
+	u8 hdr_len;			/* virtio-net header of its frames (vale_vnet.h) */
 	u32 nrx;			/* RX rings */
 	struct nm_kring *rxk;		/* nrx RX krings */
 	struct nm_vale_rxq *rxq;	/* nrx */
@@ -112,6 +117,7 @@ struct nm_vale_txq {
 	u64 tx_packets, tx_bytes, tx_errors;	/* busy bit holder only */
 	bool dropping;			/* inside a too-long chain, dropping it */
 	bool no_indirect;		/* a kernel source (a NIC): NS_INDIRECT is ignored */
+	u8 hdr_len;			/* the source port's vport.hdr_len, set by the caller */
 	u32 batch;			/* slots per batch */
 	u32 max_ft;			/* batch + NETMAP_MAX_FRAGS + 1 */
 	struct nm_vale_pkt *pkt;	/* max_ft entries, after ft */

@@ -8,7 +8,9 @@
  * buffer size, too-long chains dropped, unfinished chains kept), a full
  * destination drops and counts, bad slots stop the sync, NS_INDIRECT (and
  * its pages that are not resident: the sync stops for the caller to fault
- * them in), and the counter invariant: copies sent = received + dropped.
+ * them in), the counter invariant: copies sent = received + dropped, and
+ * ports of different virtio-net header lengths (vale_vnet.c): headers
+ * added, cut, removed with their offloads (checksum, GSO segmentation).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,7 @@ static int txsync_of(int src)
 	if (!nm_os_tryget(&p->tx.busy))
 		return -EBUSY;
 	err = nm_kring_prologue(&p->tx);
+	p->q->hdr_len = p->vp.hdr_len;	/* as vale.c does before each sync */
 	if (!err)
 		err = nm_vale_txsync(&p->tx, p->q, sw, (u8)src, 2);
 	nm_kring_finalize(&p->tx);
@@ -668,6 +671,249 @@ static void test_no_switch(void)
 	teardown();
 }
 
+/* ---- virtio-net headers (vale_vnet.c) ---------------------------------------- */
+
+/* The next frame (a chain of slots) in port @i's RX ring 0, or -1. */
+static int rx_frame(int i, u8 *out, u32 *len)
+{
+	struct tport *p = &ports[i];
+	struct netmap_ring *r = p->rxr[0];
+	u32 l = 0;
+
+	nm_kring_sync(&p->rx[0]);
+	if (r->cur == r->tail)
+		return -1;
+	for (;;) {
+		struct netmap_slot *s = &r->slot[r->cur];
+
+		memcpy(out + l, nm_os_buf_addr(&p->mem, s->buf_idx), s->len);
+		l += s->len;
+		r->cur = nm_kring_next(r->cur, p->n);
+		if (!(s->flags & NS_MOREFRAG))
+			break;
+	}
+	r->head = r->cur;
+	nm_kring_sync(&p->rx[0]);
+	*len = l;
+	return 0;
+}
+
+/* Put @len bytes of @data in port @src's TX ring, @chunk bytes per slot. */
+static void put_bytes(int src, const u8 *data, u32 len, u32 chunk)
+{
+	struct tport *p = &ports[src];
+	struct netmap_ring *r = p->txr;
+
+	do {
+		struct netmap_slot *s = &r->slot[r->cur];
+		u32 c = len < chunk ? len : chunk;
+
+		memcpy(nm_os_buf_addr(&p->mem, s->buf_idx), data, c);
+		s->len = (u16)c;
+		data += c;
+		len -= c;
+		s->flags = len ? NS_MOREFRAG : 0;
+		r->head = r->cur = nm_kring_next(r->cur, p->n);
+	} while (len);
+}
+
+static u32 sum16(const u8 *b, u32 len, u32 sum)
+{
+	u32 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (u32)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (u32)b[len - 1] << 8;
+	return sum;
+}
+
+static u16 fold(u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (u16)sum;
+}
+
+/* Is the IPv4 TCP/UDP frame @f (no virtio-net header) checksummed right? */
+static bool l4_ok(const u8 *f, u32 len, u8 proto)
+{
+	u32 l4 = 14 + (f[14] & 0xf) * 4u, l4len = len - l4;
+	u32 s = proto + l4len;
+
+	s = sum16(f + 26, 8, s);
+	s = sum16(f + l4, l4len, s);
+	return fold(s) == 0xffff && fold(sum16(f + 14, l4 - 14, 0)) == 0xffff;
+}
+
+/* An Ethernet + IPv4 + TCP (or UDP) frame of @pay payload bytes. */
+static u32 ip_frame(u8 *f, u8 proto, u32 pay, int src)
+{
+	u32 l4len = (proto == 6 ? 20 : 8) + pay, i;
+
+	memset(f, 0, 14 + 20 + l4len);
+	memcpy(f, BCAST, 6);
+	mac_of(src, f + 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (u8)((20 + l4len) >> 8);
+	f[17] = (u8)(20 + l4len);
+	f[18] = 0x12;
+	f[19] = 0x34;
+	f[22] = 64;
+	f[23] = proto;
+	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	f[34] = 0x30;
+	f[35] = 0x39;
+	f[37] = 80;
+	if (proto == 6) {
+		f[38] = 0x10;		/* seq 0x10000000 */
+		f[46] = 5 << 4;
+		f[47] = 0x18 | 0x01 | 0x80;	/* PSH ACK FIN CWR */
+	} else {
+		f[38] = (u8)(l4len >> 8);
+		f[39] = (u8)l4len;
+	}
+	for (i = 0; i < pay; i++)
+		f[14 + 20 + (proto == 6 ? 20 : 8) + i] = (u8)i;
+	i = (u16)~fold(sum16(f + 14, 20, 0));
+	f[24] = (u8)(i >> 8);
+	f[25] = (u8)i;
+	return 14 + 20 + l4len;
+}
+
+static void test_vnet(void)
+{
+	static u8 f[8192], g[8192];
+	u8 vh[12];
+	u32 len, i, n;
+
+	/* Ports: header 0, 10, 12, 0. */
+	setup(4, 64, NULL);
+	ports[1].vp.hdr_len = 10;
+	ports[2].vp.hdr_len = 12;
+	/* 0 -> 10 / 12: zeroed header prepended; 0 -> 0 unchanged. */
+	CHECK(send1(0, BCAST, 60, 0x5a) == 0, "send from header 0");
+	CHECK(rx_frame(1, f, &len) == 0 && len == 70, "10-byte header added (%u)", len);
+	CHECK(!memcmp(f, "\0\0\0\0\0\0\0\0\0\0", 10) && f[10] == 0xff && f[10 + 14] == 0x5a,
+	      "zeros, then the frame");
+	CHECK(rx_frame(2, f, &len) == 0 && len == 72 && f[11] == 0 && f[12] == 0xff,
+	      "12-byte header added");
+	CHECK(rx_frame(3, f, &len) == 0 && len == 60 && f[14] == 0x5a, "same length: as sent");
+	/* 10 -> 12: ten bytes and two zeros; 10 -> 0: removed. */
+	memset(f, 0x77, 80);
+	memset(f, 0, 10);
+	f[2] = 0xab;	/* hdr_len, gso_size: no offload asked */
+	f[4] = 0xcd;
+	memcpy(f + 10, BCAST, 6);
+	mac_of(1, f + 16);
+	put_bytes(1, f, 70, 2048);
+	CHECK(txsync_of(1) == 0, "send from header 10");
+	CHECK(rx_frame(2, g, &len) == 0 && len == 72, "to 12 (%u)", len);
+	CHECK(!memcmp(g, f, 10) && g[10] == 0 && g[11] == 0 && !memcmp(g + 12, f + 10, 60),
+	      "10 source bytes, 2 zeros, the frame");
+	CHECK(rx_frame(0, g, &len) == 0 && len == 60 && !memcmp(g, f + 10, 60), "to 0: removed");
+	CHECK(rx_frame(3, g, &len) == 0 && len == 60, "to the other 0");
+	/* 12 -> 10: the first ten bytes. */
+	memset(f, 0x66, 84);
+	memset(f, 0, 12);
+	f[10] = 1;	/* num_buffers */
+	memcpy(f + 12, BCAST, 6);
+	mac_of(2, f + 18);
+	put_bytes(2, f, 72, 2048);
+	CHECK(txsync_of(2) == 0, "send from header 12");
+	CHECK(rx_frame(1, g, &len) == 0 && len == 70 && !memcmp(g, f, 10) &&
+	      !memcmp(g + 10, f + 12, 60), "12 -> 10 (%u)", len);
+	drain_all();
+	/* NEEDS_CSUM: the UDP checksum is completed at csum_start + csum_offset. */
+	n = ip_frame(f + 10, 17, 101, 1);
+	memset(f, 0, 10);
+	f[0] = 1;		/* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	f[6] = 34;		/* csum_start */
+	f[8] = 6;		/* csum_offset */
+	{
+		/* The field holds the pseudo-header sum, as a stack leaves it. */
+		u16 ph = fold(sum16(f + 10 + 26, 8, 17 + 8 + 101));
+
+		f[10 + 40] = (u8)(ph >> 8);
+		f[10 + 41] = (u8)ph;
+	}
+	put_bytes(1, f, 10 + n, 50);	/* in 50-byte slots: sums across slots, odd offsets */
+	CHECK(txsync_of(1) == 0, "send UDP with NEEDS_CSUM");
+	CHECK(rx_frame(0, g, &len) == 0 && len == n, "stripped (%u of %u)", len, n);
+	CHECK(l4_ok(g, len, 17), "UDP checksum completed");
+	drain_all();
+	/* An unknown gso_type drops the packet where the header is removed. */
+	{
+		u64 d = ports[0].rxq[0].rx_drops;
+
+		f[0] = 0;
+		f[1] = 2;
+		put_bytes(1, f, 10 + n, 2048);
+		CHECK(txsync_of(1) == 0, "send bad gso_type");
+		CHECK(rx_avail(0) == 0 && ports[0].rxq[0].rx_drops == d + 1, "dropped, counted");
+		CHECK(rx_avail(2) == 1, "kept where the header stays");
+		drain_all();
+	}
+	/* GSO TCPv4: 3000 bytes in segments of 1514-byte frames. */
+	n = ip_frame(f + 10, 6, 3000, 1);
+	memset(vh, 0, sizeof(vh));
+	vh[0] = 1;
+	vh[1] = 1;		/* VIRTIO_NET_HDR_GSO_TCPV4 */
+	vh[4] = 1448 & 0xff;
+	vh[5] = 1448 >> 8;
+	vh[6] = 34;
+	vh[8] = 16;
+	memcpy(f, vh, 10);
+	put_bytes(1, f, 10 + n, 2048);
+	CHECK(txsync_of(1) == 0, "send GSO TCPv4");
+	for (i = 0; i < 3; i++) {
+		const u32 want = i < 2 ? 1460 : 80;
+		u32 seq;
+
+		CHECK(rx_frame(0, g, &len) == 0 && len == 54 + want, "segment %u: %u bytes", i, len);
+		CHECK((u32)(g[16] << 8 | g[17]) == 40 + want, "segment %u: IP length", i);
+		CHECK((u32)(g[18] << 8 | g[19]) == 0x1234 + i, "segment %u: IP id", i);
+		seq = (u32)g[38] << 24 | (u32)g[39] << 16 | (u32)g[40] << 8 | g[41];
+		CHECK(seq == 0x10000000u + i * 1460, "segment %u: seq %x", i, seq);
+		CHECK(g[47] == (i == 2 ? 0x19 : i == 0 ? 0x90 : 0x10), "segment %u: flags %x", i,
+		      g[47]);
+		CHECK(l4_ok(g, len, 6), "segment %u: checksums", i);
+		CHECK(g[54] == (u8)(i * 1460) && g[54 + want - 1] == (u8)(i * 1460 + want - 1),
+		      "segment %u: payload", i);
+	}
+	CHECK(rx_frame(0, g, &len) == -1, "three segments");
+	CHECK(rx_frame(2, g, &len) == 0 && len == 12 + n, "header 12 gets it whole");
+	drain_all();
+	/* A header alone in the first slot: learning reads the next one. */
+	memset(f, 0, 10);
+	mac_of(0, f + 10);
+	mac_of(1, f + 16);
+	memset(f + 22, 0x33, 48);
+	put_bytes(1, f, 10, 10);
+	ports[1].txr->slot[nm_kring_prev(ports[1].txr->cur, 64)].flags = NS_MOREFRAG;
+	put_bytes(1, f + 10, 60, 2048);
+	CHECK(txsync_of(1) == 0, "send header-alone chain");
+	{
+		u8 m1[6];
+
+		mac_of(1, m1);
+		CHECK(nm_vale_lut_lookup(&sw->lut, nm_vale_mac(m1)) == 1, "source learned");
+	}
+	CHECK(rx_frame(0, g, &len) == 0 && len == 60 && g[22] == 0x33, "to 0: header removed");
+	drain_all();
+	/* Shorter than the header: dropped, counted. */
+	{
+		u64 e = ports[1].q->tx_errors;
+
+		put_bytes(1, f, 5, 2048);
+		CHECK(txsync_of(1) == 0, "send 5 bytes");
+		CHECK(ports[1].q->tx_errors == e + 1, "runt counted");
+		CHECK(rx_avail(0) + rx_avail(2) + rx_avail(3) == 0, "runt dropped");
+	}
+	teardown();
+}
+
 int main(void)
 {
 	test_no_switch();
@@ -679,5 +925,6 @@ int main(void)
 	test_indirect();
 	test_indirect_fault();
 	test_batches_and_wrap();
+	test_vnet();
 	return check_summary();
 }

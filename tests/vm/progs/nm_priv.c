@@ -564,8 +564,15 @@ static void root_info(const struct topo *t)
 		CHECK_ERR(info_req(t->b.fd, (int)i), info_reqs[i].err == EPERM ? 0 : info_reqs[i].err,
 			  "root: %s type %u \"%s\"", info_reqs[i].type ? "NIOCCTRL" : "NIOCGINFO",
 			  info_reqs[i].type, info_reqs[i].name);
-	CHECK_ERR(ctrl(t->b.fd, NETMAP_REQ_PORT_HDR_SET, "vale0:b"), EOPNOTSUPP,
-		  "root: PORT_HDR_SET (not implemented)");
+	CHECK_ERR(ctrl(t->b.fd, NETMAP_REQ_PORT_HDR_SET, "vale0:b"), 0,
+		  "root: PORT_HDR_SET vale0:b 12");
+	{
+		struct nmreq_port_hdr ph = { .nr_hdr_len = 0 };
+		struct nmreq_header h;
+
+		nmt_hdr(&h, NETMAP_REQ_PORT_HDR_SET, "vale0:b", &ph);
+		CHECK_ERR(nmt_ctrl(t->b.fd, &h), 0, "root: PORT_HDR_SET vale0:b back to 0");
+	}
 	CHECK_ERR(rebind(t->b.fd, "vale0:c"), EBUSY, "root: rebind vale0:b as vale0:c");
 	CHECK_ERR(legacy(t->b.fd, NIOCREGIF, 0, "vale0:c"), EBUSY, "root: legacy rebind");
 	snapshot(after, sizeof(after));

@@ -210,7 +210,7 @@ static json_t *holder_json(const struct holder *h)
 			 h->released_watch ? "release" : "pidfd");
 
 	if (j)
-		observe_holder_extras(j, h->pid, h->opened_at);
+		observe_holder_extras(j, h->pid);
 	return j;
 }
 

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #include <net/netmap.h>
 
+#include "capacity.h"
 #include "daemon.h"
 #include "module.h"
 #include "observe.h"
@@ -142,8 +144,8 @@ json_t *observe_counters_json(struct nmd_daemon *d, const char *name, const char
 	if (!kind)
 		kind = stats_kind(st.kind);
 	if (r < 0) {
-		/* A monitor nobody has open has no counters: not an error. */
-		if (r == -ENXIO && kind && !strcmp(kind, "monitor"))
+		/* A monitor or ephemeral port nobody has open does not exist: not an error. */
+		if (r == -ENXIO && kind && (streq(kind, "monitor") || streq(kind, "ephemeral")))
 			return json_pack("{s:s, s:s, s:i}", "name", name, "kind", kind, "open", 0);
 		return json_pack("{s:s, s:s*, s:i}", "name", name, "kind", kind, "errno", -r);
 	}
@@ -203,6 +205,18 @@ json_t *observe_stats_json(struct nmd_daemon *d)
 
 /* ---- topology.get additions --------------------------------------------- */
 
+/* One row of topology.get's "access": who may open @name besides root and the admins. */
+static json_t *access_row(const char *name, const char *kind, const struct nmd_access *a,
+			  unsigned line)
+{
+	bool set = a && a->set;
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:i}", "object", name, "kind", kind, "users",
+			 set ? principals_json(a->users, a->n_users) : json_array(), "groups",
+			 set ? principals_json(a->groups, a->n_groups) : json_array(), "line",
+			 (int)line);
+}
+
 static void access_one(void *arg, const struct obs_object *o)
 {
 	json_t *a = arg;
@@ -210,9 +224,7 @@ static void access_one(void *arg, const struct obs_object *o)
 	/* A NIC's rings share its port's rule: listed once, under the port. */
 	if (streq(o->kind, "nic_rings") || streq(o->kind, "host_rings"))
 		return;
-	json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i}", "object", o->name, "kind",
-					   o->kind, "access", observe_access_json(o->access),
-					   "line", (int)o->line));
+	json_array_append_new(a, access_row(o->name, o->kind, o->access, o->line));
 }
 
 void observe_topology(struct nmd_daemon *d, json_t *topo)
@@ -229,28 +241,20 @@ void observe_topology(struct nmd_daemon *d, json_t *topo)
 		observe_monitor_name(m, name, sizeof(name));
 		slash = strrchr(name, '/');
 		cnt = observe_counters_json(d, name, "monitor");
-		json_array_append_new(mons, json_pack("{s:s, s:s, s:s, s:O*, s:o, s:i}", "name", name,
+		json_array_append_new(mons, json_pack("{s:s, s:s, s:s, s:O*, s:i}", "name", name,
 						      "port", m->target, "mode", slash + 1, "open",
-						      json_object_get(cnt, "open"), "access",
-						      observe_access_json(&m->access), "line",
+						      json_object_get(cnt, "open"), "line",
 						      (int)m->mark.line));
 		json_decref(cnt);
 	}
 	for_each_object(c, access_one, acc);
 	json_object_set_new(topo, "monitors", mons);
 	json_object_set_new(topo, "access", acc);
-	json_object_set_new(topo, "admin", c ? observe_access_json(&c->admin) : json_null());
+	if (c)
+		json_array_append_new(acc, access_row("(admin)", "admin", &c->admin, 0));
 }
 
 /* ---- holders: process and unit ------------------------------------------- */
-
-void observe_iso_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, size, "%lld", (long long)t);
-}
 
 int observe_proc_comm(pid_t pid, char *buf, size_t size)
 {
@@ -320,12 +324,10 @@ int observe_proc_unit(pid_t pid, char *buf, size_t size)
 	return r;
 }
 
-void observe_holder_extras(json_t *j, pid_t pid, time_t opened_at)
+void observe_holder_extras(json_t *j, pid_t pid)
 {
 	char buf[256];
 
-	observe_iso_time(opened_at, buf, sizeof(buf));
-	json_object_set_new(j, "opened", json_string(buf));
 	if (observe_proc_comm(pid, buf, sizeof(buf)) == 0)
 		json_object_set_new(j, "comm", json_string(buf));
 	if (observe_proc_unit(pid, buf, sizeof(buf)) == 0)
@@ -633,15 +635,91 @@ int method_object_get(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
+/* The module: loaded, and the version this daemon was built with. */
+static void doctor_module(struct nmd_daemon *d, json_t *out)
+{
+	const char *root = d->opts.sysfs_root ? d->opts.sysfs_root : MODULE_SYSFS_ROOT;
+	char v[64], msg[512], fix[512];
+
+	if (module_is_loaded(root, d->module_name) <= 0) {
+		snprintf(msg, sizeof(msg), "module %s is not loaded", d->module_name);
+		snprintf(fix, sizeof(fix), "`modprobe %s`; if it is missing for this kernel, `dkms status` tells whether it was built",
+			 d->module_name);
+		json_array_append_new(out, finding("module", d->module_name, "error", msg, fix));
+		return;
+	}
+	if (module_version(root, d->module_name, v, sizeof(v)) < 0)
+		snprintf(v, sizeof(v), "none");
+	if (strcmp(v, NETMAPD_MODULE_VERSION)) {
+		snprintf(msg, sizeof(msg), "module %s is version %s, netmapd is %s: a stale module after an upgrade?",
+			 d->module_name, v, NETMAPD_MODULE_VERSION);
+		snprintf(fix, sizeof(fix), "stop netmapd, `modprobe -r %s`, check `dkms status` and `modinfo %s`, start netmapd",
+			 d->module_name, d->module_name);
+		json_array_append_new(out, finding("module-version", d->module_name, "error", msg, fix));
+	}
+}
+
+/*
+ * The global region's pools that the topology fills to OBSERVE_HEADROOM_PCT
+ * or more (a client that opens one more NIC ring or monitor will not fit).
+ * Private regions are sized by netmap for their port: always nearly full.
+ */
+#define OBSERVE_HEADROOM_PCT 90
+
+static void doctor_headroom(struct nmd_daemon *d, json_t *out)
+{
+	static const char *const pool[CAP_POOLS] = { "netmap_ifs", "rings", "buffers" };
+	static const char *const param[CAP_POOLS] = { "if_num", "ring_num", "buf_num" };
+	struct capacity *cap = NULL;
+	struct diags tmp;
+	char msg[512], fix[512];
+
+	if (!d->config || diags_init(&tmp, d->config->file) < 0)
+		return;
+	if (capacity_check(d->config, &cap, &tmp) != -ENOMEM && cap) {
+		for (size_t i = 0; i < cap->n_regions; i++) {
+			const struct cap_region *g = &cap->regions[i];
+
+			for (int p = 0; p < CAP_POOLS; p++) {
+				uint64_t pct;
+
+				if (!g->global || !g->have_num[p] || !g->users)
+					continue;
+				pct = g->need_num[p] * 100 / g->have_num[p];
+				if (pct < OBSERVE_HEADROOM_PCT)
+					continue;
+				snprintf(msg, sizeof(msg), "%s %" PRIu64 "%% used in the %s (%" PRIu64 " of %" PRIu64 ")",
+					 pool[p], pct, g->name, g->need_num[p], g->have_num[p]);
+				snprintf(fix, sizeof(fix), "raise %s under \"module: params:\" in %s",
+					 param[p], d->config->file);
+				json_array_append_new(out, finding("headroom", g->name,
+								   pct >= 100 ? "error" : "warning", msg, fix));
+			}
+		}
+	}
+	capacity_free(cap);
+	diags_done(&tmp);
+}
+
 int method_doctor(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
-	json_t *j;
+	json_t *j, *problems;
 	int r = rpc_unpack(call, params, "{}");
 
 	if (r < 0)
 		return r;
-	j = json_pack("{s:o, s:b, s:s, s:s}", "problems", observe_doctor_json(d), "config_applied",
+	observe_nics(d);	/* what changed since the last look is logged now */
+	problems = observe_doctor_json(d);
+	if (!problems)
+		return -ENOMEM;
+	doctor_module(d, problems);
+	doctor_headroom(d, problems);
+	if (d->applies == 0)
+		json_array_append_new(problems, finding("config", d->config_path, "error",
+							 "the configuration is not applied",
+							 "`nmctl status` and `journalctl -u netmapd` say why; fix the file and `systemctl reload netmapd`"));
+	j = json_pack("{s:o, s:b, s:s, s:s}", "problems", problems, "config_applied",
 		      d->applies > 0, "status", d->status, "module_version_expected",
 		      NETMAPD_MODULE_VERSION);
 	if (!j)

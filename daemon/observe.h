@@ -56,18 +56,21 @@ json_t *observe_counters_json(struct nmd_daemon *d, const char *name, const char
 /* The counters of every object of the file, then of the other VALE ports. */
 json_t *observe_stats_json(struct nmd_daemon *d);
 
-/* topology.get: adds "monitors", "access" (every object's rule) and "admin" to @topo. */
+/*
+ * topology.get: adds to @topo "monitors" [{"name", "port", "mode", "open",
+ * "line"}] and "access" [{"object", "kind", "users", "groups", "line"}]:
+ * every object's rule (empty lists: root and the admins only), and the
+ * admins as object "(admin)".
+ */
 void observe_topology(struct nmd_daemon *d, json_t *topo);
 
-/* "2026-12-06T22:10:00Z" (UTC). */
-void observe_iso_time(time_t t, char *buf, size_t size);
 /* /proc/PID/comm; the systemd unit of /proc/PID/cgroup. 0 or -errno. */
 int observe_proc_comm(pid_t pid, char *buf, size_t size);
 int observe_proc_unit(pid_t pid, char *buf, size_t size);
 /* The innermost ".service" or ".scope" of a cgroup v2 path; -ENOENT if none. */
 int observe_unit_of_cgroup(const char *cgroup, char *buf, size_t size);
-/* Adds "opened" (ISO time), "comm" and "unit" (when known) to a holder object. */
-void observe_holder_extras(json_t *j, pid_t pid, time_t opened_at);
+/* Adds "comm" and "unit" (when known) to a holder object. */
+void observe_holder_extras(json_t *j, pid_t pid);
 
 /* Look at the prepared NICs; log what drifted from their preparation, once. */
 void observe_nics(struct nmd_daemon *d);

@@ -47,12 +47,20 @@ static void for_each_object(const struct nmd_config *c,
 		for (size_t i = 0; i < sw->n_ports; i++) {
 			const struct nmd_port *p = &sw->ports[i];
 
-			o = (struct obs_object){ .name = p->full, .kind = nmd_port_kind_name(p->kind),
+			/* As the switch lists it: "vale0:v0", "vale0:eth1" (full is "v0", "eth1"). */
+			snprintf(name, sizeof(name), "%s:%s", sw->name, p->name);
+			o = (struct obs_object){ .name = name, .kind = nmd_port_kind_name(p->kind),
 						 .sw = sw->name, .line = p->mark.line,
 						 .access = &p->access, .port = p };
 			fn(arg, &o);
 			if (p->kind != NMD_PORT_NIC)
 				continue;
+			if (p->host) {
+				/* The switch port of its host stack. */
+				snprintf(name, sizeof(name), "%s:%s^", sw->name, p->name);
+				o.kind = "nic_host";
+				fn(arg, &o);
+			}
 			/* The NIC itself (its rings), and its host rings when attached with them. */
 			o = (struct obs_object){ .name = p->name, .kind = "nic_rings", .sw = sw->name,
 						 .line = p->mark.line, .access = &p->access, .port = p,
@@ -222,7 +230,8 @@ static void access_one(void *arg, const struct obs_object *o)
 	json_t *a = arg;
 
 	/* A NIC's rings share its port's rule: listed once, under the port. */
-	if (streq(o->kind, "nic_rings") || streq(o->kind, "host_rings"))
+	if (streq(o->kind, "nic_rings") || streq(o->kind, "host_rings") ||
+	    streq(o->kind, "nic_host"))
 		return;
 	json_array_append_new(a, access_row(o->name, o->kind, o->access, o->line));
 }
@@ -528,7 +537,10 @@ static void find_one(void *arg, const struct obs_object *o)
 {
 	struct find *f = arg;
 
-	if (f->found || !streq(o->name, f->name))
+	/* A persistent port also by its own name: "v0" for "vale0:v0". */
+	if (f->found || !(streq(o->name, f->name) ||
+			  (o->port && o->port->kind == NMD_PORT_PERSISTENT && streq(o->kind, "persistent") &&
+			   streq(o->port->full, f->name))))
 		return;
 	f->o = *o;
 	snprintf(f->buf, sizeof(f->buf), "%s", o->name);
@@ -584,6 +596,8 @@ int method_object_get(struct rpc_call *call, json_t *params)
 		return r;
 	f.name = name;
 	for_each_object(d->config, find_one, &f);
+	if (f.found)
+		name = f.buf;
 	if (!f.found) {
 		struct kern_stats st;
 

@@ -23,9 +23,11 @@ struct rpc_call;
 
 /*
  * An object of the configuration that has counters. kind: "ephemeral",
- * "persistent", "nic" (switch ports), "nic_rings" (the NIC "eth1"),
- * "host_rings" ("eth1^"), "pipe" (an end), "monitor" ("port/rt"). Borrowed
- * from the config, except name, valid only during the callback.
+ * "persistent", "nic" (switch ports, named "vale0:v0" as the switch lists
+ * them), "nic_host" ("vale0:eth1^", the switch port of a NIC's host stack),
+ * "nic_rings" (the NIC "eth1"), "host_rings" ("eth1^"), "pipe" (an end),
+ * "monitor" ("port/rt"). Borrowed from the config, except name, valid only
+ * during the callback.
  */
 struct obs_object {
 	const char *name;

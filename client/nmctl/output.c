@@ -606,17 +606,23 @@ void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
 	json_array_foreach(out_section(topo, "access"), i, x) {
 		const char *obj = json_string_value(json_object_get(x, "object"));
 		const char *kind = json_string_value(json_object_get(x, "kind"));
-		char users[128], groups[128], label[300], id[32];
+		char ub[128], gb[128], label[300], id[32];
+		const char *users, *groups;
 
 		if (!obj || (kind && !strcmp(kind, "admin")))
 			continue;
-		out_scalar(json_object_get(x, "users"), users, sizeof(users));
-		out_scalar(json_object_get(x, "groups"), groups, sizeof(groups));
+		users = out_scalar(json_object_get(x, "users"), ub, sizeof(ub));
+		groups = out_scalar(json_object_get(x, "groups"), gb, sizeof(gb));
 		if (!strcmp(users, "-") && !strcmp(groups, "-"))
 			continue;
 		snprintf(id, sizeof(id), "%zu", i);
 		snprintf(label, sizeof(label), "users: %s\ngroups: %s", users, groups);
+		/* Its object, labelled, in case nothing drew it (a port nobody opened). */
 		fputc('\t', f);
+		dot_id(f, kind && !strcmp(kind, "monitor") ? "monitor:" : "port:", obj);
+		fprintf(f, " [label=");
+		dot_id(f, "", obj);
+		fprintf(f, "];\n\t");
 		dot_id(f, "access:", id);
 		fprintf(f, " [shape=note, style=dotted, label=");
 		dot_id(f, "", label);

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
@@ -45,6 +46,7 @@
 #include "daemon.h"
 #include "reslimits.h"
 #include "module.h"
+#include "observe.h"
 
 /* ---- logging ------------------------------------------------------------ */
 
@@ -86,6 +88,47 @@ static void log_vmsg(int prio, const char *fmt, va_list ap)
 		buf);
 }
 
+void log_fields(int prio, const char *msgid, const struct log_ctx *ctx, const char *fmt, ...)
+{
+	char msg[2048], m[2100], f[8][512];
+	struct iovec iov[9];
+	int n = 0;
+	va_list ap;
+
+	if (prio >= LOG_DEBUG && !log_verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!log_journal) {
+		log_msg(prio, "%s", msg);
+		return;
+	}
+	/* sd_journal_sendv(): only the fields that are set. */
+#define FIELD(...) snprintf(f[n], sizeof(f[n]), __VA_ARGS__), n++
+	FIELD("PRIORITY=%d", prio);
+	if (msgid)
+		FIELD("MESSAGE_ID=%s", msgid);
+	if (ctx && ctx->interface)
+		FIELD("INTERFACE=%s", ctx->interface);
+	if (ctx && ctx->port)
+		FIELD("NETMAPD_PORT=%s", ctx->port);
+	if (ctx && ctx->sw)
+		FIELD("SWITCH=%s", ctx->sw);
+	if (ctx && ctx->config_file)
+		FIELD("CONFIG_FILE=%s", ctx->config_file);
+	if (ctx && ctx->config_line)
+		FIELD("CONFIG_LINE=%u", ctx->config_line);
+	if (ctx && ctx->err)
+		FIELD("ERRNO=%d", ctx->err);
+#undef FIELD
+	for (int i = 0; i < n; i++)
+		iov[i] = (struct iovec){ .iov_base = f[i], .iov_len = strlen(f[i]) };
+	snprintf(m, sizeof(m), "MESSAGE=%s", msg);
+	iov[n++] = (struct iovec){ .iov_base = m, .iov_len = strlen(m) };
+	sd_journal_sendv(iov, n);
+}
+
 void log_msg(int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -103,6 +146,41 @@ void log_diags(int prio, const struct diags *d)
 		log_msg(prio, "%s", diag_format(d, i, buf, sizeof(buf)));
 	if (d->truncated)
 		log_msg(prio, "%s: more problems not shown", d->file);
+}
+
+/* log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= and @msgid per message. */
+static void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err)
+{
+	char buf[DIAG_MSG_MAX + 512];
+
+	for (size_t i = 0; i < d->n; i++)
+		log_fields(prio, msgid,
+			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
+					      .err = err },
+			   "%s", diag_format(d, i, buf, sizeof(buf)));
+	if (d->truncated)
+		log_fields(prio, msgid, &(struct log_ctx){ .config_file = d->file, .err = err },
+			   "%s: more problems not shown", d->file);
+}
+
+/* The journal fields of an action: the NIC, the port, the switch, its line. */
+static void log_action(const struct nmd_config *c, const struct eng_action *a)
+{
+	char sw[NMD_IFNAMSIZ] = "";
+	const char *colon = strchr(a->object, ':');
+	bool nic = a->kind == ENG_NIC_PREPARE || a->kind == ENG_NIC_RESTORE;
+	struct log_ctx ctx = { .config_file = c->file, .config_line = a->mark.line };
+
+	if (colon && (size_t)(colon - a->object) < sizeof(sw)) {
+		memcpy(sw, a->object, (size_t)(colon - a->object));
+		sw[colon - a->object] = '\0';
+		ctx.sw = sw;
+	}
+	if (nic)
+		ctx.interface = a->object;
+	else
+		ctx.port = a->object;
+	log_fields(LOG_INFO, NMD_MSGID_APPLIED, &ctx, "applied: %s", a->text);
 }
 
 void log_rpc(void *userdata, int prio, const char *msg)
@@ -269,6 +347,11 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 	if (r < 0) {
 		fdstore_sync(d); /* what the rollback re-opened goes back to the store */
 		eng_plan_done(&local);
+		log_fields(LOG_ERR, NMD_MSGID_ROLLBACK,
+			   &(struct log_ctx){ .config_file = c->file, .err = -r },
+			   "applying %s failed, rolled back: %s", c->file, strerror(-r));
+		diags_sort(diag);
+		log_diags_fields(LOG_ERR, NMD_MSGID_ROLLBACK, diag, -r);
 		return r;
 	}
 	old = d->config;
@@ -287,7 +370,7 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 		daemon_event(d, "topology.applied", ev);
 	}
 	for (size_t i = 0; i < pl->n; i++)
-		log_msg(LOG_INFO, "applied: %s", pl->v[i].text);
+		log_action(c, &pl->v[i]);
 	eng_plan_done(&local);
 	return 0;
 }
@@ -310,9 +393,11 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 
 		d->reload_failures++;
 		diags_sort(diag);
-		log_msg(LOG_ERR, "reload: %s is not valid; the running topology is unchanged:",
-			d->config_path);
-		log_diags(LOG_ERR, diag);
+		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
+			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
+			   "reload: %s is not valid; the running topology is unchanged:",
+			   d->config_path);
+		log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
 		if (diag->n)
 			diag_format(diag, 0, first, sizeof(first));
 		daemon_status(d, "reload refused, previous configuration kept: %s",
@@ -327,9 +412,10 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 	if (r < 0) {
 		d->reload_failures++;
 		config_free(c);
-		log_msg(LOG_ERR, "reload: applying %s failed, rolled back: %s", d->config_path,
-			strerror(-r));
-		log_diags(LOG_ERR, diag);
+		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
+			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
+			   "reload: applying %s failed, the previous topology is kept: %s",
+			   d->config_path, strerror(-r));
 		daemon_status(d, "reload failed (%s), rolled back to the previous topology",
 			      strerror(-r));
 		daemon_event(d, "reload.failed",
@@ -372,6 +458,14 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	sd_notify(0, "WATCHDOG=1");
+}
+
+/* Every OBSERVE_PERIOD_S: log what drifted on the prepared NICs. */
+static void on_observe(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	observe_nics(arg);
 }
 
 static int mkdir_parent(const char *path)
@@ -431,6 +525,9 @@ static void daemon_cleanup(struct nmd_daemon *d)
 			event_free(d->ev_sig[i]);
 	if (d->ev_watchdog)
 		event_free(d->ev_watchdog);
+	if (d->ev_observe)
+		event_free(d->ev_observe);
+	free(d->drift);
 	rpc_server_free(d->rpc);
 	d->rpc = NULL;
 	holders_free(d);
@@ -587,8 +684,9 @@ int daemon_run(const struct daemon_opts *opts)
 		char first[DIAG_MSG_MAX + 512] = "";
 
 		diags_sort(&diag);
-		log_msg(LOG_ERR, "applying %s failed, nothing applied: %s", c->file, strerror(-r));
-		log_diags(LOG_ERR, &diag);
+		log_fields(LOG_ERR, NMD_MSGID_APPLY_FAILED,
+			   &(struct log_ctx){ .config_file = c->file, .err = -r },
+			   "applying %s failed, nothing applied: %s", c->file, strerror(-r));
 		if (diag.n)
 			diag_format(&diag, 0, first, sizeof(first));
 		daemon_status(d, "running, but %s is not applied: %s", c->file,
@@ -613,6 +711,13 @@ int daemon_run(const struct daemon_opts *opts)
 		d->ev_watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
 		if (d->ev_watchdog)
 			event_add(d->ev_watchdog, &tv);
+	}
+	{
+		struct timeval tv = { .tv_sec = OBSERVE_PERIOD_S };
+
+		d->ev_observe = event_new(d->base, -1, EV_PERSIST, on_observe, d);
+		if (d->ev_observe)
+			event_add(d->ev_observe, &tv);
 	}
 	sd_notify(0, "READY=1");
 	log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());

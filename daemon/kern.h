@@ -53,10 +53,15 @@ struct kern_vale_port {
 	uint32_t bridge_idx, port_idx;
 };
 
-/* Counters of a port (NETMAP_REQ_OPT_PORT_STATS); all zero if unknown. */
+/*
+ * Counters of a port (NETMAP_REQ_OPT_PORT_STATS); all zero if unknown.
+ * kind: NM_PORT_STATS_KIND_* (0 from a module without the field);
+ * objects: how many monitors were summed (1 for other ports).
+ */
 struct kern_stats {
 	uint64_t tx_packets, tx_bytes, tx_errors;
-	uint64_t rx_packets, rx_bytes, rx_drops;
+	uint64_t rx_packets, rx_bytes, rx_drops, rx_errors;
+	uint32_t kind, objects;
 };
 
 struct kern_ops {
@@ -83,6 +88,11 @@ struct kern_ops {
 	int (*port_open)(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg);
 	/* PORT_INFO_GET (never creates anything). */
 	int (*port_info)(void *ctx, const char *name, struct kern_reg *reg);
+	/*
+	 * Counters of a VALE port, a NIC ("eth1", host rings "eth1^"), a pipe
+	 * end, or the monitors "P/MODE" (NETMAP_REQ_OPT_PORT_STATS); with
+	 * @reg (may be NULL) the port's geometry too (PORT_INFO_GET).
+	 */
 	int (*port_stats)(void *ctx, const char *name, struct kern_stats *st);
 
 	/* 1 if a netdev @ifname exists, 0 if not, or a negative errno. */

@@ -297,6 +297,9 @@ static int kn_info(struct kern_netmap *kn, const char *name, struct kern_reg *re
 			.rx_packets = opt.rx_packets,
 			.rx_bytes = opt.rx_bytes,
 			.rx_drops = opt.rx_drops,
+			.rx_errors = opt.rx_errors,
+			.kind = opt.kind,
+			.objects = opt.nr_objects,
 		};
 	}
 	return 0;

@@ -17,7 +17,10 @@
  *   port.open         public  (the object's access rule) a port fd
  *   port.close        public  (the holder or an admin) drop a handle
  *   events.subscribe / events.unsubscribe  public
- *   stats             public  per-port counters, RPC server counters
+ *   stats             public  counters of every port, pipe end, NIC, monitor
+ *                             (observe.c), RPC server counters
+ *   object.get        public  {"name"}: one object in detail (observe.c)
+ *   doctor            public  the daemon's checks of what it runs (observe.c)
  *   reload            admin   reload the configuration file (as SIGHUP)
  *
  * A configuration refused by the loader or the capacity check is error
@@ -31,6 +34,7 @@
 
 #include "daemon.h"
 #include "module.h"
+#include "observe.h"
 #include "regions.h"
 
 #ifndef NETMAPD_VERSION
@@ -186,6 +190,8 @@ static int m_topology_get(struct rpc_call *call, json_t *params)
 		json_object_set_new(j, "config", json_string(d->config->file));
 		json_object_set_new(j, "regions", regions_json(d->config));
 	}
+	if (json_is_object(j))
+		observe_topology(d, j);
 	rpc_call_set_result(call, j);
 	return 0;
 }
@@ -348,43 +354,27 @@ static int m_switch_list(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static json_t *port_stats_json(struct nmd_daemon *d, const char *name)
-{
-	struct kern_stats st = { 0 };
-	int r = d->kern.ops->port_stats(d->kern.ctx, name, &st);
-
-	if (r < 0)
-		return json_pack("{s:s, s:i}", "name", name, "errno", -r);
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "name", name,
-			 "tx_packets", (json_int_t)st.tx_packets, "tx_bytes",
-			 (json_int_t)st.tx_bytes, "tx_errors", (json_int_t)st.tx_errors,
-			 "rx_packets", (json_int_t)st.rx_packets, "rx_bytes",
-			 (json_int_t)st.rx_bytes, "rx_drops", (json_int_t)st.rx_drops);
-}
-
 static int m_stats(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
-	struct kern_vale_port *v = NULL;
 	struct rpc_stats st;
-	size_t n = 0;
+	struct timespec now;
 	json_t *ports;
 	int r = rpc_unpack(call, params, "{}");
 
 	if (r < 0)
 		return r;
-	ports = json_array();
+	ports = observe_stats_json(d);
 	if (!ports)
 		return -ENOMEM;
-	if (d->kern.ops->vale_list(d->kern.ctx, &v, &n) == 0) {
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(ports, port_stats_json(d, v[i].name));
-		free(v);
-	}
+	/* When the counters were read, for rates (nmctl top). */
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	rpc_server_get_stats(rpc_call_server(call), &st);
 	rpc_call_set_result(call, json_pack(
-		"{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i,"
+		"{s:b, s:b, s:f, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i,"
 		" s:I, s:I, s:I, s:I, s:I}}",
+		"up", 1, "config_applied", d->applies > 0,
+		"monotonic", (double)now.tv_sec + (double)now.tv_nsec / 1e9,
 		"ports", ports, "rpc",
 		"accepted", (json_int_t)st.accepted, "refused", (json_int_t)st.refused,
 		"requests", (json_int_t)st.requests, "errors", (json_int_t)st.errors,
@@ -412,6 +402,8 @@ const struct rpc_method nmd_methods[] = {
 	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
 	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
 	{ "stats", m_stats, RPC_PRIV_PUBLIC },
+	{ "object.get", method_object_get, RPC_PRIV_PUBLIC },
+	{ "doctor", method_doctor, RPC_PRIV_PUBLIC },
 	{ "reload", m_reload, RPC_PRIV_ADMIN },
 };
 const size_t nmd_n_methods = ELEMENTSOF(nmd_methods);

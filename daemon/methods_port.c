@@ -53,6 +53,7 @@
 
 #include "access.h"
 #include "daemon.h"
+#include "observe.h"
 #include "portspec.h"
 
 #ifndef SYS_pidfd_open
@@ -201,12 +202,16 @@ static void watch_put(struct nmd_daemon *d, struct pidwatch *w)
 
 static json_t *holder_json(const struct holder *h)
 {
-	return json_pack("{s:I, s:s, s:s, s:b, s:i, s:i, s:I, s:i, s:b, s:s}", "handle",
+	json_t *j = json_pack("{s:I, s:s, s:s, s:b, s:i, s:i, s:I, s:i, s:b, s:s}", "handle",
 			 (json_int_t)h->handle, "name", h->name, "mode", h->mode, "exclusive",
 			 h->exclusive, "uid", (int)h->uid, "pid", (int)h->pid, "opened_at",
 			 (json_int_t)h->opened_at, "mem_id", (int)h->mem_id, "watched",
 			 h->released_watch || h->watch, "watch",
 			 h->released_watch ? "release" : "pidfd");
+
+	if (j)
+		observe_holder_extras(j, h->pid);
+	return j;
 }
 
 static void rw_maybe_close(struct nmd_daemon *d);

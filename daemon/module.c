@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <net/netmap.h>
+
 #include "module.h"
 #include "util.h"
 
@@ -99,6 +101,14 @@ static int parse_value(const char *s, int64_t *v)
 		return -EINVAL;
 	*v = x;
 	return 0;
+}
+
+int module_version(const char *root, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/module/%s/version", root, name);
+	return read_small(path, buf, len);
 }
 
 int module_refcnt(const char *root, const char *name)
@@ -330,6 +340,16 @@ json_t *module_info_json(const char *root, const char *name, const struct nmd_co
 	json_object_set_new(j, "loaded", json_boolean(loaded > 0));
 	if (loaded > 0 && refcnt >= 0)
 		json_object_set_new(j, "refcnt", json_integer(refcnt));
+	if (loaded > 0) {
+		char v[64];
+
+		/* A module without MODULE_VERSION predates it: stale too. */
+		if (module_version(root, name, v, sizeof(v)) < 0)
+			v[0] = '\0';
+		json_object_set_new(j, "version", v[0] ? json_string(v) : json_null());
+		json_object_set_new(j, "version_expected", json_string(NETMAPD_MODULE_VERSION));
+		json_object_set_new(j, "version_ok", json_boolean(!strcmp(v, NETMAPD_MODULE_VERSION)));
+	}
 	if (c) {
 		json_object_set_new(j, "load", json_string(c->module.load));
 		json_object_set_new(j, "unload_on_stop", json_boolean(c->module.unload_on_stop));

@@ -35,6 +35,11 @@ int module_is_loaded(const char *root, const char *name);
 
 /* /sys/module/NAME/refcnt, or -errno. */
 int module_refcnt(const char *root, const char *name);
+/*
+ * The loaded module's MODULE_VERSION (@root/module/@name/version) in @buf:
+ * 0, or -ENOENT when it has none (a module older than the field), -errno.
+ */
+int module_version(const char *root, const char *name, char *buf, size_t len);
 
 /* "name=value name=value" for the parameters @c sets (malloc'ed; NULL on ENOMEM). */
 char *module_options(const struct nmd_config *c);

@@ -40,8 +40,10 @@
 
 #include "ctrl.h"
 #include "kloop.h"
+#include "monitor.h"
 #include "nic.h"
 #include "params.h"
+#include "pipe.h"
 #include "port.h"
 #include "vale.h"
 #include "watch.h"
@@ -344,43 +346,70 @@ static int nm_opts_unsupported(const struct nm_opts *opts)
 
 /* ---- dispatch --------------------------------------------------------- */
 
+/* The counters of a VALE port or a NIC ("eth1", "eth1^"), as nm_opt_port_stats() wants. */
+static int nm_port_stats_vale_nic(const char *name, struct nmreq_opt_port_stats *body)
+{
+	char ifname[NETMAP_REQ_IFNAMSIZ];
+	struct nm_vale_port_stats st;
+	struct nm_nic_stats nst;
+	size_t len = strlen(name);
+	bool host = len > 1 && name[len - 1] == '^';
+	int err;
+
+	err = host && !nm_vale_is_name(name) ? -EINVAL : nm_vale_stats_by_name(name, &st);
+	if (!err) {
+		body->kind = NM_PORT_STATS_KIND_VALE;
+		body->tx_packets = st.tx_packets;
+		body->tx_bytes = st.tx_bytes;
+		body->tx_errors = st.tx_errors;
+		body->rx_packets = st.rx_packets;
+		body->rx_bytes = st.rx_bytes;
+		body->rx_drops = st.rx_drops;
+		return 0;
+	}
+	if (err != -EINVAL || nm_vale_is_name(name))
+		return err;
+	/* "eth1^": the host rings of NIC eth1. */
+	strscpy(ifname, name, sizeof(ifname));
+	if (host)
+		ifname[len - 1] = '\0';
+	err = nm_nic_stats_by_name(ifname, host, &nst);
+	if (err)
+		return err;
+	body->kind = host ? NM_PORT_STATS_KIND_NIC_HOST : NM_PORT_STATS_KIND_NIC;
+	body->tx_packets = nst.tx_packets;
+	body->tx_bytes = nst.tx_bytes;
+	body->tx_errors = nst.tx_errors;
+	body->rx_packets = nst.rx_packets;
+	body->rx_bytes = nst.rx_bytes;
+	body->rx_drops = nst.rx_drops;
+	return 0;
+}
+
 /*
  * NETMAP_REQ_OPT_PORT_STATS on a request that succeeded for port @name:
- * the counters, or status EINVAL for a port that has none (not VALE or NIC).
+ * the counters, or status EINVAL for a port that has none. Monitors are
+ * counted by PORT_INFO_GET itself (nm_ctrl_info_get()).
  */
 static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
 {
 	struct nm_opt *o = opts ? opts->port_stats : NULL;
 	struct nmreq_opt_port_stats body = {};
-	struct nm_vale_port_stats st;
 	int err;
 
 	if (!o || o->hdr.nro_status != EOPNOTSUPP)
 		return;
-	err = name[0] ? nm_vale_stats_by_name(name, &st) : -EINVAL;
-	if (err == -EINVAL && name[0] && !nm_vale_is_name(name)) {
-		struct nm_nic_stats nst;
-
-		err = nm_nic_stats_by_name(name, &nst);
-		if (!err) {
-			st.tx_packets = nst.tx_packets;
-			st.tx_bytes = nst.tx_bytes;
-			st.tx_errors = nst.tx_errors;
-			st.rx_packets = nst.rx_packets;
-			st.rx_bytes = nst.rx_bytes;
-			st.rx_drops = nst.rx_drops;
-		}
-	}
+	if (!name[0])
+		err = -EINVAL;
+	else if (nm_pipe_is_name(name))
+		err = nm_pipe_stats_by_name(name, &body);
+	else
+		err = nm_port_stats_vale_nic(name, &body);
 	if (err) {
 		o->hdr.nro_status = -err;
 		return;
 	}
-	body.tx_packets = st.tx_packets;
-	body.tx_bytes = st.tx_bytes;
-	body.tx_errors = st.tx_errors;
-	body.rx_packets = st.rx_packets;
-	body.rx_bytes = st.rx_bytes;
-	body.rx_drops = st.rx_drops;
+	body.nr_objects = 1;
 	/* The body as copied out: everything after the option header. */
 	memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
 	o->hdr.nro_status = 0;
@@ -458,6 +487,37 @@ static int nm_ctrl_kloop_start(struct nm_priv *priv, const struct nmreq_sync_klo
 	return nm_kloop_start(priv, &req);
 }
 
+/*
+ * PORT_INFO_GET: a port, or monitors by name ("P/rt", "P/rt#3"; monitor.h)
+ * with their counters in the PORT_STATS option if one was given.
+ */
+static int nm_ctrl_info_get(struct nmreq_header *hdr, struct nmreq_port_info_get *info,
+			    struct nm_opts *opts)
+{
+	struct nm_opt *o = opts ? opts->port_stats : NULL;
+	struct nmreq_opt_port_stats body = {};
+	char pname[NETMAP_REQ_IFNAMSIZ];
+	size_t len = strlen(hdr->nr_name);
+	int err;
+
+	if (!nm_mon_is_name(hdr->nr_name)) {
+		/* "eth1^" (the host rings of a NIC, as libnetmap writes it): eth1. */
+		strscpy(pname, hdr->nr_name, sizeof(pname));
+		if (len > 1 && pname[len - 1] == '^' && !nm_vale_is_name(pname))
+			pname[len - 1] = '\0';
+		err = nm_port_info_get(pname, info, nm_ctrl_may_create());
+		if (!err)
+			nm_opt_port_stats(opts, hdr->nr_name);
+		return err;
+	}
+	err = nm_mon_info_stats(hdr->nr_name, info, &body);
+	if (!err && o && o->hdr.nro_status == EOPNOTSUPP) {
+		memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
+		o->hdr.nro_status = 0;
+	}
+	return err;
+}
+
 static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		       union nm_req_body *body, struct nm_opts *opts)
 {
@@ -471,10 +531,7 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 	case NETMAP_REQ_REGISTER:
 		return nm_ctrl_register(priv, hdr->nr_name, &body->reg, opts);
 	case NETMAP_REQ_PORT_INFO_GET:
-		err = nm_port_info_get(hdr->nr_name, &body->info, nm_ctrl_may_create());
-		if (!err)
-			nm_opt_port_stats(opts, hdr->nr_name);
-		return err;
+		return nm_ctrl_info_get(hdr, &body->info, opts);
 	case NETMAP_REQ_POOLS_INFO_GET:
 		return nm_port_pools_info_get(hdr->nr_name, &body->pools, nm_ctrl_may_create());
 	case NETMAP_REQ_VALE_LIST: {

@@ -70,3 +70,4 @@ module_exit(nm_module_exit);
 MODULE_AUTHOR("the netmapd authors");
 MODULE_DESCRIPTION("netmap: fast packet I/O, pipes and the VALE switch");
 MODULE_LICENSE("Dual BSD/GPL");
+MODULE_VERSION(NETMAPD_MODULE_VERSION);

@@ -379,3 +379,70 @@ void nm_mon_parent_off(struct nm_port *port)
 			   mp->up.name);
 	}
 }
+
+/* ---- PORT_INFO_GET and counters --------------------------------------- */
+
+bool nm_mon_is_name(const char *name)
+{
+	return strchr(name, '/') != NULL;
+}
+
+/* Is @mp called @name, or @name + "#N"? */
+static bool nm_mon_matches(const struct nm_mon_port *mp, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(mp->up.name, name, len))
+		return false;
+	return !mp->up.name[len] || (mp->up.name[len] == '#' && !strchr(name, '#'));
+}
+
+static void nm_mon_stats(struct nm_mon_port *mp, struct nmreq_opt_port_stats *st)
+{
+	u32 i;
+
+	for (i = 0; i < mp->up.nrings[NM_RX]; i++) {
+		struct nm_mon_ring *r = &mp->rings[i];
+
+		nm_mon_lock(&r->lock);
+		st->rx_packets += r->pkts;
+		st->rx_bytes += r->bytes;
+		st->rx_drops += r->drops;
+		st->rx_errors += r->errs;
+		nm_mon_unlock(&r->lock);
+	}
+}
+
+int nm_mon_info_stats(const char *name, struct nmreq_port_info_get *info,
+		      struct nmreq_opt_port_stats *st)
+{
+	struct nm_mon_port *mp;
+	u32 n = 0;
+
+	mutex_lock(&nm_ctrl_lock);
+	list_for_each_entry(mp, &nm_monitors, list) {
+		struct nm_port *port = &mp->up;
+
+		if (!nm_mon_matches(mp, name))
+			continue;
+		if (info && !n) {
+			info->nr_memsize = nm_mem_size(port->mem);
+			info->nr_mem_id = nm_mem_id(port->mem);
+			info->nr_tx_slots = port->nslots[NM_TX];
+			info->nr_rx_slots = port->nslots[NM_RX];
+			info->nr_tx_rings = port->nrings[NM_TX];
+			info->nr_rx_rings = port->nrings[NM_RX];
+			info->nr_host_tx_rings = 0;
+			info->nr_host_rx_rings = 0;
+		}
+		if (st)
+			nm_mon_stats(mp, st);
+		n++;
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	if (st) {
+		st->kind = NM_PORT_STATS_KIND_MONITOR;
+		st->nr_objects = n;
+	}
+	return n ? 0 : -ENXIO;
+}

@@ -1094,20 +1094,23 @@ out_unlock:
 	return err;
 }
 
-void nm_nic_stats(const struct nm_port *port, struct nm_nic_stats *st)
+void nm_nic_stats(const struct nm_port *port, bool host_only, struct nm_nic_stats *st)
 {
 	const struct nm_nic *nic = to_nic(port);
 	u32 i;
 
+	/* Index nrings is the host ring of each direction. */
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i < port->nrings[NM_TX] + port->nhost[NM_TX]; i++) {
+	for (i = host_only ? port->nrings[NM_TX] : 0;
+	     i < port->nrings[NM_TX] + port->nhost[NM_TX]; i++) {
 		const struct nm_nic_txq *tq = &nic->txq[i];
 
 		st->tx_packets += READ_ONCE(tq->packets);
 		st->tx_bytes += READ_ONCE(tq->bytes);
 		st->tx_errors += READ_ONCE(tq->errors);
 	}
-	for (i = 0; i < port->nrings[NM_RX] + port->nhost[NM_RX]; i++) {
+	for (i = host_only ? port->nrings[NM_RX] : 0;
+	     i < port->nrings[NM_RX] + port->nhost[NM_RX]; i++) {
 		const struct nm_nic_rxq *rq = &nic->rxq[i];
 
 		st->rx_packets += READ_ONCE(rq->packets);
@@ -1120,7 +1123,7 @@ void nm_nic_stats(const struct nm_port *port, struct nm_nic_stats *st)
 	}
 }
 
-int nm_nic_stats_by_name(const char *name, struct nm_nic_stats *st)
+int nm_nic_stats_by_name(const char *name, bool host_only, struct nm_nic_stats *st)
 {
 	struct nm_port *port;
 	int err;
@@ -1133,7 +1136,7 @@ int nm_nic_stats_by_name(const char *name, struct nm_nic_stats *st)
 		err = 0;
 	} else if (!err) {
 		if (nm_port_is_nic(port))
-			nm_nic_stats(port, st);
+			nm_nic_stats(port, host_only, st);
 		else
 			err = -EINVAL;
 		nm_port_put(port);

@@ -81,12 +81,13 @@ struct nm_nic_stats {
 	u64 tx_packets, tx_bytes, tx_errors;
 	u64 rx_packets, rx_bytes, rx_drops;
 };
-void nm_nic_stats(const struct nm_port *port, struct nm_nic_stats *st);
+/* All rings of @port, or with @host_only its host rings only. */
+void nm_nic_stats(const struct nm_port *port, bool host_only, struct nm_nic_stats *st);
 /*
  * The same for the NIC named @name (all zero if it has no port yet: none is
  * made for this); -EINVAL if @name is a port but not a NIC. Takes nm_ctrl_lock.
  */
-int nm_nic_stats_by_name(const char *name, struct nm_nic_stats *st);
+int nm_nic_stats_by_name(const char *name, bool host_only, struct nm_nic_stats *st);
 
 int nm_nic_init(void);		/* netdevice notifier */
 void nm_nic_uninit(void);

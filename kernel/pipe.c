@@ -385,3 +385,46 @@ out:
 	nm_port_put(parent);
 	return err;
 }
+
+/* ---- counters --------------------------------------------------------- */
+
+static void nm_pipe_stats(const struct nm_port *end, struct nmreq_opt_port_stats *st)
+{
+	u32 i;
+
+	for (i = 0; i < end->nrings[NM_TX]; i++) {
+		const struct nm_kring *k = &end->krings[NM_TX][i];
+
+		st->tx_packets += READ_ONCE(k->stat_pkts);
+		st->tx_bytes += READ_ONCE(k->stat_bytes);
+		st->tx_errors += READ_ONCE(k->stat_errs);
+	}
+	for (i = 0; i < end->nrings[NM_RX]; i++) {
+		const struct nm_kring *k = end->krings[NM_RX][i].pipe;
+
+		if (!k)
+			continue;
+		st->rx_packets += READ_ONCE(k->stat_pkts);
+		st->rx_bytes += READ_ONCE(k->stat_bytes);
+	}
+}
+
+int nm_pipe_stats_by_name(const char *name, struct nmreq_opt_port_stats *st)
+{
+	const struct nmreq_register req = { .nr_mode = NR_REG_ALL_NIC };
+	struct nm_port *port;
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_pipe_lookup(name, &req, NULL, false, &port);
+	if (err == -EPERM || err == -ENXIO) {
+		err = 0;	/* no such pipe (or parent): it counted nothing */
+	} else if (!err) {
+		nm_pipe_stats(port, st);
+		nm_port_put(port);
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	st->kind = NM_PORT_STATS_KIND_PIPE;
+	st->nr_objects = 1;
+	return err;
+}

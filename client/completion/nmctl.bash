@@ -17,7 +17,7 @@ _nmctl()
 	local cur prev words cword
 	_init_completion -n := || return
 
-	local commands="status show plan apply port module events stats reload exec"
+	local commands="status show top doctor plan apply port module events stats reload exec"
 	local globals="-s --socket -j --json -h --help -V --version"
 	local sock= cmd= sub= i
 
@@ -56,7 +56,7 @@ _nmctl()
 			return
 		fi
 		;;
-	--ring | --count | -n)
+	--ring | --count | -n | --interval)
 		return
 		;;
 	esac
@@ -72,7 +72,15 @@ _nmctl()
 
 	case $cmd in
 	show)
-		COMPREPLY=($(compgen -W "--format --json" -- "$cur"))
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--format --json" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_nmctl_ports "$sock")" -- "$cur"))
+			__ltrim_colon_completions "$cur"
+		fi
+		;;
+	top)
+		COMPREPLY=($(compgen -W "--once --interval --count" -- "$cur"))
 		;;
 	plan | apply)
 		_filedir '@(yaml|yml)'

@@ -360,10 +360,15 @@ int nmctl_cmd_show(struct nmctl *n, int argc, char **argv)
 			return NMCTL_EXIT_USAGE;
 		format = optarg;
 	}
-	if (optind != argc || (strcmp(format, "table") && strcmp(format, "json") &&
-			       strcmp(format, "dot"))) {
-		fprintf(n->err, "usage: nmctl show [--format table|json|dot]\n");
+	if (optind + 1 < argc || (strcmp(format, "table") && strcmp(format, "json") &&
+				  strcmp(format, "dot"))) {
+		fprintf(n->err, "usage: nmctl show [--format table|json|dot] [NAME]\n");
 		return NMCTL_EXIT_USAGE;
+	}
+	if (optind + 1 == argc) {
+		if (!strcmp(format, "json"))
+			n->json = true;
+		return nmctl_show_object(n, argv[optind]);
 	}
 	code = nmctl_call(n, "topology.get", NULL, &topo, NULL);
 	if (code)
@@ -583,6 +588,8 @@ int nmctl_cmd_stats(struct nmctl *n, int argc, char **argv)
 		return NMCTL_EXIT_USAGE;
 	}
 	code = nmctl_call(n, "stats", NULL, &res, NULL);
+	if (code == NMCTL_EXIT_UNREACHABLE && prom)
+		out_prometheus_down(n->out);
 	if (code)
 		return code;
 	if (prom)

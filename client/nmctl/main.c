@@ -19,8 +19,12 @@
 
 const struct nmctl_command nmctl_commands[] = {
 	{ "status", nmctl_cmd_status, "", "what netmapd runs: configuration, module, counters" },
-	{ "show", nmctl_cmd_show, "[--format table|json|dot]",
-	  "the topology: switches, ports, NICs, pipes, holders (dot: for Graphviz)" },
+	{ "show", nmctl_cmd_show, "[--format table|json|dot] [NAME]",
+	  "the topology: switches, ports, NICs, pipes, monitors, access, holders (dot: for Graphviz);\n"
+	  "           NAME: one object: rings, slots, region, counters, holders, access" },
+	{ "top", nmctl_cmd_top, "[--once] [--interval SECONDS] [--count N]",
+	  "packets, bits and drops per second of every port (refreshing on a terminal)" },
+	{ "doctor", nmctl_cmd_doctor, "", "check the module, /dev/netmap, DKMS, the socket, the NICs; say what to do" },
 	{ "plan", nmctl_cmd_plan, "FILE", "what applying FILE would do (nothing is changed)" },
 	{ "apply", nmctl_cmd_apply, "FILE", "show the plan of FILE, apply it, print the outcome" },
 	{ "port", nmctl_cmd_port, "list | open NAME [--mode M] [--ring N] [--exclusive] | close HANDLE",

@@ -74,6 +74,33 @@ int nmctl_cmd_events(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_stats(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_reload(struct nmctl *n, int argc, char **argv);
 
+/* -- ops.c -------------------------------------------------------------- */
+
+int nmctl_cmd_top(struct nmctl *n, int argc, char **argv);
+int nmctl_cmd_doctor(struct nmctl *n, int argc, char **argv);
+/* `nmctl show NAME`: object.get, rendered by out_object(). */
+int nmctl_show_object(struct nmctl *n, const char *name);
+
+/*
+ * Rates from two stats results (per second over their "monotonic" times,
+ * or @interval if they lack them): [{"name", "kind", "rx_pps", "rx_bps",
+ * "tx_pps", "tx_bps", "drops_ps", "errors_ps", ...}], or {"name", "kind",
+ * "note"} for a port without counters. New reference.
+ */
+json_t *top_rates(const json_t *prev, const json_t *cur, double interval);
+/* The rates as a table (pps, bits per second, with k/M/G). */
+void out_top(FILE *f, const json_t *rates, double dt);
+/* object.get's result: geometry, region, access, counters, holders, problems. */
+void out_object(FILE *f, const json_t *obj);
+/*
+ * nmctl doctor's own checks (no daemon needed), appended to @checks as
+ * {"check", "object", "severity": "ok"|"warning"|"error", "message", "fix"}:
+ * @dev, the module under @sysfs and its version, DKMS, @socket's group.
+ */
+void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char *socket);
+/* The checks, one per line, each problem with its fix. Returns the problems. */
+int out_doctor(FILE *f, const json_t *checks);
+
 /* -- exec.c ------------------------------------------------------------- */
 
 int nmctl_cmd_exec(struct nmctl *n, int argc, char **argv);
@@ -100,6 +127,9 @@ void out_kv(FILE *f, const json_t *obj, int indent);
  * except @empty (may be NULL).
  */
 void out_table(FILE *f, const json_t *rows, const char *const *cols, const char *empty);
+/* The same, indented. Integer members named "*_at" (epoch seconds) show as ISO 8601 UTC. */
+void out_table_indent(FILE *f, const json_t *rows, const char *const *cols, const char *empty,
+		      int indent);
 
 /* A scalar as text ("-" for null or a missing value). Returns @buf. */
 const char *out_scalar(const json_t *v, char *buf, size_t size);
@@ -125,5 +155,7 @@ const json_t *out_section(const json_t *topo, const char *key);
 
 /* The stats result in Prometheus' text exposition format (version 0.0.4). */
 void out_prometheus(FILE *f, const json_t *stats);
+/* What a scrape gets when netmapd cannot be reached: netmapd_up 0. */
+void out_prometheus_down(FILE *f);
 
 #endif /* NMCTL_H */

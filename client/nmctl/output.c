@@ -169,6 +169,22 @@ static bool tabular(const json_t *v)
 	return is_scalar(v) || is_scalar_array(v);
 }
 
+/* A cell: epoch seconds in a "*_at" column as ISO 8601 UTC, else out_scalar(). */
+static const char *cell(const json_t *row, const char *key, char *buf, size_t size)
+{
+	const json_t *v = json_object_get(row, key);
+	size_t len = strlen(key);
+
+	if (json_is_integer(v) && len > 3 && !strcmp(key + len - 3, "_at")) {
+		time_t t = (time_t)json_integer_value(v);
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			return buf;
+	}
+	return out_scalar(v, buf, size);
+}
+
 static void table(FILE *f, const json_t *rows, const char *const *cols,
 		  const char *empty, int indent)
 {
@@ -234,8 +250,7 @@ static void table(FILE *f, const json_t *rows, const char *const *cols,
 	for (size_t j = 0; j < n; j++) {
 		c[j].width = strlen(c[j].key);
 		json_array_foreach(rows, i, row) {
-			size_t w = strlen(out_scalar(json_object_get(row, c[j].key),
-						     buf, sizeof(buf)));
+			size_t w = strlen(cell(row, c[j].key, buf, sizeof(buf)));
 			if (w > c[j].width)
 				c[j].width = w;
 		}
@@ -253,7 +268,7 @@ static void table(FILE *f, const json_t *rows, const char *const *cols,
 	json_array_foreach(rows, i, row) {
 		indent_to(f, indent);
 		for (size_t j = 0; j < n; j++) {
-			const char *s = out_scalar(json_object_get(row, c[j].key), buf, sizeof(buf));
+			const char *s = cell(row, c[j].key, buf, sizeof(buf));
 
 			if (j + 1 < n)
 				fprintf(f, "%-*s  ", (int)c[j].width, s);
@@ -269,6 +284,12 @@ out:
 void out_table(FILE *f, const json_t *rows, const char *const *cols, const char *empty)
 {
 	table(f, rows, cols, empty, 0);
+}
+
+void out_table_indent(FILE *f, const json_t *rows, const char *const *cols, const char *empty,
+		      int indent)
+{
+	table(f, rows, cols, empty, indent);
 }
 
 const json_t *out_section(const json_t *topo, const char *key)
@@ -369,7 +390,9 @@ void out_show_table(FILE *f, const json_t *topo, const json_t *ports)
 	static const char *const nic_cols[] = { "name", "switch", "prepared", NULL };
 	static const char *const pipe_cols[] = { "name", "peer", "parent", "id", NULL };
 	static const char *const mon_cols[] = { "port", "name", "mode", NULL };
-	static const char *const hold_cols[] = { "handle", "name", "mode", "uid", "pid", NULL };
+	static const char *const hold_cols[] = { "handle", "name", "mode", "uid", "pid", "comm",
+						 "unit", "opened_at", NULL };
+	static const char *const acc_cols[] = { "object", "kind", "users", "groups", "line", NULL };
 	static const char *const reg_cols[] = { "region", "kind", "users", "groups", "shared", "allowed",
 						"objects", NULL };
 	json_t *sw = switch_rows(topo), *p = all_ports(topo);
@@ -383,6 +406,9 @@ void out_show_table(FILE *f, const json_t *topo, const json_t *ports)
 		section(f, "Persistent ports", out_section(topo, "persistent"), NULL, &first);
 	if (out_section(topo, "monitors"))
 		section(f, "Monitors", out_section(topo, "monitors"), mon_cols, &first);
+	if (out_section(topo, "access"))
+		section(f, "Access (who may open what besides root and the admins; - : nobody)",
+			out_section(topo, "access"), acc_cols, &first);
 	section(f, "Holders", holders_of(topo, ports), hold_cols, &first);
 	/* Who can reach which memory region (root and admins reach all). */
 	if (out_section(topo, "regions"))
@@ -575,6 +601,36 @@ void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
 		fprintf(f, " -> ");
 		dot_id(f, "monitor:", mname);
 		fprintf(f, " [style=dashed];\n");
+	}
+	/* Who may open an object: a note beside it (monitors and ports alike). */
+	json_array_foreach(out_section(topo, "access"), i, x) {
+		const char *obj = json_string_value(json_object_get(x, "object"));
+		const char *kind = json_string_value(json_object_get(x, "kind"));
+		char ub[128], gb[128], label[300], id[32];
+		const char *users, *groups;
+
+		if (!obj || (kind && !strcmp(kind, "admin")))
+			continue;
+		users = out_scalar(json_object_get(x, "users"), ub, sizeof(ub));
+		groups = out_scalar(json_object_get(x, "groups"), gb, sizeof(gb));
+		if (!strcmp(users, "-") && !strcmp(groups, "-"))
+			continue;
+		snprintf(id, sizeof(id), "%zu", i);
+		snprintf(label, sizeof(label), "users: %s\ngroups: %s", users, groups);
+		/* Its object, labelled, in case nothing drew it (a port nobody opened). */
+		fputc('\t', f);
+		dot_id(f, kind && !strcmp(kind, "monitor") ? "monitor:" : "port:", obj);
+		fprintf(f, " [label=");
+		dot_id(f, "", obj);
+		fprintf(f, "];\n\t");
+		dot_id(f, "access:", id);
+		fprintf(f, " [shape=note, style=dotted, label=");
+		dot_id(f, "", label);
+		fprintf(f, "];\n\t");
+		dot_id(f, "access:", id);
+		fprintf(f, " -> ");
+		dot_id(f, kind && !strcmp(kind, "monitor") ? "monitor:" : "port:", obj);
+		fprintf(f, " [style=dotted, arrowhead=none];\n");
 	}
 	json_array_foreach(holders_of(topo, ports), i, x) {
 		const char *port = json_string_value(json_object_get(x, "name"));

@@ -12,10 +12,14 @@
  *                                          netmapd_port_tx_packets_total{port="vale0:vm1"} 3
  *   {"ports": {"vale0:vm1": {"tx_packets": 3}}}   the same
  * A list named like "ports" gives the label "port" (its singular); the label
- * value is the item's "name". Fields named like counters (packets, bytes,
- * drops, errors, requests, ... anywhere in the name) are counters with the _total suffix; other
- * numbers are gauges; booleans are 0/1; strings are skipped. Samples of one
- * metric are grouped under one # TYPE line, metrics sorted by name.
+ * value is the item's "name", and the item's other strings ("kind") are
+ * labels too. Fields named like counters (packets, bytes, drops, errors,
+ * requests, ... anywhere in the name) are counters with the _total suffix;
+ * other numbers are gauges; booleans are 0/1; other strings are skipped, and
+ * so is "monotonic" (the daemon's clock, for rates). Samples of one metric
+ * are grouped under one # HELP and # TYPE line, metrics sorted by name.
+ * netmapd_up (1: netmapd answered; nmctl prints 0 when it cannot reach it)
+ * and netmapd_config_applied are gauges of the stats result.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -157,11 +161,26 @@ static void item(struct samples *s, const char *prefix, const char *labels,
 	char lv[256], nl[1024];
 	size_t len = strlen(labels);
 
+	const char *k;
+	json_t *v;
+
 	label_value(lv, sizeof(lv), name);
 	if (len)	/* "{a="b"}" -> "{a="b",label="name"}" */
 		snprintf(nl, sizeof(nl), "%.*s,%s=\"%s\"}", (int)(len - 1), labels, label, lv);
 	else
 		snprintf(nl, sizeof(nl), "{%s=\"%s\"}", label, lv);
+	/* The item's other strings: more labels ({port="vale0:a",kind="vale"}). */
+	json_object_foreach((json_t *)o, k, v) {
+		size_t nlen = strlen(nl);
+		char key[64];
+
+		if (!json_is_string(v) || !strcmp(k, "name"))
+			continue;
+		key[0] = '\0';
+		append_name(key, sizeof(key), k);
+		label_value(lv, sizeof(lv), json_string_value(v));
+		snprintf(nl + nlen - 1, sizeof(nl) - nlen + 1, ",%s=\"%s\"}", key, lv);
+	}
 	walk(s, prefix, nl, o, depth + 1);
 }
 
@@ -177,6 +196,8 @@ static void walk(struct samples *s, const char *prefix, const char *labels,
 		char name[256];
 
 		snprintf(name, sizeof(name), "%s", prefix);
+		if (!strcmp(k, "monotonic"))
+			continue;
 		if (json_is_number(v) || json_is_boolean(v)) {
 			append_name(name, sizeof(name), k);
 			add(s, name, labels, v, is_counter(k));
@@ -233,6 +254,45 @@ static int cmp_sample(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* # HELP of the metrics we know; others get their name in words. */
+static const struct {
+	const char *metric, *help;
+} helps[] = {
+	{ "netmapd_up", "1 if netmapd answered the stats request, 0 if it could not be reached" },
+	{ "netmapd_config_applied", "1 if the configuration in force was applied, 0 if it was refused or failed" },
+	{ "netmapd_port_tx_packets_total", "Frames (pipes: slots) taken from the TX rings of the port" },
+	{ "netmapd_port_tx_bytes_total", "Bytes taken from the TX rings of the port" },
+	{ "netmapd_port_tx_errors_total", "Frames the port took from its TX rings and could not send (bad slots, no switch, driver refused)" },
+	{ "netmapd_port_rx_packets_total", "Frames put in the RX rings of the port (monitors: copies)" },
+	{ "netmapd_port_rx_bytes_total", "Bytes put in the RX rings of the port" },
+	{ "netmapd_port_rx_drops_total", "Frames dropped because the RX ring of the port was full" },
+	{ "netmapd_port_rx_errors_total", "Monitor slots given back with a bad buffer" },
+	{ "netmapd_port_errno", "errno of the counter request for a port the module cannot count" },
+	{ "netmapd_port_open", "Monitors of this port and mode that are open" },
+};
+
+static void help_line(FILE *f, const char *metric)
+{
+	const char *p;
+
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		if (!strcmp(helps[i].metric, metric)) {
+			fprintf(f, "# HELP %s %s\n", metric, helps[i].help);
+			return;
+		}
+	/* netmapd_rpc_requests_total: "netmapd rpc requests". */
+	fprintf(f, "# HELP %s netmapd", metric);
+	for (p = metric + strlen("netmapd"); *p && strcmp(p, "_total"); p++)
+		fputc(*p == '_' ? ' ' : *p, f);
+	fputc('\n', f);
+}
+
+void out_prometheus_down(FILE *f)
+{
+	help_line(f, "netmapd_up");
+	fprintf(f, "# TYPE netmapd_up gauge\nnetmapd_up 0\n");
+}
+
 void out_prometheus(FILE *f, const json_t *stats)
 {
 	struct samples s = { 0 };
@@ -243,6 +303,7 @@ void out_prometheus(FILE *f, const json_t *stats)
 		qsort(s.v, s.n, sizeof(*s.v), cmp_sample);
 	for (size_t i = 0; i < s.n; i++) {
 		if (strcmp(last, s.v[i].metric)) {
+			help_line(f, s.v[i].metric);
 			fprintf(f, "# TYPE %s %s\n", s.v[i].metric,
 				s.v[i].counter ? "counter" : "gauge");
 			last = s.v[i].metric;

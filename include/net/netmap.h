@@ -539,14 +539,35 @@ struct nmreq_opt_offsets {
 
 /*
  * NETMAP_REQ_OPT_PORT_STATS: a netmapd extension, not part of netmap. With
- * VALE_LIST (by name) or PORT_INFO_GET (by name) it returns the counters of
- * a VALE port. Old applications never send it, so the ABI is unchanged; a
- * kernel without it leaves nro_status = EOPNOTSUPP. Counters are read
- * without stopping the traffic: each is exact, their set may be slightly
- * out of step. Invariant over a switch: the copies the senders attempted
- * (one per destination of each frame) = sum of rx_packets + rx_drops.
+ * PORT_INFO_GET (by name) it returns the counters of a VALE port, a NIC
+ * ("eth1": all its rings; "eth1^": its host rings only), a pipe end ("p{1",
+ * "p}1") or the monitors of a port ("vale0:a/rt#3" as the monitor was
+ * named at REGISTER, or "vale0:a/rt" for every monitor of vale0:a in that
+ * mode; PORT_INFO_GET then describes the first of them). With VALE_LIST (by
+ * name) it returns those of a VALE port. Old applications never send it,
+ * so the ABI is unchanged; a kernel without it leaves nro_status =
+ * EOPNOTSUPP, one without the fields after rx_drops leaves them 0 (kind
+ * NM_PORT_STATS_KIND_UNKNOWN). A frame a port takes from its TX ring and
+ * cannot send on counts in tx_errors (there is no tx_drops). Counters are
+ * read without stopping the traffic: each is exact, their set may be
+ * slightly out of step; they start at 0 when the object is created.
+ * Invariant over a switch: the copies the senders attempted (one per
+ * destination of each frame) = sum of rx_packets + rx_drops. A pipe counts
+ * slots, not frames (a frame of several NS_MOREFRAG slots counts several);
+ * its ends never drop (a full ring stops the sender). A monitor's rx
+ * counters are the copies it got and those dropped because its ring was
+ * full.
  */
 #define NETMAP_REQ_OPT_PORT_STATS	0x4e4d0001u
+
+enum {
+	NM_PORT_STATS_KIND_UNKNOWN = 0,	/* a kernel without the field */
+	NM_PORT_STATS_KIND_VALE = 1,	/* a port of a switch ("vale0:a", "vale0:eth1^") */
+	NM_PORT_STATS_KIND_NIC = 2,	/* a NIC in netmap mode, all its rings */
+	NM_PORT_STATS_KIND_NIC_HOST = 3,	/* the host rings of a NIC ("eth1^") */
+	NM_PORT_STATS_KIND_PIPE = 4,	/* an end of a pipe */
+	NM_PORT_STATS_KIND_MONITOR = 5,	/* monitors of a port */
+};
 
 struct nmreq_opt_port_stats {
 	struct nmreq_option	nro_opt;	/*  0 */
@@ -557,8 +578,18 @@ struct nmreq_opt_port_stats {
 	uint64_t	rx_packets;	/* 48 (out) frames copied into the RX rings */
 	uint64_t	rx_bytes;	/* 56 (out) */
 	uint64_t	rx_drops;	/* 64 (out) frames dropped: RX ring full */
-	uint64_t	reserved[4];	/* 72 */
+	uint64_t	rx_errors;	/* 72 (out) a monitor's slots with a bad buffer */
+	uint32_t	kind;		/* 80 (out) NM_PORT_STATS_KIND_* */
+	uint32_t	nr_objects;	/* 84 (out) monitors summed; 1 for the others */
+	uint64_t	reserved[2];	/* 88 */
 };
+
+/*
+ * The netmapd release this module comes from, also its MODULE_VERSION
+ * (/sys/module/netmap/version). netmapd compares it with its own to find
+ * a stale module after an upgrade; it equals the project's version.
+ */
+#define NETMAPD_MODULE_VERSION	"0.1.0"
 
 /*
  * netmapd extension requests (not part of netmap): nr_reqtype values

@@ -99,6 +99,7 @@ struct nm_kring {
 	u32 nr_hwcur;
 	u32 rhead, rcur, rtail;
 	u64 stat_pkts;			/* TX: slots sent; RX: slots given back */
+	u64 stat_bytes;			/* TX of a pipe end: bytes of the slots sent */
 	u64 stat_errs;			/* syncs refused or stopped by bad input */
 	struct nm_kring_fault *fault;	/* the running sync's (nm_kring_sync_fault), or NULL */
 	struct nm_kring_mon mon;	/* monitors of this ring (core/monitor_sync.h) */

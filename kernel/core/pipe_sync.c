@@ -102,7 +102,8 @@ void nm_pipe_disconnect(struct nm_kring *tx, struct nm_kring *rx)
  * Returns the slot where it stopped: end, or a bad slot.
  */
 static inline u32 nm_pipe_tx_run(const struct nm_kring *tx, struct netmap_slot *ts,
-				 struct netmap_slot *rs, u32 j, u32 end, u32 base, u32 *pubk)
+				 struct netmap_slot *rs, u32 j, u32 end, u32 base, u32 *pubk,
+				 u64 *bytes)
 {
 	const u32 buf_size = tx->buf_size, lim = tx->nbufs > 2 ? tx->nbufs - 2 : 0;
 
@@ -124,6 +125,7 @@ static inline u32 nm_pipe_tx_run(const struct nm_kring *tx, struct netmap_slot *
 		}
 		/* Not in B's user range yet: B sees it after the release in txsync. */
 		rs[j] = s;
+		*bytes += s.len;
 		if (!(s.flags & NS_MOREFRAG))
 			*pubk = j + 1 - base;
 	}
@@ -139,6 +141,7 @@ int nm_pipe_txsync(struct nm_kring *tx)
 	const u32 head = tx->rhead;
 	const u32 start = tx->nr_hwcur;
 	u32 j = start, pubk = 0, done = 0;
+	u64 bytes = 0;
 	int err = 0;
 
 	if (j == head)
@@ -146,7 +149,7 @@ int nm_pipe_txsync(struct nm_kring *tx)
 	/* At most two runs without a wrap: [start, n or head), [0, head). */
 	do {
 		const u32 end = head > j ? head : n;
-		u32 k = nm_pipe_tx_run(tx, ts, rs, j, end, j - done, &pubk);
+		u32 k = nm_pipe_tx_run(tx, ts, rs, j, end, j - done, &pubk, &bytes);
 
 		done += k - j;
 		if (unlikely(k != end)) {
@@ -161,6 +164,7 @@ int nm_pipe_txsync(struct nm_kring *tx)
 
 	tx->nr_hwcur = j;
 	tx->stat_pkts += done;
+	tx->stat_bytes += bytes;
 	if (pubk) {
 		const u32 pub = start + pubk;
 

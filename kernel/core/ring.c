@@ -37,6 +37,7 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 	kring->nr_hwtail = dir == NM_TX ? num_slots - 1 : 0;
 	kring->rtail = kring->nr_hwtail;
 	kring->stat_pkts = 0;
+	kring->stat_bytes = 0;
 	kring->stat_errs = 0;
 	WRITE_ONCE(ring->head, 0);
 	WRITE_ONCE(ring->cur, 0);

@@ -34,6 +34,7 @@
 #include <net/netmap.h>
 
 #include "daemon.h"
+#include "observe.h"
 
 #include "check.h"
 
@@ -678,7 +679,49 @@ int main(void)
 						 "tx_packets")) == 7, "tx_packets");
 	CHECK(json_integer_value(json_object_get(json_object_get(result(j), "rpc"), "fds_sent")) >= 0,
 	      "rpc stats");
+	CHECK(streq(json_string_value(json_object_get(json_array_get(json_object_get(result(j), "ports"), 0),
+						      "kind")), "ephemeral"), "kind from the file");
+	CHECK(json_is_true(json_object_get(result(j), "up")), "up");
+	CHECK(json_is_number(json_object_get(result(j), "monotonic")), "clock for rates");
 	json_decref(j);
+
+	/* object.get: one object with its rule; doctor; topology.get's access list. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"object.get\",\"params\":{\"name\":\"vale0:vm1\"}}", NULL);
+	CHECK(streq(json_string_value(json_object_get(result(j), "kind")), "ephemeral"), "object kind");
+	CHECK(streq(json_string_value(json_array_get(json_object_get(json_object_get(result(j), "access"),
+								    "users"), 0)), "1000"), "object access");
+	CHECK(json_integer_value(json_object_get(json_object_get(result(j), "counters"), "tx_packets")) == 7,
+	      "object counters");
+	CHECK(json_integer_value(json_object_get(result(j), "line")) == 7, "object line");
+	json_decref(j);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"doctor\"}", NULL);
+	{
+		char *txt = json_dumps(result(j), JSON_COMPACT);
+
+		CHECK(txt && strstr(txt, "\"check\":\"module\"") && strstr(txt, "module netmap is not loaded"),
+		      "doctor: module not loaded: %s", txt);
+		free(txt);
+	}
+	json_decref(j);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"topology.get\"}", NULL);
+	{
+		const json_t *acc = json_object_get(result(j), "access");
+
+		CHECK(json_array_size(acc) == 3, "access: vm1, vm2, admins");
+		CHECK(streq(json_string_value(json_array_get(json_object_get(json_array_get(acc, 1), "groups"), 0)),
+			    "2000"), "access of vm2");
+		CHECK(json_is_array(json_object_get(result(j), "monitors")), "monitors listed");
+	}
+	json_decref(j);
+	{
+		char u[64];
+
+		CHECK(observe_unit_of_cgroup("/system.slice/app.service\n", u, sizeof(u)) == 0 &&
+		      streq(u, "app.service"), "unit of a service");
+		CHECK(observe_unit_of_cgroup("/user.slice/user-1000.slice/user@1000.service/app.slice/x.scope",
+					     u, sizeof(u)) == 0 && streq(u, "x.scope"), "innermost unit");
+		CHECK(observe_unit_of_cgroup("/", u, sizeof(u)) == -ENOENT, "no unit");
+	}
 
 	/* Admin-only methods. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":19,\"method\":\"topology.apply\"}", NULL);

@@ -35,12 +35,14 @@ t() { # WANT WORDS...
 	fi
 }
 t "status show stats" nmctl s
+t "top" nmctl to
+t "--once --interval --count" nmctl top -
 t "-s --socket -j --json -h --help -V --version" nmctl -
 t "--format" nmctl show --f
 t "table json dot" nmctl show --format ""
 t "list open close" nmctl port ""
-t "capture{0 capture}0 v0{1 v0}1 vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1" nmctl port open ""
-t "vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1" nmctl -s /x exec --port vale0
+t "capture{0 capture}0 v0{1 v0}1 vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1 vale0:vm1/rt" nmctl port open ""
+t "vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1 vale0:vm1/rt" nmctl -s /x exec --port vale0
 t "CMD@5" nmctl exec --port vale0:vm1 -- ""
 t "--prometheus" nmctl stats --p
 t "FILES" nmctl apply ""

@@ -97,12 +97,53 @@ int main(void)
 	free(s);
 	RENDER(s, out_prometheus(f, stats));
 	golden("stats.prom", s);
-	CHECK(strstr(s, "netmapd_port_tx_packets_total{port=\"vale0:vm1\"} 1000\n"), "the README's metric");
-	CHECK(strstr(s, "{port=\"vale0:\\\"odd\\\"\"}"), "label escaping");
+	CHECK(strstr(s, "netmapd_port_tx_packets_total{port=\"vale0:vm1\",kind=\"ephemeral\"} 1000\n"),
+	      "the README's metric");
+	CHECK(strstr(s, "{port=\"vale0:\\\"odd\\\"\",kind=\"vale\"}"), "label escaping");
+	CHECK(strstr(s, "# HELP netmapd_up ") && strstr(s, "netmapd_up 1\n"), "netmapd_up");
+	CHECK(strstr(s, "netmapd_config_applied 1\n"), "netmapd_config_applied");
+	CHECK(strstr(s, "{port=\"v0{1\",kind=\"pipe\"}"), "kind label");
+	CHECK(!strstr(s, "monotonic"), "no clock metric");
+	free(s);
+	RENDER(s, out_prometheus_down(f));
+	CHECK(!strcmp(s, "# HELP netmapd_up 1 if netmapd answered the stats request, 0 if it could not be reached\n"
+		      "# TYPE netmapd_up gauge\nnetmapd_up 0\n"), "down: %s", s);
 	free(s);
 	RENDER(s, out_kv(f, stats, 0));
 	golden("stats.txt", s);
 	free(s);
+	{
+		json_t *stats2 = load("stats2.json"), *rates = top_rates(stats, stats2, 1);
+
+		RENDER(s, out_top(f, rates, 2.0));
+		golden("top.txt", s);
+		CHECK(strstr(s, "vale0:vm1"), "top row");
+		free(s);
+		/* Rates: 2,000,000 frames in 2 s; a counter that went back counts from 0. */
+		CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_pps")) == 1e6,
+		      "tx_pps");
+		CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_bps")) == 512e6,
+		      "tx_bps");
+		json_decref(rates);
+		rates = top_rates(stats2, stats, 1);
+		CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_pps")) > 0,
+		      "reset counter");
+		json_decref(rates);
+		json_decref(stats2);
+	}
+	{
+		json_t *obj = load("object.json"), *doc = load("doctor.json");
+
+		RENDER(s, out_object(f, obj));
+		golden("object.txt", s);
+		CHECK(strstr(s, "2026-11-18T"), "ISO time of a holder");
+		free(s);
+		RENDER(s, CHECK(out_doctor(f, doc) == 3, "doctor counts problems"));
+		golden("doctor.txt", s);
+		free(s);
+		json_decref(obj);
+		json_decref(doc);
+	}
 	RENDER(s, out_kv(f, status, 0));
 	golden("status.txt", s);
 	free(s);

@@ -121,6 +121,18 @@ Persistent ports
   NAME  OWNED  TX_RINGS  RX_RINGS  TX_SLOTS  RX_SLOTS
   nmc0  yes    1         1         1024      1024
 
+Monitors
+  (none)
+
+Access (who may open what besides root and the admins; - : nobody)
+  OBJECT      KIND        USERS  GROUPS  LINE
+  vale1:vm1   ephemeral   1000   -       11
+  vale1:vm2   ephemeral   1000   -       14
+  vale1:nmc0  persistent  1000   -       17
+  nmc0{1      pipe        1000   -       22
+  nmc0}1      pipe        1000   -       22
+  (admin)     admin       0      -       0
+
 Holders
   (none)
 
@@ -141,6 +153,21 @@ digraph netmapd {
 	"port:nmc0{1" [shape=ellipse, label="nmc0{1"];
 	"port:nmc0}1" [shape=ellipse, label="nmc0}1"];
 	"port:nmc0{1" -> "port:nmc0}1" [dir=both, label="pipe"];
+	"port:vale1:vm1" [label="vale1:vm1"];
+	"access:0" [shape=note, style=dotted, label="users: 1000\ngroups: -"];
+	"access:0" -> "port:vale1:vm1" [style=dotted, arrowhead=none];
+	"port:vale1:vm2" [label="vale1:vm2"];
+	"access:1" [shape=note, style=dotted, label="users: 1000\ngroups: -"];
+	"access:1" -> "port:vale1:vm2" [style=dotted, arrowhead=none];
+	"port:vale1:nmc0" [label="vale1:nmc0"];
+	"access:2" [shape=note, style=dotted, label="users: 1000\ngroups: -"];
+	"access:2" -> "port:vale1:nmc0" [style=dotted, arrowhead=none];
+	"port:nmc0{1" [label="nmc0{1"];
+	"access:3" [shape=note, style=dotted, label="users: 1000\ngroups: -"];
+	"access:3" -> "port:nmc0{1" [style=dotted, arrowhead=none];
+	"port:nmc0}1" [label="nmc0}1"];
+	"access:4" [shape=note, style=dotted, label="users: 1000\ngroups: -"];
+	"access:4" -> "port:nmc0}1" [style=dotted, arrowhead=none];
 }
 EOT
 nmctl --json show >"$W/show.json"
@@ -222,6 +249,63 @@ expect_out show.json <<'EOT'
       "allowed": false
     }
   ],
+  "monitors": [],
+  "access": [
+    {
+      "object": "vale1:vm1",
+      "kind": "ephemeral",
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "line": 11
+    },
+    {
+      "object": "vale1:vm2",
+      "kind": "ephemeral",
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "line": 14
+    },
+    {
+      "object": "vale1:nmc0",
+      "kind": "persistent",
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "line": 17
+    },
+    {
+      "object": "nmc0{1",
+      "kind": "pipe",
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "line": 22
+    },
+    {
+      "object": "nmc0}1",
+      "kind": "pipe",
+      "users": [
+        "1000"
+      ],
+      "groups": [],
+      "line": 22
+    },
+    {
+      "object": "(admin)",
+      "kind": "admin",
+      "users": [
+        "0"
+      ],
+      "groups": [],
+      "line": 0
+    }
+  ],
   "holders": []
 }
 EOT
@@ -286,7 +370,7 @@ nmctl stats --prometheus >"$W/prom"
 cat "$W/prom"
 grep -q '^netmapd_rpc_requests_total [0-9]' "$W/prom" || fail "no rpc counter"
 grep -q '^# TYPE netmapd_port_tx_packets_total counter' "$W/prom" || fail "no port counter"
-grep -q '^netmapd_port_tx_packets_total{port="vale1:nmc0"} ' "$W/prom" || fail "no counter for vale1:nmc0"
+grep -q '^netmapd_port_tx_packets_total{port="vale1:nmc0",kind="persistent"} ' "$W/prom" || fail "no counter for vale1:nmc0"
 ok "Prometheus text"
 
 # --- 5. empty topology, stop ----------------------------------------------

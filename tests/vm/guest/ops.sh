@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Day-2 operations against the real netmapd and netmap.ko:
+#
+#            vale2 (VALE)                   pipe opp{1 <-> opp}1
+#     +--------+--------+                   (implicit parent opp)
+#  vale2:a  vale2:b   vale2:opa  -- veth --  opb
+#     \__ monitor vale2:a/rt
+#
+# While nm-pktgen sends from vale2:a (flooded to b and the NIC opa) and a
+# monitor copies vale2:a: `nmctl top --once` shows rates, `nmctl stats`
+# counters of the VALE port, the monitor and the NIC's rings; a pipe counts
+# exactly what went through it. `nmctl show NAME` describes one object,
+# `nmctl show` lists the monitor and the access rules. `nmctl doctor` is
+# clean, then finds the NIC whose offloads were turned back on (and whose
+# promiscuous mode went) behind the daemon's back, exits 1, and the daemon
+# logs it.
+. /tests/lib.sh
+[ -c /dev/netmap ] || fail "/dev/netmap missing (module-load must run first)"
+W=/tmp/ops-test
+S=/run/netmapd/ops.sock
+CONF=$W/netmapd.yaml
+LOG=$W/daemon.log
+rm -rf "$W"
+mkdir -p "$W" /run/netmapd
+export NETMAPD_SOCKET=$S
+DPID=
+PIDS=
+[ -d /sys/module/veth ] || insmod /lib/modules/veth.ko || fail "insmod veth"
+$IP link add opa type veth peer name opb
+$IP link set opa up
+$IP link set opb up
+# doctor checks that the socket's group exists: the guest may have no
+# /etc/group, so gid 0 gets a name for the duration of the test.
+GROUPS_SAVED=
+if ! grep -q '^[^:]*:[^:]*:0:' /etc/group 2>/dev/null; then
+	[ -e /etc/group ] && { cp /etc/group "$W/group.saved"; GROUPS_SAVED=1; }
+	echo "root:x:0:" >>/etc/group
+	GROUPS_SAVED=${GROUPS_SAVED:-new}
+fi
+cleanup() {
+	rc=$?
+	case $GROUPS_SAVED in
+	1) cp "$W/group.saved" /etc/group ;;
+	new) rm -f /etc/group ;;
+	esac
+	[ $rc = 0 ] || { echo "--- daemon log"; cat "$LOG"; }
+	for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	# Leave no switch behind for the tests after this one.
+	echo "version: 1" >"$W/empty.yaml"
+	[ -n "$DPID" ] && nmctl apply "$W/empty.yaml" >/dev/null 2>&1
+	[ -n "$DPID" ] && { kill -TERM $DPID 2>/dev/null; wait $DPID; }
+	$IP link del opa 2>/dev/null
+	exit $rc
+}
+trap cleanup EXIT
+
+# What the daemon's preparation turns off, to turn it back on later.
+nm_nicprep prepare opa "$W/saved" bridged >/dev/null || fail "nm_nicprep prepare"
+nm_nicprep restore opa "$W/saved" || fail "nm_nicprep restore"
+
+cat >"$CONF" <<EOT
+version: 1
+socket:
+  path: $S
+  mode: "0666"
+  group: 0
+admin:
+  users: [0]
+switches:
+  - name: vale2
+    ports:
+      - ephemeral: a
+        access:
+          users: [1000]
+      - ephemeral: b
+      - nic: opa
+pipes:
+  - parent: opp
+    ids: [1]
+    access:
+      groups: [0]
+monitors:
+  - port: vale2:a
+    mode: rt
+EOT
+netmapd -c "$CONF" --state "$W/state.json" --no-module >>"$LOG" 2>&1 &
+DPID=$!
+i=0
+until nmctl status >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 $DPID 2>/dev/null; then
+		fail "netmapd did not come up"
+	fi
+	sleep 0.1
+done
+ok "netmapd is up"
+
+# stat NAME COLUMN: the COLUMN (TX_PACKETS, RX_DROPS, OPEN...) of NAME's row
+# in the ports table of `nmctl stats`.
+stat() {
+	nmctl stats | awk -v n="$1" -v c="$2" '
+		$1 == "NAME" { for (i = 1; i <= NF; i++) col[$i] = i }
+		$1 == n { print $(col[c]); exit }'
+}
+expect_eq "kind of opp{1" "$(stat 'opp{1' KIND)" pipe
+expect_eq "kind of opa" "$(stat opa KIND)" nic_rings
+expect_eq "monitor not open yet" "$(stat vale2:a/rt OPEN)" 0
+expect_eq "vale2:a not open yet" "$(stat vale2:a OPEN)" 0
+
+# --- 1. a pipe counts what went through it, exactly ------------------------
+nm-pktgen -i 'opp}1' -f rx -n 5000 -T 0 >"$W/pipe-rx" 2>&1 &
+PRX=$!
+sleep 0.5
+nm-pktgen -i 'opp{1' -f tx -n 5000 -l 60 -T 0 >"$W/pipe-tx" 2>&1 || fail "pipe tx"
+wait $PRX || fail "pipe rx"
+expect_eq "opp{1 tx_packets" "$(stat 'opp{1' TX_PACKETS)" 5000
+expect_eq "opp{1 tx_bytes" "$(stat 'opp{1' TX_BYTES)" 300000
+expect_eq "opp}1 rx_packets" "$(stat 'opp}1' RX_PACKETS)" 5000
+expect_eq "opp}1 rx_bytes" "$(stat 'opp}1' RX_BYTES)" 300000
+
+# --- 2. traffic: VALE port, monitor, NIC -----------------------------------
+nm-pktgen -i vale2:b -f rx -T 0 >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+nm-pktgen -i vale2:a -f tx -R 20000 -T 0 --duration 60 -D ff:ff:ff:ff:ff:ff >"$W/tx" 2>&1 &
+TX=$!
+PIDS="$PIDS $TX"
+sleep 1
+nm-pktgen -i vale2:a/rt -f rx -T 0 >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+sleep 1
+nmctl top --once --interval 1 | tee "$W/top"
+rate=$(awk '$1 == "vale2:a" { print $5 }' "$W/top")
+[ -n "$rate" ] && [ "$rate" != 0 ] || fail "nmctl top: no tx rate for vale2:a ($rate)"
+ok "nmctl top: vale2:a sends $rate frames/s"
+rate=$(awk '$1 == "vale2:a/rt" { print $3 }' "$W/top")
+[ -n "$rate" ] && [ "$rate" != 0 ] || fail "nmctl top: no rate for the monitor ($rate)"
+ok "nmctl top: the monitor gets $rate frames/s"
+nmctl stats | tee "$W/stats"
+a1=$(stat vale2:a TX_PACKETS)
+m1=$(stat vale2:a/rt RX_PACKETS)
+n1=$(stat opa TX_PACKETS)
+expect_eq "monitors open" "$(stat vale2:a/rt OPEN)" 1
+sleep 1
+[ "$(stat vale2:a TX_PACKETS)" -gt "$a1" ] || fail "vale2:a tx_packets did not move"
+[ "$(stat vale2:a/rt RX_PACKETS)" -gt "$m1" ] || fail "monitor rx_packets did not move"
+[ "$(stat opa TX_PACKETS)" -gt "$n1" ] || fail "NIC opa tx_packets did not move"
+ok "counters of vale2:a, its monitor and the NIC opa move"
+nmctl stats --prometheus >"$W/prom"
+grep -q '^netmapd_up 1$' "$W/prom" || fail "netmapd_up"
+grep -q '^netmapd_config_applied 1$' "$W/prom" || fail "netmapd_config_applied"
+grep -q '^# HELP netmapd_port_rx_packets_total ' "$W/prom" || fail "no HELP"
+grep -q '^netmapd_port_rx_packets_total{port="vale2:a/rt",kind="monitor"} [1-9]' "$W/prom" ||
+	fail "monitor counter"
+ok "Prometheus: up, config_applied, HELP, the monitor's counter"
+
+# --- 3. show ---------------------------------------------------------------
+nmctl show vale2:a | tee "$W/show-a"
+grep -q '^vale2:a (ephemeral on vale2)$' "$W/show-a" || fail "show vale2:a: title"
+grep -q '^  rings:    tx 1, rx 1' "$W/show-a" || fail "show vale2:a: rings"
+grep -q '^  slots:    tx 1024, rx 1024 per ring' "$W/show-a" || fail "show vale2:a: slots"
+grep -q '^  region:   mem_id [0-9]* (own)' "$W/show-a" || fail "show vale2:a: region"
+grep -q '^  access:   users 1000; groups -' "$W/show-a" || fail "show vale2:a: access"
+nmctl show 'opp{1' | tee "$W/show-p"
+grep -q '^  counters: tx 5000 packets 300000 bytes' "$W/show-p" || fail "show opp{1: counters"
+nmctl show vale2:a/rt | tee "$W/show-m"
+grep -q '^  rings:    tx 1, rx 1' "$W/show-m" || fail "show of the monitor: rings"
+nmctl show >"$W/show"
+grep -A2 '^Monitors' "$W/show" | grep -q 'vale2:a  *vale2:a/rt  *rt  *1' || { cat "$W/show"; fail "Monitors section"; }
+grep -A9 '^Access' "$W/show" | grep -q '^  opp}1  *pipe  *-  *0 ' || { cat "$W/show"; fail "Access section"; }
+nmctl show --format dot | grep -q '"port:vale2:a" -> "monitor:vale2:a/rt"' || fail "monitor in dot"
+ok "show NAME, monitors and access in show and dot"
+kill $TX 2>/dev/null
+wait $TX
+
+# --- 4. doctor ---------------------------------------------------------------
+rc=0
+nmctl doctor >"$W/doc" 2>&1 || rc=$?
+cat "$W/doc"
+expect_eq "doctor on a healthy host" "$rc" 0
+# Behind the daemon's back: offloads back on, promiscuous mode off.
+nm_nicprep restore opa "$W/saved" || fail "turning the offloads back on"
+rc=0
+nmctl doctor >"$W/doc" 2>&1 || rc=$?
+cat "$W/doc"
+expect_eq "doctor exit code" "$rc" 1
+grep -q '^error   offloads  *opa: offloads were turned back on opa:' "$W/doc" || fail "no offloads finding"
+grep -q 'fix: run `systemctl reload netmapd`' "$W/doc" || fail "no fix"
+grep -q 'promiscuous mode lost on opa' "$W/doc" || fail "no promiscuous finding"
+grep -q 'offloads were turned back on opa' "$LOG" || fail "the daemon did not log it"
+ok "doctor finds the offloads and promiscuous mode lost on opa; the daemon logs it"

@@ -123,6 +123,43 @@ void daemon_status(struct nmd_daemon *d, const char *fmt, ...)
 	sd_notifyf(0, "STATUS=%s", d->status);
 }
 
+const char *daemon_health_name(enum nmd_health h)
+{
+	switch (h) {
+	case NMD_HEALTH_APPLIED:
+		return "applied";
+	case NMD_HEALTH_NOT_APPLIED:
+		return "not-applied";
+	case NMD_HEALTH_DEGRADED:
+		return "degraded";
+	case NMD_HEALTH_CONFIRMING:
+		return "confirming";
+	case NMD_HEALTH_STARTING:
+		break;
+	}
+	return "starting";
+}
+
+void daemon_health(struct nmd_daemon *d, enum nmd_health h, const char *fmt, ...)
+{
+	const char *file = d->config ? d->config->file : d->config_path;
+	va_list ap;
+
+	d->health = h;
+	d->health_why[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(d->health_why, sizeof(d->health_why), fmt, ap);
+		va_end(ap);
+	}
+	if (h == NMD_HEALTH_APPLIED) {
+		d->applied_at = time(NULL);
+		daemon_status(d, "running %s", file);
+	} else {
+		daemon_status(d, "%s: %s", daemon_health_name(h), d->health_why);
+	}
+}
+
 void daemon_event(struct nmd_daemon *d, const char *type, json_t *fields)
 {
 	json_t *p = fields ? fields : json_object();
@@ -225,8 +262,8 @@ static void sync_module_params(struct nmd_daemon *d)
 					: "fixed at load: reload the module to change it");
 }
 
-int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
-		 struct diags *diag)
+int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		      struct diags *diag, struct nmd_config **prev)
 {
 	struct eng_plan local = { 0 };
 	struct eng_plan *pl = done ? done : &local;
@@ -273,7 +310,9 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 	}
 	old = d->config;
 	d->config = c;
-	if (old != c)
+	if (prev)
+		*prev = old != c ? old : NULL;
+	else if (old != c)
 		config_free(old);
 	d->applies++;
 	set_policy(d);
@@ -292,12 +331,36 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 	return 0;
 }
 
+int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		 struct diags *diag)
+{
+	return daemon_apply_keep(d, c, done, diag, NULL);
+}
+
+/* After a refused reload: what ran before still runs, the file is not in force. */
+static void reload_refused(struct nmd_daemon *d, const char *why)
+{
+	if (d->health == NMD_HEALTH_NOT_APPLIED)
+		daemon_health(d, NMD_HEALTH_NOT_APPLIED, "reload refused, nothing applied: %s", why);
+	else
+		daemon_health(d, NMD_HEALTH_DEGRADED,
+			      "reload refused, the previous topology runs: %s", why);
+}
+
 int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 {
 	struct nmd_config *c = NULL;
 	struct timespec ts;
 	int r;
 
+	if (d->confirm_prev) {
+		d->reload_failures++;
+		log_msg(LOG_ERR, "reload refused: an apply waits for confirmation (nmctl confirm), "
+			"or its rollback in %lld s", (long long)(d->confirm_deadline - time(NULL)));
+		diag_add(diag, 0, 0, "an apply waits for confirmation: `nmctl confirm` it, or wait "
+			 "for its rollback, then reload");
+		return -EBUSY;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 		   (unsigned long long)ts.tv_sec * 1000000ull +
@@ -315,8 +378,7 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 		log_diags(LOG_ERR, diag);
 		if (diag->n)
 			diag_format(diag, 0, first, sizeof(first));
-		daemon_status(d, "reload refused, previous configuration kept: %s",
-			      first[0] ? first : strerror(-r));
+		reload_refused(d, first[0] ? first : strerror(-r));
 		daemon_event(d, "reload.failed",
 			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
 				       first[0] ? first : strerror(-r)));
@@ -330,14 +392,14 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 		log_msg(LOG_ERR, "reload: applying %s failed, rolled back: %s", d->config_path,
 			strerror(-r));
 		log_diags(LOG_ERR, diag);
-		daemon_status(d, "reload failed (%s), rolled back to the previous topology",
-			      strerror(-r));
+		reload_refused(d, strerror(-r));
 		daemon_event(d, "reload.failed",
 			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
 				       strerror(-r)));
 		sd_notify(0, "READY=1");
 		return r;
 	}
+	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	daemon_status(d, "running %s (reloaded)", d->config_path);
 	log_msg(LOG_INFO, "reloaded %s", d->config_path);
 	sd_notify(0, "READY=1");
@@ -431,6 +493,7 @@ static void daemon_cleanup(struct nmd_daemon *d)
 			event_free(d->ev_sig[i]);
 	if (d->ev_watchdog)
 		event_free(d->ev_watchdog);
+	confirm_cancel(d);
 	rpc_server_free(d->rpc);
 	d->rpc = NULL;
 	holders_free(d);
@@ -591,10 +654,10 @@ int daemon_run(const struct daemon_opts *opts)
 		log_diags(LOG_ERR, &diag);
 		if (diag.n)
 			diag_format(&diag, 0, first, sizeof(first));
-		daemon_status(d, "running, but %s is not applied: %s", c->file,
+		daemon_health(d, NMD_HEALTH_NOT_APPLIED, "%s is not applied: %s", c->file,
 			      first[0] ? first : strerror(-r));
 	} else {
-		daemon_status(d, "running %s", c->file);
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	}
 	diags_done(&diag);
 
@@ -614,8 +677,17 @@ int daemon_run(const struct daemon_opts *opts)
 		if (d->ev_watchdog)
 			event_add(d->ev_watchdog, &tv);
 	}
+	/*
+	 * READY=1 either way: after a failed first apply the daemon is ready
+	 * in the documented degraded state (STATUS= says "not-applied: ...",
+	 * `nmctl status` exits 5, `nmctl wait` times out), so that the file
+	 * can be fixed and reloaded and the socket says what went wrong.
+	 */
 	sd_notify(0, "READY=1");
-	log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());
+	if (d->health == NMD_HEALTH_APPLIED)
+		log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());
+	else
+		log_msg(LOG_WARNING, "ready (pid %d), degraded: %s", (int)getpid(), d->health_why);
 
 	event_base_dispatch(d->base);
 

@@ -11,7 +11,9 @@
  *   topology.plan     public  {"file": PATH} (admin only: the daemon reads
  *                             it as root) or {"config": YAML} or nothing
  *                             (the configuration in force): the actions
- *   topology.apply    admin   the same params; plan and apply, or nothing
+ *   topology.apply    admin   the same params; plan and apply, or nothing;
+ *                             "confirm": SECONDS rolls it back unless
+ *                             topology.confirm comes in time
  *   switch.list       public  VALE_LIST grouped by switch
  *   port.list         public  the port handles given out and their holders
  *   port.open         public  (the object's access rule) a port fd
@@ -19,6 +21,7 @@
  *   events.subscribe / events.unsubscribe  public
  *   stats             public  per-port counters, RPC server counters
  *   reload            admin   reload the configuration file (as SIGHUP)
+ *   topology.confirm  admin   keep an apply made with "confirm" (methods_health.c)
  *
  * A configuration refused by the loader or the capacity check is error
  * RPC_ERR_CONFIG with data {"errors": ["file:line:col: message", ...]}.
@@ -120,6 +123,21 @@ static int m_status(struct rpc_call *call, json_t *params)
 	/* Handle records: how they are watched, pidfds, the caps in force. */
 	if (j)
 		json_object_set_new(j, "holders", holders_status_json(d));
+	/* Health: nmctl status turns "state" into its exit code. */
+	if (j) {
+		char t[32];
+
+		json_object_set_new(j, "state", json_string(daemon_health_name(d->health)));
+		if (d->health_why[0])
+			json_object_set_new(j, "reason", json_string(d->health_why));
+		json_object_set_new(j, "started", json_string(iso_time(d->started, t, sizeof(t))));
+		if (d->applied_at)
+			json_object_set_new(j, "applied_at",
+					    json_string(iso_time(d->applied_at, t, sizeof(t))));
+		if (d->confirm_prev)
+			json_object_set_new(j, "rollback_at",
+					    json_string(iso_time(d->confirm_deadline, t, sizeof(t))));
+	}
 	rpc_call_set_result(call, j);
 	return 0;
 }
@@ -225,17 +243,53 @@ out:
 	return r;
 }
 
+/*
+ * "confirm": SECONDS of topology.apply, taken out of @params (a copy the
+ * caller owns) so that params_config() sees only the configuration.
+ * 0 none, 1..86400, or -EINVAL after choosing the error.
+ */
+static long take_confirm(struct rpc_call *call, json_t *params)
+{
+	json_t *v = json_object_get(params, "confirm");
+	json_int_t s;
+
+	if (!v)
+		return 0;
+	s = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (s < 1 || s > 86400)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+				      json_pack("{s:s}", "field", "confirm"),
+				      "\"confirm\" is a number of seconds, 1 to 86400");
+	json_object_del(params, "confirm");
+	return (long)s;
+}
+
 static int m_topology_apply(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
-	struct nmd_config *c = NULL;
+	struct nmd_config *c = NULL, *prev = NULL;
 	struct eng_plan done = { 0 };
 	struct diags diag;
+	json_t *p = json_is_object(params) ? json_copy(params) : json_incref(params);
+	long confirm;
 	int r;
 
-	if (diags_init(&diag, "<config>") < 0)
+	confirm = take_confirm(call, p);
+	if (confirm < 0) {
+		json_decref(p);
+		return (int)confirm;
+	}
+	if (d->confirm_prev) {
+		json_decref(p);
+		return rpc_call_error(call, RPC_ERR_STATE, NULL,
+				      "An apply waits for confirmation: `nmctl confirm` it, or wait for its rollback");
+	}
+	if (diags_init(&diag, "<config>") < 0) {
+		json_decref(p);
 		return -ENOMEM;
-	r = params_config(call, params, &diag, &c);
+	}
+	r = params_config(call, p, &diag, &c);
+	json_decref(p);
 	if (r < 0)
 		goto out;
 	if (!c) {
@@ -252,7 +306,7 @@ static int m_topology_apply(struct rpc_call *call, json_t *params)
 			goto out;
 		}
 	}
-	r = daemon_apply(d, c, &done, &diag);
+	r = daemon_apply_keep(d, c, &done, &diag, confirm ? &prev : NULL);
 	if (r < 0) {
 		diags_sort(&diag);
 		r = rpc_call_error(call, rpc_errno_to_code(r),
@@ -262,9 +316,24 @@ static int m_topology_apply(struct rpc_call *call, json_t *params)
 		goto out;
 	}
 	c = NULL; /* the daemon's now */
-	rpc_call_set_result(call, json_pack("{s:o, s:I}", "actions", eng_plan_to_json(&done),
-					    "applied", (json_int_t)done.n));
-	daemon_status(d, "running %s (applied over RPC)", d->config->file);
+	if (confirm) {
+		enum nmd_health was = d->health;
+
+		if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
+			log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
+			daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+			confirm = 0;
+		} else {
+			d->confirm_prev_health = was;
+			daemon_health(d, NMD_HEALTH_CONFIRMING,
+				      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
+		}
+	} else {
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+	}
+	rpc_call_set_result(call, json_pack("{s:o, s:I, s:I}", "actions", eng_plan_to_json(&done),
+					    "applied", (json_int_t)done.n,
+					    "confirm", (json_int_t)confirm));
 out:
 	eng_plan_done(&done);
 	config_free(c);
@@ -413,5 +482,6 @@ const struct rpc_method nmd_methods[] = {
 	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
 	{ "stats", m_stats, RPC_PRIV_PUBLIC },
 	{ "reload", m_reload, RPC_PRIV_ADMIN },
+	{ "topology.confirm", method_topology_confirm, RPC_PRIV_ADMIN },
 };
 const size_t nmd_n_methods = ELEMENTSOF(nmd_methods);

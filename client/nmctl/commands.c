@@ -204,13 +204,6 @@ static int simple(struct nmctl *n, const char *method)
 	return NMCTL_EXIT_OK;
 }
 
-int nmctl_cmd_status(struct nmctl *n, int argc, char **argv)
-{
-	int code = no_args(n, argc, argv, 0);
-
-	return code ? code : simple(n, "status");
-}
-
 int nmctl_cmd_reload(struct nmctl *n, int argc, char **argv)
 {
 	int code = no_args(n, argc, argv, 0);
@@ -292,14 +285,32 @@ int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv)
 
 int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "confirm", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
 	json_t *params, *res, *plan = NULL;
 	const json_t *conflicts;
-	int code;
+	long confirm = 0;
+	int c, code;
 
-	if (argc != 2) {
-		fprintf(n->err, "usage: nmctl apply FILE\n");
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+c:", opts, NULL)) != -1) {
+		char *end;
+
+		if (c != 'c')
+			return NMCTL_EXIT_USAGE;
+		confirm = strtol(optarg, &end, 10);
+		if (*end || end == optarg || confirm < 1 || confirm > 86400) {
+			fprintf(n->err, "nmctl apply: --confirm wants seconds, 1 to 86400\n");
+			return NMCTL_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(n->err, "usage: nmctl apply [--confirm SEC] FILE\n");
 		return NMCTL_EXIT_USAGE;
 	}
+	argv += optind - 1;
 	params = config_params(n, argv[1]);
 	if (!params)
 		return NMCTL_EXIT_USAGE;
@@ -325,6 +336,8 @@ int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)
 		json_decref(params);
 		return NMCTL_EXIT_REFUSED;
 	}
+	if (confirm)
+		json_object_set_new(params, "confirm", json_integer(confirm));
 	code = nmctl_call(n, "topology.apply", params, &res, NULL);
 	if (code) {
 		json_decref(plan);
@@ -338,6 +351,9 @@ int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)
 			(long long)json_array_size(json_object_get(res, "actions"));
 
 		fprintf(n->out, "Applied: %lld action%s.\n", k, k == 1 ? "" : "s");
+		if (json_integer_value(json_object_get(res, "confirm")) > 0)
+			fprintf(n->out, "Rolled back in %lld s unless confirmed: run `nmctl confirm` to keep it.\n",
+				(long long)json_integer_value(json_object_get(res, "confirm")));
 	}
 	json_decref(plan);
 	json_decref(res);

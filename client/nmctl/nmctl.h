@@ -23,6 +23,8 @@ enum {
 	NMCTL_EXIT_REFUSED = 1,		/* the daemon said no (or the command failed) */
 	NMCTL_EXIT_USAGE = 2,
 	NMCTL_EXIT_UNREACHABLE = 3,	/* cannot reach the daemon, or it went away */
+	NMCTL_EXIT_DEGRADED = 4,	/* status/wait: a reload was refused, the previous topology runs */
+	NMCTL_EXIT_NOT_APPLIED = 5,	/* status/wait: nothing of the configuration is applied */
 };
 
 struct nmctl {
@@ -73,6 +75,13 @@ int nmctl_cmd_module(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_events(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_stats(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_reload(struct nmctl *n, int argc, char **argv);
+
+/* -- health.c --------------------------------------------------------- */
+
+/* The exit code a status result means: 0 applied (or confirming), 4 degraded, 5 not applied. */
+int nmctl_status_exit(const json_t *status);
+int nmctl_cmd_wait(struct nmctl *n, int argc, char **argv);
+int nmctl_cmd_confirm(struct nmctl *n, int argc, char **argv);
 
 /* -- exec.c ------------------------------------------------------------- */
 

@@ -122,8 +122,8 @@ static int check_example(const char *path, const struct stat *st, int type,
 static void test_examples(void)
 {
 	CHECK(nftw(CONF_DIR, check_example, 8, FTW_PHYS) == 0, "walk %s", CONF_DIR);
-	/* netmapd.yaml and the three examples at least. */
-	CHECK(n_examples >= 4, "only %u examples found in %s", n_examples, CONF_DIR);
+	/* netmapd.yaml and the four examples at least. */
+	CHECK(n_examples >= 5, "only %u examples found in %s", n_examples, CONF_DIR);
 }
 
 /* ---- 2. fixtures ------------------------------------------------------- */
@@ -248,7 +248,7 @@ static void test_values_example(void)
 	int r;
 
 	diags_init(&d, "netmapd.yaml");
-	r = config_load(CONF_DIR "/netmapd.yaml", &c, &d);
+	r = config_load(CONF_DIR "/examples/showcase.yaml", &c, &d);
 	CHECK(r == 0, "conf/netmapd.yaml: r=%d", r);
 	if (r) {
 		dump(&d);
@@ -831,7 +831,7 @@ static void test_load_errors(void)
 		snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
 		snprintf(link, sizeof(link), "%s/link.yaml", dir);
 		CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
-		CHECK(symlink(CONF_DIR "/netmapd.yaml", link) == 0, "symlink");
+		CHECK(symlink(CONF_DIR "/examples/showcase.yaml", link) == 0, "symlink");
 		alarm(10);
 		diags_init(&d, fifo);
 		r = config_load(fifo, &c, &d);

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "lint.h"
 #include "capacity.h"
 #include "daemon.h"
 #include "reslimits.h"
@@ -189,6 +190,13 @@ int daemon_load_config(const char *path, const char *name, const char *yaml,
 	if (r < 0)
 		return r;
 	r = capacity_check(c, &cap, diag);
+	if (r == 0) {
+		uint64_t total, avail;
+
+		/* Whatever max_mem_mb says, the regions must fit in the RAM. */
+		if (capacity_host_memory(NULL, &total, &avail) == 0)
+			r = capacity_check_host(cap, total, 0, diag, NULL);
+	}
 	capacity_free(cap);
 	if (r < 0) {
 		config_free(c);
@@ -260,6 +268,18 @@ static void sync_module_params(struct nmd_daemon *d)
 				st[i].writable && !modparams[i].load_only
 					? "write refused"
 					: "fixed at load: reload the module to change it");
+}
+
+void daemon_log_lint(const struct nmd_config *c)
+{
+	struct diags w;
+
+	if (diags_init(&w, c->file) < 0)
+		return;
+	config_lint(c, &w);
+	diags_sort(&w);
+	log_diags(LOG_WARNING, &w);
+	diags_done(&w);
 }
 
 int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
@@ -366,6 +386,7 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 		   (unsigned long long)ts.tv_sec * 1000000ull +
 			   (unsigned long long)ts.tv_nsec / 1000);
 	d->reloads++;
+	d->reload_apply_failed = false;
 	log_msg(LOG_INFO, "reloading %s", d->config_path);
 	r = daemon_load_config(d->config_path, NULL, NULL, &c, diag);
 	if (r < 0) {
@@ -385,9 +406,11 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 		sd_notify(0, "READY=1");
 		return r;
 	}
+	daemon_log_lint(c);
 	r = daemon_apply(d, c, NULL, diag);
 	if (r < 0) {
 		d->reload_failures++;
+		d->reload_apply_failed = true;
 		config_free(c);
 		log_msg(LOG_ERR, "reload: applying %s failed, rolled back: %s", d->config_path,
 			strerror(-r));
@@ -583,6 +606,7 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	diags_done(&diag);
 	d->config = c;
+	daemon_log_lint(c);
 	module_name(&c->module, d->module_name, sizeof(d->module_name));
 
 	/* 2. The module. */
@@ -595,6 +619,11 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	if (module_is_loaded(d->opts.sysfs_root, d->module_name) <= 0)
 		log_msg(LOG_WARNING, "module %s is not loaded", d->module_name);
+	if (access(d->opts.dev, F_OK) < 0) {
+		char devwhy[256];
+
+		log_msg(LOG_ERR, "%s", kern_dev_why(d->opts.dev, -errno, devwhy, sizeof(devwhy)));
+	}
 	sync_module_params(d);
 
 	/* 3. Kernel backend and engine (which adopts what the state file says it owned). */
@@ -812,6 +841,14 @@ int daemon_plan_file(const struct daemon_opts *opts, const char *file)
 		fprintf(stderr, "netmapd: %s: %s\n", opts->dev ? opts->dev : "/dev/netmap",
 			strerror(-r));
 		goto out_cfg;
+	}
+	if (access(opts->dev ? opts->dev : "/dev/netmap", F_OK) < 0) {
+		char why[256];
+
+		fprintf(stderr, "netmapd: no running daemon answers at %s, and %s\n",
+			opts->socket_path ? opts->socket_path : c->socket.path,
+			kern_dev_why(opts->dev ? opts->dev : "/dev/netmap", -errno, why, sizeof(why)));
+		goto out_kern;
 	}
 	r = engine_new(&k, opts->state_path ? opts->state_path : NMD_STATE_DEFAULT, &e, &diag);
 	if (r < 0) {

@@ -132,6 +132,7 @@ struct nmd_daemon {
 	time_t started;
 	uint64_t reloads, reload_failures, applies;
 
+	bool reload_apply_failed;	/* the last reload's file was valid, its apply failed */
 	enum nmd_health health;
 	char health_why[512];		/* why not APPLIED; "" when it is */
 	time_t applied_at;		/* last successful apply, 0: never */
@@ -211,6 +212,9 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 /* The same, handing the configuration it replaced to *prev (NULL if none) instead of freeing it. */
 int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
 		      struct diags *diag, struct nmd_config **prev);
+
+/* Log config_lint()'s warnings about @c (lint.h). */
+void daemon_log_lint(const struct nmd_config *c);
 
 /* SIGHUP and the reload method: reload the configuration file. */
 int daemon_reload(struct nmd_daemon *d, struct diags *diag);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "lint.h"
 #include "module.h"
 #include "regions.h"
 
@@ -67,13 +68,19 @@ static int config_error(struct rpc_call *call, int r, const struct diags *d)
 static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
 			 struct nmd_config **c)
 {
-	const char *file = NULL, *yaml = NULL;
+	const char *file = NULL, *yaml = NULL, *name = NULL;
 	int r;
 
 	*c = NULL;
-	r = rpc_unpack(call, params, "{s?s, s?s}", "file", &file, "config", &yaml);
+	r = rpc_unpack(call, params, "{s?s, s?s, s?s}", "file", &file, "config", &yaml,
+		       "name", &name);
 	if (r < 0)
 		return r;
+	/* "name" labels the text in messages only: short and printable, else "<config>". */
+	if (name && (!yaml || !name[0] || strlen(name) > 255 ||
+		     strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789/._-+@<>") != strlen(name)))
+		name = NULL;
 	if (file && yaml)
 		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
 				      json_pack("{s:s}", "field", "config"),
@@ -88,9 +95,9 @@ static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
 				      json_pack("{s:s}", "field", "file"),
 				      "\"file\" must be an absolute path");
 	diags_done(d);
-	if (diags_init(d, file ? file : "<config>") < 0)
+	if (diags_init(d, file ? file : name ? name : "<config>") < 0)
 		return rpc_call_errno(call, -ENOMEM, "Out of memory");
-	r = daemon_load_config(file, "<config>", yaml, c, d);
+	r = daemon_load_config(file, name ? name : "<config>", yaml, c, d);
 	if (r < 0) {
 		diags_sort(d);
 		return config_error(call, r, d);
@@ -233,9 +240,22 @@ static int m_topology_plan(struct rpc_call *call, json_t *params)
 				   "Planning failed: %s", strerror(-r));
 		goto out;
 	}
-	rpc_call_set_result(call, json_pack("{s:o, s:I, s:b}", "actions", eng_plan_to_json(&plan),
-					    "conflicts", (json_int_t)plan.conflicts,
-					    "empty", plan.n == 0));
+	{
+		struct diags w;
+		json_t *warnings = NULL;
+
+		/* What applies but is probably not meant (lint.h): "warnings". */
+		if (diags_init(&w, diag.file) == 0) {
+			config_lint(c ? c : d->config, &w);
+			diags_sort(&w);
+			warnings = diags_json(&w);
+			diags_done(&w);
+		}
+		rpc_call_set_result(call, json_pack("{s:o, s:I, s:b, s:o*}", "actions",
+						    eng_plan_to_json(&plan), "conflicts",
+						    (json_int_t)plan.conflicts, "empty", plan.n == 0,
+						    "warnings", warnings));
+	}
 out:
 	eng_plan_done(&plan);
 	config_free(c);
@@ -309,7 +329,7 @@ static int m_topology_apply(struct rpc_call *call, json_t *params)
 	r = daemon_apply_keep(d, c, &done, &diag, confirm ? &prev : NULL);
 	if (r < 0) {
 		diags_sort(&diag);
-		r = rpc_call_error(call, rpc_errno_to_code(r),
+		r = rpc_call_error(call, r == -EINVAL ? RPC_ERR_KERNEL : rpc_errno_to_code(r),
 				   json_pack("{s:o, s:i, s:s}", "errors", diags_json(&diag),
 					     "errno", -r, "message", strerror(-r)),
 				   "Apply failed, rolled back: %s", strerror(-r));
@@ -353,7 +373,17 @@ static int m_reload(struct rpc_call *call, json_t *params)
 		return -ENOMEM;
 	r = daemon_reload(d, &diag);
 	if (r < 0) {
-		if (r == -EINVAL || r == -ENOSPC || diag.n)
+		diags_sort(&diag);
+		if (r == -EBUSY && d->confirm_prev)
+			r = rpc_call_error(call, RPC_ERR_STATE, json_pack("{s:o}", "errors", diags_json(&diag)),
+					   "Reload refused: an apply waits for confirmation");
+		else if (d->reload_apply_failed)
+			/* A valid file the kernel or a NIC refused: not a configuration error. */
+			r = rpc_call_error(call, r == -EINVAL ? RPC_ERR_KERNEL : rpc_errno_to_code(r),
+					   json_pack("{s:o, s:i, s:s}", "errors", diags_json(&diag),
+						     "errno", -r, "message", strerror(-r)),
+					   "Reload failed while applying, rolled back: %s", strerror(-r));
+		else if (r == -EINVAL || r == -ENOSPC || diag.n)
 			r = config_error(call, r, &diag);
 		else
 			r = rpc_call_errno(call, r, "Reload failed");

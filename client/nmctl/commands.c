@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,7 @@ const char *nmctl_hint(int code, const char *object, char *buf, size_t size)
 			 CONFIG_FILE);
 		return buf;
 	case NMD_ERR_KERNEL:
-		snprintf(buf, size, "the kernel refused: `journalctl -u netmapd` and `dmesg` tell more");
+		snprintf(buf, size, "the kernel refused (the file itself is valid; nothing was changed): `journalctl -u netmapd` and `dmesg` tell more");
 		return buf;
 	case NMD_ERR_STATE:
 		snprintf(buf, size, "not possible in the current state: `nmctl show` and `nmctl status` tell what is there");
@@ -60,9 +62,12 @@ const char *nmctl_hint(int code, const char *object, char *buf, size_t size)
 		snprintf(buf, size, "netmapd does not know this request: is it older than nmctl? compare `netmapd --version` and `nmctl --version`");
 		return buf;
 	case NMD_ERR_INVALID_PARAMS:
+		snprintf(buf, size, "netmapd refused a value given%s%s (see above); `nmctl --help` shows what each command takes",
+			 object ? " for " : "", object ? object : "");
+		return buf;
 	case NMD_ERR_INVALID_REQUEST:
 	case NMD_ERR_PARSE:
-		snprintf(buf, size, "nmctl and netmapd disagree about the request: check that their versions match");
+		snprintf(buf, size, "netmapd could not read nmctl's request: is it older than nmctl? compare `netmapd --version` and `nmctl --version`");
 		return buf;
 	default:
 		return NULL;
@@ -105,7 +110,9 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 	}
 	if (n->json) {
 		json_t *o = json_pack("{s:{s:i, s:s, s:O*, s:s*, s:s}}", "error", "code",
-				      r == -EREMOTEIO ? e->code : 0, "message",
+				      r == -EREMOTEIO && e->code ? e->code :
+				      code == NMCTL_EXIT_UNREACHABLE ? NMCTL_ERR_UNREACHABLE :
+				      NMCTL_ERR_LOCAL, "message",
 				      e->message[0] ? e->message : strerror(-r), "data", e->data,
 				      "hint", h, "method", method);
 
@@ -126,9 +133,26 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 	return code;
 }
 
+/* The group that owns the socket at @path, for the hint of EACCES ("netmap" if unknown). */
+static void socket_group(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+	struct group *g;
+
+	snprintf(buf, len, "netmap");
+	if (stat(path, &st) < 0)
+		return;
+	g = getgrgid(st.st_gid);
+	if (g)
+		snprintf(buf, len, "%s", g->gr_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)st.st_gid);
+}
+
 int nmctl_connect(struct nmctl *n)
 {
 	const char *path;
+	char grp[64], hint[256];
 	int r;
 
 	if (n->client)
@@ -139,11 +163,13 @@ int nmctl_connect(struct nmctl *n)
 	path = n->socket ? n->socket : getenv(NMD_SOCKET_ENV);
 	if (!path || !*path)
 		path = NMD_DEFAULT_SOCKET;
+	socket_group(path, grp, sizeof(grp));
+	snprintf(hint, sizeof(hint), "the socket is for group %s: ask an admin to add you (usermod -aG %s USER), then log in again",
+		 grp, grp);
 	if (n->json) {
-		json_t *o = json_pack("{s:{s:i, s:s, s:s, s:s}}", "error", "code", 0, "message",
-				      strerror(-r), "socket", path, "hint",
-				      r == -EACCES ? "ask an admin to add you to group netmap" :
-				      "is netmapd running? systemctl status netmapd");
+		json_t *o = json_pack("{s:{s:i, s:s, s:s, s:s}}", "error", "code", NMCTL_ERR_UNREACHABLE,
+				      "message", strerror(-r), "socket", path, "hint",
+				      r == -EACCES ? hint : "is netmapd running? systemctl status netmapd");
 		if (o)
 			out_json(n->out, o);
 		json_decref(o);
@@ -151,7 +177,7 @@ int nmctl_connect(struct nmctl *n)
 	}
 	fprintf(n->err, "nmctl: cannot reach netmapd at %s: %s\n", path, strerror(-r));
 	if (r == -EACCES)
-		fprintf(n->err, "hint: the socket is for group netmap: ask an admin to add you (usermod -aG netmap USER), then log in again\n");
+		fprintf(n->err, "hint: %s\n", hint);
 	else
 		fprintf(n->err, "hint: is netmapd running? systemctl status netmapd\n");
 	return NMCTL_EXIT_UNREACHABLE;
@@ -253,7 +279,9 @@ static json_t *config_params(struct nmctl *n, const char *file)
 	if (!text)
 		return NULL;
 	text[len] = '\0';
-	p = json_pack("{s:s%}", "config", text, len);
+	/* "name": how netmapd names the text in its messages (file:line:col). */
+	p = json_pack("{s:s%, s:s}", "config", text, len, "name",
+		      strcmp(file, "-") ? file : "<stdin>");
 	if (!p)
 		fprintf(n->err, "nmctl: %s is not valid UTF-8 text\n", file);
 	free(text);

@@ -27,6 +27,14 @@ enum {
 	NMCTL_EXIT_NOT_APPLIED = 5,	/* status/wait: nothing of the configuration is applied */
 };
 
+/*
+ * Error codes of nmctl's own JSON errors (--json), for failures that never
+ * reached the daemon; from JSON-RPC's range for implementation errors, and
+ * never 0.
+ */
+#define NMCTL_ERR_UNREACHABLE -32099	/* cannot connect, or the daemon went away */
+#define NMCTL_ERR_LOCAL -32098		/* nmctl's side: out of memory, bad reply */
+
 struct nmctl {
 	const char *socket;	/* -s, or NULL for $NETMAPD_SOCKET / the default */
 	bool json;		/* --json: raw results, errors as JSON too */

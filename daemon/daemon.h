@@ -145,6 +145,7 @@ struct nmd_daemon {
 	struct nmd_config *confirm_prev;
 	struct event *ev_confirm;
 	enum nmd_health confirm_prev_health;
+	char confirm_prev_why[512];
 	time_t confirm_deadline;
 
 	/* methods_port.c: handle records and what watches them. */

@@ -345,6 +345,8 @@ static int m_topology_apply(struct rpc_call *call, json_t *params)
 			confirm = 0;
 		} else {
 			d->confirm_prev_health = was;
+			snprintf(d->confirm_prev_why, sizeof(d->confirm_prev_why), "%s",
+				 d->health_why);
 			daemon_health(d, NMD_HEALTH_CONFIRMING,
 				      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
 		}

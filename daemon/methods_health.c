@@ -68,8 +68,7 @@ static void on_confirm_timeout(evutil_socket_t fd, short what, void *arg)
 		if (back == NMD_HEALTH_APPLIED || back == NMD_HEALTH_CONFIRMING)
 			daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 		else
-			daemon_health(d, back, "rolled back to a configuration that was %s",
-				      daemon_health_name(back));
+			daemon_health(d, back, "%s", d->confirm_prev_why);
 		log_msg(LOG_NOTICE, "rolled back to %s: the apply was not confirmed in time",
 			d->config->file);
 		daemon_event(d, "topology.rolled_back",

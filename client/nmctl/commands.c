@@ -288,6 +288,28 @@ static json_t *config_params(struct nmctl *n, const char *file)
 	return p;
 }
 
+/*
+ * After a plan: its warnings (what applies but is probably not meant), and
+ * exit 1 when it has conflicts, since applying it would be refused.
+ */
+static int print_plan_verdict(struct nmctl *n, const json_t *plan, const char *file)
+{
+	const json_t *conflicts = json_object_get(plan, "conflicts"), *w;
+	size_t i;
+
+	if (!n->json)
+		json_array_foreach(json_object_get(plan, "warnings"), i, w)
+			if (json_is_string(w))
+				fprintf(n->err, "%s\n", json_string_value(w));
+	if (json_is_integer(conflicts) && json_integer_value(conflicts) > 0) {
+		fprintf(n->err, "nmctl: plan: %lld conflict%s: applying %s would be refused\n",
+			(long long)json_integer_value(conflicts),
+			json_integer_value(conflicts) == 1 ? "" : "s", file);
+		return NMCTL_EXIT_REFUSED;
+	}
+	return NMCTL_EXIT_OK;
+}
+
 int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv)
 {
 	json_t *params, *res;
@@ -307,8 +329,10 @@ int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv)
 		out_json(n->out, res);
 	else
 		out_plan(n->out, res, "Nothing to do: the topology already matches.");
+	fflush(n->out);
+	code = print_plan_verdict(n, res, argv[1]);
 	json_decref(res);
-	return NMCTL_EXIT_OK;
+	return code;
 }
 
 int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)

@@ -17,7 +17,7 @@ _nmctl()
 	local cur prev words cword
 	_init_completion -n := || return
 
-	local commands="status show plan apply port module events stats reload exec"
+	local commands="status wait show plan apply confirm port module events stats reload exec"
 	local globals="-s --socket -j --json -h --help -V --version"
 	local sock= cmd= sub= i
 
@@ -56,7 +56,7 @@ _nmctl()
 			return
 		fi
 		;;
-	--ring | --count | -n)
+	--ring | --count | -n | --timeout | --confirm)
 		return
 		;;
 	esac
@@ -74,8 +74,18 @@ _nmctl()
 	show)
 		COMPREPLY=($(compgen -W "--format --json" -- "$cur"))
 		;;
-	plan | apply)
+	plan)
 		_filedir '@(yaml|yml)'
+		;;
+	apply)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--confirm" -- "$cur"))
+		else
+			_filedir '@(yaml|yml)'
+		fi
+		;;
+	wait)
+		COMPREPLY=($(compgen -W "--timeout" -- "$cur"))
 		;;
 	port)
 		case $sub in

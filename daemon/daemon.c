@@ -808,6 +808,9 @@ static int plan_via_socket(const char *sock, const char *file, int *rc)
 		else
 			printf("%s: %s\n", file, json_string_value(json_object_get(a, "text")));
 	}
+	json_array_foreach(json_object_get(res, "warnings"), i, a)
+		if (json_is_string(a))
+			fprintf(stderr, "%s\n", json_string_value(a));
 	*rc = json_integer_value(json_object_get(res, "conflicts")) ? 1 : 0;
 	json_decref(j);
 	return 0;

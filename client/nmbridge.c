@@ -99,11 +99,12 @@ static void die(const char *fmt, ...)
 	exit(2);
 }
 
-static void usage(void)
+/* --help: on stdout, exit 0; a usage error: on stderr, exit 2. */
+static void usage(int status)
 {
-	fprintf(stderr, "usage: " PROG " -i PORT_A -i PORT_B [-b BATCH] [-T REPORT_MS] [--busy]\n"
+	fprintf(status ? stderr : stdout, "usage: " PROG " -i PORT_A -i PORT_B [-b BATCH] [-T REPORT_MS] [--busy]\n"
 			"                 [--duration S] [--json]\nsee nm-bridge(1)\n");
-	exit(2);
+	exit(status);
 }
 
 /* Packets waiting in the bound RX rings of @p. */
@@ -253,11 +254,12 @@ int main(int argc, char **argv)
 			break;
 		case 'B': O.busy = true; break;
 		case 'j': O.json = true; break;
-		default: usage();
+		case 'h': usage(0); break;
+		default: usage(2);
 		}
 	}
 	if (optind != argc || nname != 2)
-		usage();
+		usage(2);
 	for (i = 0; i < 2; i++)
 		if (nmport_open(&p[i], O.name[i], err, sizeof(err)))
 			die("%s", err);

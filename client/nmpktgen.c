@@ -204,16 +204,17 @@ static void die_usage(const char *fmt, ...)
 	exit(2);
 }
 
-static void usage(void)
+/* --help: on stdout, exit 0; a usage error: on stderr, exit 2. */
+static void usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status ? stderr : stdout,
 		"usage: " PROG " -i PORT [-f tx|rx|ping|pong] [-l LEN] [-b BATCH] [-n COUNT]\n"
 		"                 [-R PPS] [-S MAC] [-D MAC] [-s IP[-IP][:PORT[-PORT]]]\n"
 		"                 [-d IP[-IP][:PORT[-PORT]]] [-p THREADS] [-T REPORT_MS]\n"
 		"                 [-w WAIT_S] [--duration S] [--busy] [--check] [--touch-all]\n"
 		"                 [--json]\n"
 		"see nm-pktgen(1)\n");
-	exit(2);
+	exit(status);
 }
 
 /* ------------------------------------------------------------------------
@@ -1295,11 +1296,12 @@ int main(int argc, char **argv)
 		case 'C': O.check = true; break;
 		case 'A': O.touch_all = true; break;
 		case 'j': O.json = true; break;
-		default: usage();
+		case 'h': usage(0); break;
+		default: usage(2);
 		}
 	}
 	if (optind != argc || !O.ifname)
-		usage();
+		usage(2);
 	if (nmport_parse(O.ifname, &spec, err, sizeof(err)))
 		die_usage("%s", err);
 	if (O.threads > 1 && spec.has_ringspec)

@@ -293,10 +293,44 @@ static void proposal(char *buf, size_t len, enum modparam_id id, uint64_t v)
 			 modparams[id].name, (unsigned long long)v);
 }
 
-static int check_region(const struct nmd_config *c, const struct cap_region *r,
-			struct nmd_mark where, struct diags *d)
+void capacity_human(uint64_t bytes, char *buf, size_t len)
 {
-	char fix[160];
+	if (bytes >= (10ull << 30))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else if (bytes >= (1ull << 30))
+		snprintf(buf, len, "%.1f GiB", (double)bytes / (double)(1ull << 30));
+	else if (bytes >= (1ull << 20))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)((bytes + (1ull << 20) - 1) >> 20));
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
+}
+
+/*
+ * @fix followed by what it costs: " (about N MiB more memory)", or for a
+ * priv_* parameter, which every private region gets, per region.
+ */
+static void with_cost(char *fix, size_t len, uint64_t bytes, bool per_region,
+		      size_t n_priv)
+{
+	size_t l = strlen(fix);
+	char a[32], b[32];
+
+	if (!bytes || l >= len || strstr(fix, "make the topology smaller"))
+		return;
+	capacity_human(bytes, a, sizeof(a));
+	if (per_region && n_priv > 1) {
+		capacity_human(bytes * n_priv, b, sizeof(b));
+		snprintf(fix + l, len - l, " (about %s more memory for each of the %zu private regions, %s in all)",
+			 a, n_priv, b);
+	} else {
+		snprintf(fix + l, len - l, " (about %s more memory)", a);
+	}
+}
+
+static int check_region(const struct nmd_config *c, const struct cap_region *r,
+			struct nmd_mark where, size_t n_priv, struct diags *d)
+{
+	char fix[320];
 	int ret = 0;
 
 	for (int p = 0; p < CAP_POOLS; p++) {
@@ -305,6 +339,8 @@ static int check_region(const struct nmd_config *c, const struct cap_region *r,
 
 		if (r->need_num[p] > r->have_num[p]) {
 			proposal(fix, sizeof(fix), num_id, r->need_num[p]);
+			with_cost(fix, sizeof(fix), (r->need_num[p] - r->have_num[p]) * r->have_size[p],
+				  !r->global, n_priv);
 			if (r->global)
 				problem(d, param_mark(c, num_id, where),
 					"needs %llu %s in the global region, %s is %llu: %s",
@@ -323,6 +359,8 @@ static int check_region(const struct nmd_config *c, const struct cap_region *r,
 		}
 		if (r->need_size[p] > r->have_size[p]) {
 			proposal(fix, sizeof(fix), size_id, r->need_size[p]);
+			with_cost(fix, sizeof(fix), (r->need_size[p] - r->have_size[p]) * r->have_num[p],
+				  !r->global, n_priv);
 			problem(d, param_mark(c, size_id, where),
 				"%s needs %s of %llu bytes in the %s, which has %s of %llu bytes (%s is %lld): %s",
 				r->need_size_who[p],
@@ -395,7 +433,7 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 	_cleanup_free_ const struct nmd_pipe **implicit = NULL;
 	struct capacity *cap;
 	struct cap_region *g;
-	size_t n_ports = 0, n_implicit = 0;
+	size_t n_ports = 0, n_implicit = 0, n_priv = 0;
 	char who[96];
 	int r = 0;
 
@@ -594,12 +632,14 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 			r = -ENOSPC;
 		}
 	}
+	for (size_t i = 1; i < cap->n_regions; i++)
+		n_priv += cap->regions[i].users ? 1 : 0;	/* private regions in use */
 	for (size_t i = 0; i < cap->n_regions; i++) {
 		const struct cap_region *reg = &cap->regions[i];
 
 		if (!reg->users)
 			continue;
-		if (check_region(c, reg, reg->mark, d) < 0)
+		if (check_region(c, reg, reg->mark, n_priv, d) < 0)
 			r = -ENOSPC;
 		if (__builtin_add_overflow(cap->total_bytes, reg->bytes,
 					   &cap->total_bytes))
@@ -615,6 +655,48 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 enomem:
 	capacity_free(cap);
 	return -ENOMEM;
+}
+
+int capacity_check_host(const struct capacity *cap, uint64_t mem_total, uint64_t mem_avail,
+			struct diags *d, struct diags *warn)
+{
+	char need[32], have[32];
+
+	if (!cap || !cap->total_bytes)
+		return 0;
+	capacity_human(cap->total_bytes, need, sizeof(need));
+	if (mem_total && cap->total_bytes > mem_total) {
+		capacity_human(mem_total, have, sizeof(have));
+		return diag_add(d, 0, 0,
+				"the topology's memory regions take %s, more than this host's RAM (%s, MemTotal): netmap.ko could never allocate them; make the topology smaller (fewer ports, rings, slots or buffers)",
+				need, have);
+	}
+	if (warn && mem_avail && cap->total_bytes > mem_avail) {
+		capacity_human(mem_avail, have, sizeof(have));
+		diag_add(warn, 0, 0,
+			 "warning: the topology's memory regions take %s, more than the %s this host has free now (MemAvailable): applying it may fail with \"out of memory\"",
+			 need, have);
+	}
+	return 0;
+}
+
+int capacity_host_memory(const char *meminfo, uint64_t *total, uint64_t *avail)
+{
+	FILE *f = fopen(meminfo ? meminfo : "/proc/meminfo", "re");
+	char line[128];
+	unsigned long long kb;
+
+	*total = *avail = 0;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			*total = (uint64_t)kb << 10;
+		else if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			*avail = (uint64_t)kb << 10;
+	}
+	fclose(f);
+	return *total ? 0 : -ENODATA;
 }
 
 void capacity_free(struct capacity *cap)

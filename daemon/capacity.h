@@ -79,6 +79,19 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 		   struct diags *d);
 void capacity_free(struct capacity *cap);
 
+/*
+ * The host's RAM against the regions of @cap: more than @mem_total (bytes,
+ * 0: unknown) can never be allocated, whatever max_mem_mb says: -EINVAL
+ * with the reason in @d. More than @mem_avail is only a warning, in @warn
+ * (may be NULL). 0 otherwise.
+ */
+int capacity_check_host(const struct capacity *cap, uint64_t mem_total, uint64_t mem_avail,
+			struct diags *d, struct diags *warn);
+/* MemTotal and MemAvailable of @meminfo (NULL: /proc/meminfo), in bytes. 0 or -errno. */
+int capacity_host_memory(const char *meminfo, uint64_t *total, uint64_t *avail);
+/* @bytes as "512 KiB", "40 MiB", "1.5 GiB", "78 GiB". */
+void capacity_human(uint64_t bytes, char *buf, size_t len);
+
 /* Bytes of one netmap_if for @rings rings in all (host rings included); of one ring of @slots. */
 uint64_t capacity_if_size(uint64_t rings);
 uint64_t capacity_ring_size(uint64_t slots);

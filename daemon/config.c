@@ -1019,6 +1019,8 @@ struct port_parse {
 	struct sizes sizes;
 	struct nmd_port *port;
 	struct prep_override prep;
+	const struct ydoc_node *count;	/* "count": N copies NAME0..NAME(N-1) */
+	uint32_t v_count;
 };
 
 struct pipe_parse {
@@ -1222,7 +1224,20 @@ static int key_port_polling(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
+/* Most ports a count: may make: a switch has at most NMD_SWITCH_MAX_PORTS. */
+static int key_port_count(struct loader *ld, const struct ydoc_node *key,
+			  const struct ydoc_node *v, void *obj)
+{
+	struct port_parse *pp = obj;
+	int r = get_u32(ld, key, v, 1, NMD_SWITCH_MAX_PORTS, &pp->v_count);
+
+	if (r == 0)
+		pp->count = key;
+	return r;
+}
+
 static const struct key port_keys[] = {
+	{ "count", key_port_count, KIND_VALE },
 	{ "ephemeral", key_port_name, KIND_EPHEMERAL },
 	{ "persistent", key_port_name, KIND_PERSISTENT },
 	{ "nic", key_port_name, KIND_NIC },
@@ -1253,6 +1268,72 @@ struct walk {
 	struct nic_pending *nics;
 	size_t n_nics, cap_nics;
 };
+
+static int principals_copy(struct nmd_principal **dst, size_t *n_dst,
+			   const struct nmd_principal *src, size_t n)
+{
+	*n_dst = 0;
+	*dst = n ? calloc(n, sizeof(**dst)) : NULL;
+	if (n && !*dst)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		(*dst)[i] = src[i];
+		(*dst)[i].name = strdup(src[i].name);
+		if (!(*dst)[i].name)
+			return -ENOMEM;
+		(*n_dst)++;
+	}
+	return 0;
+}
+
+/*
+ * "count: N" of the port just parsed (the last of @sw): it becomes NAME0,
+ * and N-1 copies NAME1.. follow it, with the same settings (access and
+ * memory copied). A name that then does not fit is an error at @key.
+ */
+static int expand_count(struct loader *ld, struct nmd_switch *sw, uint32_t n,
+			const struct ydoc_node *key)
+{
+	size_t first = sw->n_ports - 1;
+	char base[NMD_IFNAMSIZ];
+
+	snprintf(base, sizeof(base), "%s", sw->ports[first].name);
+	for (uint32_t i = 0; i < n; i++) {
+		struct nmd_port *p, *o;
+		char name[NMD_IFNAMSIZ + 16];
+		const char *why;
+
+		snprintf(name, sizeof(name), "%s%u", base, i);
+		why = strlen(name) >= NMD_IFNAMSIZ ? "is too long" :
+		      sw->ports[first].kind == NMD_PORT_PERSISTENT ? name_check_persistent(name) :
+								       name_check_vale_port(name);
+		if (why)
+			return err(ld, key, "count: port name \"%s\" %s", q(ld, name), why);
+		if (i > 0) {
+			p = array_push(&sw->ports, &sw->n_ports, &sw->cap_ports, sizeof(*sw->ports));
+			if (!p)
+				return -ENOMEM;
+			o = &sw->ports[first];
+			*p = *o;
+			p->memory = NULL;
+			p->access = (struct nmd_access){ .set = o->access.set };
+			if ((o->memory && !(p->memory = strdup(o->memory))) ||
+			    principals_copy(&p->access.users, &p->access.n_users, o->access.users,
+					    o->access.n_users) < 0 ||
+			    principals_copy(&p->access.groups, &p->access.n_groups,
+					    o->access.groups, o->access.n_groups) < 0)
+				return -ENOMEM;
+		} else {
+			p = &sw->ports[first];
+		}
+		memcpy(p->name, name, strlen(name) + 1);	/* fits: checked above */
+		if (p->kind == NMD_PORT_EPHEMERAL)
+			snprintf(p->full, sizeof(p->full), "%s:%s", sw->name, p->name);
+		else
+			snprintf(p->full, sizeof(p->full), "%s", p->name);
+	}
+	return 0;
+}
 
 static int parse_port(struct walk *w, size_t sw_idx,
 		      const struct ydoc_node *entry, size_t index)
@@ -1308,6 +1389,8 @@ static int parse_port(struct walk *w, size_t sw_idx,
 	ctx_restore(ld, &saved);
 	if (r == -ENOMEM)
 		return r;
+	if (r == 0 && pp.count)
+		return expand_count(ld, sw, pp.v_count, pp.count);
 	if (p->kind == NMD_PORT_NIC) {
 		struct nic_pending *np = array_push(&w->nics, &w->n_nics,
 						    &w->cap_nics,

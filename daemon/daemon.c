@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "lint.h"
 #include "capacity.h"
 #include "daemon.h"
 #include "reslimits.h"
@@ -201,6 +202,43 @@ void daemon_status(struct nmd_daemon *d, const char *fmt, ...)
 	sd_notifyf(0, "STATUS=%s", d->status);
 }
 
+const char *daemon_health_name(enum nmd_health h)
+{
+	switch (h) {
+	case NMD_HEALTH_APPLIED:
+		return "applied";
+	case NMD_HEALTH_NOT_APPLIED:
+		return "not-applied";
+	case NMD_HEALTH_DEGRADED:
+		return "degraded";
+	case NMD_HEALTH_CONFIRMING:
+		return "confirming";
+	case NMD_HEALTH_STARTING:
+		break;
+	}
+	return "starting";
+}
+
+void daemon_health(struct nmd_daemon *d, enum nmd_health h, const char *fmt, ...)
+{
+	const char *file = d->config ? d->config->file : d->config_path;
+	va_list ap;
+
+	d->health = h;
+	d->health_why[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(d->health_why, sizeof(d->health_why), fmt, ap);
+		va_end(ap);
+	}
+	if (h == NMD_HEALTH_APPLIED) {
+		d->applied_at = time(NULL);
+		daemon_status(d, "running %s", file);
+	} else {
+		daemon_status(d, "%s: %s", daemon_health_name(h), d->health_why);
+	}
+}
+
 void daemon_event(struct nmd_daemon *d, const char *type, json_t *fields)
 {
 	json_t *p = fields ? fields : json_object();
@@ -230,6 +268,13 @@ int daemon_load_config(const char *path, const char *name, const char *yaml,
 	if (r < 0)
 		return r;
 	r = capacity_check(c, &cap, diag);
+	if (r == 0) {
+		uint64_t total, avail;
+
+		/* Whatever max_mem_mb says, the regions must fit in the RAM. */
+		if (capacity_host_memory(NULL, &total, &avail) == 0)
+			r = capacity_check_host(cap, total, 0, diag, NULL);
+	}
 	capacity_free(cap);
 	if (r < 0) {
 		config_free(c);
@@ -303,8 +348,20 @@ static void sync_module_params(struct nmd_daemon *d)
 					: "fixed at load: reload the module to change it");
 }
 
-int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
-		 struct diags *diag)
+void daemon_log_lint(const struct nmd_config *c)
+{
+	struct diags w;
+
+	if (diags_init(&w, c->file) < 0)
+		return;
+	config_lint(c, &w);
+	diags_sort(&w);
+	log_diags(LOG_WARNING, &w);
+	diags_done(&w);
+}
+
+int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		      struct diags *diag, struct nmd_config **prev)
 {
 	struct eng_plan local = { 0 };
 	struct eng_plan *pl = done ? done : &local;
@@ -356,7 +413,9 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 	}
 	old = d->config;
 	d->config = c;
-	if (old != c)
+	if (prev)
+		*prev = old != c ? old : NULL;
+	else if (old != c)
 		config_free(old);
 	d->applies++;
 	set_policy(d);
@@ -375,17 +434,42 @@ int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *do
 	return 0;
 }
 
+int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		 struct diags *diag)
+{
+	return daemon_apply_keep(d, c, done, diag, NULL);
+}
+
+/* After a refused reload: what ran before still runs, the file is not in force. */
+static void reload_refused(struct nmd_daemon *d, const char *why)
+{
+	if (d->health == NMD_HEALTH_NOT_APPLIED)
+		daemon_health(d, NMD_HEALTH_NOT_APPLIED, "reload refused, nothing applied: %s", why);
+	else
+		daemon_health(d, NMD_HEALTH_DEGRADED,
+			      "reload refused, the previous topology runs: %s", why);
+}
+
 int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 {
 	struct nmd_config *c = NULL;
 	struct timespec ts;
 	int r;
 
+	if (d->confirm_prev) {
+		d->reload_failures++;
+		log_msg(LOG_ERR, "reload refused: an apply waits for confirmation (nmctl confirm), "
+			"or its rollback in %lld s", (long long)(d->confirm_deadline - time(NULL)));
+		diag_add(diag, 0, 0, "an apply waits for confirmation: `nmctl confirm` it, or wait "
+			 "for its rollback, then reload");
+		return -EBUSY;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 		   (unsigned long long)ts.tv_sec * 1000000ull +
 			   (unsigned long long)ts.tv_nsec / 1000);
 	d->reloads++;
+	d->reload_apply_failed = false;
 	log_msg(LOG_INFO, "reloading %s", d->config_path);
 	r = daemon_load_config(d->config_path, NULL, NULL, &c, diag);
 	if (r < 0) {
@@ -400,30 +484,32 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 		log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
 		if (diag->n)
 			diag_format(diag, 0, first, sizeof(first));
-		daemon_status(d, "reload refused, previous configuration kept: %s",
-			      first[0] ? first : strerror(-r));
+		reload_refused(d, first[0] ? first : strerror(-r));
 		daemon_event(d, "reload.failed",
 			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
 				       first[0] ? first : strerror(-r)));
 		sd_notify(0, "READY=1");
 		return r;
 	}
+	daemon_log_lint(c);
 	r = daemon_apply(d, c, NULL, diag);
 	if (r < 0) {
 		d->reload_failures++;
+		d->reload_apply_failed = true;
 		config_free(c);
 		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
 			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
 			   "reload: applying %s failed, the previous topology is kept: %s",
 			   d->config_path, strerror(-r));
-		daemon_status(d, "reload failed (%s), rolled back to the previous topology",
-			      strerror(-r));
+		log_diags(LOG_ERR, diag);
+		reload_refused(d, strerror(-r));
 		daemon_event(d, "reload.failed",
 			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
 				       strerror(-r)));
 		sd_notify(0, "READY=1");
 		return r;
 	}
+	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	daemon_status(d, "running %s (reloaded)", d->config_path);
 	log_msg(LOG_INFO, "reloaded %s", d->config_path);
 	sd_notify(0, "READY=1");
@@ -528,6 +614,7 @@ static void daemon_cleanup(struct nmd_daemon *d)
 	if (d->ev_observe)
 		event_free(d->ev_observe);
 	free(d->drift);
+	confirm_cancel(d);
 	rpc_server_free(d->rpc);
 	d->rpc = NULL;
 	holders_free(d);
@@ -617,6 +704,7 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	diags_done(&diag);
 	d->config = c;
+	daemon_log_lint(c);
 	module_name(&c->module, d->module_name, sizeof(d->module_name));
 
 	/* 2. The module. */
@@ -629,6 +717,11 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	if (module_is_loaded(d->opts.sysfs_root, d->module_name) <= 0)
 		log_msg(LOG_WARNING, "module %s is not loaded", d->module_name);
+	if (access(d->opts.dev, F_OK) < 0) {
+		char devwhy[256];
+
+		log_msg(LOG_ERR, "%s", kern_dev_why(d->opts.dev, -errno, devwhy, sizeof(devwhy)));
+	}
 	sync_module_params(d);
 
 	/* 3. Kernel backend and engine (which adopts what the state file says it owned). */
@@ -689,10 +782,10 @@ int daemon_run(const struct daemon_opts *opts)
 			   "applying %s failed, nothing applied: %s", c->file, strerror(-r));
 		if (diag.n)
 			diag_format(&diag, 0, first, sizeof(first));
-		daemon_status(d, "running, but %s is not applied: %s", c->file,
+		daemon_health(d, NMD_HEALTH_NOT_APPLIED, "%s is not applied: %s", c->file,
 			      first[0] ? first : strerror(-r));
 	} else {
-		daemon_status(d, "running %s", c->file);
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	}
 	diags_done(&diag);
 
@@ -719,8 +812,17 @@ int daemon_run(const struct daemon_opts *opts)
 		if (d->ev_observe)
 			event_add(d->ev_observe, &tv);
 	}
+	/*
+	 * READY=1 either way: after a failed first apply the daemon is ready
+	 * in the documented degraded state (STATUS= says "not-applied: ...",
+	 * `nmctl status` exits 5, `nmctl wait` times out), so that the file
+	 * can be fixed and reloaded and the socket says what went wrong.
+	 */
 	sd_notify(0, "READY=1");
-	log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());
+	if (d->health == NMD_HEALTH_APPLIED)
+		log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());
+	else
+		log_msg(LOG_WARNING, "ready (pid %d), degraded: %s", (int)getpid(), d->health_why);
 
 	event_base_dispatch(d->base);
 
@@ -812,6 +914,9 @@ static int plan_via_socket(const char *sock, const char *file, int *rc)
 		else
 			printf("%s: %s\n", file, json_string_value(json_object_get(a, "text")));
 	}
+	json_array_foreach(json_object_get(res, "warnings"), i, a)
+		if (json_is_string(a))
+			fprintf(stderr, "%s\n", json_string_value(a));
 	*rc = json_integer_value(json_object_get(res, "conflicts")) ? 1 : 0;
 	json_decref(j);
 	return 0;
@@ -845,6 +950,14 @@ int daemon_plan_file(const struct daemon_opts *opts, const char *file)
 		fprintf(stderr, "netmapd: %s: %s\n", opts->dev ? opts->dev : "/dev/netmap",
 			strerror(-r));
 		goto out_cfg;
+	}
+	if (access(opts->dev ? opts->dev : "/dev/netmap", F_OK) < 0) {
+		char why[256];
+
+		fprintf(stderr, "netmapd: no running daemon answers at %s, and %s\n",
+			opts->socket_path ? opts->socket_path : c->socket.path,
+			kern_dev_why(opts->dev ? opts->dev : "/dev/netmap", -errno, why, sizeof(why)));
+		goto out_kern;
 	}
 	r = engine_new(&k, opts->state_path ? opts->state_path : NMD_STATE_DEFAULT, &e, &diag);
 	if (r < 0) {

@@ -101,6 +101,23 @@ struct daemon_opts {
 	bool no_release_watch;		/* pidfds only, as on a module without it */
 };
 
+/*
+ * Whether the configuration is in force (status "state", nmctl status's
+ * exit code, STATUS=): APPLIED after an apply succeeded; NOT_APPLIED when
+ * the first apply failed (the daemon runs with nothing of the file, to be
+ * fixed and reloaded); DEGRADED when a later reload was refused (the
+ * previous topology runs, the file on disk is not in force); CONFIRMING
+ * while an apply waits for `nmctl confirm` (rolled back when it does not
+ * come in time).
+ */
+enum nmd_health {
+	NMD_HEALTH_STARTING,
+	NMD_HEALTH_APPLIED,
+	NMD_HEALTH_NOT_APPLIED,
+	NMD_HEALTH_DEGRADED,
+	NMD_HEALTH_CONFIRMING,
+};
+
 struct nmd_daemon {
 	struct daemon_opts opts;
 	struct event_base *base;
@@ -114,6 +131,22 @@ struct nmd_daemon {
 	char status[256];		/* last STATUS= */
 	time_t started;
 	uint64_t reloads, reload_failures, applies;
+
+	bool reload_apply_failed;	/* the last reload's file was valid, its apply failed */
+	enum nmd_health health;
+	char health_why[512];		/* why not APPLIED; "" when it is */
+	time_t applied_at;		/* last successful apply, 0: never */
+
+	/*
+	 * An apply that waits for confirmation (methods_health.c): the
+	 * configuration before it (owned, re-applied when ev_confirm fires),
+	 * the health to go back to, the deadline (CLOCK_REALTIME seconds).
+	 */
+	struct nmd_config *confirm_prev;
+	struct event *ev_confirm;
+	enum nmd_health confirm_prev_health;
+	char confirm_prev_why[512];
+	time_t confirm_deadline;
 
 	/* methods_port.c: handle records and what watches them. */
 	struct holder *holders;
@@ -204,9 +237,21 @@ int daemon_load_config(const char *path, const char *name, const char *yaml,
  */
 int daemon_apply(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
 		 struct diags *diag);
+/* The same, handing the configuration it replaced to *prev (NULL if none) instead of freeing it. */
+int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		      struct diags *diag, struct nmd_config **prev);
+
+/* Log config_lint()'s warnings about @c (lint.h). */
+void daemon_log_lint(const struct nmd_config *c);
 
 /* SIGHUP and the reload method: reload the configuration file. */
 int daemon_reload(struct nmd_daemon *d, struct diags *diag);
+
+/* Set the health (and STATUS=): @fmt (may be NULL when APPLIED) says why. */
+void daemon_health(struct nmd_daemon *d, enum nmd_health h, const char *fmt, ...)
+	_printf_(3, 4);
+/* "applied", "not-applied", "degraded", "confirming", "starting". */
+const char *daemon_health_name(enum nmd_health h);
 
 /* Send an "event" notification {type, ...fields of @fields (stolen)}. */
 void daemon_event(struct nmd_daemon *d, const char *type, json_t *fields);
@@ -224,6 +269,17 @@ json_t *holders_status_json(const struct nmd_daemon *d);
 int method_port_open(struct rpc_call *call, json_t *params);
 int method_port_close(struct rpc_call *call, json_t *params);
 int method_port_list(struct rpc_call *call, json_t *params);
+
+/* methods_health.c: apply with confirmation, and its rollback. */
+int method_topology_confirm(struct rpc_call *call, json_t *params);
+/*
+ * After an apply that replaced @prev (owned, taken): keep @prev and roll
+ * back to it unless confirmed within @seconds. 0 or -errno (then @prev is
+ * freed and nothing waits).
+ */
+int confirm_arm(struct nmd_daemon *d, struct nmd_config *prev, unsigned seconds);
+/* Forget a pending confirmation (its previous configuration is freed). */
+void confirm_cancel(struct nmd_daemon *d);
 
 /* fdstore.c */
 /* At start: the fds systemd passed (socket, anchors). Returns how many were used. */

@@ -18,8 +18,10 @@ int diags_init(struct diags *d, const char *file)
 
 void diags_done(struct diags *d)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		free(d->v[i].msg);
+		free(d->v[i].excerpt);
+	}
 	free(d->v);
 	free(d->file);
 	*d = (struct diags){ .max = DIAG_MAX_DEFAULT };
@@ -74,6 +76,30 @@ int diag_add(struct diags *d, unsigned line, unsigned column,
 	return -EINVAL;
 }
 
+int diag_excerpt(struct diags *d, const char *text, size_t len)
+{
+	struct diag *e;
+	char *x;
+
+	if (!d->n)
+		return 0;
+	e = &d->v[d->n - 1];
+	if (len > 200)
+		len = 200;
+	x = malloc(len + 1);
+	if (!x)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		x[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	x[len] = '\0';
+	free(e->excerpt);
+	e->excerpt = x;
+	return 0;
+}
+
 static bool diag_before(const struct diag *a, const struct diag *b)
 {
 	if (!a->line || !b->line)
@@ -113,8 +139,20 @@ void diags_print(const struct diags *d, FILE *f)
 {
 	char buf[DIAG_MSG_MAX + 4096];
 
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *e = &d->v[i];
+
 		fprintf(f, "%s\n", diag_format(d, i, buf, sizeof(buf)));
+		if (e->excerpt) {
+			unsigned col = 0;
+
+			/* Columns count characters: skip UTF-8 continuation bytes. */
+			for (const char *p = e->excerpt; *p && col + 1 < e->column; p++)
+				if (((unsigned char)*p & 0xc0) != 0x80)
+					col++;
+			fprintf(f, "    %s\n    %*s^\n", e->excerpt, (int)col, "");
+		}
+	}
 	if (d->truncated)
 		fprintf(f, "%s: too many errors, stopped after %zu\n", d->file,
 			d->n);

@@ -32,6 +32,7 @@ struct diag {
 	unsigned line;   /* 1-based; 0: the message is about the whole file */
 	unsigned column; /* 1-based */
 	char *msg;
+	char *excerpt;   /* the line of the file it is about (tabs shown as spaces), or NULL */
 };
 
 struct diags {
@@ -72,9 +73,19 @@ static inline bool diags_stop(struct diags *d)
 	return true;
 }
 
+/*
+ * Quote @len bytes of @text (one line of the file, without its newline) under
+ * the last message added: diags_print() shows it with a caret under the
+ * message's column. Control characters are shown as spaces. 0 or -ENOMEM.
+ */
+int diag_excerpt(struct diags *d, const char *text, size_t len);
+
 /* Sort by position (messages without a position last), keeping the order of equal ones. */
 void diags_sort(struct diags *d);
-/* Print every message, one per line, and a last line if some were dropped. */
+/*
+ * Print every message, one per line (with its excerpt and a caret under
+ * it on the next two lines), and a last line if some were dropped.
+ */
 void diags_print(const struct diags *d, FILE *f);
 /* Format message @i as it is printed; returns @buf. */
 char *diag_format(const struct diags *d, size_t i, char *buf, size_t len);

@@ -414,6 +414,16 @@ static int judge_unowned(struct engine *e, const struct eng_obs *o, struct want 
 			CONFLICT(x, "%s is a persistent VALE port, not a NIC", x->obj.name);
 			return 0;
 		}
+		if (!x->obj.prep.force && ops->nic_in_use) {
+			char why[200] = "";
+
+			r = ops->nic_in_use(e->k->ctx, x->obj.name, why, sizeof(why));
+			if (r > 0) {
+				CONFLICT(x, "NIC %s is in use by the host (%s): netmapd refuses to take it; move its addresses and routes away, or set force: true for it",
+					 x->obj.name, why);
+				return 0;
+			}
+		}
 		x->st = W_CREATE;
 		return 0;
 	case OBJ_ATTACH: {

@@ -139,6 +139,14 @@ struct kern_ops {
 	int (*watch_add)(void *ctx, int wfd, int fd, uint64_t cookie);
 	int (*watch_del)(void *ctx, int wfd, uint64_t cookie);
 	int (*watch_read)(void *ctx, int wfd, uint64_t *c, size_t n);
+
+	/*
+	 * Optional (may be NULL: never in use): nic_in_use() of nicprep.h, 1
+	 * if @ifname carries addresses or routes (the reason in @why), 0, or
+	 * -errno. The plan uses it to refuse, in advance, what nic_prepare
+	 * would refuse.
+	 */
+	int (*nic_in_use)(void *ctx, const char *ifname, char *why, size_t why_len);
 };
 
 struct kern {
@@ -152,6 +160,12 @@ struct kern {
  * made (not the fds handed out by port_open).
  */
 int kern_netmap_new(const char *dev, struct kern *k);
+/*
+ * What an errno from opening the control device @dev means, for people:
+ * "/dev/netmap is missing: is netmap.ko loaded ..., is the module built for
+ * this kernel (dkms status)?" for ENOENT/ENODEV/ENXIO. Returns @buf.
+ */
+const char *kern_dev_why(const char *dev, int err, char *buf, size_t len);
 void kern_netmap_close(struct kern *k);
 
 #endif /* NETMAPD_KERN_H */

@@ -36,12 +36,47 @@ struct kern_netmap {
 	char why[256];		/* reason of the last nic_prepare failure */
 };
 
+const char *kern_dev_why(const char *dev, int err, char *buf, size_t len)
+{
+	switch (err < 0 ? -err : err) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		snprintf(buf, len, "%s is missing: is netmap.ko loaded (lsmod | grep netmap), and is the module built for this kernel (dkms status)?",
+			 dev);
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, len, "%s: permission denied: netmapd must run as root", dev);
+		break;
+	default:
+		snprintf(buf, len, "%s: %s", dev, strerror(err < 0 ? -err : err));
+	}
+	return buf;
+}
+
+/* open() of the control device; on failure kn->why says what is wrong with it. */
+static int kn_open_dev(struct kern_netmap *kn, int flags)
+{
+	int fd = open(kn->dev, flags);
+
+	if (fd < 0) {
+		int r = -errno;
+
+		kern_dev_why(kn->dev, r, kn->why, sizeof(kn->why));
+		return r;
+	}
+	return fd;
+}
+
 static int kn_ctl_fd(struct kern_netmap *kn)
 {
 	if (kn->fd < 0) {
-		kn->fd = open(kn->dev, O_RDWR | O_CLOEXEC);
-		if (kn->fd < 0)
-			return -errno;
+		int fd = kn_open_dev(kn, O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			return fd;
+		kn->fd = fd;
 	}
 	return kn->fd;
 }
@@ -224,9 +259,10 @@ static int kn_port_open(void *ctx, const struct kern_open *req, int *fdp, struct
 	r = kn_hdr(&h, NETMAP_REQ_REGISTER, req->name, &body);
 	if (r)
 		return r;
-	fd = open(kn->dev, O_RDWR | O_CLOEXEC);
+	kn->why[0] = '\0';
+	fd = kn_open_dev(kn, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = kn_ioctl(fd, &h);
 	if (r) {
 		close(fd);
@@ -323,6 +359,12 @@ static int kn_port_stats(void *ctx, const char *name, struct kern_stats *st)
  * VM, a log line each on a host). if_nametoindex() is only the fallback
  * when /sys is not mounted. Both see the daemon's network namespace.
  */
+static int kn_nic_in_use(void *ctx, const char *ifname, char *why, size_t why_len)
+{
+	(void)ctx;
+	return nic_in_use(ifname, why, why_len);
+}
+
 static int kn_netdev_exists(void *ctx, const char *ifname)
 {
 	char path[64 + IF_NAMESIZE];
@@ -456,6 +498,7 @@ static const struct kern_ops kern_netmap_ops = {
 	.watch_add = kn_watch_add,
 	.watch_del = kn_watch_del,
 	.watch_read = kn_watch_read,
+	.nic_in_use = kn_nic_in_use,
 };
 
 int kern_netmap_new(const char *dev, struct kern *k)

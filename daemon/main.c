@@ -4,9 +4,11 @@
  *
  *   netmapd [-c FILE] [--state FILE] [--socket PATH] [--no-module] [-v]
  *           run in the foreground until SIGTERM/SIGINT (daemon.c)
- *   netmapd --check FILE   check a configuration, its capacity and its
- *                          names against the host's interfaces (sysfs);
- *                          changes nothing
+ *   netmapd --check [FILE] check a configuration (default: the -c file or
+ *                          /etc/netmapd/netmapd.yaml), its capacity, its
+ *                          names against the host's interfaces (sysfs), its
+ *                          NICs against their addresses and routes, its
+ *                          memory against the RAM; changes nothing
  *   netmapd --plan FILE    print what applying FILE would do to the running
  *                          kernel, and exit
  *
@@ -31,6 +33,8 @@
 #include "config.h"
 #include "diag.h"
 #include "daemon.h"
+#include "lint.h"
+#include "nicprep.h"
 #include "util.h"
 
 #ifndef NETMAPD_VERSION
@@ -45,10 +49,14 @@ static void help(FILE *f)
 		"The netmap daemon: loads netmap.ko, builds the VALE switches, pipes and\n"
 		"monitors of its configuration, and hands port file descriptors to clients.\n"
 		"\n"
-		"  -n, --check FILE   check FILE (YAML, schema, names, references, memory\n"
-		"                     regions as trust domains, whether it fits the\n"
-		"                     module's memory, port names that are interfaces\n"
-		"                     of this host) and exit; changes nothing\n"
+		"  -n, --check [FILE] check FILE (default: the -c file, or\n"
+		"                     %s): YAML, schema, names,\n"
+		"                     references, memory regions as trust domains, the\n"
+		"                     module's memory and the host's RAM, port names that\n"
+		"                     are interfaces of this host, NICs in use (addresses,\n"
+		"                     routes); warns about unknown users and groups; exit\n"
+		"                     0 if valid; changes nothing\n"
+		"      --no-host      with --check: the file alone, nothing of this host\n"
 		"  -c, --config FILE  configuration to run with (default %s)\n"
 		"      --plan FILE    print the actions applying FILE would take on the\n"
 		"                     running kernel, and exit\n"
@@ -65,7 +73,7 @@ static void help(FILE *f)
 		"Without --check or --plan, runs in the foreground until SIGTERM or SIGINT;\n"
 		"SIGHUP reloads the configuration. See netmapd(8); the file format is\n"
 		"described in netmapd.yaml(5).\n",
-		CONFIG_DEFAULT_PATH, NMD_STATE_DEFAULT);
+		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_PATH, NMD_STATE_DEFAULT);
 }
 
 static void human(uint64_t bytes, char *buf, size_t len)
@@ -183,48 +191,105 @@ static int host_probe(void *ctx, const char *ifname)
 	return r == 0 && info.driver[0] ? CONFIG_IF_HOST : CONFIG_IF_MAYBE_VALE;
 }
 
-/* 0 valid, 1 invalid (messages on stderr). */
-static int check(const char *path)
+/*
+ * The NICs of @c that apply would refuse now: one with addresses or routes
+ * (unless force:). A NIC that does not exist is a warning: it may appear
+ * before the daemon starts (apply then takes it), or the plan will say so.
+ */
+static int check_nics(const struct nmd_config *c, struct diags *d, struct diags *warn)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->n_switches; i++)
+		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
+			const struct nmd_port *p = &c->switches[i].ports[j];
+			char why[256] = "";
+			int r;
+
+			if (p->kind != NMD_PORT_NIC)
+				continue;
+			r = nic_in_use(p->name, why, sizeof(why));
+			if (r == -ENODEV)
+				diag_add(warn, p->mark.line, p->mark.column,
+					 "warning: NIC %s: no such network interface on this host now: applying the file fails until it exists",
+					 p->name);
+			else if (r > 0 && !p->prep.force)
+				ret = diag_add(d, p->mark.line, p->mark.column,
+					       "NIC %s is in use by the host (%s): netmapd refuses to take it; move its addresses and routes away, or set force: true for it",
+					       p->name, why);
+			else if (r < 0)
+				diag_add(warn, p->mark.line, p->mark.column,
+					 "warning: NIC %s: cannot tell whether it is in use: %s", p->name,
+					 why[0] ? why : strerror(-r));
+		}
+	return ret;
+}
+
+/*
+ * 0 valid, 1 invalid (messages on stderr; warnings do not make it invalid).
+ * @host: also what depends on this host (interfaces, NICs, RAM, users).
+ */
+static int check(const char *path, bool host)
 {
 	struct nmd_config *c = NULL;
 	struct capacity *cap = NULL;
-	struct diags d;
+	struct diags d, warn;
+	uint64_t mem_total = 0, mem_avail = 0;
 	int r;
 
-	if (diags_init(&d, path) < 0) {
+	if (diags_init(&d, path) < 0 || diags_init(&warn, path) < 0) {
 		fprintf(stderr, "netmapd: out of memory\n");
+		diags_done(&d);
 		return 1;
 	}
 	r = config_load(path, &c, &d);
 	if (r == 0) {
+		int h;
+
+		/* Every check runs, so that one pass reports every problem. */
 		r = capacity_check(c, &cap, &d);
-		if (r == 0)
-			r = config_check_host(c, host_probe, NULL, &d);
-		if (r < 0 && r != -EINVAL && r != -ENOMEM && r != -ENOSPC)
+		if (!host)
+			goto summary;
+		h = config_check_host(c, host_probe, NULL, &d);
+		if (h < 0 && h != -EINVAL && h != -ENOMEM)
 			fprintf(stderr, "%s: cannot look at the host's interfaces: %s\n", path,
-				strerror(-r));
-		if (r == 0)
-			print_summary(c, cap);
+				strerror(-h));
+		r = r ? r : h;
+		if (cap && capacity_host_memory(NULL, &mem_total, &mem_avail) == 0) {
+			h = capacity_check_host(cap, mem_total, mem_avail, &d, &warn);
+			r = r ? r : h;
+		}
+		h = check_nics(c, &d, &warn);
+		r = r ? r : h;
+		config_lint(c, &warn);
 	}
+summary:
 	if (r == -ENOMEM)
 		fprintf(stderr, "%s: out of memory\n", path);
 	diags_sort(&d);
 	diags_print(&d, stderr);
+	diags_sort(&warn);
+	diags_print(&warn, stderr);
+	fflush(stderr);
+	if (r == 0)
+		print_summary(c, cap);
 	capacity_free(cap);
 	config_free(c);
 	diags_done(&d);
+	diags_done(&warn);
 	return r == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "check", required_argument, NULL, 'n' },
+		{ "check", optional_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "plan", required_argument, NULL, 'P' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 'L' },
 		{ "no-module", no_argument, NULL, 'M' },
+		{ "no-host", no_argument, NULL, 'H' },
 		{ "no-release-watch", no_argument, NULL, 'W' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -234,11 +299,13 @@ int main(int argc, char **argv)
 	};
 	struct daemon_opts dopts = { 0 };
 	const char *check_file = NULL, *plan_file = NULL;
+	bool check_mode = false, check_host = true;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "n:c:vhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n::c:vhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
+			check_mode = true;
 			check_file = optarg;
 			break;
 		case 'c':
@@ -255,6 +322,9 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			dopts.no_module = true;
+			break;
+		case 'H':
+			check_host = false;
 			break;
 		case 'W':
 			dopts.no_release_watch = true;
@@ -276,6 +346,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* --check [FILE]: the file may follow as an argument; without one, -c's or the default. */
+	if (check_mode && !check_file)
+		check_file = optind < argc ? argv[optind++] :
+			     dopts.config_path ? dopts.config_path : CONFIG_DEFAULT_PATH;
 	if (optind < argc) {
 		fprintf(stderr, "netmapd: unexpected argument \"%s\"\n", argv[optind]);
 		help(stderr);
@@ -286,7 +360,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (check_file)
-		return check(check_file);
+		return check(check_file, check_host);
 	if (plan_file)
 		return daemon_plan_file(&dopts, plan_file);
 	return daemon_run(&dopts);

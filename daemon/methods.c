@@ -11,7 +11,9 @@
  *   topology.plan     public  {"file": PATH} (admin only: the daemon reads
  *                             it as root) or {"config": YAML} or nothing
  *                             (the configuration in force): the actions
- *   topology.apply    admin   the same params; plan and apply, or nothing
+ *   topology.apply    admin   the same params; plan and apply, or nothing;
+ *                             "confirm": SECONDS rolls it back unless
+ *                             topology.confirm comes in time
  *   switch.list       public  VALE_LIST grouped by switch
  *   port.list         public  the port handles given out and their holders
  *   port.open         public  (the object's access rule) a port fd
@@ -22,6 +24,7 @@
  *   object.get        public  {"name"}: one object in detail (observe.c)
  *   doctor            public  the daemon's checks of what it runs (observe.c)
  *   reload            admin   reload the configuration file (as SIGHUP)
+ *   topology.confirm  admin   keep an apply made with "confirm" (methods_health.c)
  *
  * A configuration refused by the loader or the capacity check is error
  * RPC_ERR_CONFIG with data {"errors": ["file:line:col: message", ...]}.
@@ -33,6 +36,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "lint.h"
 #include "module.h"
 #include "observe.h"
 #include "regions.h"
@@ -68,13 +72,19 @@ static int config_error(struct rpc_call *call, int r, const struct diags *d)
 static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
 			 struct nmd_config **c)
 {
-	const char *file = NULL, *yaml = NULL;
+	const char *file = NULL, *yaml = NULL, *name = NULL;
 	int r;
 
 	*c = NULL;
-	r = rpc_unpack(call, params, "{s?s, s?s}", "file", &file, "config", &yaml);
+	r = rpc_unpack(call, params, "{s?s, s?s, s?s}", "file", &file, "config", &yaml,
+		       "name", &name);
 	if (r < 0)
 		return r;
+	/* "name" labels the text in messages only: short and printable, else "<config>". */
+	if (name && (!yaml || !name[0] || strlen(name) > 255 ||
+		     strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789/._-+@<>") != strlen(name)))
+		name = NULL;
 	if (file && yaml)
 		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
 				      json_pack("{s:s}", "field", "config"),
@@ -89,9 +99,9 @@ static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
 				      json_pack("{s:s}", "field", "file"),
 				      "\"file\" must be an absolute path");
 	diags_done(d);
-	if (diags_init(d, file ? file : "<config>") < 0)
+	if (diags_init(d, file ? file : name ? name : "<config>") < 0)
 		return rpc_call_errno(call, -ENOMEM, "Out of memory");
-	r = daemon_load_config(file, "<config>", yaml, c, d);
+	r = daemon_load_config(file, name ? name : "<config>", yaml, c, d);
 	if (r < 0) {
 		diags_sort(d);
 		return config_error(call, r, d);
@@ -124,6 +134,21 @@ static int m_status(struct rpc_call *call, json_t *params)
 	/* Handle records: how they are watched, pidfds, the caps in force. */
 	if (j)
 		json_object_set_new(j, "holders", holders_status_json(d));
+	/* Health: nmctl status turns "state" into its exit code. */
+	if (j) {
+		char t[32];
+
+		json_object_set_new(j, "state", json_string(daemon_health_name(d->health)));
+		if (d->health_why[0])
+			json_object_set_new(j, "reason", json_string(d->health_why));
+		json_object_set_new(j, "started", json_string(iso_time(d->started, t, sizeof(t))));
+		if (d->applied_at)
+			json_object_set_new(j, "applied_at",
+					    json_string(iso_time(d->applied_at, t, sizeof(t))));
+		if (d->confirm_prev)
+			json_object_set_new(j, "rollback_at",
+					    json_string(iso_time(d->confirm_deadline, t, sizeof(t))));
+	}
 	rpc_call_set_result(call, j);
 	return 0;
 }
@@ -221,9 +246,22 @@ static int m_topology_plan(struct rpc_call *call, json_t *params)
 				   "Planning failed: %s", strerror(-r));
 		goto out;
 	}
-	rpc_call_set_result(call, json_pack("{s:o, s:I, s:b}", "actions", eng_plan_to_json(&plan),
-					    "conflicts", (json_int_t)plan.conflicts,
-					    "empty", plan.n == 0));
+	{
+		struct diags w;
+		json_t *warnings = NULL;
+
+		/* What applies but is probably not meant (lint.h): "warnings". */
+		if (diags_init(&w, diag.file) == 0) {
+			config_lint(c ? c : d->config, &w);
+			diags_sort(&w);
+			warnings = diags_json(&w);
+			diags_done(&w);
+		}
+		rpc_call_set_result(call, json_pack("{s:o, s:I, s:b, s:o*}", "actions",
+						    eng_plan_to_json(&plan), "conflicts",
+						    (json_int_t)plan.conflicts, "empty", plan.n == 0,
+						    "warnings", warnings));
+	}
 out:
 	eng_plan_done(&plan);
 	config_free(c);
@@ -231,17 +269,53 @@ out:
 	return r;
 }
 
+/*
+ * "confirm": SECONDS of topology.apply, taken out of @params (a copy the
+ * caller owns) so that params_config() sees only the configuration.
+ * 0 none, 1..86400, or -EINVAL after choosing the error.
+ */
+static long take_confirm(struct rpc_call *call, json_t *params)
+{
+	json_t *v = json_object_get(params, "confirm");
+	json_int_t s;
+
+	if (!v)
+		return 0;
+	s = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (s < 1 || s > 86400)
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
+				      json_pack("{s:s}", "field", "confirm"),
+				      "\"confirm\" is a number of seconds, 1 to 86400");
+	json_object_del(params, "confirm");
+	return (long)s;
+}
+
 static int m_topology_apply(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
-	struct nmd_config *c = NULL;
+	struct nmd_config *c = NULL, *prev = NULL;
 	struct eng_plan done = { 0 };
 	struct diags diag;
+	json_t *p = json_is_object(params) ? json_copy(params) : json_incref(params);
+	long confirm;
 	int r;
 
-	if (diags_init(&diag, "<config>") < 0)
+	confirm = take_confirm(call, p);
+	if (confirm < 0) {
+		json_decref(p);
+		return (int)confirm;
+	}
+	if (d->confirm_prev) {
+		json_decref(p);
+		return rpc_call_error(call, RPC_ERR_STATE, NULL,
+				      "An apply waits for confirmation: `nmctl confirm` it, or wait for its rollback");
+	}
+	if (diags_init(&diag, "<config>") < 0) {
+		json_decref(p);
 		return -ENOMEM;
-	r = params_config(call, params, &diag, &c);
+	}
+	r = params_config(call, p, &diag, &c);
+	json_decref(p);
 	if (r < 0)
 		goto out;
 	if (!c) {
@@ -258,19 +332,36 @@ static int m_topology_apply(struct rpc_call *call, json_t *params)
 			goto out;
 		}
 	}
-	r = daemon_apply(d, c, &done, &diag);
+	r = daemon_apply_keep(d, c, &done, &diag, confirm ? &prev : NULL);
 	if (r < 0) {
 		diags_sort(&diag);
-		r = rpc_call_error(call, rpc_errno_to_code(r),
+		r = rpc_call_error(call, r == -EINVAL ? RPC_ERR_KERNEL : rpc_errno_to_code(r),
 				   json_pack("{s:o, s:i, s:s}", "errors", diags_json(&diag),
 					     "errno", -r, "message", strerror(-r)),
 				   "Apply failed, rolled back: %s", strerror(-r));
 		goto out;
 	}
 	c = NULL; /* the daemon's now */
-	rpc_call_set_result(call, json_pack("{s:o, s:I}", "actions", eng_plan_to_json(&done),
-					    "applied", (json_int_t)done.n));
-	daemon_status(d, "running %s (applied over RPC)", d->config->file);
+	if (confirm) {
+		enum nmd_health was = d->health;
+
+		if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
+			log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
+			daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+			confirm = 0;
+		} else {
+			d->confirm_prev_health = was;
+			snprintf(d->confirm_prev_why, sizeof(d->confirm_prev_why), "%s",
+				 d->health_why);
+			daemon_health(d, NMD_HEALTH_CONFIRMING,
+				      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
+		}
+	} else {
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+	}
+	rpc_call_set_result(call, json_pack("{s:o, s:I, s:I}", "actions", eng_plan_to_json(&done),
+					    "applied", (json_int_t)done.n,
+					    "confirm", (json_int_t)confirm));
 out:
 	eng_plan_done(&done);
 	config_free(c);
@@ -290,7 +381,17 @@ static int m_reload(struct rpc_call *call, json_t *params)
 		return -ENOMEM;
 	r = daemon_reload(d, &diag);
 	if (r < 0) {
-		if (r == -EINVAL || r == -ENOSPC || diag.n)
+		diags_sort(&diag);
+		if (r == -EBUSY && d->confirm_prev)
+			r = rpc_call_error(call, RPC_ERR_STATE, json_pack("{s:o}", "errors", diags_json(&diag)),
+					   "Reload refused: an apply waits for confirmation");
+		else if (d->reload_apply_failed)
+			/* A valid file the kernel or a NIC refused: not a configuration error. */
+			r = rpc_call_error(call, r == -EINVAL ? RPC_ERR_KERNEL : rpc_errno_to_code(r),
+					   json_pack("{s:o, s:i, s:s}", "errors", diags_json(&diag),
+						     "errno", -r, "message", strerror(-r)),
+					   "Reload failed while applying, rolled back: %s", strerror(-r));
+		else if (r == -EINVAL || r == -ENOSPC || diag.n)
 			r = config_error(call, r, &diag);
 		else
 			r = rpc_call_errno(call, r, "Reload failed");
@@ -405,5 +506,6 @@ const struct rpc_method nmd_methods[] = {
 	{ "object.get", method_object_get, RPC_PRIV_PUBLIC },
 	{ "doctor", method_doctor, RPC_PRIV_PUBLIC },
 	{ "reload", m_reload, RPC_PRIV_ADMIN },
+	{ "topology.confirm", method_topology_confirm, RPC_PRIV_ADMIN },
 };
 const size_t nmd_n_methods = ELEMENTSOF(nmd_methods);

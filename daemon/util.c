@@ -93,3 +93,14 @@ out:
 	close(fd);
 	return r;
 }
+
+const char *iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!len)
+		return buf;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		buf[0] = '\0';
+	return buf;
+}

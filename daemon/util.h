@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -80,5 +81,8 @@ void *array_push(void *array_p, size_t *n, size_t *cap, size_t elsize);
  */
 int read_regular_file(const char *path, size_t max, char **buf, size_t *len, char *why,
 		      size_t whylen);
+
+/* @t as ISO 8601 in UTC, "2026-12-06T22:10:00Z"; "" if it cannot be. Returns @buf. */
+const char *iso_time(time_t t, char *buf, size_t len);
 
 #endif /* NETMAPD_UTIL_H */

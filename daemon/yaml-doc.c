@@ -227,10 +227,52 @@ static void offset_to_mark(const unsigned char *buf, size_t len, size_t offset,
 	}
 }
 
+/* Line @line (1-based) of @buf: its start and length, without the newline. */
+static const char *line_of(const char *buf, size_t len, unsigned line, size_t *n)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	for (unsigned l = 1; l < line && p < end; l++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	if (p >= end)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*n = (size_t)((nl ? nl : end) - p);
+	return p;
+}
+
+/*
+ * libyaml's problem said the way people fix it: a tab where indentation
+ * goes, or a line indented unlike the others of its block. @text is the
+ * problem's line (may be NULL).
+ */
+static const char *explain(const yaml_parser_t *p, const char *text, size_t n)
+{
+	const char *problem = p->problem ? p->problem : "";
+	size_t col = p->problem_mark.column;
+
+	if (text && ((col < n && text[col] == '\t') ||
+		     memchr(text, '\t', strspn(text, " \t") < n ? strspn(text, " \t") : n)))
+		return "tabs are not allowed in YAML indentation: indent with spaces";
+	if (!strcmp(problem, "did not find expected key") ||
+	    !strcmp(problem, "did not find expected '-' indicator") ||
+	    !strcmp(problem, "mapping values are not allowed in this context") ||
+	    !strcmp(problem, "block sequence entries are not allowed in this context"))
+		return "inconsistent indentation: this line is indented unlike the other lines of its block";
+	return NULL;
+}
+
 static int syntax_error(struct builder *b, const yaml_parser_t *p,
 			const void *buf, size_t len)
 {
+	const char *text, *why;
 	unsigned line, column;
+	size_t n = 0;
+	int r;
 
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
@@ -242,14 +284,28 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p,
 	default:
 		line = (unsigned)p->problem_mark.line + 1;
 		column = (unsigned)p->problem_mark.column + 1;
-		if (p->context)
-			return diag_add(b->d, line, column,
-					"YAML syntax error: %s (%s at line %zu column %zu)",
-					p->problem ? p->problem : "unknown problem",
-					p->context, p->context_mark.line + 1,
-					p->context_mark.column + 1);
-		return diag_add(b->d, line, column, "YAML syntax error: %s",
-				p->problem ? p->problem : "unknown problem");
+		text = line_of(buf, len, line, &n);
+		why = explain(p, text, n);
+		if (why && p->context)
+			r = diag_add(b->d, line, column,
+				     "YAML syntax error: %s (libyaml: %s, %s at line %zu column %zu)",
+				     why, p->problem ? p->problem : "unknown problem", p->context,
+				     p->context_mark.line + 1, p->context_mark.column + 1);
+		else if (why)
+			r = diag_add(b->d, line, column, "YAML syntax error: %s (libyaml: %s)", why,
+				     p->problem ? p->problem : "unknown problem");
+		else if (p->context)
+			r = diag_add(b->d, line, column,
+				     "YAML syntax error: %s (%s at line %zu column %zu)",
+				     p->problem ? p->problem : "unknown problem",
+				     p->context, p->context_mark.line + 1,
+				     p->context_mark.column + 1);
+		else
+			r = diag_add(b->d, line, column, "YAML syntax error: %s",
+				     p->problem ? p->problem : "unknown problem");
+		if (text && diag_excerpt(b->d, text, n) < 0)
+			return -ENOMEM;
+		return r;
 	}
 }
 

@@ -5,7 +5,7 @@
 # installs (/usr, /etc, systemd units, sysusers.d, libnmd with pkg-config),
 # build a small netmap application against that installed libnmd, then boot
 # Debian 12 with systemd as init in qemu with the stage in it. Inside:
-# `systemctl start netmapd` with the example topology (conf/netmapd.yaml,
+# `systemctl start netmapd` with the example topology (conf/examples/showcase.yaml,
 # installed as /etc/netmapd/netmapd.yaml), `nmctl show`, and the application
 # run by an unprivileged user with `nmctl exec`, passing packets through the
 # VALE switch and a netmap pipe, with the figures. The guest's side is
@@ -29,8 +29,8 @@ cmake -S . -B "$b" -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTING=OFF >"$b/cmake.lo
 cmake --build "$b" -j"$(nproc)" >"$b/build.log" 2>&1 || { tail -n 40 "$b/build.log"; exit 1; }
 echo "built (log: build-demo/build.log)"
 
-bold "demo: netmapd checks the example topology conf/netmapd.yaml (no kernel needed)"
-"$b/daemon/netmapd" --check conf/netmapd.yaml
+bold "demo: netmapd checks the example topology conf/examples/showcase.yaml (no kernel needed)"
+"$b/daemon/netmapd" --check conf/examples/showcase.yaml
 
 bold "demo: installing into a stage, as a package would (build-demo/stage)"
 rm -rf "$b/stage"

@@ -17,7 +17,7 @@ _nmctl()
 	local cur prev words cword
 	_init_completion -n := || return
 
-	local commands="status show top doctor plan apply port module events stats reload exec"
+	local commands="status wait show top doctor plan apply confirm port module events stats reload exec"
 	local globals="-s --socket -j --json -h --help -V --version"
 	local sock= cmd= sub= i
 
@@ -56,7 +56,7 @@ _nmctl()
 			return
 		fi
 		;;
-	--ring | --count | -n | --interval)
+	--ring | --count | -n | --interval | --timeout | --confirm)
 		return
 		;;
 	esac
@@ -82,8 +82,18 @@ _nmctl()
 	top)
 		COMPREPLY=($(compgen -W "--once --interval --count" -- "$cur"))
 		;;
-	plan | apply)
+	plan)
 		_filedir '@(yaml|yml)'
+		;;
+	apply)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--confirm" -- "$cur"))
+		else
+			_filedir '@(yaml|yml)'
+		fi
+		;;
+	wait)
+		COMPREPLY=($(compgen -W "--timeout" -- "$cur"))
 		;;
 	port)
 		case $sub in

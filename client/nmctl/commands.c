@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,7 @@ const char *nmctl_hint(int code, const char *object, char *buf, size_t size)
 			 CONFIG_FILE);
 		return buf;
 	case NMD_ERR_KERNEL:
-		snprintf(buf, size, "the kernel refused: `journalctl -u netmapd` and `dmesg` tell more");
+		snprintf(buf, size, "the kernel refused (the file itself is valid; nothing was changed): `journalctl -u netmapd` and `dmesg` tell more");
 		return buf;
 	case NMD_ERR_STATE:
 		snprintf(buf, size, "not possible in the current state: `nmctl show` and `nmctl status` tell what is there");
@@ -60,9 +62,12 @@ const char *nmctl_hint(int code, const char *object, char *buf, size_t size)
 		snprintf(buf, size, "netmapd does not know this request: is it older than nmctl? compare `netmapd --version` and `nmctl --version`");
 		return buf;
 	case NMD_ERR_INVALID_PARAMS:
+		snprintf(buf, size, "netmapd refused a value given%s%s (see above); `nmctl --help` shows what each command takes",
+			 object ? " for " : "", object ? object : "");
+		return buf;
 	case NMD_ERR_INVALID_REQUEST:
 	case NMD_ERR_PARSE:
-		snprintf(buf, size, "nmctl and netmapd disagree about the request: check that their versions match");
+		snprintf(buf, size, "netmapd could not read nmctl's request: is it older than nmctl? compare `netmapd --version` and `nmctl --version`");
 		return buf;
 	default:
 		return NULL;
@@ -105,7 +110,9 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 	}
 	if (n->json) {
 		json_t *o = json_pack("{s:{s:i, s:s, s:O*, s:s*, s:s}}", "error", "code",
-				      r == -EREMOTEIO ? e->code : 0, "message",
+				      r == -EREMOTEIO && e->code ? e->code :
+				      code == NMCTL_EXIT_UNREACHABLE ? NMCTL_ERR_UNREACHABLE :
+				      NMCTL_ERR_LOCAL, "message",
 				      e->message[0] ? e->message : strerror(-r), "data", e->data,
 				      "hint", h, "method", method);
 
@@ -126,9 +133,26 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 	return code;
 }
 
+/* The group that owns the socket at @path, for the hint of EACCES ("netmap" if unknown). */
+static void socket_group(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+	struct group *g;
+
+	snprintf(buf, len, "netmap");
+	if (stat(path, &st) < 0)
+		return;
+	g = getgrgid(st.st_gid);
+	if (g)
+		snprintf(buf, len, "%s", g->gr_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)st.st_gid);
+}
+
 int nmctl_connect(struct nmctl *n)
 {
 	const char *path;
+	char grp[64], hint[256];
 	int r;
 
 	if (n->client)
@@ -139,11 +163,13 @@ int nmctl_connect(struct nmctl *n)
 	path = n->socket ? n->socket : getenv(NMD_SOCKET_ENV);
 	if (!path || !*path)
 		path = NMD_DEFAULT_SOCKET;
+	socket_group(path, grp, sizeof(grp));
+	snprintf(hint, sizeof(hint), "the socket is for group %s: ask an admin to add you (usermod -aG %s USER), then log in again",
+		 grp, grp);
 	if (n->json) {
-		json_t *o = json_pack("{s:{s:i, s:s, s:s, s:s}}", "error", "code", 0, "message",
-				      strerror(-r), "socket", path, "hint",
-				      r == -EACCES ? "ask an admin to add you to group netmap" :
-				      "is netmapd running? systemctl status netmapd");
+		json_t *o = json_pack("{s:{s:i, s:s, s:s, s:s}}", "error", "code", NMCTL_ERR_UNREACHABLE,
+				      "message", strerror(-r), "socket", path, "hint",
+				      r == -EACCES ? hint : "is netmapd running? systemctl status netmapd");
 		if (o)
 			out_json(n->out, o);
 		json_decref(o);
@@ -151,7 +177,7 @@ int nmctl_connect(struct nmctl *n)
 	}
 	fprintf(n->err, "nmctl: cannot reach netmapd at %s: %s\n", path, strerror(-r));
 	if (r == -EACCES)
-		fprintf(n->err, "hint: the socket is for group netmap: ask an admin to add you (usermod -aG netmap USER), then log in again\n");
+		fprintf(n->err, "hint: %s\n", hint);
 	else
 		fprintf(n->err, "hint: is netmapd running? systemctl status netmapd\n");
 	return NMCTL_EXIT_UNREACHABLE;
@@ -204,13 +230,6 @@ static int simple(struct nmctl *n, const char *method)
 	return NMCTL_EXIT_OK;
 }
 
-int nmctl_cmd_status(struct nmctl *n, int argc, char **argv)
-{
-	int code = no_args(n, argc, argv, 0);
-
-	return code ? code : simple(n, "status");
-}
-
 int nmctl_cmd_reload(struct nmctl *n, int argc, char **argv)
 {
 	int code = no_args(n, argc, argv, 0);
@@ -260,11 +279,35 @@ static json_t *config_params(struct nmctl *n, const char *file)
 	if (!text)
 		return NULL;
 	text[len] = '\0';
-	p = json_pack("{s:s%}", "config", text, len);
+	/* "name": how netmapd names the text in its messages (file:line:col). */
+	p = json_pack("{s:s%, s:s}", "config", text, len, "name",
+		      strcmp(file, "-") ? file : "<stdin>");
 	if (!p)
 		fprintf(n->err, "nmctl: %s is not valid UTF-8 text\n", file);
 	free(text);
 	return p;
+}
+
+/*
+ * After a plan: its warnings (what applies but is probably not meant), and
+ * exit 1 when it has conflicts, since applying it would be refused.
+ */
+static int print_plan_verdict(struct nmctl *n, const json_t *plan, const char *file)
+{
+	const json_t *conflicts = json_object_get(plan, "conflicts"), *w;
+	size_t i;
+
+	if (!n->json)
+		json_array_foreach(json_object_get(plan, "warnings"), i, w)
+			if (json_is_string(w))
+				fprintf(n->err, "%s\n", json_string_value(w));
+	if (json_is_integer(conflicts) && json_integer_value(conflicts) > 0) {
+		fprintf(n->err, "nmctl: plan: %lld conflict%s: applying %s would be refused\n",
+			(long long)json_integer_value(conflicts),
+			json_integer_value(conflicts) == 1 ? "" : "s", file);
+		return NMCTL_EXIT_REFUSED;
+	}
+	return NMCTL_EXIT_OK;
 }
 
 int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv)
@@ -286,20 +329,40 @@ int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv)
 		out_json(n->out, res);
 	else
 		out_plan(n->out, res, "Nothing to do: the topology already matches.");
+	fflush(n->out);
+	code = print_plan_verdict(n, res, argv[1]);
 	json_decref(res);
-	return NMCTL_EXIT_OK;
+	return code;
 }
 
 int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "confirm", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
 	json_t *params, *res, *plan = NULL;
 	const json_t *conflicts;
-	int code;
+	long confirm = 0;
+	int c, code;
 
-	if (argc != 2) {
-		fprintf(n->err, "usage: nmctl apply FILE\n");
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+c:", opts, NULL)) != -1) {
+		char *end;
+
+		if (c != 'c')
+			return NMCTL_EXIT_USAGE;
+		confirm = strtol(optarg, &end, 10);
+		if (*end || end == optarg || confirm < 1 || confirm > 86400) {
+			fprintf(n->err, "nmctl apply: --confirm wants seconds, 1 to 86400\n");
+			return NMCTL_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(n->err, "usage: nmctl apply [--confirm SEC] FILE\n");
 		return NMCTL_EXIT_USAGE;
 	}
+	argv += optind - 1;
 	params = config_params(n, argv[1]);
 	if (!params)
 		return NMCTL_EXIT_USAGE;
@@ -325,6 +388,8 @@ int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)
 		json_decref(params);
 		return NMCTL_EXIT_REFUSED;
 	}
+	if (confirm)
+		json_object_set_new(params, "confirm", json_integer(confirm));
 	code = nmctl_call(n, "topology.apply", params, &res, NULL);
 	if (code) {
 		json_decref(plan);
@@ -338,6 +403,9 @@ int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv)
 			(long long)json_array_size(json_object_get(res, "actions"));
 
 		fprintf(n->out, "Applied: %lld action%s.\n", k, k == 1 ? "" : "s");
+		if (json_integer_value(json_object_get(res, "confirm")) > 0)
+			fprintf(n->out, "Rolled back in %lld s unless confirmed: run `nmctl confirm` to keep it.\n",
+				(long long)json_integer_value(json_object_get(res, "confirm")));
 	}
 	json_decref(plan);
 	json_decref(res);

@@ -4,7 +4,7 @@
  * main() parses the global options (also accepted after the command, up to
  * "--"), finds the command by name or unique prefix, runs it and returns its
  * exit code: 0 ok, 1 the daemon said no, 2 usage, 3 netmapd unreachable;
- * `exec` returns CMD's own status.
+ * status and wait: 4 degraded, 5 not applied; `exec` returns CMD's own status.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,7 +18,10 @@
 #endif
 
 const struct nmctl_command nmctl_commands[] = {
-	{ "status", nmctl_cmd_status, "", "what netmapd runs: configuration, module, counters" },
+	{ "status", nmctl_cmd_status, "",
+	  "what netmapd runs; exit 0 applied, 4 degraded, 5 not applied" },
+	{ "wait", nmctl_cmd_wait, "[--timeout SEC]",
+	  "wait until the configuration is applied (default 120 s)" },
 	{ "show", nmctl_cmd_show, "[--format table|json|dot] [NAME]",
 	  "the topology: switches, ports, NICs, pipes, monitors, access, holders (dot: for Graphviz);\n"
 	  "           NAME: one object: rings, slots, region, counters, holders, access" },
@@ -26,13 +29,16 @@ const struct nmctl_command nmctl_commands[] = {
 	  "packets, bits and drops per second of every port (refreshing on a terminal)" },
 	{ "doctor", nmctl_cmd_doctor, "", "check the module, /dev/netmap, DKMS, the socket, the NICs; say what to do" },
 	{ "plan", nmctl_cmd_plan, "FILE", "what applying FILE would do (nothing is changed)" },
-	{ "apply", nmctl_cmd_apply, "FILE", "show the plan of FILE, apply it, print the outcome" },
+	{ "apply", nmctl_cmd_apply, "[--confirm SEC] FILE",
+	  "show the plan of FILE, apply it, print the outcome; --confirm: roll back unless confirmed" },
+	{ "confirm", nmctl_cmd_confirm, "", "keep what `apply --confirm` applied" },
 	{ "port", nmctl_cmd_port, "list | open NAME [--mode M] [--ring N] [--exclusive] | close HANDLE",
 	  "port handles: who holds what; open one for debugging" },
 	{ "module", nmctl_cmd_module, "info", "netmap.ko: loaded, parameters" },
 	{ "events", nmctl_cmd_events, "[--count N]", "follow the daemon's notifications, one per line" },
 	{ "stats", nmctl_cmd_stats, "[--prometheus]", "per-port and RPC counters" },
-	{ "reload", nmctl_cmd_reload, "", "reload the configuration file (like systemctl reload netmapd)" },
+	{ "reload", nmctl_cmd_reload, "",
+	  "reload the configuration file and wait for the verdict (exit 1 if refused)" },
 	{ "exec", nmctl_cmd_exec, "--port NAME[=LABEL]... [--] CMD [ARGS...]",
 	  "run CMD with the ports bound and handed over as fds 3.. (LISTEN_FDS)" },
 };
@@ -50,6 +56,7 @@ static void usage(FILE *f)
 		"  -h, --help         this text\n"
 		"  -V, --version      nmctl's version\n"
 		"\nexit status: 0 ok, 1 netmapd refused, 2 usage, 3 cannot reach netmapd;\n"
+		"status, wait: 4 degraded (a reload was refused), 5 not applied;\n"
 		"exec: CMD's status, 127 if CMD cannot be run. See nmctl(8).\n",
 		NMD_SOCKET_ENV, NMD_DEFAULT_SOCKET);
 }

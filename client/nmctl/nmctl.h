@@ -23,7 +23,17 @@ enum {
 	NMCTL_EXIT_REFUSED = 1,		/* the daemon said no (or the command failed) */
 	NMCTL_EXIT_USAGE = 2,
 	NMCTL_EXIT_UNREACHABLE = 3,	/* cannot reach the daemon, or it went away */
+	NMCTL_EXIT_DEGRADED = 4,	/* status/wait: a reload was refused, the previous topology runs */
+	NMCTL_EXIT_NOT_APPLIED = 5,	/* status/wait: nothing of the configuration is applied */
 };
+
+/*
+ * Error codes of nmctl's own JSON errors (--json), for failures that never
+ * reached the daemon; from JSON-RPC's range for implementation errors, and
+ * never 0.
+ */
+#define NMCTL_ERR_UNREACHABLE -32099	/* cannot connect, or the daemon went away */
+#define NMCTL_ERR_LOCAL -32098		/* nmctl's side: out of memory, bad reply */
 
 struct nmctl {
 	const char *socket;	/* -s, or NULL for $NETMAPD_SOCKET / the default */
@@ -100,6 +110,13 @@ void out_object(FILE *f, const json_t *obj);
 void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char *socket);
 /* The checks, one per line, each problem with its fix. Returns the problems. */
 int out_doctor(FILE *f, const json_t *checks);
+
+/* -- health.c --------------------------------------------------------- */
+
+/* The exit code a status result means: 0 applied (or confirming), 4 degraded, 5 not applied. */
+int nmctl_status_exit(const json_t *status);
+int nmctl_cmd_wait(struct nmctl *n, int argc, char **argv);
+int nmctl_cmd_confirm(struct nmctl *n, int argc, char **argv);
 
 /* -- exec.c ------------------------------------------------------------- */
 

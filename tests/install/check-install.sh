@@ -29,6 +29,7 @@ expect=(
 	/usr/include/net/netmap_user.h
 	/usr/share/man/man5/netmapd.yaml.5
 	/usr/share/doc/netmapd/examples/nic-bridge.yaml
+	/usr/share/doc/netmapd/examples/showcase.yaml
 	"/usr/src/netmap-$version/dkms.conf"
 	"/usr/src/netmap-$version/kernel/Kbuild"
 	"/usr/src/netmap-$version/include/net/netmap.h"

@@ -140,6 +140,11 @@ static void port_open(int c, json_t *id, json_t *params)
 			    json_pack("{s:s}", "name", name));
 		return;
 	}
+	if (!strcmp(name, "bad/name")) {
+		error_reply(c, id, -32602, "Invalid port name bad/name",
+			    json_pack("{s:s}", "field", "name"));
+		return;
+	}
 	if (!strcmp(name, "nosuch")) {
 		error_reply(c, id, -32002, "No such port nosuch", NULL);
 		return;

@@ -122,8 +122,8 @@ static int check_example(const char *path, const struct stat *st, int type,
 static void test_examples(void)
 {
 	CHECK(nftw(CONF_DIR, check_example, 8, FTW_PHYS) == 0, "walk %s", CONF_DIR);
-	/* netmapd.yaml and the three examples at least. */
-	CHECK(n_examples >= 4, "only %u examples found in %s", n_examples, CONF_DIR);
+	/* netmapd.yaml and the four examples at least. */
+	CHECK(n_examples >= 5, "only %u examples found in %s", n_examples, CONF_DIR);
 }
 
 /* ---- 2. fixtures ------------------------------------------------------- */
@@ -248,7 +248,7 @@ static void test_values_example(void)
 	int r;
 
 	diags_init(&d, "netmapd.yaml");
-	r = config_load(CONF_DIR "/netmapd.yaml", &c, &d);
+	r = config_load(CONF_DIR "/examples/showcase.yaml", &c, &d);
 	CHECK(r == 0, "conf/netmapd.yaml: r=%d", r);
 	if (r) {
 		dump(&d);
@@ -831,7 +831,7 @@ static void test_load_errors(void)
 		snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
 		snprintf(link, sizeof(link), "%s/link.yaml", dir);
 		CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
-		CHECK(symlink(CONF_DIR "/netmapd.yaml", link) == 0, "symlink");
+		CHECK(symlink(CONF_DIR "/examples/showcase.yaml", link) == 0, "symlink");
 		alarm(10);
 		diags_init(&d, fifo);
 		r = config_load(fifo, &c, &d);
@@ -959,6 +959,51 @@ static void test_host_names(void)
 	diags_done(&d);
 }
 
+/* count: N on a switch port: NAME0..NAME(N-1), each with the entry's settings. */
+static void test_port_count(void)
+{
+	static const char ok_yaml[] =
+		"version: 1\nswitches:\n  - name: vale0\n    ports:\n"
+		"      - ephemeral: vm\n        count: 3\n        slots: 2048\n"
+		"        access:\n          users: [alice, 1000]\n"
+		"      - persistent: pp\n        count: 2\n";
+	static const char nic_yaml[] =
+		"version: 1\nswitches:\n  - name: vale0\n    ports:\n"
+		"      - nic: eth9\n        count: 2\n";
+	static const char long_yaml[] =
+		"version: 1\nswitches:\n  - name: vale0\n    ports:\n"
+		"      - persistent: abcdefghijklmn\n        count: 12\n";
+	static const char dup_yaml[] =
+		"version: 1\nswitches:\n  - name: vale0\n    ports:\n"
+		"      - ephemeral: vm\n        count: 2\n      - ephemeral: vm1\n";
+	struct nmd_config *c = NULL;
+	struct diags d;
+	int r;
+
+	r = load_str(ok_yaml, &c, NULL, &d);
+	CHECK(r == 0 && c && c->switches[0].n_ports == 5, "count: 5 ports (r=%d)", r);
+	if (r == 0) {
+		const struct nmd_port *p = config_find_port(c, "vale0:vm2");
+
+		CHECK(p && p->tx_slots == 2048 && p->access.n_users == 2 &&
+			      !strcmp(p->access.users[0].name, "alice"),
+		      "vale0:vm2 has the entry's slots and access");
+		CHECK(config_find_port(c, "vale0:vm0") && !config_find_port(c, "vale0:vm") &&
+			      !config_find_port(c, "vale0:vm3"), "names vm0..vm2");
+		CHECK(config_find_port(c, "pp0") && config_find_port(c, "pp1"), "persistent pp0, pp1");
+	}
+	done(c, NULL, &d);
+	r = load_str(nic_yaml, &c, NULL, &d);
+	CHECK(r < 0 && has(&d, 6, 9, "count"), "count on a NIC is refused");
+	done(c, NULL, &d);
+	r = load_str(long_yaml, &c, NULL, &d);
+	CHECK(r < 0 && d.n >= 1 && strstr(d.v[0].msg, "abcdefghijklmn10"), "a name count makes too long");
+	done(c, NULL, &d);
+	r = load_str(dup_yaml, &c, NULL, &d);
+	CHECK(r < 0, "vm1 from count: and vm1 again are duplicates");
+	done(c, NULL, &d);
+}
+
 int main(void)
 {
 	test_examples();
@@ -979,5 +1024,6 @@ int main(void)
 	test_names();
 	test_did_you_mean();
 	test_host_names();
+	test_port_count();
 	return check_summary();
 }

@@ -444,6 +444,89 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	dm.kern.ops = &tk_ops;
 }
 
+static const char *state_of(const struct rpc_peer *p)
+{
+	static char st[32];
+	json_t *j = call(p, "{\"jsonrpc\":\"2.0\",\"id\":61,\"method\":\"status\"}", NULL);
+
+	snprintf(st, sizeof(st), "%s", json_string_value(json_object_get(result(j), "state")) ?: "");
+	json_decref(j);
+	return st;
+}
+
+/*
+ * apply with "confirm": confirmed in time it stays; not confirmed, the
+ * configuration before it comes back when the timer fires; while one waits,
+ * reload and other applies are refused; a plan's "name" names the text.
+ */
+static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *user)
+{
+	static const char apply_e2[] =
+		"{\"jsonrpc\":\"2.0\",\"id\":62,\"method\":\"topology.apply\",\"params\":"
+		"{\"confirm\":1,\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+		"      - ephemeral: e2\\n\"}}";
+	json_t *j;
+
+	j = call(user, "{\"jsonrpc\":\"2.0\",\"id\":63,\"method\":\"topology.plan\",\"params\":"
+		 "{\"name\":\"mine.yaml\",\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
+		 NULL);
+	{
+		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
+					       "errors");
+		const char *e0 = json_string_value(json_array_get(errs, 0));
+
+		CHECK(e0 && !strncmp(e0, "mine.yaml:3:", 12), "plan names the text: %s", e0 ? e0 : "-");
+	}
+	json_decref(j);
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":64,\"method\":\"topology.apply\",\"params\":"
+		 "{\"confirm\":0,\"config\":\"version: 1\\n\"}}", NULL);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "confirm 0 refused");
+	json_decref(j);
+
+	/* Confirmed in time. */
+	j = call(root, apply_e2, NULL);
+	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 1, "apply with confirm");
+	json_decref(j);
+	CHECK(!strcmp(state_of(user), "confirming"), "state confirming: %s", state_of(user));
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":65,\"method\":\"reload\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_STATE, "reload while confirming: -32006");
+	json_decref(j);
+	j = call(root, apply_e2, NULL);
+	CHECK(err_code(j) == RPC_ERR_STATE, "apply while confirming: -32006");
+	json_decref(j);
+	j = call(user, "{\"jsonrpc\":\"2.0\",\"id\":66,\"method\":\"topology.confirm\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_PERMISSION, "confirm is for admins");
+	json_decref(j);
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":67,\"method\":\"topology.confirm\"}", NULL);
+	CHECK(json_is_true(json_object_get(result(j), "confirmed")), "confirmed");
+	json_decref(j);
+	CHECK(!strcmp(state_of(user), "applied"), "state applied after confirm");
+	pump_ms(1300);
+	CHECK(config_find_port(dm.config, "vale3:e2"), "a confirmed apply stays");
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":68,\"method\":\"topology.confirm\"}", NULL);
+	CHECK(err_code(j) == RPC_ERR_STATE, "nothing to confirm: -32006");
+	json_decref(j);
+
+	/* Not confirmed: rolled back to e2's configuration. */
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":69,\"method\":\"topology.apply\",\"params\":"
+		 "{\"confirm\":1,\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+		 "      - ephemeral: e3\\n\"}}", NULL);
+	CHECK(json_is_array(json_object_get(result(j), "actions")), "apply e3 with confirm");
+	json_decref(j);
+	CHECK(config_find_port(dm.config, "vale3:e3"), "e3 in force");
+	pump_ms(1500);
+	CHECK(!config_find_port(dm.config, "vale3:e3") && config_find_port(dm.config, "vale3:e2"),
+	      "not confirmed: rolled back to e2");
+	CHECK(!strcmp(state_of(user), "applied"), "state applied after the rollback: %s",
+	      state_of(user));
+	/* Back to what the rest of the test expects. */
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":70,\"method\":\"topology.apply\","
+		 "\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+		 "      - ephemeral: e1\\n\"}}", NULL);
+	CHECK(config_find_port(dm.config, "vale3:e1"), "e1 again");
+	json_decref(j);
+}
+
 int main(void)
 {
 	struct rpc_peer root = mkpeer(0, 0, getpid()), u1000 = mkpeer(1000, 100, getpid()),
@@ -762,6 +845,12 @@ int main(void)
 	CHECK(err_code(j) == RPC_ERR_CONFIG, "reload of a missing file: -32008, kept running");
 	CHECK(dm.config && config_find_port(dm.config, "vale3:e1"), "config unchanged");
 	json_decref(j);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":60,\"method\":\"status\"}", NULL);
+	CHECK(!strcmp(json_string_value(json_object_get(result(j), "state")) ?: "", "degraded"),
+	      "status after a refused reload: degraded");
+	CHECK(json_is_string(json_object_get(result(j), "reason")), "status says why");
+	json_decref(j);
+	confirm_test(&root, &u1000);
 
 	/* Unknown methods, module.info, topology.get. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":26,\"method\":\"port.teleport\"}", NULL);

@@ -162,7 +162,7 @@ static const char *const default_plan =
 static void test_default(void)
 {
 	struct fake_kern *f = fake_new();
-	struct nmd_config *c = load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct engine *e;
 	struct kern k;
 	const struct eng_anchor *an;
@@ -455,7 +455,7 @@ static void rollback_every_step(const struct nmd_config *from, const struct nmd_
 
 static void test_rollback(void)
 {
-	struct nmd_config *def = load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *def = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct nmd_config *a = load(yaml_a), *b = load(yaml_b), *c = load(yaml_c),
 			  *z = load(yaml_empty);
 
@@ -522,7 +522,7 @@ static void expect_conflict(void (*setup)(struct fake_kern *, struct kern *), co
 			    const char *needle, const char *what)
 {
 	struct fake_kern *f = fake_new();
-	struct nmd_config *c = yaml ? load(yaml) : load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *c = yaml ? load(yaml) : load_file(CONF_DIR "/examples/showcase.yaml");
 	struct engine *e;
 	struct kern k;
 	struct eng_plan p;
@@ -622,7 +622,7 @@ static void test_conflicts(void)
 static void test_nic_busy(void)
 {
 	struct fake_kern *f = fake_new();
-	struct nmd_config *c = load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct engine *e;
 	struct kern k;
 	char *before, *after;
@@ -646,7 +646,7 @@ static void test_nic_busy(void)
 static void test_restart(void)
 {
 	struct fake_kern *f = fake_new();
-	struct nmd_config *c = load_file(CONF_DIR "/netmapd.yaml"), *z = load(yaml_empty);
+	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml"), *z = load(yaml_empty);
 	struct engine *e;
 	struct kern k;
 	const struct eng_anchor *an;
@@ -838,7 +838,7 @@ static void test_memory(void)
 static void test_state_unwritable(void)
 {
 	struct fake_kern *f = fake_new();
-	struct nmd_config *c = load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct engine *e = NULL;
 	struct kern k;
 	struct diags d;
@@ -984,7 +984,7 @@ static void crash_every_step(const struct nmd_config *from, const struct nmd_con
 
 static void test_crash(void)
 {
-	struct nmd_config *def = load_file(CONF_DIR "/netmapd.yaml");
+	struct nmd_config *def = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct nmd_config *a = load(yaml_a), *b = load(yaml_b), *c = load(yaml_c),
 			  *z = load(yaml_empty);
 

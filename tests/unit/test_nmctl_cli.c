@@ -275,10 +275,27 @@ int main(int argc, char **argv)
 	rc = nmctl(NULL, "exec", "--port", "a=b:c", "--", "true", NULL);
 	CHECK(rc == 2, "label with ':'");
 
+	/* A value the daemon refuses: no talk of versions. */
+	rc = nmctl(NULL, "port", "open", "bad/name", NULL);
+	CHECK(rc == 1 && strstr(err, "refused a value given for bad/name") && !strstr(err, "version"),
+	      "invalid params hint: %d %s", rc, err);
+	/* wait: applied at once. */
+	rc = nmctl(NULL, "wait", "--timeout", "5", NULL);
+	CHECK(rc == 0 && !strcmp(out, "applied\n"), "wait when applied: %d %s", rc, out);
+	rc = nmctl(NULL, "wait", "--timeout", "x", NULL);
+	CHECK(rc == 2, "wait: bad timeout");
+	rc = nmctl(NULL, "apply", "--confirm", "0", file, NULL);
+	CHECK(rc == 2, "apply --confirm 0 is a usage error");
+
 	/* Unreachable: after the fake stops, and a wrong path. */
 	fake_stop(srv);
 	rc = nmctl(NULL, "status", NULL);
 	CHECK(rc == 3 && strstr(err, "systemctl status netmapd"), "unreachable: %d %s", rc, err);
+	rc = nmctl(NULL, "--json", "status", NULL);
+	CHECK(rc == 3 && strstr(out, "\"code\": -32099") && !strstr(out, "\"code\": 0"),
+	      "unreachable as JSON: never code 0: %s", out);
+	rc = nmctl(NULL, "wait", "--timeout", "0.3", NULL);
+	CHECK(rc == 3 && strstr(err, "cannot be reached"), "wait without a daemon: %d %s", rc, err);
 	rc = nmctl(NULL, "exec", "--port", "vale0:vm1", "--", "true", NULL);
 	CHECK(rc == 3, "exec unreachable: %d", rc);
 

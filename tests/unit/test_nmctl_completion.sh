@@ -47,5 +47,39 @@ t "CMD@5" nmctl exec --port vale0:vm1 -- ""
 t "--prometheus" nmctl stats --p
 t "FILES" nmctl apply ""
 t "info" nmctl module ""
+t "wait" nmctl w
+t "--timeout" nmctl wait --t
+t "--confirm" nmctl apply --c
+t "FILES" nmctl apply --confirm 30 ""
+t "confirm" nmctl conf
+# The other tools' completions (same stand-ins; _t runs another function).
+for f in netmapd nm-pktgen nm-bridge; do
+	# shellcheck source=/dev/null
+	. "$(dirname "$comp")/$f.bash"
+done
+tf() { # FUNCTION WANT WORDS...
+	local fn=$1 want=$2
+	shift 2
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMPREPLY=()
+	"$fn"
+	if [ "${COMPREPLY[*]}" = "$want" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: '$*' completes to '${COMPREPLY[*]}', want '$want'"
+	fi
+}
+tf _netmapd "--check" netmapd --che
+tf _netmapd "FILES" netmapd --check ""
+tf _netmapd "--no-host --no-module --no-release-watch" netmapd --no
+tf _nm_pktgen "tx rx ping pong" nm-pktgen -f ""
+tf _nm_pktgen "vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1 vale0:vm1/rt" nm-pktgen -i vale0
+LISTEN_FDNAMES=a.b:c.d
+tf _nm_pktgen "env:a.b env:c.d" nm-pktgen -i env
+unset LISTEN_FDNAMES
+tf _nm_bridge "--busy" nm-bridge --b
+tf _nm_bridge "capture{0 capture}0" nm-bridge -i cap
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -147,6 +147,22 @@ int main(void)
 	RENDER(s, out_kv(f, status, 0));
 	golden("status.txt", s);
 	free(s);
+	/* status' exit code: 0 applied (or an older daemon without "state"), 4, 5. */
+	CHECK(nmctl_status_exit(status) == NMCTL_EXIT_OK, "status: applied -> 0");
+	{
+		json_t *st = json_object();
+
+		CHECK(nmctl_status_exit(st) == NMCTL_EXIT_OK, "status without state -> 0");
+		json_object_set_new(st, "state", json_string("confirming"));
+		CHECK(nmctl_status_exit(st) == NMCTL_EXIT_OK, "confirming -> 0");
+		json_object_set_new(st, "state", json_string("degraded"));
+		CHECK(nmctl_status_exit(st) == 4, "degraded -> 4");
+		json_object_set_new(st, "state", json_string("not-applied"));
+		CHECK(nmctl_status_exit(st) == 5, "not-applied -> 5");
+		json_object_set_new(st, "state", json_string("starting"));
+		CHECK(nmctl_status_exit(st) == 5, "starting -> 5");
+		json_decref(st);
+	}
 	RENDER(s, out_kv(f, mod, 0));
 	golden("module-info.txt", s);
 	free(s);

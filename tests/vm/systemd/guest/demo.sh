@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # What tests/demo.sh shows (the README's first command): netmapd started by
-# systemd with the example topology the package installs
-# (/etc/netmapd/netmapd.yaml, from conf/), `nmctl show`, and an application
+# systemd with the example topology the package installs as documentation
+# (/usr/share/doc/netmapd/examples/showcase.yaml, from conf/examples/),
+# installed as /etc/netmapd/netmapd.yaml, `nmctl show`, and an application
 # run by an unprivileged user with `nmctl exec`, passing traffic through the
 # VALE switch vale0 and the pipe capture{0 <-> capture}0 on the fds it was
 # handed, while /dev/netmap stays root's. The example's NIC eth1 is one end
@@ -15,7 +16,8 @@ modprobe veth
 ip link add eth1 type veth peer name eth1-peer
 ip link set eth1-peer up
 useradd -M -G netmap alice
-ok "prepared: veth eth1 <-> eth1-peer (the example's NIC), user alice in group netmap"
+install -m 0644 /usr/share/doc/netmapd/examples/showcase.yaml /etc/netmapd/netmapd.yaml
+ok "prepared: veth eth1 <-> eth1-peer (the example's NIC), user alice in group netmap, the showcase topology as /etc/netmapd/netmapd.yaml"
 
 say systemctl start netmapd
 t0=$(date +%s)

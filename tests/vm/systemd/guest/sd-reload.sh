@@ -43,3 +43,22 @@ cat "$W/r.after"
 check "region of p0{1 after the reload" "$(region 'p0{1' "$W/r.after")" "$r0"
 check "ifindex of v0 after the reload" "$(ip -o link show v0 | cut -d: -f1)" "$ifi"
 ok "reload applied only the difference"
+
+# A refused file: `systemctl reload` fails (ExecReload waits for the
+# verdict over the socket), the topology keeps running, `nmctl status`
+# exits 4 (degraded) until a good file is reloaded.
+cp /etc/netmapd/netmapd.yaml "$W/good.yaml"
+printf 'version: 1\nswitches:\n  - name: vale0\n\tports: []\n' >/etc/netmapd/netmapd.yaml
+if systemctl reload netmapd; then
+	fail "systemctl reload of a refused file succeeded"
+fi
+check "active after a refused reload" "$(systemctl is-active netmapd)" active
+check "same pid after a refused reload" "$(systemctl show -p MainPID --value netmapd)" "$pid"
+set +e; nmctl status >/dev/null; rc=$?; set -e
+check "nmctl status after a refused reload" "$rc" 4
+systemctl show -p StatusText --value netmapd | grep -q "^degraded: reload refused" ||
+	fail "StatusText: $(systemctl show -p StatusText --value netmapd)"
+install -m 0644 "$W/good.yaml" /etc/netmapd/netmapd.yaml
+systemctl reload netmapd
+nmctl wait --timeout 10
+ok "refused reload: systemctl reload failed, degraded until the good file came back"

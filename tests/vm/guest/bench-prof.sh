@@ -113,7 +113,8 @@ END {
 # prof CASE CMD...: CMD in the background (it runs psecs + 3 s), perf in the middle.
 # Symbols are shown for the samples of the benchmark's own processes: under
 # TCG the idle vCPUs' samples (native_safe_halt) are many and say nothing.
-comms=nm-pktgen,nm_bench_vale,nm_bench_generic
+# (comm names are cut to 15 characters)
+comms=nm-pktgen,nm_bench_vale,nm_bench_generi
 prof() {
 	c=$1
 	shift

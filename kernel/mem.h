@@ -156,7 +156,10 @@ void nm_mem_bufs_free_chain(struct nm_mem *mem, u32 head);
  * hold a packet: 2 <= idx < buffer objtotal (0 and 1 are reserved). It says
  * nothing about the buffer being allocated. nm_mem_buf_addr() expects an
  * index checked with nm_mem_buf_valid(); an out-of-range one gives buffer
- * 0 (never an address outside the region).
+ * 0 (never an address outside the region). The pool is linear: buffer i is
+ * at nm_mem_buf_addr(mem, 0) + i * nm_mem_buf_size(mem), for the whole life
+ * of the region; krings keep these two figures to find buffers without a
+ * call (nm_kring_buf_addr() in core/kring.h).
  */
 bool nm_mem_buf_valid(const struct nm_mem *mem, u32 idx);
 void *nm_mem_buf_addr(const struct nm_mem *mem, u32 idx);

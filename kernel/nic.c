@@ -450,13 +450,13 @@ static void *nm_nic_tx_slot(struct nm_kring *kring, u32 j, u32 *lenp)
 	const u32 idx = READ_ONCE(slot->buf_idx);
 	const u32 len = READ_ONCE(slot->len);
 
-	if (unlikely(!nm_os_buf_valid(kring->mem, idx) || len > kring->buf_size)) {
+	if (unlikely(!nm_kring_buf_valid(kring, idx) || len > kring->buf_size)) {
 		nm_os_prlim("%s tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
 			    ((struct nm_port *)kring->owner)->name, kring->ring_id, j, idx, len);
 		return NULL;
 	}
 	*lenp = len;
-	return nm_os_buf_addr(kring->mem, idx);
+	return nm_kring_buf_addr(kring, idx);
 }
 
 /* Hardware TX ring: each slot through a pool skb to the driver. */
@@ -608,14 +608,14 @@ static void nm_nic_rx_forward(struct nm_nic *nic, struct nm_kring *kring, bool h
 		WRITE_ONCE(slot->flags, flags & ~NS_FORWARD);
 		idx = READ_ONCE(slot->buf_idx);
 		len = READ_ONCE(slot->len);
-		if (unlikely(!nm_os_buf_valid(kring->mem, idx) || len > kring->buf_size)) {
+		if (unlikely(!nm_kring_buf_valid(kring, idx) || len > kring->buf_size)) {
 			rq->fwd_errors++;
 			continue;
 		}
 		if (host)
-			err = nm_nic_send_out(nic, nm_os_buf_addr(kring->mem, idx), len);
+			err = nm_nic_send_out(nic, nm_kring_buf_addr(kring, idx), len);
 		else
-			err = nm_nic_send_up(nic, nm_os_buf_addr(kring->mem, idx), len);
+			err = nm_nic_send_up(nic, nm_kring_buf_addr(kring, idx), len);
 		if (likely(!err)) {
 			rq->fwd_packets++;
 			rq->fwd_bytes += len;
@@ -695,14 +695,14 @@ static int nm_nic_rxsync(struct nm_kring *kring)
 		if (local.next != (struct sk_buff *)&local)
 			prefetch(local.next->data);
 		/* Slots we own carry indexes a user wrote before: check them. */
-		if (unlikely(!nm_os_buf_valid(kring->mem, idx))) {
+		if (unlikely(!nm_kring_buf_valid(kring, idx))) {
 			nm_os_prlim("%s rx ring %u: slot %u has bad buf_idx %u, frame dropped\n",
 				    nic->up.name, kring->ring_id, j, idx);
 			rq->too_long++;
 			consume_skb(skb);
 			continue;
 		}
-		len = nm_nic_rx_copy(skb, nm_os_buf_addr(kring->mem, idx), kring->buf_size, host);
+		len = nm_nic_rx_copy(skb, nm_kring_buf_addr(kring, idx), kring->buf_size, host);
 		consume_skb(skb);
 		if (unlikely(!len)) {
 			/* Longer than a buffer (GSO/GRO super-frame or jumbo). */

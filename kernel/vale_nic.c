@@ -371,7 +371,7 @@ static int nm_vale_nic_views(struct nm_vale_nic *nic)
 		s->rx = rx;
 		s->vp = i < nicp->nrings[NM_RX] ? nic->hw : nic->host;
 		t->ring = rx->ring;
-		t->mem = rx->mem;
+		nm_kring_same_bufs(t, rx);
 		t->num_slots = rx->num_slots;
 		t->buf_size = rx->buf_size;
 		t->ring_id = rx->ring_id;
@@ -392,7 +392,7 @@ static int nm_vale_nic_views(struct nm_vale_nic *nic)
 		/* Nothing is pending on the TX ring: it has had no user. */
 		tx->rhead = tx->rcur = tx->nr_hwcur;
 		v->ring = tx->ring;
-		v->mem = tx->mem;
+		nm_kring_same_bufs(v, tx);
 		v->num_slots = tx->num_slots;
 		v->buf_size = tx->buf_size;
 		v->ring_id = i;

@@ -83,6 +83,8 @@ struct nm_kring {
 	u32 num_slots;			/* the real size; ring->num_slots is not trusted */
 	u32 buf_size;			/* bytes per buffer: the largest legal slot len */
 	u32 nbufs;			/* buffers in mem: valid indexes are 2 .. nbufs - 1 */
+	u32 buf_stride;			/* distance between two buffers of mem */
+	u8 *buf_base;			/* buffer 0 of mem */
 	u16 ring_id;
 	u8 dir;				/* enum nm_dir */
 	nm_sync_fn nm_sync;		/* the port's txsync or rxsync */
@@ -130,6 +132,24 @@ static inline u32 nm_kring_dist(u32 a, u32 b, u32 n)
 static inline bool nm_kring_buf_valid(const struct nm_kring *kring, u32 idx)
 {
 	return likely(idx >= 2 && idx < kring->nbufs);
+}
+
+/*
+ * nm_os_buf_addr() without a call into the region (the packet path does
+ * one or two per slot): an index out of range gives buffer 0, as there.
+ */
+static inline u8 *nm_kring_buf_addr(const struct nm_kring *kring, u32 idx)
+{
+	return kring->buf_base + (likely(idx < kring->nbufs) ? (size_t)idx * kring->buf_stride : 0);
+}
+
+/* A kring built by hand on the buffers of @src (a view of another ring). */
+static inline void nm_kring_same_bufs(struct nm_kring *dst, const struct nm_kring *src)
+{
+	dst->mem = src->mem;
+	dst->nbufs = src->nbufs;
+	dst->buf_stride = src->buf_stride;
+	dst->buf_base = src->buf_base;
 }
 
 /*

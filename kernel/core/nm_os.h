@@ -19,7 +19,10 @@
  *   time             nm_os_microtime(): fills netmap_ring::ts
  *   buffers          nm_os_buf_valid(): is a buffer index usable in a region;
  *                    nm_os_buf_addr(): its address (VALE copies data);
- *                    nm_os_buf_total(): the size of its pool (kring init)
+ *                    nm_os_buf_total(): the size of its pool (kring init);
+ *                    nm_os_buf_base(), nm_os_buf_stride(): buffer 0 and
+ *                    the distance between two buffers, for the kring's
+ *                    inline copy of nm_os_buf_addr() (kring init)
  *   VALE             nm_os_lock_t (per destination ring), nm_os_rcu_*()
  *                    (the port table), nm_os_copy_indirect_nofault()
  *                    (NS_INDIRECT: never sleeps, see struct nm_kring_fault)
@@ -91,6 +94,16 @@ static inline void *nm_os_buf_addr(const struct nm_mem *mem, u32 idx)
 static inline u32 nm_os_buf_total(const struct nm_mem *mem)
 {
 	return mem->nbufs;
+}
+
+static inline unsigned char *nm_os_buf_base(const struct nm_mem *mem)
+{
+	return mem->base;
+}
+
+static inline u32 nm_os_buf_stride(const struct nm_mem *mem)
+{
+	return mem->buf_size;
 }
 
 /*
@@ -205,6 +218,17 @@ static inline u32 nm_os_buf_total(const struct nm_mem *mem)
 
 	nm_mem_pools_info(mem, &info);
 	return info.nr_buf_pool_objtotal;
+}
+
+/* Control path only: buffer 0 and the stride of the linear buffer pool (mem.h). */
+static inline unsigned char *nm_os_buf_base(const struct nm_mem *mem)
+{
+	return nm_mem_buf_addr(mem, 0);
+}
+
+static inline u32 nm_os_buf_stride(const struct nm_mem *mem)
+{
+	return nm_mem_buf_size(mem);
 }
 
 /*

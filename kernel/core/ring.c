@@ -27,6 +27,8 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 	kring->num_slots = num_slots;
 	kring->buf_size = buf_size;
 	kring->nbufs = nm_os_buf_total(mem);
+	kring->buf_stride = nm_os_buf_stride(mem);
+	kring->buf_base = nm_os_buf_base(mem);
 	kring->ring_id = ring_id;
 	kring->dir = dir;
 	kring->busy = 0;
@@ -200,7 +202,7 @@ int nm_null_txsync(struct nm_kring *kring)
 		const u32 idx = READ_ONCE(slot[j].buf_idx);
 		const u16 len = READ_ONCE(slot[j].len);
 
-		if (unlikely(!nm_os_buf_valid(kring->mem, idx) || len > kring->buf_size)) {
+		if (unlikely(!nm_kring_buf_valid(kring, idx) || len > kring->buf_size)) {
 			nm_os_prlim("null tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
 				    kring->ring_id, j, idx, len);
 			err = -EINVAL;

@@ -174,7 +174,7 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 			do {
 				struct netmap_slot *d = &ds[tail];
 				const u32 chunk = len < bs ? len : bs;
-				u8 *dst = nm_os_buf_addr(rx->mem, READ_ONCE(d->buf_idx));
+				u8 *dst = nm_kring_buf_addr(rx, READ_ONCE(d->buf_idx));
 
 				nm_prefetch(&ds[nm_kring_next(tail, n)]);
 				nm_vale_copy(dst, src, chunk, fast);
@@ -273,14 +273,14 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 		}
 		if (nfr == 0 && nft >= q->batch)
 			break;
-		if (unlikely(!nm_os_buf_valid(tx->mem, idx) || len > bs)) {
+		if (unlikely(!nm_kring_buf_valid(tx, idx) || len > bs)) {
 			nm_os_prlim("vale tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
 				    tx->ring_id, j, idx, len);
 			q->tx_errors++;
 			*errp = -EINVAL;
 			break;
 		}
-		buf = nm_os_buf_addr(tx->mem, idx);
+		buf = nm_kring_buf_addr(tx, idx);
 		if (unlikely(flags & NS_INDIRECT) && !q->no_indirect &&
 		    unlikely(nm_vale_indirect(tx, q, j, buf, READ_ONCE(s->ptr), len, errp)))
 			break;

@@ -914,8 +914,33 @@ static void test_vnet(void)
 	teardown();
 }
 
+/* The kring's inline buffer lookup agrees with the region's, in and out of range. */
+static void test_buf_addr(void)
+{
+	const u32 bs[1] = { 2048 };
+	struct tport *p;
+	struct nm_kring view = { 0 };
+	const u32 idx[] = { 0, 1, 2, 3, 17, 0, UINT32_MAX };
+	u32 i;
+
+	setup(1, 16, bs);
+	p = &ports[0];
+	nm_kring_same_bufs(&view, &p->rx[0]);
+	for (i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+		u32 j = i == 5 ? p->mem.nbufs - 1 : idx[i];
+		void *want = nm_os_buf_addr(&p->mem, j);
+
+		CHECK(nm_kring_buf_addr(&p->tx, j) == want, "tx kring: buffer %u", j);
+		CHECK(nm_kring_buf_addr(&view, j) == want, "view: buffer %u", j);
+		CHECK(nm_kring_buf_valid(&view, j) == nm_os_buf_valid(&p->mem, j), "valid %u", j);
+	}
+	CHECK(nm_kring_buf_addr(&p->tx, p->mem.nbufs) == p->mem.base, "out of range: buffer 0");
+	teardown();
+}
+
 int main(void)
 {
+	test_buf_addr();
 	test_no_switch();
 	test_lut();
 	test_learning();

@@ -31,6 +31,9 @@ done
 out=/tmp/bench-ab.out
 : >"$out"
 bad=0
+# Sender on CPU 0, receiver on CPU 1 (under TCG an unpinned pair often
+# shares one vCPU and the pipe then moves one ring per time slice).
+export PG_TX_CPU=0 PG_RX_CPU=1
 # run_ko KO ROUND: every case on module KO.
 run_ko() {
 	k=$1 r=$2

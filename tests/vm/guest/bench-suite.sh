@@ -112,6 +112,8 @@ na() {
 
 set +e
 veth="--tx-if nmsva --rx-if nmsvb"
+# nm-pktgen's sender on CPU 0, its receiver on CPU 1, as the other programs pin.
+export PG_TX_CPU=0 PG_RX_CPU=1
 for m in poll busy; do
 	run pipe 60 nm_bench_pipe --mode $m --seconds $secs
 done

@@ -24,10 +24,13 @@ ensure_netmap() {
 # RX ring) or "-" (none). Prints what the programs print and sets PG_RC (tx
 # exit status), PG_SENT, PG_RECV (= PG_SENT without a receiver) and PG_MPPS
 # (the receiver's rate, else the sender's). Files in /tmp/pg.*.
+# PG_TX_CPU / PG_RX_CPU, when set, pin the sender / receiver to that CPU.
 pg_run() {
 	_md=$1 _fr=$2 _txp=$3 _rxp=$4 _secs=$5
 	shift 5
-	_b= _ta= _holder= _rxpid=
+	_b= _ta= _holder= _rxpid= _txpin= _rxpin=
+	[ -n "${PG_TX_CPU:-}" ] && _txpin="taskset -c $PG_TX_CPU"
+	[ -n "${PG_RX_CPU:-}" ] && _rxpin="taskset -c $PG_RX_CPU"
 	[ "$_md" = busy ] && _b=--busy
 	[ "$_fr" = touch ] && _ta=--touch-all
 	case $_rxp in
@@ -39,7 +42,7 @@ pg_run() {
 	-) ;;
 	*)
 		# shellcheck disable=SC2086
-		nm-pktgen -i "$_rxp" -f rx -T 0 --json $_b >/tmp/pg.rx 2>/tmp/pg.rx.err &
+		$_rxpin nm-pktgen -i "$_rxp" -f rx -T 0 --json $_b >/tmp/pg.rx 2>/tmp/pg.rx.err &
 		_rxpid=$!
 		_tries=0
 		until grep -q '"event":"ready"' /tmp/pg.rx.err 2>/dev/null || [ $_tries -ge 200 ]; do
@@ -48,7 +51,7 @@ pg_run() {
 	esac
 	echo "+ nm-pktgen -i $_txp -f tx $_b $_ta --duration $_secs $* (rx: $_rxp)"
 	# shellcheck disable=SC2086
-	timeout $((_secs + 60)) nm-pktgen -i "$_txp" -f tx -T 0 --json $_b $_ta --duration "$_secs" "$@" \
+	timeout $((_secs + 60)) $_txpin nm-pktgen -i "$_txp" -f tx -T 0 --json $_b $_ta --duration "$_secs" "$@" \
 		>/tmp/pg.tx 2>/tmp/pg.tx.err
 	PG_RC=$?
 	[ -n "$_holder" ] && { kill "$_holder"; wait "$_holder" 2>/dev/null; }

@@ -65,13 +65,18 @@ struct nm_kring_fault {
 
 /*
  * Monitor state of a kring (core/monitor_sync.h). @sync is the port's own
- * sync, saved when the monitor wrapper is first installed in nm_sync and
- * never cleared; @set (RCU, nm_ctrl_lock to change) lists the monitors; the
- * rest is written only by the holder of the busy bit.
+ * sync, saved when the monitor wrapper is first installed in nm_sync, and
+ * @notify the port's own notify, saved when an RX kring's notify is first
+ * hooked; neither is ever cleared. @set (RCU, nm_ctrl_lock to change)
+ * lists the monitors; @pending (atomic flag) says that frames arrived
+ * that copy monitors have not seen; the rest is written only by the
+ * holder of the busy bit.
  */
 struct nm_kring_mon {
 	nm_sync_fn sync;
+	nm_notify_fn notify;
 	void *set;			/* struct nm_mon_set, or NULL */
+	unsigned long pending;
 	u32 copy_epoch, z_epoch;	/* epochs of the set last seen */
 	u32 copy_next, z_next;		/* next slot to copy / to swap */
 };
@@ -144,7 +149,8 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 
 /*
  * One sync of one ring, as NIOC[TR]XSYNC and poll() run it: take the busy
- * bit (-EBUSY if another sync holds it), validate head/cur, run
+ * bit (-EBUSY if another sync holds it; if a copy monitor's arrival hook
+ * holds it, NM_OS_BUSY_MON, wait for that bounded copy), validate head/cur, run
  * kring->nm_sync, publish tail (and the timestamp if NR_TIMESTAMP is set).
  * Returns 0, -EBUSY, or -EINVAL when userspace broke the ring protocol: the
  * ring is then reinitialised (or the sync stopped at the bad slot) and the

@@ -12,6 +12,7 @@
 #endif
 
 #include "kring.h"
+#include "monitor_sync.h"
 
 #ifdef NM_USERSPACE
 int nm_os_no_timestamp;
@@ -132,8 +133,14 @@ int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f)
 {
 	int err;
 
-	if (unlikely(!nm_os_tryget(&kring->busy)))
-		return -EBUSY;
+	while (unlikely(!nm_os_tryget(&kring->busy))) {
+		const unsigned long b = READ_ONCE(kring->busy);
+
+		/* Another sync: -EBUSY. A monitor's copy of arrivals: a short wait. */
+		if (b && !(b & NM_OS_BUSY_MON))
+			return -EBUSY;
+		nm_os_cpu_relax();
+	}
 	kring->fault = f;
 	err = nm_kring_prologue(kring);
 	if (likely(!err))
@@ -141,6 +148,9 @@ int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f)
 	nm_kring_finalize(kring);
 	kring->fault = NULL;
 	nm_os_put(&kring->busy);
+	/* Arrivals a copy monitor's hook left to us while we held the bit. */
+	if (unlikely(READ_ONCE(kring->notify) == nm_mon_rx_notify))
+		nm_mon_rx_recheck(kring);
 	return err;
 }
 

@@ -13,7 +13,7 @@
  *      type twice makes both EINVAL; unknown types stay EOPNOTSUPP;
  *   6. the privilege check (nm_ctrl_may_change(), EPERM: ours, see below),
  *      then run the request; a REGISTER with an option still EOPNOTSUPP fails
- *      with EOPNOTSUPP (we implement no option yet);
+ *      with EOPNOTSUPP (options a request does not take stay so);
  *   7. copy back: option headers always (unless step 5 failed on size or a
  *      bad pointer), an option body only if the request and the option
  *      succeeded, the request body only on success, the header always. Our
@@ -38,6 +38,7 @@
 #include <net/netmap.h>
 
 #include "ctrl.h"
+#include "mem.h"
 #include "nic.h"
 #include "params.h"
 #include "port.h"
@@ -313,6 +314,55 @@ static int nm_opts_unsupported(const struct nm_opts *opts)
 	return 0;
 }
 
+/*
+ * NETMAP_REQ_OPT_EXTMEM of a REGISTER: the region on the caller's memory,
+ * made before the lookup and named to it as nr_mem_id (a port that exists
+ * keeps its region, as in netmap). Returns the region (the caller puts it
+ * after the REGISTER: the port holds its own reference), NULL without the
+ * option, or an ERR_PTR that fails the request (EPERM without the
+ * privilege, nm_ctrl_may_change()'s rule); the status is set on every
+ * attempt and, on success, the layout made is written back in the body.
+ */
+static struct nm_mem *nm_opt_extmem(struct nm_opts *opts, struct nmreq_register *req)
+{
+	struct nm_opt *o = opts ? opts->by_type[NETMAP_REQ_OPT_EXTMEM] : NULL;
+	struct nmreq_opt_extmem e;
+	struct nm_mem *mem;
+	u8 *body;
+
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return o ? ERR_PTR(-(int)o->hdr.nro_status) : NULL;
+	/* A region others can join (by nr_mem_id), on long-term pinned pages. */
+	if (!nm_ctrl_capable(true)) {
+		nm_ctrl_dbg("OPT_EXTMEM needs CAP_NET_ADMIN (pid %d): EPERM\n", task_pid_nr(current));
+		o->hdr.nro_status = EPERM;
+		return ERR_PTR(-EPERM);
+	}
+	/* The body: everything after the option header (one memcpy over the fields). */
+	body = (u8 *)&e + sizeof(e.nro_opt);
+	memcpy(body, opts->bodies + o->body_off, o->body_size);
+	mem = nm_mem_create_extmem(e.nro_usrptr, &e.nro_info);
+	o->hdr.nro_status = IS_ERR(mem) ? -PTR_ERR(mem) : 0;
+	if (IS_ERR(mem))
+		return mem;
+	memcpy(opts->bodies + o->body_off, body, o->body_size);
+	req->nr_mem_id = nm_mem_id(mem);
+	return mem;
+}
+
+static int nm_ctrl_register(struct nm_priv *priv, struct nmreq_header *hdr,
+			    struct nmreq_register *req, struct nm_opts *opts)
+{
+	struct nm_mem *ext = nm_opt_extmem(opts, req);
+	int err;
+
+	if (IS_ERR(ext))
+		return PTR_ERR(ext);
+	err = nm_port_register(priv, hdr->nr_name, req, nm_opts_unsupported(opts));
+	nm_mem_put(ext);
+	return err;
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
 /*
@@ -368,7 +418,7 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		return err;
 	switch (hdr->nr_reqtype) {
 	case NETMAP_REQ_REGISTER:
-		return nm_port_register(priv, hdr->nr_name, &body->reg, nm_opts_unsupported(opts));
+		return nm_ctrl_register(priv, hdr, &body->reg, opts);
 	case NETMAP_REQ_PORT_INFO_GET:
 		err = nm_port_info_get(hdr->nr_name, &body->info, nm_ctrl_may_create());
 		if (!err)

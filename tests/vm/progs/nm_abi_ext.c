@@ -9,12 +9,22 @@
  *    arrives (on a pipe and on VALE already when the sender's txsync
  *    returns), the receiver still gets all of them when it finally reads;
  *    copy monitors have a region of their own, zero-copy ones share.
+ *  - OPT_EXTMEM: the application's own memory as the region, used by a
+ *    pipe and by VALE ports (frames both ways, read through the
+ *    application's mapping; mmap of /dev/netmap is refused), the layout
+ *    written back (pools packed page by page, leftover space as more
+ *    buffers), the same pages offered again give the same mem_id, the
+ *    region counts in mem_used_kb and is refused over max_mem_mb, and bad
+ *    layouts are refused (alignment, too small, an impossible pool, pages
+ *    not mapped or read-only, the option twice).
  *
  * Frames carry a sequence number and a tag (nmt_put()); only frames with
  * our tag count, so nothing else on the veth can fool a check.
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +32,7 @@
 #include "nmt.h"
 
 #define TAG_IDLE	0x1d1e0001u
+#define TAG_EXT		0xe8e80002u
 #define FLEN(seq)	((uint16_t)(60 + (seq) % 200))
 
 /*
@@ -54,14 +65,14 @@ static unsigned read_tagged(struct nmt_port *p, uint32_t tag, uint32_t *seq, uns
 	return got;
 }
 
-/* Send @n tagged frames on @a from *seq on, syncing as the ring fills. */
-static unsigned send_tagged(struct nmt_port *a, uint32_t *seq, unsigned n)
+/* Send @n frames tagged @tag on @a from *seq on, syncing as the ring fills. */
+static unsigned send_tagged_tag(struct nmt_port *a, uint32_t *seq, unsigned n, uint32_t tag)
 {
 	struct netmap_ring *r = nmt_tx(a, 0);
 	unsigned sent = 0, tries = 0;
 
 	while (sent < n && tries++ < 100000) {
-		while (sent < n && nmt_put(r, *seq, TAG_IDLE, FLEN(*seq))) {
+		while (sent < n && nmt_put(r, *seq, tag, FLEN(*seq))) {
 			(*seq)++;
 			sent++;
 		}
@@ -69,6 +80,11 @@ static unsigned send_tagged(struct nmt_port *a, uint32_t *seq, unsigned n)
 			break;
 	}
 	return sent;
+}
+
+static unsigned send_tagged(struct nmt_port *a, uint32_t *seq, unsigned n)
+{
+	return send_tagged_tag(a, seq, n, TAG_IDLE);
 }
 
 /*
@@ -145,10 +161,242 @@ static void t_mon_idle_nic(void)
 	idle_on("nmxa", "nmxb", true);
 }
 
+/* ---- OPT_EXTMEM ------------------------------------------------------- */
+
+/* The layout ctrl-api-test style: 4 ifs, 16 rings of 8 KiB, 2048 buffers. */
+#define EXT_IFS		4u
+#define EXT_IFSZ	1024u
+#define EXT_RINGS	16u
+#define EXT_RINGSZ	8192u
+#define EXT_BUFS	2048u
+#define EXT_BUFSZ	2048u
+#define EXT_SUM		((uint64_t)EXT_IFS * EXT_IFSZ + (uint64_t)EXT_RINGS * EXT_RINGSZ + \
+			 (uint64_t)EXT_BUFS * EXT_BUFSZ)
+#define EXT_SLACK	(64u << 10)	/* more room than the pools: 32 more buffers */
+#define EXT_LEN		(EXT_SUM + EXT_SLACK)
+
+static void *ext_map(size_t len, int prot)
+{
+	void *m = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!CHECK(m != MAP_FAILED, "mmap %zu anonymous bytes: %s", len, strerror(errno)))
+		return NULL;
+	return m;
+}
+
+static void ext_opt(struct nmreq_opt_extmem *o, const void *mem, uint64_t memsize)
+{
+	memset(o, 0, sizeof(*o));
+	o->nro_opt.nro_reqtype = NETMAP_REQ_OPT_EXTMEM;
+	o->nro_usrptr = (uintptr_t)mem;
+	o->nro_info.nr_memsize = memsize;
+	o->nro_info.nr_if_pool_objtotal = EXT_IFS;
+	o->nro_info.nr_if_pool_objsize = EXT_IFSZ;
+	o->nro_info.nr_ring_pool_objtotal = EXT_RINGS;
+	o->nro_info.nr_ring_pool_objsize = EXT_RINGSZ;
+	o->nro_info.nr_buf_pool_objtotal = EXT_BUFS;
+	o->nro_info.nr_buf_pool_objsize = EXT_BUFSZ;
+}
+
+/*
+ * REGISTER @name with the extmem option @o (or, with @o NULL, in region
+ * @mem_id) and use the application's mapping @mem as the region.
+ */
+static int ext_open(struct nmt_port *p, const char *name, struct nmreq_opt_extmem *o,
+		    uint16_t mem_id, void *mem)
+{
+	int err = nmt_port_open(p, name, NMT_OPTS(.options = (uintptr_t)o, .mem_id = mem_id,
+						 .tx_slots = 256, .rx_slots = 256,
+						 .no_mmap = true));
+
+	if (!err)
+		p->nifp = NETMAP_IF(mem, p->reg.nr_offset);
+	return err;
+}
+
+/* @n frames from @a to @b, each checked where @b reads it; returns those that arrived intact. */
+static unsigned ext_flow(struct nmt_port *a, struct nmt_port *b, unsigned n)
+{
+	uint32_t seq = 0, rseq = 0;
+	unsigned got = 0, bad = 0, i;
+
+	for (i = 0; i < n / 50; i++) {
+		if (send_tagged_tag(a, &seq, 50, TAG_EXT) != 50)
+			break;
+		nmt_rxsync(b->fd);
+		got += read_tagged(b, TAG_EXT, &rseq, &bad);
+		nmt_rxsync(b->fd);
+		nmt_txsync(a->fd);
+	}
+	return got - bad;
+}
+
+static void t_extmem_pipe(void)
+{
+	struct nmt_port a, b, c;
+	struct nmreq_opt_extmem o, o2;
+	const struct nmreq_pools_info *pi = &o.nro_info;
+	void *mem = ext_map(EXT_LEN, PROT_READ | PROT_WRITE);
+
+	if (!mem)
+		return;
+	nmt_map_add(mem, EXT_LEN);
+	ext_opt(&o, mem, EXT_LEN);
+	if (!CHECK_ERR(ext_open(&a, "ext{1", &o, 0, mem), 0, "REGISTER ext{1 with OPT_EXTMEM"))
+		return;
+	CHECK_EQ(o.nro_opt.nro_status, 0, "option status");
+	CHECK(a.reg.nr_mem_id > 1 && pi->nr_mem_id == a.reg.nr_mem_id, "mem_id %u (option %u)",
+	      a.reg.nr_mem_id, pi->nr_mem_id);
+	CHECK_EQ(pi->nr_if_pool_offset, 0, "if pool first");
+	CHECK_EQ(pi->nr_ring_pool_offset, 4096, "ring pool on the next page");
+	CHECK_EQ(pi->nr_buf_pool_offset, 4096 + EXT_RINGS * EXT_RINGSZ, "buffer pool after the rings");
+	CHECK_EQ(pi->nr_buf_pool_objtotal, EXT_BUFS + EXT_SLACK / EXT_BUFSZ,
+		 "leftover room became buffers");
+	CHECK_EQ(pi->nr_memsize, EXT_LEN, "nr_memsize: the pools, page-rounded");
+	CHECK_EQ(a.reg.nr_memsize, EXT_LEN, "REGISTER nr_memsize");
+	/* The other end joins the region by its mem_id. */
+	if (!CHECK_ERR(ext_open(&b, "ext}1", NULL, a.reg.nr_mem_id, mem), 0, "REGISTER ext}1"))
+		goto out_a;
+	CHECK_EQ(b.reg.nr_mem_id, a.reg.nr_mem_id, "both ends in the extmem region");
+	CHECK_EQ(ext_flow(&a, &b, 500), 500, "ext{1 -> ext}1 through user memory");
+	CHECK_EQ(ext_flow(&b, &a, 500), 500, "ext}1 -> ext{1 through user memory");
+	/* The application has the region mapped; /dev/netmap does not map it. */
+	CHECK(mmap(NULL, EXT_LEN, PROT_READ, MAP_SHARED, a.fd, 0) == MAP_FAILED && errno == EINVAL,
+	      "mmap of an extmem region through /dev/netmap is EINVAL");
+	nmt_port_close(&b);
+	/* The same pages again: the same region. */
+	ext_opt(&o2, mem, EXT_LEN);
+	if (CHECK_ERR(ext_open(&c, "valeX:again", &o2, 0, mem), 0, "the same pages again")) {
+		CHECK_EQ(c.reg.nr_mem_id, a.reg.nr_mem_id, "the same pages give the same mem_id");
+		nmt_port_close(&c);
+	}
+out_a:
+	nmt_port_close(&a);
+	nmt_map_del(mem);
+	munmap(mem, EXT_LEN);
+}
+
+static void t_extmem_vale(void)
+{
+	struct nmt_port e, f;
+	struct nmreq_opt_extmem o;
+	void *mem = ext_map(EXT_LEN, PROT_READ | PROT_WRITE);
+
+	if (!mem)
+		return;
+	nmt_map_add(mem, EXT_LEN);
+	ext_opt(&o, mem, EXT_LEN);
+	if (!CHECK_ERR(ext_open(&e, "valeX:e", &o, 0, mem), 0, "REGISTER valeX:e with OPT_EXTMEM"))
+		goto out;
+	if (CHECK_ERR(nmt_port_open(&f, "valeX:f", NULL), 0, "open valeX:f")) {
+		CHECK(f.reg.nr_mem_id != e.reg.nr_mem_id, "valeX:f in a region of its own");
+		CHECK_EQ(ext_flow(&f, &e, 500), 500, "valeX:f -> extmem port valeX:e");
+		CHECK_EQ(ext_flow(&e, &f, 500), 500, "extmem port valeX:e -> valeX:f");
+		nmt_port_close(&f);
+	}
+	nmt_port_close(&e);
+out:
+	nmt_map_del(mem);
+	munmap(mem, EXT_LEN);
+}
+
+/* mem_used_kb counts the extmem region; max_mem_mb refuses one that does not fit. */
+static void t_extmem_cap(void)
+{
+	const long long base = nmt_param("mem_used_kb"), cap = nmt_param("max_mem_mb");
+	struct nmt_port e;
+	struct nmreq_opt_extmem o;
+	void *mem = ext_map(EXT_LEN, PROT_READ | PROT_WRITE);
+
+	if (!mem || !CHECK(base >= 0 && cap > 0, "parameters readable"))
+		return;
+	ext_opt(&o, mem, EXT_LEN);
+	if (CHECK_ERR(ext_open(&e, "valeX:cap", &o, 0, mem), 0, "extmem port")) {
+		CHECK_EQ(nmt_param("mem_used_kb"), base + (long long)(EXT_LEN >> 10),
+			 "mem_used_kb counts the extmem region");
+		nmt_port_close(&e);
+	}
+	CHECK_EQ(nmt_param("mem_used_kb"), base, "mem_used_kb back after close");
+	/* A cap with less room than the region. */
+	if (CHECK_ERR(nmt_param_set("max_mem_mb", base / 1024 + 2), 0, "lower max_mem_mb")) {
+		ext_opt(&o, mem, EXT_LEN);
+		CHECK_ERR(ext_open(&e, "valeX:cap", &o, 0, mem), ENOMEM, "extmem over max_mem_mb");
+		CHECK_EQ(o.nro_opt.nro_status, ENOMEM, "option status over the cap");
+		nmt_param_set("max_mem_mb", cap);
+	}
+	CHECK_EQ(nmt_param("mem_used_kb"), base, "nothing left counted");
+	munmap(mem, EXT_LEN);
+}
+
+static void ext_refused(const char *what, struct nmreq_opt_extmem *o, int want)
+{
+	struct nmt_port p;
+
+	CHECK_ERR(nmt_port_open(&p, "valeX:bad", NMT_OPTS(.options = (uintptr_t)o, .no_mmap = true)),
+		  want, "%s", what);
+	CHECK_EQ(o->nro_opt.nro_status, want, "%s: option status", what);
+	if (p.fd >= 0)
+		nmt_port_close(&p);
+}
+
+static void t_extmem_bad(void)
+{
+	const long long base = nmt_param("mem_used_kb");
+	struct nmreq_opt_extmem o, o2;
+	char *mem = ext_map(EXT_LEN, PROT_READ | PROT_WRITE), *ro;
+	struct nmt_port p;
+
+	if (!mem)
+		return;
+	ext_opt(&o, mem + 64, EXT_LEN - 4096);
+	ext_refused("usrptr not page aligned", &o, EINVAL);
+	ext_opt(&o, mem, EXT_SUM - 1);
+	ext_refused("pools larger than nr_memsize", &o, ENOMEM);
+	ext_opt(&o, mem, EXT_LEN);
+	o.nro_info.nr_if_pool_objtotal = 1;
+	o.nro_info.nr_if_pool_objsize = 5u << 20;	/* fits the memory, not a pool */
+	o.nro_info.nr_memsize = EXT_LEN + (5u << 20);
+	ro = ext_map(EXT_LEN + (5u << 20), PROT_READ | PROT_WRITE);
+	if (ro) {
+		o.nro_usrptr = (uintptr_t)ro;
+		ext_refused("a netmap_if of 5 MiB", &o, EINVAL);
+		munmap(ro, EXT_LEN + (5u << 20));
+	}
+	/* Pages not mapped: the second half of the range is gone. */
+	ro = ext_map(2 * EXT_LEN, PROT_READ | PROT_WRITE);
+	if (ro) {
+		munmap(ro + EXT_LEN, EXT_LEN);
+		ext_opt(&o, ro, 2 * EXT_LEN);
+		o.nro_info.nr_buf_pool_objtotal = 2 * EXT_BUFS;
+		ext_refused("range partly unmapped", &o, EFAULT);
+		munmap(ro, EXT_LEN);
+	}
+	ro = ext_map(EXT_LEN, PROT_READ);
+	if (ro) {
+		ext_opt(&o, ro, EXT_LEN);
+		ext_refused("read-only memory", &o, EFAULT);
+		munmap(ro, EXT_LEN);
+	}
+	/* Twice in one request: both EINVAL. */
+	ext_opt(&o, mem, EXT_LEN);
+	ext_opt(&o2, mem, EXT_LEN);
+	o.nro_opt.nro_next = (uintptr_t)&o2;
+	CHECK_ERR(nmt_port_open(&p, "valeX:bad", NMT_OPTS(.options = (uintptr_t)&o, .no_mmap = true)),
+		  EINVAL, "OPT_EXTMEM twice");
+	CHECK(o.nro_opt.nro_status == EINVAL && o2.nro_opt.nro_status == EINVAL,
+	      "both statuses EINVAL (%u %u)", o.nro_opt.nro_status, o2.nro_opt.nro_status);
+	CHECK_EQ(nmt_param("mem_used_kb"), base, "refusals leave nothing counted");
+	munmap(mem, EXT_LEN);
+}
+
 static const struct nmt_test tests[] = {
 	{ "mon_idle_pipe", t_mon_idle_pipe, "/r of an idle pipe end sees each frame on delivery" },
 	{ "mon_idle_vale", t_mon_idle_vale, "/r of an idle VALE port sees each frame on delivery" },
 	{ "mon_idle_nic", t_mon_idle_nic, "/r of an idle NIC port (veth) sees every frame" },
+	{ "extmem_pipe", t_extmem_pipe, "a pipe in user memory: layout, frames, same pages again" },
+	{ "extmem_vale", t_extmem_vale, "a VALE port in user memory exchanges frames" },
+	{ "extmem_cap", t_extmem_cap, "extmem counts in mem_used_kb, refused over max_mem_mb" },
+	{ "extmem_bad", t_extmem_bad, "bad extmem layouts and memory are refused" },
 };
 
 int main(int argc, char **argv)

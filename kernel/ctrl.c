@@ -350,16 +350,65 @@ static struct nm_mem *nm_opt_extmem(struct nm_opts *opts, struct nmreq_register 
 	return mem;
 }
 
+/* Write @max into the nro_max_offset of OFFSETS option @o's body copy. */
+static void nm_opt_offsets_max(struct nm_opts *opts, struct nm_opt *o, u64 max)
+{
+	memcpy(opts->bodies + o->body_off +
+	       offsetof(struct nmreq_opt_offsets, nro_max_offset) - sizeof(o->hdr), &max, sizeof(max));
+}
+
+/*
+ * NETMAP_REQ_OPT_OFFSETS of a REGISTER: the checks that need no port
+ * (each EINVAL: bits > 64, max not representable in the mask, initial >
+ * max; bits 0 or 64 mean all 64). Returns the option (its status taken:
+ * the port's checks come at bind time, struct nm_reg_offsets), NULL
+ * without it, or an ERR_PTR.
+ */
+static struct nm_opt *nm_opt_offsets(struct nm_opts *opts, struct nm_reg_offsets *ro)
+{
+	struct nm_opt *o = opts ? opts->by_type[NETMAP_REQ_OPT_OFFSETS] : NULL;
+	struct nmreq_opt_offsets b;
+
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return o ? ERR_PTR(-(int)o->hdr.nro_status) : NULL;
+	memcpy((u8 *)&b + sizeof(b.nro_opt), opts->bodies + o->body_off, o->body_size);
+	ro->mask = b.nro_offset_bits > 0 && b.nro_offset_bits < 64 ?
+		   (1ULL << b.nro_offset_bits) - 1 : ~0ULL;
+	ro->max = b.nro_max_offset;
+	ro->initial = b.nro_initial_offset;
+	ro->gap = b.nro_min_gap;
+	if (b.nro_offset_bits > 64 || ro->max > ro->mask || ro->initial > ro->max) {
+		nm_ctrl_dbg("OPT_OFFSETS: bits %u, max %llu, initial %llu: EINVAL\n",
+			    b.nro_offset_bits, ro->max, ro->initial);
+		o->hdr.nro_status = EINVAL;
+		return ERR_PTR(-EINVAL);
+	}
+	o->hdr.nro_status = 0;
+	return o;
+}
+
 static int nm_ctrl_register(struct nm_priv *priv, struct nmreq_header *hdr,
 			    struct nmreq_register *req, struct nm_opts *opts)
 {
-	struct nm_mem *ext = nm_opt_extmem(opts, req);
+	struct nm_reg_offsets ro = {};
+	struct nm_opt *off = nm_opt_offsets(opts, &ro);
+	struct nm_mem *ext;
 	int err;
 
+	if (IS_ERR(off))
+		return PTR_ERR(off);
+	ext = nm_opt_extmem(opts, req);
 	if (IS_ERR(ext))
 		return PTR_ERR(ext);
-	err = nm_port_register(priv, hdr->nr_name, req, nm_opts_unsupported(opts));
+	err = nm_port_register(priv, hdr->nr_name, req, nm_opts_unsupported(opts),
+			       off ? &ro : NULL);
 	nm_mem_put(ext);
+	if (off && ro.err) {
+		off->hdr.nro_status = -ro.err;
+	} else if (off && !err) {
+		/* The max in force comes back; the rest of the body as given. */
+		nm_opt_offsets_max(opts, off, ro.eff_max);
+	}
 	return err;
 }
 

@@ -343,6 +343,8 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 		 rx && !zcopy ? "r" : "", tx && !zcopy ? "t" : "", nm_mon_seq++);
 	nm_port_setup(port, mname, &nm_mon_ops);
 	port->flags |= NM_PORT_F_MONITOR;
+	if (zcopy)
+		port->flags |= NM_PORT_F_NO_OFFSETS;	/* swapped buffers carry none */
 	INIT_LIST_HEAD(&mp->list);
 	mp->parent = parent;		/* our reference from now on */
 	mp->zcopy = zcopy;

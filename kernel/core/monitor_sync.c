@@ -60,20 +60,24 @@ static void nm_mon_copy(struct nm_kring *k, u32 from, u32 to, struct nm_mon_ring
 		const u32 sidx = READ_ONCE(s->buf_idx);
 		const u32 didx = READ_ONCE(d->buf_idx);
 		const u16 fl = READ_ONCE(s->flags);
-		u32 len = READ_ONCE(s->len);
+		u32 len = READ_ONCE(s->len), soff, doff;
 
 		nm_prefetch(&ss[nm_kring_next(j, n)]);
 		if (unlikely(!nm_os_buf_valid(k->mem, sidx))) {
 			errs++;
 			continue;
 		}
-		if (unlikely(len > sbs))
-			len = sbs;
-		if (unlikely(len > mbs))
-			len = mbs;
+		/* OPT_OFFSETS on either side: from and to the slots' offsets. */
+		soff = nm_slot_rx_off(k, s);
+		doff = nm_slot_rx_off(mk, d);
+
+		if (unlikely(len > sbs - soff))
+			len = sbs - soff;
+		if (unlikely(len > mbs - doff))
+			len = mbs - doff;
 		if (likely(nm_os_buf_valid(mk->mem, didx))) {
-			__builtin_memcpy(nm_os_buf_addr(mk->mem, didx),
-					 nm_os_buf_addr(k->mem, sidx), len);
+			__builtin_memcpy((u8 *)nm_os_buf_addr(mk->mem, didx) + doff,
+					 (const u8 *)nm_os_buf_addr(k->mem, sidx) + soff, len);
 		} else {
 			len = 0;
 			errs++;

@@ -27,6 +27,9 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 	kring->mem = mem;
 	kring->num_slots = num_slots;
 	kring->buf_size = buf_size;
+	kring->buf_room = buf_size;
+	kring->offset_mask = 0;
+	kring->offset_max = 0;
 	kring->nbufs = nm_os_buf_total(mem);
 	kring->ring_id = ring_id;
 	kring->dir = dir;
@@ -127,6 +130,22 @@ void nm_kring_finalize(struct nm_kring *kring)
 	WRITE_ONCE(ring->tail, kring->rtail);
 	if (unlikely(READ_ONCE(ring->flags) & NR_TIMESTAMP) && nm_os_timestamp_enabled())
 		nm_os_microtime(ring);
+}
+
+void nm_kring_offsets(struct nm_kring *k, u64 mask, u32 max, u32 gap, u64 initial, bool fresh)
+{
+	struct netmap_ring *ring = k->ring;
+	u32 room = mask ? k->buf_size - max : k->buf_size, i;
+
+	if (mask && gap && gap < room)
+		room = gap;
+	WRITE_ONCE(k->offset_max, mask ? max : 0);
+	WRITE_ONCE(k->buf_room, room);
+	WRITE_ONCE(k->offset_mask, mask);
+	WRITE_ONCE(*(u64 *)&ring->offset_mask, mask);
+	if (mask && fresh)
+		for (i = 0; i < k->num_slots; i++)
+			WRITE_ONCE(ring->slot[i].ptr, initial);
 }
 
 int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f)

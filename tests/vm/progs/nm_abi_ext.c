@@ -17,6 +17,13 @@
  *    region counts in mem_used_kb and is refused over max_mem_mb, and bad
  *    layouts are refused (alignment, too small, an impossible pool, pages
  *    not mapped or read-only, the option twice).
+ *  - OPT_OFFSETS: ring->offset_mask and the initial offset in every slot,
+ *    frames at per-slot offsets over a pipe (the receiver finds the
+ *    sender's offset) and VALE (read at the sender's offset, written at the
+ *    receiver slot's), a TX offset over the max refused, a second fd
+ *    asking for more is EBUSY (less: the max in force comes back), and
+ *    the checks (bits, max over the mask or the buffer, initial over max,
+ *    a zero-copy monitor).
  *
  * Frames carry a sequence number and a tag (nmt_put()); only frames with
  * our tag count, so nothing else on the veth can fool a check.
@@ -33,6 +40,7 @@
 
 #define TAG_IDLE	0x1d1e0001u
 #define TAG_EXT		0xe8e80002u
+#define TAG_OFF		0x0ff50003u
 #define FLEN(seq)	((uint16_t)(60 + (seq) % 200))
 
 /*
@@ -389,6 +397,190 @@ static void t_extmem_bad(void)
 	munmap(mem, EXT_LEN);
 }
 
+/* ---- OPT_OFFSETS ------------------------------------------------------ */
+
+static void off_opt(struct nmreq_opt_offsets *o, uint64_t max, uint64_t initial, uint32_t bits)
+{
+	memset(o, 0, sizeof(*o));
+	o->nro_opt.nro_reqtype = NETMAP_REQ_OPT_OFFSETS;
+	o->nro_max_offset = max;
+	o->nro_initial_offset = initial;
+	o->nro_offset_bits = bits;
+}
+
+static int off_open(struct nmt_port *p, const char *name, struct nmreq_opt_offsets *o,
+		    uint64_t flags)
+{
+	return nmt_port_open(p, name, NMT_OPTS(.options = (uintptr_t)o, .flags = flags));
+}
+
+/* Every slot of every bound ring: mask @mask, ptr @initial. */
+static void off_check_rings(struct nmt_port *p, uint64_t mask, uint64_t initial, const char *what)
+{
+	unsigned i, j, bad = 0, rings = 0;
+
+	for (i = 0; i < p->nifp->ni_tx_rings + p->nifp->ni_rx_rings; i++) {
+		struct netmap_ring *r = i < p->nifp->ni_tx_rings ? nmt_tx(p, i) :
+					nmt_rx(p, i - p->nifp->ni_tx_rings);
+
+		if (!r)
+			continue;
+		rings++;
+		if (r->offset_mask != mask)
+			bad++;
+		for (j = 0; j < r->num_slots; j++)
+			if (r->slot[j].ptr != initial)
+				bad++;
+	}
+	CHECK(rings && !bad, "%s: offset_mask %#llx and ptr %llu everywhere (%u bad)", what,
+	      (unsigned long long)mask, (unsigned long long)initial, bad);
+}
+
+/* Put frame @seq at offset @off of the slot at cur of TX ring @r. */
+static bool off_put(struct netmap_ring *r, uint32_t seq, uint32_t off)
+{
+	struct netmap_slot *sl = &r->slot[r->cur];
+
+	if (nm_ring_empty(r))
+		return false;
+	nmt_pkt_fill(NETMAP_BUF(r, sl->buf_idx) + off, seq, TAG_OFF, FLEN(seq));
+	sl->len = FLEN(seq);
+	sl->ptr = (sl->ptr & ~r->offset_mask) | off;
+	sl->flags = 0;
+	r->head = r->cur = nm_ring_next(r, r->cur);
+	return true;
+}
+
+/* Frames in RX ring @r, at each slot's offset: count those intact from *seq. */
+static unsigned off_take(struct netmap_ring *r, uint32_t *seq, unsigned *bad)
+{
+	unsigned got = 0;
+	char want[300];
+
+	while (!nm_ring_empty(r)) {
+		struct netmap_slot *sl = &r->slot[r->cur];
+		const char *b = NETMAP_BUF(r, sl->buf_idx) + (sl->ptr & r->offset_mask);
+
+		nmt_pkt_fill(want, *seq, TAG_OFF, FLEN(*seq));
+		if (sl->len != FLEN(*seq) || memcmp(b, want, FLEN(*seq)))
+			(*bad)++;
+		(*seq)++;
+		got++;
+		nmt_consume(r, 1);
+	}
+	return got;
+}
+
+/*
+ * @n frames a -> b at offsets @off0, @off0 + 1, ... (mod @span); the
+ * receiver reads them at its slots' offsets.
+ */
+static unsigned off_flow(struct nmt_port *a, struct nmt_port *b, unsigned n, uint32_t off0,
+			 uint32_t span, unsigned *bad)
+{
+	struct netmap_ring *tx = nmt_tx(a, 0), *rx = nmt_rx(b, 0);
+	uint32_t seq = 0, rseq = 0;
+	unsigned got = 0, k;
+
+	while (seq < n) {
+		for (k = 0; k < 40 && seq < n && off_put(tx, seq, off0 + seq % span); k++)
+			seq++;
+		if (nmt_txsync(a->fd))
+			break;
+		nmt_rxsync(b->fd);
+		got += off_take(rx, &rseq, bad);
+		nmt_rxsync(b->fd);
+		nmt_txsync(a->fd);
+	}
+	return got;
+}
+
+static void t_offsets_pipe(void)
+{
+	struct nmreq_opt_offsets oa, ob;
+	struct nmt_port a, b;
+	unsigned bad = 0;
+
+	off_opt(&oa, 256, 64, 16);
+	off_opt(&ob, 256, 64, 16);
+	if (!CHECK_ERR(off_open(&a, "off{1", &oa, 0), 0, "off{1 with OPT_OFFSETS"))
+		return;
+	CHECK(oa.nro_opt.nro_status == 0 && oa.nro_max_offset == 256, "status %u, max %llu",
+	      oa.nro_opt.nro_status, (unsigned long long)oa.nro_max_offset);
+	off_check_rings(&a, 0xffff, 64, "off{1");
+	if (CHECK_ERR(off_open(&b, "off}1", &ob, 0), 0, "off}1 with OPT_OFFSETS")) {
+		CHECK_EQ(off_flow(&a, &b, 400, 100, 150, &bad), 400, "frames over the pipe");
+		CHECK_EQ(bad, 0, "pipe: frames found at the sender's offsets");
+		nmt_port_close(&b);
+	}
+	nmt_port_close(&a);
+}
+
+static void t_offsets_vale(void)
+{
+	struct nmreq_opt_offsets oa, ob, o2;
+	struct nmt_port a, b, c;
+	struct netmap_ring *tx;
+	unsigned bad = 0;
+
+	off_opt(&oa, 128, 0, 8);
+	off_opt(&ob, 128, 32, 8);
+	if (!CHECK_ERR(off_open(&a, "valeO:a", &oa, 0), 0, "valeO:a with OPT_OFFSETS"))
+		return;
+	if (!CHECK_ERR(off_open(&b, "valeO:b", &ob, 0), 0, "valeO:b with OPT_OFFSETS"))
+		goto out_a;
+	off_check_rings(&b, 0xff, 32, "valeO:b");
+	/* Read at the sender's offsets 0..127, written at the receiver's 32. */
+	CHECK_EQ(off_flow(&a, &b, 400, 0, 128, &bad), 400, "frames over VALE");
+	CHECK_EQ(bad, 0, "VALE: frames moved from and to the slots' offsets");
+	/* An offset over the max stops the sync. */
+	tx = nmt_tx(&a, 0);
+	tx->slot[tx->cur].ptr = 200;
+	tx->slot[tx->cur].len = 60;
+	tx->head = tx->cur = nm_ring_next(tx, tx->cur);
+	CHECK_ERR(nmt_txsync(a.fd), EINVAL, "TX offset 200 over max 128");
+	/* Another fd on the same rings: more is EBUSY, less keeps the max in force. */
+	off_opt(&o2, 200, 0, 8);
+	CHECK_ERR(off_open(&c, "valeO:b", &o2, 0), EBUSY, "a larger max on rings that have offsets");
+	CHECK_EQ(o2.nro_opt.nro_status, EBUSY, "option status EBUSY");
+	off_opt(&o2, 64, 0, 8);
+	if (CHECK_ERR(off_open(&c, "valeO:b", &o2, 0), 0, "a smaller max")) {
+		CHECK_EQ(o2.nro_max_offset, 128, "the max in force comes back");
+		nmt_port_close(&c);
+	}
+	nmt_port_close(&b);
+out_a:
+	nmt_port_close(&a);
+}
+
+static void off_refused(const char *name, const char *what, uint64_t max, uint64_t initial,
+			uint32_t bits, uint64_t flags, int want)
+{
+	struct nmreq_opt_offsets o;
+	struct nmt_port p;
+
+	off_opt(&o, max, initial, bits);
+	CHECK_ERR(off_open(&p, name, &o, flags), want, "%s", what);
+	CHECK_EQ(o.nro_opt.nro_status, want, "%s: option status", what);
+	if (p.fd >= 0)
+		nmt_port_close(&p);
+}
+
+static void t_offsets_bad(void)
+{
+	struct nmt_port a;
+
+	off_refused("valeO:x", "bits 65", 16, 0, 65, 0, EINVAL);
+	off_refused("valeO:x", "max 16 in 4 bits", 16, 0, 4, 0, EINVAL);
+	off_refused("valeO:x", "initial over max", 16, 17, 8, 0, EINVAL);
+	off_refused("valeO:x", "max over the buffer size", 4096, 0, 0, 0, EINVAL);
+	if (CHECK_ERR(nmt_port_open(&a, "valeO:z", NULL), 0, "open valeO:z")) {
+		off_refused("valeO:z", "a zero-copy monitor", 16, 0, 8, NR_ZCOPY_MON, EOPNOTSUPP);
+		off_refused("valeO:z", "a copy monitor", 16, 0, 8, NR_MONITOR_RX, 0);
+		nmt_port_close(&a);
+	}
+}
+
 static const struct nmt_test tests[] = {
 	{ "mon_idle_pipe", t_mon_idle_pipe, "/r of an idle pipe end sees each frame on delivery" },
 	{ "mon_idle_vale", t_mon_idle_vale, "/r of an idle VALE port sees each frame on delivery" },
@@ -397,6 +589,9 @@ static const struct nmt_test tests[] = {
 	{ "extmem_vale", t_extmem_vale, "a VALE port in user memory exchanges frames" },
 	{ "extmem_cap", t_extmem_cap, "extmem counts in mem_used_kb, refused over max_mem_mb" },
 	{ "extmem_bad", t_extmem_bad, "bad extmem layouts and memory are refused" },
+	{ "offsets_pipe", t_offsets_pipe, "per-slot offsets over a pipe" },
+	{ "offsets_vale", t_offsets_vale, "per-slot offsets over VALE, TX max, a second fd" },
+	{ "offsets_bad", t_offsets_bad, "OPT_OFFSETS refused where netmap refuses it" },
 };
 
 int main(int argc, char **argv)

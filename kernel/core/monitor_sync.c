@@ -332,7 +332,9 @@ static void nm_mon_rx_run(struct nm_kring *k)
 void nm_mon_rx_notify(struct nm_kring *k)
 {
 	nm_os_flag_set(&k->mon.pending);
-	nm_mon_rx_run(k);
+	/* With interrupts off (never on our paths today) the next sync copies. */
+	if (likely(nm_os_ctx_ok()))
+		nm_mon_rx_run(k);
 	READ_ONCE(k->mon.notify)(k);
 }
 

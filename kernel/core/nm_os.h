@@ -17,7 +17,8 @@
  *                    nm_os_tryget_mon() / nm_os_put_mon(): the same for a
  *                    monitor's short work (NM_OS_BUSY_MON also set: a sync
  *                    that finds it waits instead of failing), run with
- *                    nm_os_preempt_disable(); nm_os_cpu_relax()
+ *                    nm_os_preempt_disable() where nm_os_ctx_ok();
+ *                    nm_os_cpu_relax()
  *   flags            nm_os_flag_set/_test/_test_and_clear(): bit 0 of an
  *                    unsigned long, atomic, full barriers on set and clear
  *   prefetch         nm_prefetch()
@@ -183,6 +184,7 @@ static inline void nm_os_put_mon(unsigned long *busy)
 }
 
 #define nm_os_cpu_relax()		nm_os_barrier()
+#define nm_os_ctx_ok()			true
 #define nm_os_preempt_disable()		do { } while (0)
 #define nm_os_preempt_enable()		do { } while (0)
 
@@ -207,6 +209,8 @@ static inline bool nm_os_flag_test_and_clear(unsigned long *f)
 #include <linux/bitops.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
 #include <linux/preempt.h>
 #include <linux/prefetch.h>
 #include <linux/printk.h>
@@ -319,6 +323,8 @@ static inline void nm_os_put_mon(unsigned long *busy)
 }
 
 #define nm_os_cpu_relax()		cpu_relax()
+/* Where the _bh locks of the copy may be taken: not hard irq, NMI, or irqs off. */
+#define nm_os_ctx_ok()			(!in_hardirq() && !in_nmi() && !irqs_disabled())
 #define nm_os_preempt_disable()		preempt_disable()
 #define nm_os_preempt_enable()		preempt_enable()
 

@@ -16,7 +16,7 @@
  *    buffers), the same pages offered again give the same mem_id, the
  *    region counts in mem_used_kb and is refused over max_mem_mb, and bad
  *    layouts are refused (alignment, too small, an impossible pool, pages
- *    not mapped or read-only, the option twice).
+ *    not mapped or read-only, the option twice, no CAP_NET_ADMIN).
  *  - OPT_OFFSETS: ring->offset_mask and the initial offset in every slot,
  *    frames at per-slot offsets over a pipe (the receiver finds the
  *    sender's offset) and VALE (read at the sender's offset, written at the
@@ -28,6 +28,7 @@
  * Frames carry a sequence number and a tag (nmt_put()); only frames with
  * our tag count, so nothing else on the veth can fool a check.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -397,6 +398,34 @@ static void t_extmem_bad(void)
 	munmap(mem, EXT_LEN);
 }
 
+/*
+ * Without CAP_NET_ADMIN (uid 65534, no capabilities, on a /dev/netmap fd
+ * opened by root before) OPT_EXTMEM is EPERM: nothing pinned or counted.
+ * The subtest runs in a child of its own (nmt_main), so dropping is final.
+ */
+static void t_extmem_unpriv(void)
+{
+	const long long base = nmt_param("mem_used_kb");
+	struct nmreq_opt_extmem o;
+	struct nmreq_header h;
+	struct nmreq_register r;
+	void *mem = ext_map(EXT_LEN, PROT_READ | PROT_WRITE);
+	int fd = nmt_open();
+
+	if (!mem || fd < 0)
+		return;
+	if (!CHECK(setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0,
+		   "drop to uid 65534: %s", strerror(errno)))
+		return;
+	ext_opt(&o, mem, EXT_LEN);
+	nmt_reg_req(&h, &r, "valeX:np", NULL);
+	h.nr_options = (uintptr_t)&o;
+	CHECK_ERR(nmt_ctrl(fd, &h), EPERM, "OPT_EXTMEM without CAP_NET_ADMIN");
+	CHECK_EQ(o.nro_opt.nro_status, EPERM, "its status");
+	CHECK_EQ(nmt_param("mem_used_kb"), base, "nothing counted");
+	close(fd);
+}
+
 /* ---- OPT_OFFSETS ------------------------------------------------------ */
 
 static void off_opt(struct nmreq_opt_offsets *o, uint64_t max, uint64_t initial, uint32_t bits)
@@ -589,6 +618,7 @@ static const struct nmt_test tests[] = {
 	{ "extmem_vale", t_extmem_vale, "a VALE port in user memory exchanges frames" },
 	{ "extmem_cap", t_extmem_cap, "extmem counts in mem_used_kb, refused over max_mem_mb" },
 	{ "extmem_bad", t_extmem_bad, "bad extmem layouts and memory are refused" },
+	{ "extmem_unpriv", t_extmem_unpriv, "OPT_EXTMEM without CAP_NET_ADMIN is EPERM" },
 	{ "offsets_pipe", t_offsets_pipe, "per-slot offsets over a pipe" },
 	{ "offsets_vale", t_offsets_vale, "per-slot offsets over VALE, TX max, a second fd" },
 	{ "offsets_bad", t_offsets_bad, "OPT_OFFSETS refused where netmap refuses it" },

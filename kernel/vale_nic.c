@@ -373,6 +373,7 @@ static int nm_vale_nic_views(struct nm_vale_nic *nic)
 		t->mem = rx->mem;
 		t->num_slots = rx->num_slots;
 		t->buf_size = rx->buf_size;
+		t->buf_room = rx->buf_size;	/* no OPT_OFFSETS: the NIC has no fd */
 		t->ring_id = rx->ring_id;
 		t->dir = NM_TX;
 		t->owner = s;
@@ -394,6 +395,7 @@ static int nm_vale_nic_views(struct nm_vale_nic *nic)
 		v->mem = tx->mem;
 		v->num_slots = tx->num_slots;
 		v->buf_size = tx->buf_size;
+		v->buf_room = tx->buf_size;	/* what the forwarder may put in a slot */
 		v->ring_id = i;
 		v->dir = NM_RX;
 		v->owner = d;

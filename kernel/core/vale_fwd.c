@@ -127,7 +127,8 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 	tail = rx->nr_hwtail;		/* we are its only writer, under the lock */
 	/* Pairs with smp_store_release() in nm_vale_rxsync(). */
 	space = nm_kring_dist(tail, nm_kring_prev(smp_load_acquire(&rx->nr_hwcur), n), n);
-	if (unlikely(!space)) {
+	/* No room at all in a slot (OPT_OFFSETS with max = buffer size): nothing fits. */
+	if (unlikely(!space || !bs)) {
 		drops = nm_vale_drop_all(q, uni, flood);
 		uni = flood = NM_VALE_NONE;
 	}

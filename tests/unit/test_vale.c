@@ -733,6 +733,9 @@ static void test_offsets(void)
 	tr->head = tr->cur = nm_kring_next(tr->head, 64);
 	CHECK(txsync_of(0) == 0 && rx_avail(1) == 1, "repaired");
 	drain_all();
+	/* Max offset = buffer size: no room in a receiving slot, dropped (no crash). */
+	nm_kring_offsets(&ports[1].rx[0], 0xfff, 2048, 0, 2048, true);
+	CHECK(send1(0, mb, 60, 12) == 0 && rx_avail(1) == 0, "no room: dropped");
 	/* Off again: plain frames at offset 0. */
 	nm_kring_offsets(&ports[0].tx, 0, 0, 0, 0, false);
 	nm_kring_offsets(&ports[1].rx[0], 0, 0, 0, 0, false);

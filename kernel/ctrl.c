@@ -14,7 +14,7 @@
  *      back onto a known option); unknown types stay EOPNOTSUPP;
  *   6. the privilege check (nm_ctrl_may_change(), EPERM: ours, see below),
  *      then run the request; a REGISTER with an option still EOPNOTSUPP fails
- *      with EOPNOTSUPP (CSB is the one option REGISTER takes);
+ *      with EOPNOTSUPP (options a request does not take stay so);
  *   7. copy back: option headers always (unless step 5 failed on size or a
  *      bad pointer), an option body only if the request and the option
  *      succeeded, the request body only on success, the header always. Our
@@ -40,6 +40,7 @@
 
 #include "ctrl.h"
 #include "kloop.h"
+#include "mem.h"
 #include "monitor.h"
 #include "nic.h"
 #include "params.h"
@@ -344,6 +345,108 @@ static int nm_opts_unsupported(const struct nm_opts *opts)
 	return 0;
 }
 
+/*
+ * NETMAP_REQ_OPT_EXTMEM of a REGISTER: the region on the caller's memory,
+ * made before the lookup and named to it as nr_mem_id (a port that exists
+ * keeps its region, as in netmap). Returns the region (the caller puts it
+ * after the REGISTER: the port holds its own reference), NULL without the
+ * option, or an ERR_PTR that fails the request (EPERM without the
+ * privilege, nm_ctrl_may_change()'s rule); the status is set on every
+ * attempt and, on success, the layout made is written back in the body.
+ */
+static struct nm_mem *nm_opt_extmem(struct nm_opts *opts, struct nmreq_register *req)
+{
+	struct nm_opt *o = opts ? opts->by_type[NETMAP_REQ_OPT_EXTMEM] : NULL;
+	struct nmreq_opt_extmem e;
+	struct nm_mem *mem;
+	u8 *body;
+
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return o ? ERR_PTR(-(int)o->hdr.nro_status) : NULL;
+	/* A region others can join (by nr_mem_id), on long-term pinned pages. */
+	if (!nm_ctrl_capable(true)) {
+		nm_ctrl_dbg("OPT_EXTMEM needs CAP_NET_ADMIN (pid %d): EPERM\n", task_pid_nr(current));
+		o->hdr.nro_status = EPERM;
+		return ERR_PTR(-EPERM);
+	}
+	/* The body: everything after the option header (one memcpy over the fields). */
+	body = (u8 *)&e + sizeof(e.nro_opt);
+	memcpy(body, opts->bodies + o->body_off, o->body_size);
+	mem = nm_mem_create_extmem(e.nro_usrptr, &e.nro_info);
+	o->hdr.nro_status = IS_ERR(mem) ? -PTR_ERR(mem) : 0;
+	if (IS_ERR(mem))
+		return mem;
+	memcpy(opts->bodies + o->body_off, body, o->body_size);
+	req->nr_mem_id = nm_mem_id(mem);
+	return mem;
+}
+
+/* Write @max into the nro_max_offset of OFFSETS option @o's body copy. */
+static void nm_opt_offsets_max(struct nm_opts *opts, struct nm_opt *o, u64 max)
+{
+	memcpy(opts->bodies + o->body_off +
+	       offsetof(struct nmreq_opt_offsets, nro_max_offset) - sizeof(o->hdr), &max, sizeof(max));
+}
+
+/*
+ * NETMAP_REQ_OPT_OFFSETS of a REGISTER: the checks that need no port
+ * (each EINVAL: bits > 64, max not representable in the mask, initial >
+ * max; bits 0 or 64 mean all 64). Returns the option (its status taken:
+ * the port's checks come at bind time, struct nm_reg_offsets), NULL
+ * without it, or an ERR_PTR.
+ */
+static struct nm_opt *nm_opt_offsets(struct nm_opts *opts, struct nm_reg_offsets *ro)
+{
+	struct nm_opt *o = opts ? opts->by_type[NETMAP_REQ_OPT_OFFSETS] : NULL;
+	struct nmreq_opt_offsets b;
+
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return o ? ERR_PTR(-(int)o->hdr.nro_status) : NULL;
+	memcpy((u8 *)&b + sizeof(b.nro_opt), opts->bodies + o->body_off, o->body_size);
+	ro->mask = b.nro_offset_bits > 0 && b.nro_offset_bits < 64 ?
+		   (1ULL << b.nro_offset_bits) - 1 : ~0ULL;
+	ro->max = b.nro_max_offset;
+	ro->initial = b.nro_initial_offset;
+	ro->gap = b.nro_min_gap;
+	if (b.nro_offset_bits > 64 || ro->max > ro->mask || ro->initial > ro->max) {
+		nm_ctrl_dbg("OPT_OFFSETS: bits %u, max %llu, initial %llu: EINVAL\n",
+			    b.nro_offset_bits, ro->max, ro->initial);
+		o->hdr.nro_status = EINVAL;
+		return ERR_PTR(-EINVAL);
+	}
+	o->hdr.nro_status = 0;
+	return o;
+}
+
+static int nm_ctrl_register_csb(struct nm_priv *priv, const char *name,
+				struct nmreq_register *reg, struct nm_opts *opts,
+				struct nm_reg_offsets *offs);
+
+/* REGISTER with its options: OFFSETS, EXTMEM, then CSB (nm_ctrl_register_csb()). */
+static int nm_ctrl_register(struct nm_priv *priv, struct nmreq_header *hdr,
+			    struct nmreq_register *req, struct nm_opts *opts)
+{
+	struct nm_reg_offsets ro = {};
+	struct nm_opt *off = nm_opt_offsets(opts, &ro);
+	struct nm_mem *ext;
+	int err;
+
+	if (IS_ERR(off))
+		return PTR_ERR(off);
+	ext = nm_opt_extmem(opts, req);
+	if (IS_ERR(ext))
+		return PTR_ERR(ext);
+	err = nm_ctrl_register_csb(priv, hdr->nr_name, req, opts, off ? &ro : NULL);
+	nm_mem_put(ext);
+	if (off && ro.err) {
+		off->hdr.nro_status = -ro.err;
+	} else if (off && !err) {
+		/* The max in force comes back; the rest of the body as given. */
+		nm_opt_offsets_max(opts, off, ro.eff_max);
+	}
+	return err;
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
 /* The counters of a VALE port or a NIC ("eth1", "eth1^"), as nm_opt_port_stats() wants. */
@@ -427,17 +530,18 @@ static struct nm_opt *nm_opt_get(struct nm_opts *opts, u32 type)
  * made and before it is published, with nm_ctrl_lock released; a failure
  * undoes the binding and is the option's status.
  */
-static int nm_ctrl_register(struct nm_priv *priv, const char *name,
-			    struct nmreq_register *reg, struct nm_opts *opts)
+static int nm_ctrl_register_csb(struct nm_priv *priv, const char *name,
+				struct nmreq_register *reg, struct nm_opts *opts,
+				struct nm_reg_offsets *offs)
 {
 	struct nm_opt *o = nm_opt_get(opts, NETMAP_REQ_OPT_CSB);
 	struct nm_csb_req csb;
 	int err;
 
 	if (!o)
-		return nm_port_register(priv, name, reg, nm_opts_unsupported(opts));
+		return nm_port_register(priv, name, reg, nm_opts_unsupported(opts), offs);
 	o->hdr.nro_status = 0;
-	err = nm_port_register_ex(priv, name, reg, nm_opts_unsupported(opts), false);
+	err = nm_port_register_ex(priv, name, reg, nm_opts_unsupported(opts), offs, false);
 	if (err) {
 		o->hdr.nro_status = EOPNOTSUPP;
 		return err;
@@ -529,7 +633,7 @@ static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
 		return err;
 	switch (hdr->nr_reqtype) {
 	case NETMAP_REQ_REGISTER:
-		return nm_ctrl_register(priv, hdr->nr_name, &body->reg, opts);
+		return nm_ctrl_register(priv, hdr, &body->reg, opts);
 	case NETMAP_REQ_PORT_INFO_GET:
 		return nm_ctrl_info_get(hdr, &body->info, opts);
 	case NETMAP_REQ_POOLS_INFO_GET:

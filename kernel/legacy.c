@@ -125,7 +125,7 @@ static int nm_legacy_register(struct nm_priv *priv, struct nmreq *nmr, char *nam
 	req.nr_mem_id = nmr->nr_arg2;
 	req.nr_extra_bufs = nmr->nr_arg3;
 
-	err = nm_port_register(priv, name, &req, 0);
+	err = nm_port_register(priv, name, &req, 0, NULL);
 	if (err)
 		return err;
 	/* The legacy fields are 32 bits wide; regions stay far below 4 GiB. */

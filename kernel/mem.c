@@ -44,6 +44,7 @@
 #include <linux/gfp.h>
 #include <linux/idr.h>
 #include <linux/kref.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -74,6 +75,7 @@ struct nm_mem {
 	u16 id;			/* registry key; 0 until registered */
 	bool priv;
 	bool counted;		/* memsize is in nm_mem_used */
+	bool extmem;		/* pages[] are pinned user pages (OPT_EXTMEM) */
 
 	/* Immutable after creation: read without locks. */
 	struct nm_region_layout layout;
@@ -166,7 +168,11 @@ static void nm_mem_destroy(struct nm_mem *mem)
 		nm_mem_check_leaks(mem);
 	if (mem->vaddr)
 		vunmap(mem->vaddr);
-	if (mem->pages) {
+	if (mem->pages && mem->extmem) {
+		/* The kernel wrote rings and netmap_if objects into them. */
+		unpin_user_pages_dirty_lock(mem->pages, mem->npages, true);
+		kvfree(mem->pages);
+	} else if (mem->pages) {
 		for (i = 0; i < mem->npages && mem->pages[i]; i++) {
 			__free_page(mem->pages[i]);
 			if (!(i % 4096))
@@ -301,7 +307,7 @@ static void nm_mem_log_created(const struct nm_mem *mem)
 	if (!READ_ONCE(nm_verbose))
 		return;
 	pr_info("region %u (%s) created: %llu bytes on node %d; if %u x %u, ring %u x %u, buf %u x %u\n",
-		mem->id, mem->priv ? "private" : "global", mem->layout.memsize,
+		mem->id, mem->extmem ? "extmem" : mem->priv ? "private" : "global", mem->layout.memsize,
 		mem->node, p[NM_POOL_IF].objtotal, p[NM_POOL_IF].objsize,
 		p[NM_POOL_RING].objtotal, p[NM_POOL_RING].objsize,
 		p[NM_POOL_BUF].objtotal, p[NM_POOL_BUF].objsize);
@@ -468,6 +474,187 @@ struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need)
 		return ERR_PTR(id == -ENOSPC ? -ENOMEM : id);
 	}
 	return mem;
+}
+
+/* ---- OPT_EXTMEM: user memory as the region ----------------------------- */
+
+/* Zero fields of the option get netmap's private defaults. */
+static void nm_extmem_defaults(struct nmreq_pools_info *pi)
+{
+	if (!pi->nr_if_pool_objtotal)
+		pi->nr_if_pool_objtotal = 2;
+	if (!pi->nr_if_pool_objsize)
+		pi->nr_if_pool_objsize = 1024;
+	if (!pi->nr_ring_pool_objtotal)
+		pi->nr_ring_pool_objtotal = 4;
+	if (!pi->nr_ring_pool_objsize)
+		pi->nr_ring_pool_objsize = 5 * PAGE_SIZE;
+	if (!pi->nr_buf_pool_objtotal)
+		pi->nr_buf_pool_objtotal = 4098;
+	if (!pi->nr_buf_pool_objsize)
+		pi->nr_buf_pool_objsize = 2048;
+}
+
+/*
+ * The layout of an extmem region of @npages pages for @pi: the pools as
+ * asked, packed in order, each rounded up to a page; what is left after
+ * them becomes more buffers. -ENOMEM if the pools do not fit.
+ */
+static int nm_extmem_layout(struct nm_region_layout *l, const struct nmreq_pools_info *pi,
+			    unsigned long npages)
+{
+	const u64 room = (u64)npages << PAGE_SHIFT;
+	struct nm_pool_req req[NM_POOL_NR] = {
+		[NM_POOL_IF] = { pi->nr_if_pool_objtotal, pi->nr_if_pool_objsize },
+		[NM_POOL_RING] = { pi->nr_ring_pool_objtotal, pi->nr_ring_pool_objsize },
+		[NM_POOL_BUF] = { pi->nr_buf_pool_objtotal, pi->nr_buf_pool_objsize },
+	};
+	const char *why;
+	u64 left, more;
+	int err;
+
+	err = nm_region_layout(l, req, PAGE_SIZE, &why);
+	if (err) {
+		pr_err_ratelimited("extmem: %s\n", why);
+		return err;
+	}
+	if (l->memsize > room)
+		return -ENOMEM;
+	left = room - l->pool[NM_POOL_BUF].offset;
+	more = div_u64(left, l->pool[NM_POOL_BUF].objsize);
+	if (more > l->pool[NM_POOL_BUF].objtotal) {
+		req[NM_POOL_BUF].num = min_t(u64, more, U32_MAX);
+		err = nm_region_layout(l, req, PAGE_SIZE, &why);
+		if (err || WARN_ON_ONCE(l->memsize > room))
+			return err ? err : -ENOMEM;
+	}
+	return 0;
+}
+
+/* Pin every page of [uptr, uptr + npages pages) for writing, or -EFAULT. */
+static int nm_extmem_pin(struct nm_mem *mem, u64 uptr)
+{
+	unsigned long done = 0;
+	long n;
+
+	mem->pages = kvcalloc(mem->npages, sizeof(*mem->pages), NM_GFP_TABLE);
+	if (!mem->pages)
+		return -ENOMEM;
+	while (done < mem->npages) {
+		n = pin_user_pages_fast(uptr + (done << PAGE_SHIFT), mem->npages - done,
+					FOLL_WRITE | FOLL_LONGTERM, mem->pages + done);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	if (done < mem->npages) {
+		unpin_user_pages(mem->pages, done);
+		kvfree(mem->pages);
+		mem->pages = NULL;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* The extmem region on the same pinned pages, with a new reference; nm_mem_lock held. */
+static struct nm_mem *nm_extmem_find_locked(struct page *first, unsigned long npages)
+{
+	struct nm_mem *mem;
+	int id;
+
+	lockdep_assert_held(&nm_mem_lock);
+	idr_for_each_entry(&nm_mem_idr, mem, id)
+		if (mem->extmem && mem->pages[0] == first && mem->npages == npages &&
+		    kref_get_unless_zero(&mem->ref))
+			return mem;
+	return NULL;
+}
+
+static int nm_extmem_check(u64 uptr, const struct nmreq_pools_info *pi)
+{
+	const u64 want = (u64)pi->nr_if_pool_objtotal * pi->nr_if_pool_objsize +
+			 (u64)pi->nr_ring_pool_objtotal * pi->nr_ring_pool_objsize +
+			 (u64)pi->nr_buf_pool_objtotal * pi->nr_buf_pool_objsize;
+
+	if (!uptr || offset_in_page(uptr)) {
+		pr_info_ratelimited("extmem: nro_usrptr %#llx is not page aligned\n", uptr);
+		return -EINVAL;
+	}
+	if (!pi->nr_memsize || want > pi->nr_memsize) {
+		pr_info_ratelimited("extmem: request too large (%llu bytes of pools in nr_memsize %llu)\n",
+				    want, pi->nr_memsize);
+		return -ENOMEM;
+	}
+	if (pi->nr_memsize > ((u64)totalram_pages() << PAGE_SHIFT) / 2) {
+		pr_info_ratelimited("extmem: %llu bytes refused: more than half of the RAM\n",
+				    pi->nr_memsize);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+struct nm_mem *nm_mem_create_extmem(u64 uptr, struct nmreq_pools_info *pi)
+{
+	struct nm_mem *mem, *old;
+	int id, err;
+
+	nm_extmem_defaults(pi);
+	err = nm_extmem_check(uptr, pi);
+	if (err)
+		return ERR_PTR(err);
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&mem->ref);
+	mutex_init(&mem->lock);
+	mem->priv = true;
+	mem->extmem = true;
+	mem->node = numa_node_id();
+	mem->npages = DIV_ROUND_UP(pi->nr_memsize, PAGE_SIZE);
+	err = nm_extmem_layout(&mem->layout, pi, mem->npages);
+	if (err)
+		goto err_free;
+	err = nm_extmem_pin(mem, uptr);
+	if (err) {
+		pr_info_ratelimited("extmem: cannot pin %lu pages at %#llx for writing\n",
+				    mem->npages, uptr);
+		goto err_free;
+	}
+	/* The same pages offered again: the same region (and mem_id). */
+	mutex_lock(&nm_mem_lock);
+	old = nm_extmem_find_locked(mem->pages[0], mem->npages);
+	mutex_unlock(&nm_mem_lock);
+	if (old) {
+		nm_mem_destroy(mem);
+		nm_mem_pools_info(old, pi);
+		return old;
+	}
+	/* Pinned user memory the module holds on to: under max_mem_mb too. */
+	err = nm_mem_count(mem->layout.memsize, "extmem");
+	if (err)
+		goto err_free;
+	mem->counted = true;
+	mem->vaddr = vmap(mem->pages, mem->npages, VM_MAP, PAGE_KERNEL);
+	err = mem->vaddr ? nm_mem_init_pools(mem) : -ENOMEM;
+	if (err)
+		goto err_free;
+	mutex_lock(&nm_mem_lock);
+	id = idr_alloc_cyclic(&nm_mem_idr, mem, NM_MEM_GLOBAL_ID + 1, U16_MAX + 1, GFP_KERNEL);
+	if (id >= 0) {
+		mem->id = id;
+		nm_mem_log_created(mem);
+	}
+	mutex_unlock(&nm_mem_lock);
+	if (id < 0) {
+		err = id == -ENOSPC ? -ENOMEM : id;
+		goto err_free;
+	}
+	nm_mem_pools_info(mem, pi);
+	return mem;
+
+err_free:
+	nm_mem_destroy(mem);
+	return ERR_PTR(err);
 }
 
 struct nm_mem *nm_mem_find(u16 id)
@@ -783,6 +970,9 @@ int nm_mem_mmap(struct nm_mem *mem, struct vm_area_struct *vma)
 {
 	unsigned long pages = vma_pages(vma);
 
+	/* The application has its own mapping of user memory (as in netmap). */
+	if (mem->extmem)
+		return -EINVAL;
 	if (vma->vm_pgoff >= mem->npages || pages > mem->npages - vma->vm_pgoff)
 		return -EINVAL;
 	/* The region has a fixed size and must not end up in core dumps. */

@@ -87,6 +87,20 @@ u64 nm_mem_global_size(void);
 /* A new private region sized for @need (and at least the priv_* params); ERR_PTR. */
 struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need);
 /*
+ * OPT_EXTMEM: a region on the caller's memory at @uptr (page aligned),
+ * @pi->nr_memsize bytes, laid out as @pi asks (zero fields get netmap's
+ * private defaults; what is left after the pools becomes more buffers).
+ * Every page is pinned for writing (FOLL_LONGTERM) until the last
+ * reference goes; the region counts against max_mem_mb (the pages are the
+ * caller's own, already charged to its memory cgroup). The same pages
+ * offered again give the same region. On success @pi is the layout made
+ * (nr_memsize = the pools' size, nr_mem_id). Errors: -EINVAL (alignment,
+ * a pool that cannot work), -ENOMEM (pools larger than nr_memsize, the
+ * cap), -EFAULT (a page not mapped writable). Such a region cannot be
+ * mmap()ed through /dev/netmap (-EINVAL): its users have it mapped already.
+ */
+struct nm_mem *nm_mem_create_extmem(u64 uptr, struct nmreq_pools_info *pi);
+/*
  * A reference to region @id, or NULL if it does not exist (id 1 included:
  * this never creates the global region, nm_mem_get_global() does).
  */

@@ -29,6 +29,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/rcupdate.h>
@@ -38,10 +39,12 @@
 #include "core/monitor_sync.h"
 #include "mem.h"
 #include "monitor.h"
+#include "nic.h"
 #include "params.h"
 #include "port.h"
 
 #define NM_MON_MAX_SLOTS	4096
+#define NM_MON_MAX_EXTRA_BUFS	65536
 
 #define nm_mon_dbg(fmt, ...) do {						\
 	if (READ_ONCE(nm_verbose))						\
@@ -142,6 +145,8 @@ static int nm_mon_attach_one(struct nm_mon_port *mp, struct nm_kring *k, struct 
 				   k->dir == NM_TX ? "tx" : "rx", k->ring_id, NM_MON_MAX_COPY);
 		return err;
 	}
+	/* A NIC's frames wait in its queue until an rxsync: the hook forces one. */
+	nw->force_read = k->dir == NM_RX && nm_port_is_nic(mp->parent);
 	nm_mon_publish(k, nw);
 	if (old)
 		mp->trash[(*ntrash)++] = old;
@@ -227,6 +232,36 @@ static u32 nm_mon_bound(u32 v, u32 dflt, u32 hi)
 	return v < 1 ? dflt : min(v, hi);
 }
 
+/*
+ * The monitor's region: a zero-copy monitor swaps buffers with its parent,
+ * so it lives in the parent's region; a copy monitor gets a private region
+ * of its own, sized for its rings (as netmap), counted against max_mem_mb
+ * and charged to the caller's memory cgroup like any private region.
+ */
+static int nm_mon_region(struct nm_mon_port *mp, const struct nmreq_register *req)
+{
+	struct nm_port *port = &mp->up;
+	struct nm_mem_need need = {
+		.rings = port->nrings[NM_TX] + port->nrings[NM_RX],
+		.max_slots = max(port->nslots[NM_TX], port->nslots[NM_RX]),
+		.bufs = port->nrings[NM_TX] * port->nslots[NM_TX] +
+			port->nrings[NM_RX] * port->nslots[NM_RX],
+		.extra_bufs = min_t(u32, req->nr_extra_bufs, NM_MON_MAX_EXTRA_BUFS),
+		.ifs = 1,
+	};
+	struct nm_mem *mem;
+
+	if (mp->zcopy) {
+		port->mem = nm_mem_get(mp->parent->mem);
+		return 0;
+	}
+	mem = nm_mem_create_private(&need);
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	port->mem = mem;
+	return 0;
+}
+
 static struct nm_mon_port *nm_mon_find_name(const char *name)
 {
 	struct nm_mon_port *mp;
@@ -285,8 +320,8 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 		err = -EINVAL;
 		goto err_parent;
 	}
-	if (mem && mem != parent->mem) {
-		nm_mon_dbg("%s: a monitor lives in the region of its port (mem_id %u, not %u)\n",
+	if (zcopy && mem && mem != parent->mem) {
+		nm_mon_dbg("%s: a zero-copy monitor lives in the region of its port (mem_id %u, not %u)\n",
 			   name, nm_mem_id(parent->mem), nm_mem_id(mem));
 		err = -EINVAL;
 		goto err_parent;
@@ -308,17 +343,23 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 		 rx && !zcopy ? "r" : "", tx && !zcopy ? "t" : "", nm_mon_seq++);
 	nm_port_setup(port, mname, &nm_mon_ops);
 	port->flags |= NM_PORT_F_MONITOR;
+	if (zcopy)
+		port->flags |= NM_PORT_F_NO_OFFSETS;	/* swapped buffers carry none */
 	INIT_LIST_HEAD(&mp->list);
 	mp->parent = parent;		/* our reference from now on */
 	mp->zcopy = zcopy;
-	port->mem = nm_mem_get(parent->mem);
-	max_slots = min_t(u32, NM_MON_MAX_SLOTS, nm_mem_ring_max_slots(port->mem));
+	max_slots = NM_MON_MAX_SLOTS;
+	if (zcopy)
+		max_slots = min_t(u32, max_slots, nm_mem_ring_max_slots(parent->mem));
 	dflt = min(max(parent->nslots[NM_TX], parent->nslots[NM_RX]), max_slots);
 	port->nrings[NM_TX] = 1;
 	port->nrings[NM_RX] = max(parent->nrings[NM_TX], parent->nrings[NM_RX]);
 	/* The TX ring does nothing: one slot unless asked, to spare the region's buffers. */
 	port->nslots[NM_TX] = nm_mon_bound(req->nr_tx_slots, 1, max_slots);
 	port->nslots[NM_RX] = nm_mon_bound(req->nr_rx_slots, dflt, max_slots);
+	err = nm_mon_region(mp, req);
+	if (err)
+		goto err_port;
 	mp->maxatt = parent->nrings[NM_TX] + parent->nrings[NM_RX];
 	mp->att = kcalloc(mp->maxatt, sizeof(*mp->att), GFP_KERNEL_ACCOUNT);
 	mp->trash = kcalloc(mp->maxatt, sizeof(*mp->trash), GFP_KERNEL_ACCOUNT);

@@ -4,7 +4,8 @@
  * (copy monitors: /t /r /rt) or NR_ZCOPY_MON (zero-copy: /z) on the name of
  * a port in netmap mode creates a monitor port of its own for that fd:
  * 1 TX ring that drops whatever is put in it, and max(parent TX, parent RX)
- * RX rings, in the parent's memory region, named "parent/[z][r][t]#N".
+ * RX rings, named "parent/[z][r][t]#N": a copy monitor in a private region
+ * of its own, a zero-copy one in the parent's (it swaps buffers with it).
  * Frames of parent ring i (TX, RX or both) arrive in monitor RX ring i;
  * TX frames carry NS_TXMON. The datapath is core/monitor_sync.c.
  *
@@ -30,9 +31,10 @@ struct nmreq_opt_port_stats;
  * for, created for this request; a reference in *portp. @mem: the region
  * of nr_mem_id or NULL (it must be the parent's). nm_ctrl_lock held.
  * Errors: -EINVAL parent not in netmap mode, a monitor named as parent,
- * bad mode or ringid, other region; -EOPNOTSUPP host-ring modes;
- * -EBUSY a second zero-copy monitor of a ring; -ENXIO no such port;
- * -ENOMEM (no room in the parent's region for the monitor's rings).
+ * bad mode or ringid, a zero-copy monitor in another region; -EOPNOTSUPP
+ * host-ring modes; -EBUSY a second zero-copy monitor of a ring; -ENXIO no
+ * such port; -ENOMEM (the copy monitor's region over the cap, or no room
+ * in the parent's region for a zero-copy monitor's rings).
  */
 int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 		  struct nm_mem *mem, struct nm_port **portp);

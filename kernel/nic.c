@@ -449,14 +449,17 @@ static void *nm_nic_tx_slot(struct nm_kring *kring, u32 j, u32 *lenp)
 	struct netmap_slot *slot = &kring->ring->slot[j];
 	const u32 idx = READ_ONCE(slot->buf_idx);
 	const u32 len = READ_ONCE(slot->len);
+	const u64 off = nm_slot_off(kring, slot);	/* OPT_OFFSETS, else 0 */
 
-	if (unlikely(!nm_kring_buf_valid(kring, idx) || len > kring->buf_size)) {
-		nm_os_prlim("%s tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
-			    ((struct nm_port *)kring->owner)->name, kring->ring_id, j, idx, len);
+	if (unlikely(!nm_kring_buf_valid(kring, idx) || off > READ_ONCE(kring->offset_max) ||
+		     len + off > kring->buf_size)) {
+		nm_os_prlim("%s tx ring %u: slot %u has bad buf_idx %u, len %u or offset %llu, sync stopped\n",
+			    ((struct nm_port *)kring->owner)->name, kring->ring_id, j, idx, len,
+			    (unsigned long long)off);
 		return NULL;
 	}
 	*lenp = len;
-	return nm_kring_buf_addr(kring, idx);
+	return (u8 *)nm_kring_buf_addr(kring, idx) + off;
 }
 
 /* Hardware TX ring: each slot through a pool skb to the driver. */
@@ -600,7 +603,8 @@ static void nm_nic_rx_forward(struct nm_nic *nic, struct nm_kring *kring, bool h
 	for (j = kring->nr_hwcur; j != head; j = nm_kring_next(j, n)) {
 		struct netmap_slot *slot = &kring->ring->slot[j];
 		const u16 flags = READ_ONCE(slot->flags);
-		u32 idx, len;
+		u32 idx, len, off;
+		u8 *buf;
 		int err;
 
 		if (!(flags & NS_FORWARD))
@@ -608,14 +612,16 @@ static void nm_nic_rx_forward(struct nm_nic *nic, struct nm_kring *kring, bool h
 		WRITE_ONCE(slot->flags, flags & ~NS_FORWARD);
 		idx = READ_ONCE(slot->buf_idx);
 		len = READ_ONCE(slot->len);
-		if (unlikely(!nm_kring_buf_valid(kring, idx) || len > kring->buf_size)) {
+		off = nm_slot_rx_off(kring, slot);
+		if (unlikely(!nm_kring_buf_valid(kring, idx) || len + off > kring->buf_size)) {
 			rq->fwd_errors++;
 			continue;
 		}
+		buf = (u8 *)nm_kring_buf_addr(kring, idx) + off;
 		if (host)
-			err = nm_nic_send_out(nic, nm_kring_buf_addr(kring, idx), len);
+			err = nm_nic_send_out(nic, buf, len);
 		else
-			err = nm_nic_send_up(nic, nm_kring_buf_addr(kring, idx), len);
+			err = nm_nic_send_up(nic, buf, len);
 		if (likely(!err)) {
 			rq->fwd_packets++;
 			rq->fwd_bytes += len;
@@ -702,7 +708,9 @@ static int nm_nic_rxsync(struct nm_kring *kring)
 			consume_skb(skb);
 			continue;
 		}
-		len = nm_nic_rx_copy(skb, nm_kring_buf_addr(kring, idx), kring->buf_size, host);
+		/* OPT_OFFSETS: at the slot's offset, in the room a slot has. */
+		len = nm_nic_rx_copy(skb, (u8 *)nm_kring_buf_addr(kring, idx) +
+				     nm_slot_rx_off(kring, slot), READ_ONCE(kring->buf_room), host);
 		consume_skb(skb);
 		if (unlikely(!len)) {
 			/* Longer than a buffer (GSO/GRO super-frame or jumbo). */

@@ -500,7 +500,42 @@ static struct netmap_if *nm_port_nifp_create(struct nm_port *port, struct nm_mem
  * says, and fill the reply fields of @req. Not published yet: the caller
  * sets priv->bound.
  */
-static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq_register *req)
+/* OPT_OFFSETS on the rings [first, last): may they take @o? (struct nm_reg_offsets) */
+static int nm_port_offsets_check(const struct nm_port *port, struct nm_reg_offsets *o,
+				 const u32 first[NM_NDIR], const u32 last[NM_NDIR])
+{
+	u32 i;
+	int d;
+
+	o->err = 0;
+	o->eff_max = o->max;
+	if (port->flags & NM_PORT_F_NO_OFFSETS) {
+		nm_ctrl_dbg("%s: this port takes no offsets\n", port->name);
+		o->err = -EOPNOTSUPP;
+	}
+	for (d = 0; d < NM_NDIR && !o->err; d++) {
+		for (i = first[d]; i < last[d] && !o->err; i++) {
+			const struct nm_kring *k = &port->krings[d][i];
+
+			if (o->max > k->buf_size) {
+				nm_ctrl_dbg("%s: max offset %llu > buffer size %u\n", port->name,
+					    o->max, k->buf_size);
+				o->err = -EINVAL;
+			} else if (k->offset_mask && ((o->mask & ~k->offset_mask) ||
+						      o->max > k->offset_max)) {
+				nm_ctrl_dbg("%s: ring has offsets (mask %#llx, max %u) already\n",
+					    port->name, k->offset_mask, k->offset_max);
+				o->err = -EBUSY;
+			} else if (k->offset_mask) {
+				o->eff_max = k->offset_max;
+			}
+		}
+	}
+	return o->err;
+}
+
+static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq_register *req,
+			struct nm_reg_offsets *offs)
 {
 	const bool excl = req->nr_flags & NR_EXCLUSIVE;
 	struct nm_mem *mem = port->mem;
@@ -524,6 +559,11 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 				return -EBUSY;
 			}
 		}
+	}
+	if (offs) {
+		err = nm_port_offsets_check(port, offs, first, last);
+		if (err)
+			return err;
 	}
 	/* A NIC goes into netmap mode with its first bound fd (nic.h). */
 	if (port->flags & NM_PORT_F_NIC) {
@@ -551,6 +591,9 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 				nm_kring_reset_user(k);
 			else
 				nm_kring_check_user(k);
+			if (offs && !k->offset_mask)
+				nm_kring_offsets(k, offs->mask, offs->max, offs->gap, offs->initial,
+						 !k->users);
 			k->users++;
 			if (excl)
 				k->exclusive = true;
@@ -601,6 +644,9 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 			k->users--;
 			if (priv->exclusive)
 				k->exclusive = false;
+			/* Offsets live as long as the ring has users (netmap's rule). */
+			if (!k->users && k->offset_mask)
+				nm_kring_offsets(k, 0, 0, 0, 0, false);
 		}
 	}
 	nm_mem_if_free(priv->mem, priv->nifp);
@@ -640,13 +686,14 @@ void nm_port_unbind(struct nm_priv *priv)
 /* ---- requests --------------------------------------------------------- */
 
 int nm_port_register(struct nm_priv *priv, const char *name,
-		     struct nmreq_register *req, int opt_err)
+		     struct nmreq_register *req, int opt_err, struct nm_reg_offsets *offs)
 {
-	return nm_port_register_ex(priv, name, req, opt_err, true);
+	return nm_port_register_ex(priv, name, req, opt_err, offs, true);
 }
 
 int nm_port_register_ex(struct nm_priv *priv, const char *name,
-			struct nmreq_register *req, int opt_err, bool publish)
+			struct nmreq_register *req, int opt_err,
+			struct nm_reg_offsets *offs, bool publish)
 {
 	struct nm_port *port;
 	int err;
@@ -677,7 +724,7 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 	if (nm_port_is_nic(port))
 		err = nm_nic_host_rings(port, req->nr_host_tx_rings, req->nr_host_rx_rings);
 	if (!err)
-		err = nm_port_bind(priv, port, req);
+		err = nm_port_bind(priv, port, req, offs);
 	if (err) {
 		nm_port_put(port);
 		goto out;

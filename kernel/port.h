@@ -63,6 +63,7 @@ struct nm_port_ops {
 #define NM_PORT_F_REGISTRY	0x4	/* on the nm_ports list, found by name */
 #define NM_PORT_F_NIC		0x8	/* a NIC (nic.h): REGISTER/unbind turn it on/off */
 #define NM_PORT_F_MONITOR	0x10	/* a monitor (monitor.h): cannot be monitored */
+#define NM_PORT_F_NO_OFFSETS	0x100	/* OPT_OFFSETS is EOPNOTSUPP (zero-copy monitors) */
 
 struct nm_port {
 	char name[NETMAP_REQ_IFNAMSIZ];
@@ -195,14 +196,30 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
 		   struct nm_mem *mem, enum nm_lookup how, struct nm_port **portp);
 
 /*
+ * OPT_OFFSETS of a REGISTER (NULL: none), checked by ctrl.c (bits, max
+ * against the mask, initial <= max) and applied while binding: the port
+ * must take offsets (-EOPNOTSUPP: a zero-copy monitor), max <= its buffer
+ * size (-EINVAL), a ring that has offsets already (another fd) may not be
+ * asked for more mask bits or a larger max (-EBUSY) and keeps its own;
+ * otherwise each bound ring gets them, and the initial offset goes into
+ * every slot of a ring nobody else uses. @err: which of these failed
+ * (0 if none); @eff_max: the max in force on the bound rings.
+ */
+struct nm_reg_offsets {
+	u64 mask, max, initial, gap;
+	int err;			/* out */
+	u64 eff_max;			/* out */
+};
+
+/*
  * Requests (nm_ctrl_lock taken inside).
  * nm_port_register(): bind @priv to the port @name; on success fills the
  * reply fields of @req. If @opt_err is set (an option nobody handled) the
  * binding is undone before anyone can see it and @opt_err returned, as
- * netmap does after a successful bind.
+ * netmap does after a successful bind. @offs: see struct nm_reg_offsets.
  */
 int nm_port_register(struct nm_priv *priv, const char *name,
-		     struct nmreq_register *req, int opt_err);
+		     struct nmreq_register *req, int opt_err, struct nm_reg_offsets *offs);
 /*
  * The same with @publish false: the binding is made (a second REGISTER is
  * -EBUSY) but syncs, poll and mmap see an unbound fd until the caller,
@@ -210,7 +227,8 @@ int nm_port_register(struct nm_priv *priv, const char *name,
  * nm_port_publish(), or undoes it with nm_port_unbind() (CSB option).
  */
 int nm_port_register_ex(struct nm_priv *priv, const char *name,
-			struct nmreq_register *req, int opt_err, bool publish);
+			struct nmreq_register *req, int opt_err,
+			struct nm_reg_offsets *offs, bool publish);
 void nm_port_publish(struct nm_priv *priv);
 /*
  * The info requests; @may_create: nm_ctrl_may_create() of the caller (else

@@ -374,6 +374,7 @@ static int nm_vale_nic_views(struct nm_vale_nic *nic)
 		nm_kring_same_bufs(t, rx);
 		t->num_slots = rx->num_slots;
 		t->buf_size = rx->buf_size;
+		t->buf_room = rx->buf_size;	/* no OPT_OFFSETS: the NIC has no fd */
 		t->ring_id = rx->ring_id;
 		t->dir = NM_TX;
 		t->owner = s;
@@ -395,6 +396,7 @@ static int nm_vale_nic_views(struct nm_vale_nic *nic)
 		nm_kring_same_bufs(v, tx);
 		v->num_slots = tx->num_slots;
 		v->buf_size = tx->buf_size;
+		v->buf_room = tx->buf_size;	/* what the forwarder may put in a slot */
 		v->ring_id = i;
 		v->dir = NM_RX;
 		v->owner = d;

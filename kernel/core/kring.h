@@ -65,13 +65,18 @@ struct nm_kring_fault {
 
 /*
  * Monitor state of a kring (core/monitor_sync.h). @sync is the port's own
- * sync, saved when the monitor wrapper is first installed in nm_sync and
- * never cleared; @set (RCU, nm_ctrl_lock to change) lists the monitors; the
- * rest is written only by the holder of the busy bit.
+ * sync, saved when the monitor wrapper is first installed in nm_sync, and
+ * @notify the port's own notify, saved when an RX kring's notify is first
+ * hooked; neither is ever cleared. @set (RCU, nm_ctrl_lock to change)
+ * lists the monitors; @pending (atomic flag) says that frames arrived
+ * that copy monitors have not seen; the rest is written only by the
+ * holder of the busy bit.
  */
 struct nm_kring_mon {
 	nm_sync_fn sync;
+	nm_notify_fn notify;
 	void *set;			/* struct nm_mon_set, or NULL */
+	unsigned long pending;
 	u32 copy_epoch, z_epoch;	/* epochs of the set last seen */
 	u32 copy_next, z_next;		/* next slot to copy / to swap */
 };
@@ -95,6 +100,14 @@ struct nm_kring {
 	/* Control path, under nm_ctrl_lock. */
 	u32 users;			/* fds bound to this ring */
 	bool exclusive;			/* bound with NR_EXCLUSIVE */
+	/*
+	 * OPT_OFFSETS (nm_kring_offsets()): set when a user binds the ring
+	 * with the option while it has none, cleared with its last user;
+	 * syncs read them once (READ_ONCE). offset_mask 0: no offsets.
+	 */
+	u64 offset_mask;		/* slot->ptr & offset_mask = the packet's offset */
+	u32 offset_max;			/* largest legal offset */
+	u32 buf_room;			/* bytes an RX slot takes: buf_size, less with offsets */
 
 	/* Sync state: only the holder of the busy bit touches these. */
 	unsigned long busy;		/* bit 0 set while a sync runs */
@@ -127,6 +140,32 @@ static inline u32 nm_kring_dist(u32 a, u32 b, u32 n)
 {
 	return b >= a ? b - a : b + n - a;
 }
+
+/*
+ * The offset of the packet in slot @s of @k: ptr & offset_mask (0 without
+ * OPT_OFFSETS). Userspace writes ptr: a sender checks the result against
+ * offset_max and off + len against buf_size; a receiver writes at
+ * nm_slot_rx_off().
+ */
+static inline u64 nm_slot_off(const struct nm_kring *k, const struct netmap_slot *s)
+{
+	return READ_ONCE(s->ptr) & READ_ONCE(k->offset_mask);
+}
+
+static inline u32 nm_slot_rx_off(const struct nm_kring *k, const struct netmap_slot *s)
+{
+	const u64 off = nm_slot_off(k, s), max = READ_ONCE(k->offset_max);
+
+	return off > max ? (u32)max : (u32)off;
+}
+
+/*
+ * Turn OPT_OFFSETS on for @k (control path): @mask and @max as validated,
+ * RX room min(buf_size - max, @gap if non-zero); @initial goes into every
+ * slot's ptr when @fresh (the ring has no other user). @mask 0 turns them
+ * off again (the last user left).
+ */
+void nm_kring_offsets(struct nm_kring *k, u64 mask, u32 max, u32 gap, u64 initial, bool fresh);
 
 /* nm_os_buf_valid() without a call into the region: the packet path's check. */
 static inline bool nm_kring_buf_valid(const struct nm_kring *kring, u32 idx)
@@ -165,7 +204,8 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 
 /*
  * One sync of one ring, as NIOC[TR]XSYNC and poll() run it: take the busy
- * bit (-EBUSY if another sync holds it), validate head/cur, run
+ * bit (-EBUSY if another sync holds it; if a copy monitor's arrival hook
+ * holds it, NM_OS_BUSY_MON, wait for that bounded copy), validate head/cur, run
  * kring->nm_sync, publish tail (and the timestamp if NR_TIMESTAMP is set).
  * Returns 0, -EBUSY, or -EINVAL when userspace broke the ring protocol: the
  * ring is then reinitialised (or the sync stopped at the bad slot) and the

@@ -60,20 +60,24 @@ static void nm_mon_copy(struct nm_kring *k, u32 from, u32 to, struct nm_mon_ring
 		const u32 sidx = READ_ONCE(s->buf_idx);
 		const u32 didx = READ_ONCE(d->buf_idx);
 		const u16 fl = READ_ONCE(s->flags);
-		u32 len = READ_ONCE(s->len);
+		u32 len = READ_ONCE(s->len), soff, doff;
 
 		nm_prefetch(&ss[nm_kring_next(j, n)]);
 		if (unlikely(!nm_os_buf_valid(k->mem, sidx))) {
 			errs++;
 			continue;
 		}
-		if (unlikely(len > sbs))
-			len = sbs;
-		if (unlikely(len > mbs))
-			len = mbs;
+		/* OPT_OFFSETS on either side: from and to the slots' offsets. */
+		soff = nm_slot_rx_off(k, s);
+		doff = nm_slot_rx_off(mk, d);
+
+		if (unlikely(len > sbs - soff))
+			len = sbs - soff;
+		if (unlikely(len > mbs - doff))
+			len = mbs - doff;
 		if (likely(nm_os_buf_valid(mk->mem, didx))) {
-			__builtin_memcpy(nm_os_buf_addr(mk->mem, didx),
-					 nm_os_buf_addr(k->mem, sidx), len);
+			__builtin_memcpy((u8 *)nm_os_buf_addr(mk->mem, didx) + doff,
+					 (const u8 *)nm_os_buf_addr(k->mem, sidx) + soff, len);
 		} else {
 			len = 0;
 			errs++;
@@ -205,7 +209,12 @@ static void nm_mon_tx_copy(struct nm_kring *k, const struct nm_mon_set *s)
 	k->mon.copy_next = to;
 }
 
-/* RX: copy what arrived and was not copied yet, [next, hwtail). */
+/*
+ * RX: copy what arrived and was not copied yet, [next, hwtail). Busy bit
+ * held (by a sync or by the arrival hook). next was set to the hwtail of
+ * the moment the first copy monitor came (nm_mon_publish()) and stays in
+ * [hwcur, hwtail]: every slot is copied before a sync can release it.
+ */
 static void nm_mon_rx_copy(struct nm_kring *k, const struct nm_mon_set *s)
 {
 	const u32 n = k->num_slots, hwcur = k->nr_hwcur;
@@ -213,13 +222,8 @@ static void nm_mon_rx_copy(struct nm_kring *k, const struct nm_mon_set *s)
 	const u32 tail = smp_load_acquire(&k->nr_hwtail);
 	u32 from = k->mon.copy_next, i;
 
-	if (s->copy_epoch != k->mon.copy_epoch) {
-		/* From what the user has not seen yet. */
-		k->mon.copy_epoch = s->copy_epoch;
-		from = k->rtail;
-	} else if (nm_kring_dist(hwcur, from, n) > nm_kring_dist(hwcur, tail, n)) {
-		from = k->rtail;
-	}
+	if (unlikely(nm_kring_dist(hwcur, from, n) > nm_kring_dist(hwcur, tail, n)))
+		from = tail;	/* cannot happen; copy nothing rather than garbage */
 	if (from != tail)
 		for (i = 0; i < s->ncopy; i++)
 			nm_mon_copy(k, from, tail, s->copy[i], s->copy_flags);
@@ -289,6 +293,58 @@ int nm_mon_sync(struct nm_kring *k)
 	return err;
 }
 
+/* Rounds of the arrival hook before it leaves the rest to the next notify or sync. */
+#define NM_MON_HOOK_ROUNDS	16
+
+/*
+ * Copy what arrived on monitored RX kring @k unless a sync holds the busy
+ * bit (it looks at the pending flag after letting go). Caller set the
+ * flag (and a full barrier) before.
+ */
+static void nm_mon_rx_run(struct nm_kring *k)
+{
+	u32 rounds = NM_MON_HOOK_ROUNDS;
+
+	nm_os_preempt_disable();	/* a sync may be spinning on our bit */
+	while (nm_os_tryget_mon(&k->busy)) {
+		while (rounds && nm_os_flag_test_and_clear(&k->mon.pending)) {
+			const struct nm_mon_set *s;
+
+			rounds--;
+			nm_os_rcu_read_lock();
+			s = nm_os_rcu_dereference(k->mon.set);
+			if (s && s->ncopy) {
+				/* A NIC's frames wait in its queue: a forced read brings them in. */
+				if (s->force_read)
+					(void)READ_ONCE(k->mon.sync)(k);
+				nm_mon_rx_copy(k, s);
+			}
+			nm_os_rcu_read_unlock();
+		}
+		nm_os_put_mon(&k->busy);
+		smp_mb();	/* bit released before the flag test; pairs with nm_os_flag_set() */
+		if (!rounds || !nm_os_flag_test(&k->mon.pending))
+			break;
+	}
+	nm_os_preempt_enable();
+}
+
+void nm_mon_rx_notify(struct nm_kring *k)
+{
+	nm_os_flag_set(&k->mon.pending);
+	/* With interrupts off (never on our paths today) the next sync copies. */
+	if (likely(nm_os_ctx_ok()))
+		nm_mon_rx_run(k);
+	READ_ONCE(k->mon.notify)(k);
+}
+
+void nm_mon_rx_recheck(struct nm_kring *k)
+{
+	smp_mb();	/* our bit release before the flag test */
+	if (nm_os_flag_test(&k->mon.pending))
+		nm_mon_rx_run(k);
+}
+
 int nm_mon_rxsync(struct nm_kring *k)
 {
 	const u32 head = k->rhead;
@@ -346,10 +402,33 @@ bool nm_mon_set_del(struct nm_mon_set *nw, const struct nm_mon_set *old,
 	return !nw->z && !nw->ncopy;
 }
 
+/*
+ * Hook (or unhook) the notify of RX kring @k for copy monitors. When the
+ * first copy monitor comes, no copier runs (the set in force has none), so
+ * the start index is ours to write before the set is published.
+ */
+static void nm_mon_hook_rx(struct nm_kring *k, const struct nm_mon_set *old,
+			   const struct nm_mon_set *set)
+{
+	const bool had = old && old->ncopy, want = set && set->ncopy;
+
+	if (want && !had) {
+		k->mon.copy_next = smp_load_acquire(&k->nr_hwtail);
+		k->mon.copy_epoch = set->copy_epoch;
+		if (k->notify != nm_mon_rx_notify)
+			WRITE_ONCE(k->mon.notify, k->notify);
+	} else if (had && !want) {
+		smp_store_release(&k->notify, k->mon.notify);
+	}
+}
+
 void nm_mon_publish(struct nm_kring *k, struct nm_mon_set *set)
 {
-	const bool had = k->mon.set != NULL;
+	const struct nm_mon_set *old = k->mon.set;
+	const bool had = old != NULL;
 
+	if (k->dir == NM_RX)
+		nm_mon_hook_rx(k, old, set);
 	if (set && !had) {
 		/* No set: nm_sync is the port's own (or was put back to it). */
 		if (k->nm_sync != nm_mon_sync)
@@ -363,4 +442,7 @@ void nm_mon_publish(struct nm_kring *k, struct nm_mon_set *set)
 		smp_store_release(&k->mon.set, (void *)NULL);
 		smp_store_release(&k->nm_sync, k->mon.sync);
 	}
+	/* The set first: the hook finds its monitors from its first call. */
+	if (k->dir == NM_RX && set && set->ncopy && k->notify != nm_mon_rx_notify)
+		smp_store_release(&k->notify, nm_mon_rx_notify);
 }

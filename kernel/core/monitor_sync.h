@@ -14,10 +14,20 @@
  *       (mon.copy_next remembers how far we got when a sync leaves some of
  *       them for later); copying stops at the first slot the sync will
  *       refuse (bad buf_idx or len). Copies carry NS_TXMON.
- *   copy, RX ring:  every slot that arrived, [next, hwtail), before the
- *       sync (what the last sync exposed after our previous look) and
- *       after it (what this sync brought in, e.g. a NIC's). Always before
- *       the user can give the slot back.
+ *   copy, RX ring:  every slot that arrived, [next, hwtail), as it
+ *       arrives: the kring's notify is hooked (nm_mon_rx_notify) while it
+ *       has copy monitors, so whatever delivers frames (a pipe peer's
+ *       txsync, the VALE forwarder, a NIC's receive path) has them copied
+ *       at once, whether or not the port's user ever syncs. The hook takes
+ *       the busy bit with NM_OS_BUSY_MON (a sync that meets it waits for
+ *       the copy instead of failing with -EBUSY); a NIC's frames wait in
+ *       its queue until an rxsync, so for a NIC (set->force_read) the hook
+ *       first runs the port's rxsync without releasing anything (netmap's
+ *       forced read). If a sync holds the bit, the hook leaves a pending
+ *       flag and that sync copies once more after it lets go
+ *       (nm_mon_rx_recheck()). The wrapper also copies before and after
+ *       each sync, so a slot is always copied before the user can give it
+ *       back. Monitoring starts at the hwtail of the moment it is attached.
  *   zero-copy, NM_MON_Z_AFTER (TX ring of a port whose TX slots keep the
  *       frame after the send: VALE, NIC): after the sync, the slots it
  *       released, (rtail, hwtail], not yet shown to the user, swap their
@@ -81,6 +91,7 @@ struct nm_mon_set {
 	u16 copy_flags;			/* NS_TXMON for a TX ring */
 	u16 z_flags;			/* NS_TXMON if the frames were sent */
 	u8 zmode;			/* enum nm_mon_zmode */
+	bool force_read;		/* RX: the arrival hook runs the port's rxsync first */
 	struct nm_mon_ring *z;		/* zero-copy monitor, or NULL */
 	u32 ncopy;
 	struct nm_mon_ring *copy[NM_MON_MAX_COPY];
@@ -104,7 +115,9 @@ bool nm_mon_set_del(struct nm_mon_set *nw, const struct nm_mon_set *old,
 
 /*
  * Publish @set (NULL: no monitors) on @k: installs nm_mon_sync in nm_sync
- * when @k had no set, puts the saved sync back when @set is NULL. Control
+ * when @k had no set, puts the saved sync back when @set is NULL; on an RX
+ * kring hooks notify while @set has copy monitors (and starts copying at
+ * the current hwtail when the first one comes). Control
  * path; the caller frees the previous set after a grace period (readers may
  * still use it) and, for NULL, knows that syncs already running may still
  * be inside nm_mon_sync (which then just calls the saved sync).
@@ -113,6 +126,16 @@ void nm_mon_publish(struct nm_kring *k, struct nm_mon_set *set);
 
 /* The wrapper installed in a monitored kring's nm_sync. */
 int nm_mon_sync(struct nm_kring *k);
+
+/*
+ * The notify hook of an RX kring with copy monitors: copies what arrived
+ * (see above), then calls the port's own notify. Any context but hard
+ * interrupts; never sleeps, never waits for the busy bit.
+ */
+void nm_mon_rx_notify(struct nm_kring *k);
+
+/* After a sync released @k's busy bit: copy what its hook left pending. */
+void nm_mon_rx_recheck(struct nm_kring *k);
 
 /* rxsync of a monitor's RX ring: the user gave back [hwcur, head). */
 int nm_mon_rxsync(struct nm_kring *k);

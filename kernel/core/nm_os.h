@@ -13,7 +13,14 @@
  *                    nm_os_barrier() (compiler barrier: memory may have changed)
  *   ordering         smp_load_acquire() smp_store_release() smp_mb()
  *   the busy bit     nm_os_tryget() / nm_os_put(): one owner at a time,
- *                    acquire/release semantics, never sleeps
+ *                    acquire/release semantics, never sleeps;
+ *                    nm_os_tryget_mon() / nm_os_put_mon(): the same for a
+ *                    monitor's short work (NM_OS_BUSY_MON also set: a sync
+ *                    that finds it waits instead of failing), run with
+ *                    nm_os_preempt_disable() where nm_os_ctx_ok();
+ *                    nm_os_cpu_relax()
+ *   flags            nm_os_flag_set/_test/_test_and_clear(): bit 0 of an
+ *                    unsigned long, atomic, full barriers on set and clear
  *   prefetch         nm_prefetch()
  *   logging          nm_os_prlim(): rate limited, for the packet path
  *   time             nm_os_microtime(): fills netmap_ring::ts
@@ -174,11 +181,50 @@ static inline void nm_os_put(unsigned long *busy)
 	__atomic_store_n(busy, 0UL, __ATOMIC_RELEASE);
 }
 
+#define NM_OS_BUSY_MON		2UL
+
+static inline bool nm_os_tryget_mon(unsigned long *busy)
+{
+	unsigned long free_ = 0;
+
+	return __atomic_compare_exchange_n(busy, &free_, 1UL | NM_OS_BUSY_MON, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void nm_os_put_mon(unsigned long *busy)
+{
+	__atomic_store_n(busy, 0UL, __ATOMIC_RELEASE);
+}
+
+#define nm_os_cpu_relax()		nm_os_barrier()
+#define nm_os_ctx_ok()			true
+#define nm_os_preempt_disable()		do { } while (0)
+#define nm_os_preempt_enable()		do { } while (0)
+
+static inline void nm_os_flag_set(unsigned long *f)
+{
+	__atomic_fetch_or(f, 1UL, __ATOMIC_SEQ_CST);
+}
+
+static inline bool nm_os_flag_test(unsigned long *f)
+{
+	return __atomic_load_n(f, __ATOMIC_SEQ_CST) & 1UL;
+}
+
+static inline bool nm_os_flag_test_and_clear(unsigned long *f)
+{
+	return __atomic_fetch_and(f, ~1UL, __ATOMIC_SEQ_CST) & 1UL;
+}
+
 #else /* !NM_USERSPACE */
 /* ---------------------------------------------------------------- kernel */
+#include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
 #include <linux/prefetch.h>
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
@@ -285,6 +331,41 @@ static inline bool nm_os_tryget(unsigned long *busy)
 static inline void nm_os_put(unsigned long *busy)
 {
 	clear_bit_unlock(0, busy);
+}
+
+#define NM_OS_BUSY_MON		2UL
+
+static inline bool nm_os_tryget_mon(unsigned long *busy)
+{
+	return cmpxchg_acquire(busy, 0UL, 1UL | NM_OS_BUSY_MON) == 0UL;
+}
+
+/* Both bits at once: a waiting sync never sees bit 0 without NM_OS_BUSY_MON. */
+static inline void nm_os_put_mon(unsigned long *busy)
+{
+	smp_store_release(busy, 0UL);
+}
+
+#define nm_os_cpu_relax()		cpu_relax()
+/* Where the _bh locks of the copy may be taken: not hard irq, NMI, or irqs off. */
+#define nm_os_ctx_ok()			(!in_hardirq() && !in_nmi() && !irqs_disabled())
+#define nm_os_preempt_disable()		preempt_disable()
+#define nm_os_preempt_enable()		preempt_enable()
+
+static inline void nm_os_flag_set(unsigned long *f)
+{
+	set_bit(0, f);
+	smp_mb__after_atomic();
+}
+
+static inline bool nm_os_flag_test(unsigned long *f)
+{
+	return test_bit(0, f);
+}
+
+static inline bool nm_os_flag_test_and_clear(unsigned long *f)
+{
+	return test_and_clear_bit(0, f);	/* fully ordered */
 }
 
 #endif /* NM_USERSPACE */

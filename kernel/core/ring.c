@@ -12,6 +12,7 @@
 #endif
 
 #include "kring.h"
+#include "monitor_sync.h"
 
 #ifdef NM_USERSPACE
 int nm_os_no_timestamp;
@@ -26,6 +27,9 @@ void nm_kring_init(struct nm_kring *kring, struct netmap_ring *ring,
 	kring->mem = mem;
 	kring->num_slots = num_slots;
 	kring->buf_size = buf_size;
+	kring->buf_room = buf_size;
+	kring->offset_mask = 0;
+	kring->offset_max = 0;
 	kring->nbufs = nm_os_buf_total(mem);
 	kring->buf_stride = nm_os_buf_stride(mem);
 	kring->buf_base = nm_os_buf_base(mem);
@@ -131,12 +135,34 @@ void nm_kring_finalize(struct nm_kring *kring)
 		nm_os_microtime(ring);
 }
 
+void nm_kring_offsets(struct nm_kring *k, u64 mask, u32 max, u32 gap, u64 initial, bool fresh)
+{
+	struct netmap_ring *ring = k->ring;
+	u32 room = mask ? k->buf_size - max : k->buf_size, i;
+
+	if (mask && gap && gap < room)
+		room = gap;
+	WRITE_ONCE(k->offset_max, mask ? max : 0);
+	WRITE_ONCE(k->buf_room, room);
+	WRITE_ONCE(k->offset_mask, mask);
+	WRITE_ONCE(*(u64 *)&ring->offset_mask, mask);
+	if (mask && fresh)
+		for (i = 0; i < k->num_slots; i++)
+			WRITE_ONCE(ring->slot[i].ptr, initial);
+}
+
 int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f)
 {
 	int err;
 
-	if (unlikely(!nm_os_tryget(&kring->busy)))
-		return -EBUSY;
+	while (unlikely(!nm_os_tryget(&kring->busy))) {
+		const unsigned long b = READ_ONCE(kring->busy);
+
+		/* Another sync: -EBUSY. A monitor's copy of arrivals: a short wait. */
+		if (b && !(b & NM_OS_BUSY_MON))
+			return -EBUSY;
+		nm_os_cpu_relax();
+	}
 	kring->fault = f;
 	err = nm_kring_prologue(kring);
 	if (likely(!err))
@@ -144,6 +170,9 @@ int nm_kring_sync_fault(struct nm_kring *kring, struct nm_kring_fault *f)
 	nm_kring_finalize(kring);
 	kring->fault = NULL;
 	nm_os_put(&kring->busy);
+	/* Arrivals a copy monitor's hook left to us while we held the bit. */
+	if (unlikely(READ_ONCE(kring->notify) == nm_mon_rx_notify))
+		nm_mon_rx_recheck(kring);
 	return err;
 }
 

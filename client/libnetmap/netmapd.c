@@ -11,8 +11,9 @@
  * /run/netmapd/netmapd.sock).
  *
  * A handed port matches a request for the same nr_name when the request has
- * no ring suffix and no monitor or direction flags, or when it asks for
- * exactly what the handed name says (same mode, ring and those flags). The
+ * no ring suffix and no monitor flags, or when it asks for exactly what the
+ * handed name says (same mode, ring and monitor flags); "/R" or "/T" in the
+ * request do not matter. The
  * process keeps the handed fds; a request gets a duplicate, so closing the
  * port does not lose it for a later open.
  */
@@ -32,9 +33,12 @@
 
 #define NM_FALLBACK_ENV "NMD_FALLBACK"
 
-/* Flags that change which rings (or whose) a registration binds. */
-#define NM_MATCH_FLAGS (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON | NR_RX_RINGS_ONLY | \
-			NR_TX_RINGS_ONLY)
+/*
+ * Flags that make a registration watch another port's rings (monitors): a
+ * handed port is not what such a request asks for. NR_RX/TX_RINGS_ONLY are
+ * not among them: a handed port binding both directions serves either.
+ */
+#define NM_MATCH_FLAGS (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)
 
 /* A handed port with its name parsed as a request. */
 struct handed {

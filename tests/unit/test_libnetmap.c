@@ -529,9 +529,9 @@ static void test_handed(int region_fd)
 	      p->reg.nr_mem_id == 7 && p->first_tx_ring == 0 && p->last_tx_ring == 0 &&
 	      p->first_rx_ring == 0 && p->last_rx_ring == 0 &&
 	      !strcmp(p->nifp->ni_name, "vale0:vm1"), "nmport_open of a handed port: %s", last_msg);
-	q = nmport_open("vale0:vm1/T");	/* a different binding: not the handed one */
+	q = nmport_open("vale0:vm1-1");	/* a different binding: not the handed one */
 	CHECK(q == NULL && n_msgs == 1, "a handed port taken for another binding");
-	q = nmport_open("vale0:vm1");
+	q = nmport_open("vale0:vm1/T");	/* TX only: the handed port serves it */
 	CHECK(q && p && q->mem == p->mem && q->mem->refcount == 2, "one region per mem_id");
 	nmport_close(q);
 	CHECK(!p || p->mem->refcount == 1, "refcount after close");

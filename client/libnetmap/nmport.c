@@ -88,6 +88,7 @@ static void opt_cleanup(struct nmport_cleanup_d *c, struct nmport_d *d)
 	if (d->extmem == (struct nmreq_opt_extmem *)oc->opt)
 		d->extmem = NULL;
 	nmctx_free(d->ctx, oc->opt);
+	nmctx_free(d->ctx, oc);
 }
 
 /* Push a zeroed option of @size bytes with its cleanup; NULL with errno. */

@@ -18,6 +18,7 @@
 . /tests/lib.sh
 [ -c /dev/netmap ] || fail "/dev/netmap missing (module-load must run first)"
 [ -d /sys/module/veth ] || insmod /lib/modules/veth.ko || fail "insmod veth"
+T0=$(cut -d' ' -f1 /proc/uptime)
 W=/tmp/libnetmap-test
 S=/run/netmapd/libnetmap.sock
 N=300
@@ -149,3 +150,4 @@ refused "Permission denied" runas 2000 2000 nml_bridge vale9:u3 vale8:w1 1 2
 refused "Permission denied" runas 1000 1000 env NMD_FALLBACK=off nml_pktgen rx vale8:w2 1 2
 refused "NMD_FALLBACK" runas 1000 1000 env NMD_FALLBACK=off nml_pktgen rx vale8:w2 1 2
 ok "refused: ports outside the file, another uid, the fallback turned off"
+echo "libnetmap: $(awk -v t0="$T0" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s"

@@ -483,7 +483,7 @@ nm_close(struct nm_desc *d)
 		munmap(d->mem, d->memsize);
 	if (d->fd >= 0)
 		close(d->fd);
-	memset(d, 0, sizeof(*d));
+	memset((void *)d, 0, sizeof(*d));
 	free(d);
 	return 0;
 }
@@ -624,7 +624,11 @@ nm_open(const char *ifname, const struct nmreq *req, uint64_t new_flags,
 fail:
 	e = errno;
 	nm_close(d);
+#ifdef D
 	D("%s %s", why, ifname);
+#else
+	fprintf(stderr, "nm_open: %s %s\n", why, ifname);
+#endif
 	errno = e ? e : EINVAL;
 	return NULL;
 }

@@ -19,6 +19,8 @@
 [ -c /dev/netmap ] || fail "/dev/netmap missing (module-load must run first)"
 [ -d /sys/module/veth ] || insmod /lib/modules/veth.ko || fail "insmod veth"
 T0=$(cut -d' ' -f1 /proc/uptime)
+# Seconds since the start, for the log (the test must stay short under TCG).
+elapsed() { awk -v t0="$T0" '{ printf "%.1f", $1 - t0 }' /proc/uptime; }
 W=/tmp/libnetmap-test
 S=/run/netmapd/libnetmap.sock
 N=300
@@ -67,7 +69,7 @@ done_ok() {
 bg rx1 nml_example rx 'netmap:lnp}1' $N 20
 nml_pktgen tx 'netmap:lnp{1' $N 20 >"$W/tx1" 2>&1 || { cat "$W/tx1"; fail "nml_pktgen tx on a pipe"; }
 done_ok rx1 received
-ok "pipe: nml_pktgen (libnetmap) -> nml_example (nm_dispatch): $N frames"
+ok "pipe: nml_pktgen (libnetmap) -> nml_example (nm_dispatch): $N frames ($(elapsed) s)"
 
 # --- 2. bridge, zero-copy between two pipes of one parent -----------------
 bg rx2 nml_pktgen rx 'netmap:lnz}2' $N 20
@@ -76,7 +78,7 @@ grep -q '^ready zerocopy' "$W/br2" || fail "pipes of one parent: the bridge did 
 nml_example tx 'netmap:lnz{1' $N 20 >"$W/tx2" 2>&1 || { cat "$W/tx2"; fail "nml_example tx (nm_inject)"; }
 done_ok br2 forwarded
 done_ok rx2 received
-ok "zero-copy bridge over pipes: $N frames"
+ok "zero-copy bridge over pipes: $N frames ($(elapsed) s)"
 
 # --- 3. VALE, copy bridge, veth NIC --------------------------------------
 $IP link add lna type veth peer name lnb
@@ -90,7 +92,7 @@ grep -q '^ready copy' "$W/br3" || fail "VALE port and NIC: the bridge should cop
 nml_example tx vale7:x $N 25 >"$W/tx3" 2>&1 || { cat "$W/tx3"; fail "nml_example tx on vale7:x"; }
 done_ok br3 forwarded
 done_ok rx3 received
-ok "VALE -> copy bridge -> veth NIC: $N frames"
+ok "VALE -> copy bridge -> veth NIC: $N frames ($(elapsed) s)"
 $IP link del lna
 
 # --- 4. the same binaries as uid 1000, through netmapd --------------------
@@ -135,7 +137,7 @@ runas 1000 1000 nmctl exec --port vale9:u1 -- env NMD_FALLBACK=handed \
 	nml_example tx vale9:u1 $N 25 >"$W/tx4" 2>&1 || { cat "$W/tx4"; fail "tx on the handed port"; }
 done_ok br4 forwarded
 done_ok rx4 received
-ok "uid 1000: nm_open on a handed fd -> bridge and sink asking netmapd: $N frames"
+ok "uid 1000: nm_open on a handed fd -> bridge and sink asking netmapd: $N frames ($(elapsed) s)"
 
 # --- 5. refusals -----------------------------------------------------------
 refused() {	# refused WHY CMD...: CMD fails, saying WHY on stderr
@@ -145,9 +147,7 @@ refused() {	# refused WHY CMD...: CMD fails, saying WHY on stderr
 	grep -q "$_why" "$W/ref" || { cat "$W/ref"; fail "no '$_why' from: $*"; }
 }
 refused "Permission denied" runas 1000 1000 nml_example rx vale9:other 1 2
-refused "Permission denied" runas 1000 1000 nml_pktgen rx vale7:x 1 2
 refused "Permission denied" runas 2000 2000 nml_bridge vale9:u3 vale8:w1 1 2
-refused "Permission denied" runas 1000 1000 env NMD_FALLBACK=off nml_pktgen rx vale8:w2 1 2
-refused "NMD_FALLBACK" runas 1000 1000 env NMD_FALLBACK=off nml_pktgen rx vale8:w2 1 2
-ok "refused: ports outside the file, another uid, the fallback turned off"
-echo "libnetmap: $(awk -v t0="$T0" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s"
+refused "Permission denied.*NMD_FALLBACK=off" runas 1000 1000 env NMD_FALLBACK=off nml_pktgen rx vale8:w2 1 2
+ok "refused: ports outside the file, another uid, the fallback turned off ($(elapsed) s)"
+echo "libnetmap: $(elapsed) s"

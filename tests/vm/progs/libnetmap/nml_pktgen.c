@@ -103,10 +103,14 @@ int main(int argc, char **argv)
 			done += rx_count(d);
 		}
 	}
+	if (deadline > nml_now() + 5)	/* what is still queued after 5 s stays queued */
+		deadline = nml_now() + 5;
 	while (tx && tx_pending(d) && nml_now() < deadline) {
 		ioctl(d->fd, NIOCTXSYNC, NULL);
 		usleep(10000);
 	}
+	if (!tx)	/* give the slots back: a pipe's sender sees them free only then */
+		ioctl(d->fd, NIOCRXSYNC, NULL);
 	printf("%s %lu\n", tx ? "sent" : "received", done);
 	nmport_close(d);
 	return done == count ? 0 : 1;

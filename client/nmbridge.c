@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nmport.h"
+#include "toolport.h"
 
 #define PROG	"nm-bridge"
 
@@ -108,12 +108,12 @@ static void usage(int status)
 }
 
 /* Packets waiting in the bound RX rings of @p. */
-static bool rx_pending(const struct nmport *p)
+static bool rx_pending(const struct nmport_d *p)
 {
 	unsigned int i;
 
-	for (i = p->first_rx; i < p->last_rx; i++)
-		if (!nm_ring_empty(nmport_rxring(p, i)))
+	for (i = p->first_rx_ring; i <= p->last_rx_ring; i++)
+		if (!nm_ring_empty(NETMAP_RXRING(p->nifp, i)))
 			return true;
 	return false;
 }
@@ -122,13 +122,14 @@ static bool rx_pending(const struct nmport *p)
  * Move what @src received into @dst's TX rings, at most O.batch slots.
  * Returns the number of slots moved.
  */
-static unsigned int forward(struct nmport *src, struct nmport *dst, bool zcopy, struct dir *d)
+static unsigned int forward(struct nmport_d *src, struct nmport_d *dst, bool zcopy,
+			    struct dir *d)
 {
-	unsigned int si = src->first_rx, di = dst->first_tx, moved = 0;
+	unsigned int si = src->first_rx_ring, di = dst->first_tx_ring, moved = 0;
 
-	while (si < src->last_rx && di < dst->last_tx && moved < O.batch) {
-		struct netmap_ring *rx = nmport_rxring(src, si);
-		struct netmap_ring *tx = nmport_txring(dst, di);
+	while (si <= src->last_rx_ring && di <= dst->last_tx_ring && moved < O.batch) {
+		struct netmap_ring *rx = NETMAP_RXRING(src->nifp, si);
+		struct netmap_ring *tx = NETMAP_TXRING(dst->nifp, di);
 		uint32_t rc = rx->cur, tc = tx->cur;
 		uint32_t n = nm_ring_space(rx), room = nm_ring_space(tx);
 
@@ -181,7 +182,7 @@ static unsigned int forward(struct nmport *src, struct nmport *dst, bool zcopy, 
 	return moved;
 }
 
-static void print_summary(struct nmport *p, const char *mode, const struct dir *d, double secs,
+static void print_summary(struct nmport_d *const *p, const char *mode, const struct dir *d, double secs,
 			  int err)
 {
 	if (O.json) {
@@ -190,7 +191,8 @@ static void print_summary(struct nmport *p, const char *mode, const struct dir *
 		       "\"a_to_b\":{\"packets\":%llu,\"bytes\":%llu,\"errors\":%llu},"
 		       "\"b_to_a\":{\"packets\":%llu,\"bytes\":%llu,\"errors\":%llu},"
 		       "\"interrupted\":%s,\"error\":%s%s%s}\n",
-		       p[0].name, p[1].name, p[0].reg.nr_mem_id, p[1].reg.nr_mem_id, mode, secs,
+		       p[0]->hdr.nr_name, p[1]->hdr.nr_name, p[0]->reg.nr_mem_id,
+		       p[1]->reg.nr_mem_id, mode, secs,
 		       (unsigned long long)d[0].pkts, (unsigned long long)d[0].bytes,
 		       (unsigned long long)d[0].errors, (unsigned long long)d[1].pkts,
 		       (unsigned long long)d[1].bytes, (unsigned long long)d[1].errors,
@@ -198,7 +200,8 @@ static void print_summary(struct nmport *p, const char *mode, const struct dir *
 		       err ? strerror(err) : "null", err ? "\"" : "");
 	} else {
 		printf("bridge %s <-> %s (%s, %.3f s): a->b %llu packets %llu bytes, "
-		       "b->a %llu packets %llu bytes, errors %llu%s%s\n", p[0].name, p[1].name,
+		       "b->a %llu packets %llu bytes, errors %llu%s%s\n", p[0]->hdr.nr_name,
+		       p[1]->hdr.nr_name,
 		       mode, secs, (unsigned long long)d[0].pkts, (unsigned long long)d[0].bytes,
 		       (unsigned long long)d[1].pkts, (unsigned long long)d[1].bytes,
 		       (unsigned long long)(d[0].errors + d[1].errors), err ? ", error: " : "",
@@ -216,9 +219,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct nmport p[2];
+	struct nmport_d *p[2];
 	struct dir d[2];
-	char err[NMPORT_ERRLEN];
+	char err[TOOLPORT_ERRLEN];
 	struct sigaction sa;
 	unsigned int nname = 0;
 	double t0, t_end, next;
@@ -261,12 +264,13 @@ int main(int argc, char **argv)
 	if (optind != argc || nname != 2)
 		usage(2);
 	for (i = 0; i < 2; i++)
-		if (nmport_open(&p[i], O.name[i], err, sizeof(err)))
+		if (!(p[i] = toolport_open(O.name[i], err, sizeof(err))))
 			die("%s", err);
 	for (i = 0; i < 2; i++)
-		if (p[i].first_rx == p[i].last_rx || p[i].first_tx == p[i].last_tx)
+		if (toolport_no_rx(p[i]) || toolport_no_tx(p[i]))
 			die("%s: the bridge needs both TX and RX rings", O.name[i]);
-	zcopy = p[0].reg.nr_mem_id == p[1].reg.nr_mem_id;
+	/* One region (libnetmap maps each mem_id once): buffers can be swapped. */
+	zcopy = p[0]->mem == p[1]->mem;
 	mode = zcopy ? "zerocopy" : "copy";
 	memset(d, 0, sizeof(d));
 
@@ -276,11 +280,12 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (O.json)
 		fprintf(stderr, "{\"event\":\"ready\",\"ports\":[\"%s\",\"%s\"],\"mem_id\":[%u,%u],"
-			"\"mode\":\"%s\"}\n", p[0].name, p[1].name, p[0].reg.nr_mem_id,
-			p[1].reg.nr_mem_id, mode);
+			"\"mode\":\"%s\"}\n", p[0]->hdr.nr_name, p[1]->hdr.nr_name,
+			p[0]->reg.nr_mem_id, p[1]->reg.nr_mem_id, mode);
 	else
-		fprintf(stderr, PROG ": %s (mem_id %u) <-> %s (mem_id %u): %s: ready\n", p[0].name,
-			p[0].reg.nr_mem_id, p[1].name, p[1].reg.nr_mem_id, mode);
+		fprintf(stderr, PROG ": %s (mem_id %u) <-> %s (mem_id %u): %s: ready\n",
+			p[0]->hdr.nr_name, p[0]->reg.nr_mem_id, p[1]->hdr.nr_name,
+			p[1]->reg.nr_mem_id, mode);
 
 	t0 = now();
 	t_end = O.duration > 0 ? t0 + O.duration : 0;
@@ -289,20 +294,20 @@ int main(int argc, char **argv)
 		unsigned int m0, m1;
 
 		if (O.busy) {
-			if (ioctl(p[0].fd, NIOCRXSYNC, NULL) < 0 || ioctl(p[1].fd, NIOCRXSYNC, NULL) < 0) {
+			if (ioctl(p[0]->fd, NIOCRXSYNC, NULL) < 0 || ioctl(p[1]->fd, NIOCRXSYNC, NULL) < 0) {
 				syserr = errno;
 				break;
 			}
 		} else {
-			struct pollfd pfd[2] = { { .fd = p[0].fd }, { .fd = p[1].fd } };
+			struct pollfd pfd[2] = { { .fd = p[0]->fd }, { .fd = p[1]->fd } };
 			int r;
 
 			/* Wait for room on the far side when our packets cannot move. */
-			if (rx_pending(&p[0]))
+			if (rx_pending(p[0]))
 				pfd[1].events |= POLLOUT;
 			else
 				pfd[0].events |= POLLIN;
-			if (rx_pending(&p[1]))
+			if (rx_pending(p[1]))
 				pfd[0].events |= POLLOUT;
 			else
 				pfd[1].events |= POLLIN;
@@ -316,10 +321,10 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
-		m0 = forward(&p[0], &p[1], zcopy, &d[0]);
-		m1 = forward(&p[1], &p[0], zcopy, &d[1]);
-		if ((m0 && ioctl(p[1].fd, NIOCTXSYNC, NULL) < 0) ||
-		    (m1 && ioctl(p[0].fd, NIOCTXSYNC, NULL) < 0)) {
+		m0 = forward(p[0], p[1], zcopy, &d[0]);
+		m1 = forward(p[1], p[0], zcopy, &d[1]);
+		if ((m0 && ioctl(p[1]->fd, NIOCTXSYNC, NULL) < 0) ||
+		    (m1 && ioctl(p[0]->fd, NIOCTXSYNC, NULL) < 0)) {
 			syserr = errno;
 			break;
 		}
@@ -344,11 +349,11 @@ int main(int argc, char **argv)
 	}
 	/* Give back the RX slots and push what is queued. */
 	for (i = 0; i < 2; i++) {
-		ioctl(p[i].fd, NIOCRXSYNC, NULL);
-		ioctl(p[i].fd, NIOCTXSYNC, NULL);
+		ioctl(p[i]->fd, NIOCRXSYNC, NULL);
+		ioctl(p[i]->fd, NIOCTXSYNC, NULL);
 	}
 	print_summary(p, mode, d, now() - t0, syserr);
-	nmport_close(&p[0]);
-	nmport_close(&p[1]);
+	nmport_close(p[0]);
+	nmport_close(p[1]);
 	return syserr ? 1 : 0;
 }

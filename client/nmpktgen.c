@@ -42,6 +42,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
@@ -57,7 +58,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nmport.h"
+#include "toolport.h"
 
 #define PROG		"nm-pktgen"
 #define MAX_THREADS	64
@@ -103,7 +104,7 @@ static struct {
 struct thr {
 	pthread_t tid;
 	unsigned int idx;
-	struct nmport port;
+	struct nmport_d *port;
 	uint64_t quota;		/* packets to send (tx, ping) when -n is given */
 	double rate;		/* pps, 0 = unlimited */
 	double t_first, t_last;	/* first/last packet (rx), start/end (tx) */
@@ -508,7 +509,7 @@ static bool bad_checksum(const uint8_t *f, unsigned int len)
 
 static int txsync(struct thr *t)
 {
-	if (ioctl(t->port.fd, NIOCTXSYNC, NULL) < 0) {
+	if (ioctl(t->port->fd, NIOCTXSYNC, NULL) < 0) {
 		t->err = errno;
 		return -1;
 	}
@@ -517,7 +518,7 @@ static int txsync(struct thr *t)
 
 static int rxsync(struct thr *t)
 {
-	if (ioctl(t->port.fd, NIOCRXSYNC, NULL) < 0) {
+	if (ioctl(t->port->fd, NIOCRXSYNC, NULL) < 0) {
 		t->err = errno;
 		return -1;
 	}
@@ -527,7 +528,7 @@ static int rxsync(struct thr *t)
 /* Wait for @events (poll mode) or sync once (busy mode). */
 static int wait_ring(struct thr *t, short events, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = t->port.fd, .events = events };
+	struct pollfd pfd = { .fd = t->port->fd, .events = events };
 	int r;
 
 	if (O.busy)
@@ -611,7 +612,7 @@ static uint64_t bucket_take(struct bucket *b, uint64_t want)
 /* Wait until the kernel finished the bound TX rings (at most 1 s without progress). */
 static void tx_drain(struct thr *t)
 {
-	struct nmport *p = &t->port;
+	struct nmport_d *p = t->port;
 	double deadline = now() + 1.0;
 	uint32_t last_tail = UINT32_MAX;
 
@@ -621,8 +622,8 @@ static void tx_drain(struct thr *t)
 
 		if (txsync(t))
 			return;
-		for (i = p->first_tx; i < p->last_tx; i++) {
-			struct netmap_ring *r = nmport_txring(p, i);
+		for (i = p->first_tx_ring; i <= p->last_tx_ring; i++) {
+			struct netmap_ring *r = NETMAP_TXRING(p->nifp, i);
 
 			if (nm_tx_pending(r)) {
 				pending = true;
@@ -644,16 +645,17 @@ static void tx_drain(struct thr *t)
  * is still that one keeps its frame: the kernel sets NS_BUF_CHANGED or
  * puts another index in the slot when it hands out another buffer.
  */
-static uint32_t **tx_prep_alloc(const struct nmport *p)
+static uint32_t **tx_prep_alloc(const struct nmport_d *p)
 {
-	uint32_t **prep = calloc(p->last_tx - p->first_tx, sizeof(*prep));
+	uint32_t **prep = calloc(p->last_tx_ring - p->first_tx_ring + 1u, sizeof(*prep));
 	unsigned int i;
 
-	for (i = p->first_tx; prep && i < p->last_tx; i++) {
-		prep[i - p->first_tx] = calloc(nmport_txring(p, i)->num_slots, sizeof(uint32_t));
-		if (!prep[i - p->first_tx]) {
-			while (i-- > p->first_tx)
-				free(prep[i - p->first_tx]);
+	for (i = p->first_tx_ring; prep && i <= p->last_tx_ring; i++) {
+		prep[i - p->first_tx_ring] = calloc(NETMAP_TXRING(p->nifp, i)->num_slots,
+						    sizeof(uint32_t));
+		if (!prep[i - p->first_tx_ring]) {
+			while (i-- > p->first_tx_ring)
+				free(prep[i - p->first_tx_ring]);
 			free(prep);
 			return NULL;
 		}
@@ -661,12 +663,12 @@ static uint32_t **tx_prep_alloc(const struct nmport *p)
 	return prep;
 }
 
-static void tx_prep_free(const struct nmport *p, uint32_t **prep)
+static void tx_prep_free(const struct nmport_d *p, uint32_t **prep)
 {
 	unsigned int i;
 
-	for (i = p->first_tx; prep && i < p->last_tx; i++)
-		free(prep[i - p->first_tx]);
+	for (i = p->first_tx_ring; prep && i <= p->last_tx_ring; i++)
+		free(prep[i - p->first_tx_ring]);
 	free(prep);
 }
 
@@ -706,7 +708,7 @@ static uint64_t tx_fill(struct netmap_ring *r, struct gen *g, uint32_t *prep, ui
 static void *tx_main(void *arg)
 {
 	struct thr *t = arg;
-	struct nmport *p = &t->port;
+	struct nmport_d *p = t->port;
 	struct gen *g = aligned_alloc(64, sizeof(*g));
 	uint32_t **prep = tx_prep_alloc(p);
 	struct bucket b = { 0 };
@@ -729,8 +731,8 @@ static void *tx_main(void *arg)
 		if (O.count && t->quota - sent < budget)
 			budget = t->quota - sent;
 		/* Room first: never take tokens for slots we do not have. */
-		for (i = p->first_tx; i < p->last_tx; i++)
-			n += nm_ring_space(nmport_txring(p, i));
+		for (i = p->first_tx_ring; i <= p->last_tx_ring; i++)
+			n += nm_ring_space(NETMAP_TXRING(p->nifp, i));
 		if (n == 0) {
 			if (wait_ring(t, POLLOUT, POLL_MS))
 				break;
@@ -744,9 +746,9 @@ static void *tx_main(void *arg)
 				break;
 		}
 		n = 0;
-		for (i = p->first_tx; i < p->last_tx && n < budget; i++)
-			n += tx_fill(nmport_txring(p, i), g, prep[i - p->first_tx], budget - n,
-				     &written);
+		for (i = p->first_tx_ring; i <= p->last_tx_ring && n < budget; i++)
+			n += tx_fill(NETMAP_TXRING(p->nifp, i), g, prep[i - p->first_tx_ring],
+				     budget - n, &written);
 		if (txsync(t))
 			break;
 		sent += n;
@@ -772,7 +774,7 @@ out:
 static void *rx_main(void *arg)
 {
 	struct thr *t = arg;
-	struct nmport *p = &t->port;
+	struct nmport_d *p = t->port;
 	uint64_t pkts = 0, bytes = 0, bad = 0;
 
 	while (!stopping()) {
@@ -788,8 +790,8 @@ static void *rx_main(void *arg)
 		}
 		if (wait_ring(t, POLLIN, POLL_MS))
 			break;
-		for (i = p->first_rx; i < p->last_rx && got < limit; i++) {
-			struct netmap_ring *r = nmport_rxring(p, i);
+		for (i = p->first_rx_ring; i <= p->last_rx_ring && got < limit; i++) {
+			struct netmap_ring *r = NETMAP_RXRING(p->nifp, i);
 			uint32_t cur = r->cur, n = nm_ring_space(r);
 
 			while (n-- && got < limit) {
@@ -843,11 +845,11 @@ static void rtt_add(struct thr *t, uint64_t rtt)
 /* Read the replies waiting in the RX rings; returns how many were ours. */
 static unsigned int ping_collect(struct thr *t)
 {
-	struct nmport *p = &t->port;
+	struct nmport_d *p = t->port;
 	unsigned int i, got = 0;
 
-	for (i = p->first_rx; i < p->last_rx; i++) {
-		struct netmap_ring *r = nmport_rxring(p, i);
+	for (i = p->first_rx_ring; i <= p->last_rx_ring; i++) {
+		struct netmap_ring *r = NETMAP_RXRING(p->nifp, i);
 		uint32_t cur = r->cur, n = nm_ring_space(r);
 
 		while (n--) {
@@ -872,10 +874,10 @@ static unsigned int ping_collect(struct thr *t)
 static void *ping_main(void *arg)
 {
 	struct thr *t = arg;
-	struct nmport *p = &t->port;
+	struct nmport_d *p = t->port;
 	struct gen *g = aligned_alloc(64, sizeof(*g));
 	struct bucket b = { 0 };
-	struct netmap_ring *txr = nmport_txring(p, p->first_tx);
+	struct netmap_ring *txr = NETMAP_TXRING(p->nifp, p->first_tx_ring);
 	uint32_t seq = 0;
 	uint64_t sent = 0, bytes = 0;
 
@@ -954,7 +956,7 @@ static void swap_bytes(uint8_t *a, uint8_t *b, size_t n)
 static void *pong_main(void *arg)
 {
 	struct thr *t = arg;
-	struct nmport *p = &t->port;
+	struct nmport_d *p = t->port;
 	uint64_t pkts = 0, bytes = 0;
 
 	t->t_first = now();
@@ -965,10 +967,11 @@ static void *pong_main(void *arg)
 
 		if (wait_ring(t, POLLIN, POLL_MS))
 			break;
-		for (i = p->first_rx; i < p->last_rx; i++) {
-			struct netmap_ring *r = nmport_rxring(p, i);
-			unsigned int ti = i < p->last_tx && i >= p->first_tx ? i : p->first_tx;
-			struct netmap_ring *txr = nmport_txring(p, ti);
+		for (i = p->first_rx_ring; i <= p->last_rx_ring; i++) {
+			struct netmap_ring *r = NETMAP_RXRING(p->nifp, i);
+			unsigned int ti = i <= p->last_tx_ring && i >= p->first_tx_ring ?
+					  i : p->first_tx_ring;
+			struct netmap_ring *txr = NETMAP_TXRING(p->nifp, ti);
 			uint32_t cur = r->cur, n = nm_ring_space(r);
 
 			while (n--) {
@@ -1074,6 +1077,35 @@ static bool is_vale_name(const char *n)
 	return !strncmp(n, "vale", 4) && strchr(n, ':');
 }
 
+/*
+ * Counters of a VALE port (NETMAP_REQ_OPT_PORT_STATS on PORT_INFO_GET, a
+ * netmapd extension), by name on a fresh fd. 0, -EOPNOTSUPP (kernel or port
+ * without them) or another negative errno (-EACCES for a user without
+ * /dev/netmap).
+ */
+static int vale_stats(const char *nr_name, struct nmreq_opt_port_stats *st)
+{
+	struct nmreq_port_info_get pi;
+	struct nmreq_header h;
+	int fd, r = 0;
+
+	memset(st, 0, sizeof(*st));
+	memset(&pi, 0, sizeof(pi));
+	st->nro_opt.nro_reqtype = NETMAP_REQ_OPT_PORT_STATS;
+	nmreq_header_init(&h, NETMAP_REQ_PORT_INFO_GET, &pi);
+	snprintf(h.nr_name, sizeof(h.nr_name), "%s", nr_name);
+	h.nr_options = (uintptr_t)st;
+	fd = open(NETMAP_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, NIOCCTRL, &h) < 0)
+		r = -errno;
+	else if (st->nro_opt.nro_status)
+		r = -(int)st->nro_opt.nro_status;
+	close(fd);
+	return r;
+}
+
 static void summary(const char *nr_name, double wall)
 {
 	uint64_t pkts, bytes, ignored = 0, bad_csum = 0, written = 0;
@@ -1112,7 +1144,7 @@ static void summary(const char *nr_name, double wall)
 		rp99 = pct(pt->rtt, n, 0.99) / 1e3;
 	}
 	if (is_vale_name(nr_name))
-		st_err = nmport_vale_stats(nr_name, &st);
+		st_err = vale_stats(nr_name, &st);
 
 	if (O.json) {
 		printf("{\"tool\":\"" PROG "\",\"function\":\"%s\",\"port\":", func_name[O.func]);
@@ -1186,32 +1218,40 @@ static void summary(const char *nr_name, double wall)
  * main
  */
 
-static void open_ports(const struct nmport_spec *base)
+/*
+ * Bind one descriptor per thread, in the style of netmap's pkt-gen: thread
+ * 0 opens the prepared @base; with several threads each binds hardware ring
+ * i (ONE_NIC), the others through nmport_clone() of the registered @base
+ * (same port, same region), asking for as many rings as threads when the
+ * name did not say (honoured where the open creates the port).
+ */
+static void open_ports(struct nmport_d *base)
 {
-	char err[NMPORT_ERRLEN];
+	char err[TOOLPORT_ERRLEN];
 	unsigned int i;
 
-	if (base->env_label[0] && O.threads > 1)
-		die_usage("-p %u: a port handed by netmapd (env:%s) is bound once, as a whole: "
-			  "use -p 1, or hand one port per ring", O.threads, base->env_label);
+	if (!strncmp(O.ifname, "env:", 4) && O.threads > 1)
+		die_usage("-p %u: a port handed by netmapd (%s) is bound once, as a whole: "
+			  "use -p 1, or hand one port per ring", O.threads, O.ifname);
 	for (i = 0; i < O.threads; i++) {
-		struct nmport_spec s = *base;
-		struct nmport *p = &T[i].port;
+		struct nmport_d *p = i == 0 ? base : nmport_clone(base);
 
+		if (!p)
+			die_usage("%s: %s", O.ifname, strerror(errno));
 		if (O.threads > 1) {
-			s.mode = NR_REG_ONE_NIC;
-			s.ringid = (uint16_t)i;
-			if (!s.tx_rings && !s.rx_rings)
-				s.tx_rings = s.rx_rings = (uint16_t)O.threads;
+			p->reg.nr_mode = NR_REG_ONE_NIC;
+			p->reg.nr_ringid = (uint16_t)i;
+			if (!p->reg.nr_tx_rings && !p->reg.nr_rx_rings)
+				p->reg.nr_tx_rings = p->reg.nr_rx_rings = (uint16_t)O.threads;
 		}
-		if (nmport_open_spec(p, &s, err, sizeof(err)))
+		if (toolport_open_desc(p, err, sizeof(err)))
 			die_usage("%s", err);
-		if ((O.func != F_RX && p->first_tx == p->last_tx) ||
-		    (O.func != F_TX && p->first_rx == p->last_rx))
+		T[i].port = p;
+		if ((O.func != F_RX && toolport_no_tx(p)) || (O.func != F_TX && toolport_no_rx(p)))
 			die_usage("%s: no %s ring bound", O.ifname,
-				  O.func == F_RX ? "RX" : p->first_tx == p->last_tx ? "TX" : "RX");
+				  O.func == F_RX || !toolport_no_tx(p) ? "RX" : "TX");
 		if (O.func != F_RX) {
-			struct netmap_ring *r = nmport_txring(p, p->first_tx);
+			struct netmap_ring *r = NETMAP_TXRING(p->nifp, p->first_tx_ring);
 
 			if (O.len > r->nr_buf_size)
 				die_usage("-l %u: longer than a buffer (%u bytes)", O.len,
@@ -1237,8 +1277,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	void *(*fn)(void *) = NULL;
-	struct nmport_spec spec;
-	char err[NMPORT_ERRLEN];
+	struct nmport_d *base;
+	char err[TOOLPORT_ERRLEN];
+	const char *nr_name;
 	struct sigaction sa;
 	sigset_t block, old;
 	double next, t_end, wall;
@@ -1302,9 +1343,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || !O.ifname)
 		usage(2);
-	if (nmport_parse(O.ifname, &spec, err, sizeof(err)))
+	base = toolport_prepare(O.ifname, err, sizeof(err));
+	if (!base)
 		die_usage("%s", err);
-	if (O.threads > 1 && spec.has_ringspec)
+	nr_name = base->hdr.nr_name;
+	if (O.threads > 1 && base->reg.nr_mode != NR_REG_ALL_NIC)
 		die_usage("-p %u: thread i binds ring i; drop the ring suffix of %s", O.threads,
 			  O.ifname);
 	if ((O.func == F_PING) && O.threads > 1)
@@ -1314,9 +1357,9 @@ int main(int argc, char **argv)
 	if ((O.func == F_PING || O.func == F_PONG) && O.len < MIN_LEN)
 		die_usage("-l %u: ping/pong frames need at least %u bytes", O.len, MIN_LEN);
 	if (O.wait_s < 0)	/* NICs need time for the link; virtual ports do not */
-		O.wait_s = (is_vale_name(spec.nr_name) || strpbrk(spec.nr_name, "{}")) ? 0 : 2;
+		O.wait_s = (is_vale_name(nr_name) || strpbrk(nr_name, "{}")) ? 0 : 2;
 
-	open_ports(&spec);
+	open_ports(base);
 	for (i = 0; i < O.threads; i++) {
 		T[i].quota = O.count / O.threads + (i < O.count % O.threads);
 		T[i].rate = O.rate / O.threads;
@@ -1327,20 +1370,21 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		struct nmport *p = &T[0].port;
-		struct netmap_ring *r = p->first_tx < p->last_tx ? nmport_txring(p, p->first_tx) :
-					nmport_rxring(p, p->first_rx);
+		struct nmport_d *p = T[0].port;
+		struct netmap_ring *r = !toolport_no_tx(p) ?
+					NETMAP_TXRING(p->nifp, p->first_tx_ring) :
+					NETMAP_RXRING(p->nifp, p->first_rx_ring);
 
 		if (O.json)
 			fprintf(stderr, "{\"event\":\"ready\",\"function\":\"%s\",\"port\":\"%s\","
 				"\"mem_id\":%u,\"tx_rings\":%u,\"rx_rings\":%u,\"slots\":%u,"
-				"\"buf_size\":%u,\"threads\":%u}\n", func_name[O.func], spec.nr_name,
+				"\"buf_size\":%u,\"threads\":%u}\n", func_name[O.func], nr_name,
 				p->reg.nr_mem_id, p->reg.nr_tx_rings, p->reg.nr_rx_rings,
 				r->num_slots, r->nr_buf_size, O.threads);
 		else
 			fprintf(stderr, PROG ": %s on %s: mem_id %u, %u tx / %u rx rings of %u slots, "
 				"buffers of %u bytes, %u thread%s: ready\n", func_name[O.func],
-				spec.nr_name, p->reg.nr_mem_id, p->reg.nr_tx_rings,
+				nr_name, p->reg.nr_mem_id, p->reg.nr_tx_rings,
 				p->reg.nr_rx_rings, r->num_slots, r->nr_buf_size, O.threads,
 				O.threads > 1 ? "s" : "");
 	}
@@ -1400,11 +1444,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < O.threads; i++)
 		pthread_join(T[i].tid, NULL);
 	wall = now() - g_t0;
-	summary(spec.nr_name, wall);
+	summary(nr_name, wall);
 	for (i = 0; i < O.threads; i++) {
 		if (T[i].err)
 			rc = 1;
-		nmport_close(&T[i].port);
+		nmport_close(T[i].port);
 		free(T[i].rtt);
 	}
 	return rc;

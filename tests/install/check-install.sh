@@ -81,4 +81,21 @@ if [ -f "$stage/usr/lib/x86_64-linux-gnu/pkgconfig/libnmd.pc" ] || [ -f "$stage/
 	rm -rf "$out"
 	echo "install: pkg-config libnmd builds and runs a client"
 fi
+pcdir=$(dirname "$(find "$stage/usr/lib" -name libnetmap.pc | head -1)")
+if [ -f "$pcdir/libnetmap.pc" ]; then
+	src=$(dirname "$0")/pkgconfig-libnetmap.c
+	out=$(mktemp -d)
+	for how in shared static; do
+		# The staged libnmd.so (libnetmap.so needs it) is found as it would be in /usr/lib.
+		opt=; ldopt=-Wl,-rpath-link,$stage/usr/lib/x86_64-linux-gnu
+		[ $how = static ] && opt=--static && ldopt=-static
+		flags=$(PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pcdir" pkg-config $opt --cflags --libs libnetmap)
+		cc -std=gnu11 -Wall -Werror -o "$out/nm-$how" "$src" $flags $ldopt ||
+			fail "a netmap application does not build with pkg-config $opt libnetmap ($flags)"
+		NETMAPD_SOCKET=/nonexistent/netmapd.sock LD_LIBRARY_PATH=$(dirname "$(find "$stage/usr/lib" -name 'libnetmap.so*' | head -1)") \
+			"$out/nm-$how" 2>/dev/null || fail "the pkg-config libnetmap client ($how) does not run"
+	done
+	rm -rf "$out"
+	echo "install: pkg-config libnetmap builds and runs a netmap application (shared and static)"
+fi
 echo "install: OK"

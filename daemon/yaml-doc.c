@@ -253,10 +253,12 @@ static const char *line_of(const char *buf, size_t len, unsigned line, size_t *n
 static const char *explain(const yaml_parser_t *p, const char *text, size_t n)
 {
 	const char *problem = p->problem ? p->problem : "";
-	size_t col = p->problem_mark.column;
+	size_t col = p->problem_mark.column, indent = 0;
 
-	if (text && ((col < n && text[col] == '\t') ||
-		     memchr(text, '\t', strspn(text, " \t") < n ? strspn(text, " \t") : n)))
+	/* @text has @n bytes and no terminator (the last line ends the buffer). */
+	while (text && indent < n && (text[indent] == ' ' || text[indent] == '\t'))
+		indent++;
+	if (text && ((col < n && text[col] == '\t') || memchr(text, '\t', indent)))
 		return "tabs are not allowed in YAML indentation: indent with spaces";
 	if (!strcmp(problem, "did not find expected key") ||
 	    !strcmp(problem, "did not find expected '-' indicator") ||

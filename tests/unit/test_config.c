@@ -712,6 +712,22 @@ static void test_hostile(void)
 	expect_one("alias as a key", "version: 1\n? *x\n: 1\n", 19,
 		   "YAML aliases (*x)");
 
+	/*
+	 * A syntax error whose line is the last, blanks only, without a
+	 * newline: the excerpt and its explanation stay inside the buffer (a
+	 * heap copy without a terminator, so ASan sees a read past it; found
+	 * by fuzz/config).
+	 */
+	{
+		static const char q[] = "a: 'b\n   ";
+		char *h = malloc(sizeof(q) - 1);
+
+		memcpy(h, q, sizeof(q) - 1);
+		expect_one("quote left open on a last blank line", h, sizeof(q) - 1,
+			   "YAML syntax error");
+		free(h);
+	}
+
 	/* 1 MiB + 1 byte. */
 	memset(buf, ' ', big);
 	expect_one("huge file", buf, big, "file larger than the limit of 1048576 bytes");

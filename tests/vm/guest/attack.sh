@@ -105,15 +105,13 @@ until grep -q opened "$W/hold0" && grep -q opened "$W/hold1"; do
 	sleep 0.1
 done
 
-# wait_clients N: until the daemon counts at least N connections (its
-# rpc stats; the stats call's own connection included), at most 120 s.
-wait_clients() {
+# wait_ready N: until N attackers said READY (all their connections made
+# or refused), at most 120 s.
+wait_ready() {
 	_n=0
-	while :; do
-		_c=$(nmd_client -s $S call stats | sed -n 's/.*"clients": *\([0-9]*\).*/\1/p' | head -n1)
-		[ "${_c:-0}" -ge "$1" ] && break
+	until [ "$(cat "$W"/atk.* 2>/dev/null | grep -c '^READY')" -ge "$1" ]; do
 		_n=$((_n + 1))
-		[ $_n -lt 600 ] || fail "the daemon counts ${_c:-no} connections, want >= $1"
+		[ $_n -lt 600 ] || fail "only $(cat "$W"/atk.* | grep -c '^READY') of $1 attackers ready"
 		sleep 0.2
 	done
 }
@@ -224,7 +222,7 @@ ok "subs: $dropped subscribers dropped for unread output (output_total_bytes/out
 # --- connection flood -----------------------------------------------------------
 # The attackers hold their connections until $W/stop exists (not for a
 # fixed time: on a loaded host the checks below can take longer than any
-# guess), and each step waits for the daemon to count the connections.
+# guess), and each step waits until the attackers have made theirs.
 scenario flood
 rm -f "$W"/atk.* "$W/stop"
 export NMD_ATTACK_STOP="$W/stop"
@@ -233,15 +231,17 @@ for u in 2001 2002 2003 2004 2005 2006 2007 2008; do
 	runas $u $u $A flood 40 120 >"$W/atk.$u" 2>&1 &
 	ATTACKERS="$ATTACKERS $!"
 done
-wait_clients $((8 * PER_UID + 1))
+wait_ready 8
 good "during"
-# Two more uids take every slot left but the admins': counted with the
-# stats call's own connection, an admin's.
+# Two more uids take every slot left but the admins'. Nothing else may
+# connect meanwhile (an admin's connection takes a slot too, and a
+# non-admin refused then would leave a slot free afterwards): the test
+# waits for the attackers' own READY lines, not on the daemon.
 for u in 2009 2010; do
 	runas $u $u $A flood 40 120 >"$W/atk.$u" 2>&1 &
 	ATTACKERS="$ATTACKERS $!"
 done
-wait_clients $((MAX_CLIENTS - ADMIN_SLOTS + 1))
+wait_ready 10
 runas 1000 1000 $A flood 1 1 >"$W/kept" 2>&1
 cat "$W/kept"
 grep -q 'kept for admins' "$W/kept" || fail "flood: uid 1000 was not refused for the admin slots"

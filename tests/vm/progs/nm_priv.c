@@ -193,6 +193,23 @@ static int polling_threads(void)
 	return n;
 }
 
+/*
+ * The polling threads once they settle at @want, or the count after 10 s.
+ * A stopped kthread has finished when kthread_stop() returns, but its
+ * /proc entry goes a moment later, when it is reaped: on a loaded host the
+ * snapshot can still see it.
+ */
+static int polling_threads_settled(int want)
+{
+	int n = polling_threads();
+
+	for (int i = 0; i < 200 && n != want; i++) {
+		usleep(50 * 1000);
+		n = polling_threads();
+	}
+	return n;
+}
+
 /* ---- frames -------------------------------------------------------------- */
 
 /* A broadcast frame with sequence @seq from source @src. */
@@ -537,14 +554,14 @@ static void root_nic(void)
 		  "vale valeq:pw0", true);
 	CHECK_ERR(root_ctrl(NETMAP_REQ_VALE_POLLING_ENABLE, "valeq:pw0"), 0,
 		  "root: POLLING_ENABLE valeq:pw0");
-	CHECK_EQ(polling_threads(), 2, "polling threads after POLLING_ENABLE");
+	CHECK_EQ(polling_threads_settled(2), 2, "polling threads after POLLING_ENABLE");
 	CHECK_ERR(root_legacy(NETMAP_BDG_POLLING_OFF, "valeq:pw0"), 0, "root: BDG_POLLING_OFF");
-	CHECK_EQ(polling_threads(), 1, "polling threads after BDG_POLLING_OFF");
+	CHECK_EQ(polling_threads_settled(1), 1, "polling threads after BDG_POLLING_OFF");
 	CHECK_ERR(root_legacy(NETMAP_BDG_POLLING_ON, "valeq:pw0"), 0, "root: BDG_POLLING_ON");
-	CHECK_EQ(polling_threads(), 2, "polling threads after BDG_POLLING_ON");
+	CHECK_EQ(polling_threads_settled(2), 2, "polling threads after BDG_POLLING_ON");
 	CHECK_ERR(root_ctrl(NETMAP_REQ_VALE_POLLING_DISABLE, "valeq:pw0"), 0,
 		  "root: POLLING_DISABLE valeq:pw0");
-	CHECK_EQ(polling_threads(), 1, "polling threads after POLLING_DISABLE");
+	CHECK_EQ(polling_threads_settled(1), 1, "polling threads after POLLING_DISABLE");
 	ROOT_STEP(root_legacy(NETMAP_BDG_DETACH, "valeq:pw0"), "BDG_DETACH valeq:pw0",
 		  "vale valeq:pw0", false);
 	ROOT_STEP(root_legacy(NETMAP_BDG_ATTACH, "valeq:pw0"), "BDG_ATTACH valeq:pw0",

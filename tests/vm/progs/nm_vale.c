@@ -1308,9 +1308,14 @@ static bool two_senders(struct nmt_port *r, const char *bridge, unsigned n,
 	if (!ok1 || !ok2)
 		return false;
 	vrecv_n(r, FLEN, c, 2);
-	CHECK(c[0].tagged > 0 && c[1].tagged > 0,
-	      "both senders made progress: r got %u from s1 and %u from s2", c[0].tagged,
-	      c[1].tagged);
+	/*
+	 * Not asserted per sender: which one finds room in r's ring depends on
+	 * how the host schedules the two (on a loaded host one can run its
+	 * whole blast while the other waits; its frames are then dropped and
+	 * counted, which the callers check).
+	 */
+	CHECK(c[0].tagged + c[1].tagged > 0, "r got frames: %u from s1 and %u from s2",
+	      c[0].tagged, c[1].tagged);
 	CHECK(c[0].tagged <= n && c[1].tagged <= n, "r got no more than was sent (%u, %u of %u)",
 	      c[0].tagged, c[1].tagged, n);
 	CHECK_EQ(c[0].total, c[0].tagged + c[1].tagged, "r got nothing but their frames");

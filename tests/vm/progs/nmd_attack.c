@@ -309,6 +309,8 @@ static int run_attack(const char *name, int n, int secs, bool reopen,
 			snprintf(cs[i].why, sizeof(cs[i].why), "connect: %s", strerror(-cs[i].fd));
 		}
 	}
+	/* The test may wait for this line: every connection is made (or refused). */
+	printf("READY %s uid %u: %u connections opened\n", name, getuid(), t.opened);
 	while (now_us() < end && !stop_requested()) {
 		for (int i = 0; i < n; i++) {
 			if (cs[i].fd < 0)

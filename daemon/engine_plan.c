@@ -186,7 +186,7 @@ enomem:
 
 /* ---- wanted objects ---- */
 
-enum want_state { W_OK, W_CREATE, W_RECREATE, W_ADOPT, W_CONFLICT, W_SKIP };
+enum want_state { W_PRESENT, W_CREATE, W_RECREATE, W_ADOPT, W_CONFLICT, W_SKIP };
 
 struct want {
 	struct eng_obj obj;
@@ -358,7 +358,7 @@ static struct eng_obj *owned(struct engine *e, const struct eng_obs *o, enum eng
 static int judge_unowned(struct engine *e, const struct eng_obs *o, struct want *x,
 			 const struct want *dep)
 {
-	enum want_state dep_st = dep ? dep->st : W_OK;
+	enum want_state dep_st = dep ? dep->st : W_PRESENT;
 	const struct kern_ops *ops = e->k->ops;
 	const struct kern_vale_port *at;
 	struct kern_reg reg;
@@ -643,7 +643,7 @@ int eng_plan_compute(struct engine *e, const struct eng_obs *o, const struct nmd
 	/* Judge every wanted object, in dependency order (deps come first). */
 	for (size_t i = 0; i < w.n; i++) {
 		struct want *x = &w.v[i];
-		enum want_state dep_st = x->dep >= 0 ? w.v[x->dep].st : W_OK;
+		enum want_state dep_st = x->dep >= 0 ? w.v[x->dep].st : W_PRESENT;
 		struct eng_obj *mine;
 
 		if (dep_st == W_CONFLICT || dep_st == W_SKIP) {
@@ -659,7 +659,7 @@ int eng_plan_compute(struct engine *e, const struct eng_obs *o, const struct nmd
 			if (!same_params(mine, &x->obj) || dep_st == W_RECREATE || dep_st == W_CREATE)
 				x->st = W_RECREATE;
 			else
-				x->st = W_OK;
+				x->st = W_PRESENT;
 			continue;
 		}
 		r = judge_unowned(e, o, x, x->dep >= 0 ? &w.v[x->dep] : NULL);

@@ -63,13 +63,6 @@
 
 int nicprep_fail_before;
 
-static void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-#define _cleanup_close_ _cleanup_(closep)
-
 /* ------------------------------------------------------------------------
  * Which features go off
  */

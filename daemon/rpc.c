@@ -85,9 +85,6 @@
 #define CONN_SNDBUF (32 * 1024)
 #define MSG_MAX 512
 
-/* json_decrefp() is jansson's (2.9+): decref on scope exit. */
-#define _cleanup_json_ _cleanup_(json_decrefp)
-
 /* Descriptors that go with the line starting at stream offset @off. */
 struct fd_mark {
 	TAILQ_ENTRY(fd_mark) link;

@@ -5,6 +5,8 @@
  *
  *   _cleanup_free_ char *p = NULL;     freed when p goes out of scope
  *   return TAKE_PTR(p);                 hand p to the caller, nothing freed
+ *   _cleanup_close_ int fd = -1;       closed on every path; TAKE_FD(fd) moves it
+ *   _cleanup_json_ json_t *v = NULL;   json_decref()ed on every path
  */
 #ifndef NETMAPD_UTIL_H
 #define NETMAPD_UTIL_H
@@ -15,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -24,6 +29,26 @@ static inline void freep(void *p)
 	free(*(void **)p);
 }
 #define _cleanup_free_ _cleanup_(freep)
+
+/* A descriptor closed on scope exit (negative: nothing to close). */
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Read a descriptor and set it to -1: ownership moves with the value. */
+#define TAKE_FD(fd)                                                            \
+	({                                                                     \
+		int *_pfd = &(fd);                                             \
+		int _v = *_pfd;                                                \
+		*_pfd = -1;                                                    \
+		_v;                                                            \
+	})
+
+/* A jansson value released on scope exit (json_decrefp() is jansson's, 2.9+). */
+#define _cleanup_json_ _cleanup_(json_decrefp)
 
 /* Read a pointer and clear it: ownership moves to whoever takes the value. */
 #define TAKE_PTR(p)                                                            \

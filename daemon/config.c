@@ -2,7 +2,7 @@
 /*
  * config - read netmapd.yaml into struct nmd_config (see config.h).
  *
- * Two passes over a bounded YAML tree (yaml-doc.c):
+ * Two passes over a bounded YAML tree (yaml_doc.c):
  *
  *  1. the walk: each mapping is checked against a table of its keys
  *     (unknown keys with a did-you-mean, duplicates, required ones), each
@@ -31,7 +31,7 @@
 
 #include "regions.h"
 #include "util.h"
-#include "yaml-doc.h"
+#include "yaml_doc.h"
 
 #define SOCKET_PATH_DEFAULT "/run/netmapd/netmapd.sock"
 #define SOCKET_MODE_DEFAULT 0660
@@ -80,7 +80,7 @@ static int errv(struct loader *ld, unsigned line, unsigned column,
 }
 
 /* Report at @at (a node); returns -EINVAL (-ENOMEM if the message was lost). */
-static _printf_(3, 4) int err(struct loader *ld, const struct ydoc_node *at,
+static _printf_(3, 4) int err(struct loader *ld, const struct yaml_doc_node *at,
 			      const char *fmt, ...)
 {
 	va_list ap;
@@ -104,7 +104,7 @@ static _printf_(3, 4) int err_at(struct loader *ld, struct nmd_mark m,
 	return r;
 }
 
-static struct nmd_mark mark_of(const struct ydoc_node *n)
+static struct nmd_mark mark_of(const struct yaml_doc_node *n)
 {
 	return (struct nmd_mark){ .line = n->line, .column = n->column };
 }
@@ -149,7 +149,7 @@ static void ctx_restore(struct loader *ld, const struct ctx_save *saved)
  * (`switch "vale0": port name "a b" has ...`).
  */
 static _printf_(3, 4) int err_outer(struct loader *ld,
-				    const struct ydoc_node *at,
+				    const struct yaml_doc_node *at,
 				    const char *fmt, ...)
 {
 	char saved = ld->ctx[ld->outer];
@@ -167,30 +167,30 @@ static _printf_(3, 4) int err_outer(struct loader *ld,
 /* ---- scalars ------------------------------------------------------------ */
 
 /* A YAML null ("key:" with nothing after it, "~", "null"): an empty section. */
-static bool is_null(const struct ydoc_node *v)
+static bool is_null(const struct yaml_doc_node *v)
 {
-	return v->type == YDOC_SCALAR && v->plain &&
+	return v->type == YAML_DOC_SCALAR && v->plain &&
 	       (v->len == 0 || streq(v->value, "~") || streq(v->value, "null") ||
 		streq(v->value, "Null") || streq(v->value, "NULL"));
 }
 
-static const char *got(const struct ydoc_node *v)
+static const char *got(const struct yaml_doc_node *v)
 {
-	return is_null(v) ? "nothing" : ydoc_type_name(v->type);
+	return is_null(v) ? "nothing" : yaml_doc_type_name(v->type);
 }
 
-static int want_scalar(struct loader *ld, const struct ydoc_node *key,
-		       const struct ydoc_node *v, const char *what)
+static int want_scalar(struct loader *ld, const struct yaml_doc_node *key,
+		       const struct yaml_doc_node *v, const char *what)
 {
-	if (v->type == YDOC_SCALAR)
+	if (v->type == YAML_DOC_SCALAR)
 		return 0;
 	return err(ld, v, "%s: expected %s, got %s", key->value, what,
 		   got(v));
 }
 
 /* A plain decimal integer (no sign, no leading zero, no YAML 1.1 "_"). */
-static int get_uint(struct loader *ld, const struct ydoc_node *key,
-		    const struct ydoc_node *v, uint64_t min, uint64_t max,
+static int get_uint(struct loader *ld, const struct yaml_doc_node *key,
+		    const struct yaml_doc_node *v, uint64_t min, uint64_t max,
 		    uint64_t *out)
 {
 	uint64_t x = 0;
@@ -230,8 +230,8 @@ static int get_uint(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
-static int get_u32(struct loader *ld, const struct ydoc_node *key,
-		   const struct ydoc_node *v, uint32_t min, uint32_t max,
+static int get_u32(struct loader *ld, const struct yaml_doc_node *key,
+		   const struct yaml_doc_node *v, uint32_t min, uint32_t max,
 		   uint32_t *out)
 {
 	uint64_t x = 0;
@@ -242,8 +242,8 @@ static int get_u32(struct loader *ld, const struct ydoc_node *key,
 	return r;
 }
 
-static int get_bool(struct loader *ld, const struct ydoc_node *key,
-		    const struct ydoc_node *v, bool *out)
+static int get_bool(struct loader *ld, const struct yaml_doc_node *key,
+		    const struct yaml_doc_node *v, bool *out)
 {
 	static const char *const yes[] = { "true", "True", "TRUE", "yes",
 					   "Yes", "YES", "on", "On", "ON" };
@@ -269,8 +269,8 @@ static int get_bool(struct loader *ld, const struct ydoc_node *key,
 }
 
 /* One of @names; *out is its index. */
-static int get_enum(struct loader *ld, const struct ydoc_node *key,
-		    const struct ydoc_node *v, const char *const *names,
+static int get_enum(struct loader *ld, const struct yaml_doc_node *key,
+		    const struct yaml_doc_node *v, const char *const *names,
 		    size_t n, int *out)
 {
 	char list[128] = "";
@@ -300,8 +300,8 @@ static int get_enum(struct loader *ld, const struct ydoc_node *key,
 		   key->value, q(ld, v->value), list);
 }
 
-static int get_string(struct loader *ld, const struct ydoc_node *key,
-		      const struct ydoc_node *v, const char **out)
+static int get_string(struct loader *ld, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v, const char **out)
 {
 	int r = want_scalar(ld, key, v, "a string");
 
@@ -315,8 +315,8 @@ static int get_string(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- mappings: a table of keys per mapping ----------------------------- */
 
-typedef int (*key_fn)(struct loader *ld, const struct ydoc_node *key,
-		      const struct ydoc_node *v, void *obj);
+typedef int (*key_fn)(struct loader *ld, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v, void *obj);
 
 enum {
 	KEY_REQUIRED = 1 << 0,
@@ -352,7 +352,7 @@ static const char *kinds_text(unsigned flags)
 	}
 }
 
-static int unknown_key(struct loader *ld, const struct ydoc_node *k,
+static int unknown_key(struct loader *ld, const struct yaml_doc_node *k,
 		       const char *pre, const struct key *keys, size_t n)
 {
 	const char *names[KEYS_MAX];
@@ -379,11 +379,11 @@ static int unknown_key(struct loader *ld, const struct ydoc_node *k,
  * @obj. @what (or NULL when the context prefix says it) starts each
  * message; @kind (0 or a KIND_ bit) rejects keys meant for other kinds of port.
  */
-static int walk_map(struct loader *ld, const struct ydoc_node *m,
+static int walk_map(struct loader *ld, const struct yaml_doc_node *m,
 		    const char *what, const struct key *keys, size_t n,
 		    void *obj, unsigned kind)
 {
-	const struct ydoc_node *seen[KEYS_MAX] = { NULL };
+	const struct yaml_doc_node *seen[KEYS_MAX] = { NULL };
 	char pre[64] = "";
 	int r = 0;
 
@@ -397,12 +397,12 @@ static int walk_map(struct loader *ld, const struct ydoc_node *m,
 						 keys[j].name));
 		return r;
 	}
-	if (m->type != YDOC_MAPPING)
+	if (m->type != YAML_DOC_MAPPING)
 		return err(ld, m, "%sexpected a mapping, got %s", pre,
 			   got(m));
-	for (size_t i = 0; i < ydoc_map_size(m); i++) {
-		const struct ydoc_node *k = m->items[2 * i];
-		const struct ydoc_node *v = m->items[2 * i + 1];
+	for (size_t i = 0; i < yaml_doc_map_size(m); i++) {
+		const struct yaml_doc_node *k = m->items[2 * i];
+		const struct yaml_doc_node *v = m->items[2 * i + 1];
 		size_t j;
 
 		if (diags_stop(ld->d))
@@ -438,21 +438,21 @@ static int walk_map(struct loader *ld, const struct ydoc_node *m,
 }
 
 /* The scalar value of key @name in mapping @m, if there is one. */
-static const struct ydoc_node *map_get(const struct ydoc_node *m,
+static const struct yaml_doc_node *map_get(const struct yaml_doc_node *m,
 				       const char *name)
 {
-	if (m->type != YDOC_MAPPING)
+	if (m->type != YAML_DOC_MAPPING)
 		return NULL;
-	for (size_t i = 0; i < ydoc_map_size(m); i++)
+	for (size_t i = 0; i < yaml_doc_map_size(m); i++)
 		if (streq(m->items[2 * i]->value, name))
 			return m->items[2 * i + 1];
 	return NULL;
 }
 
-static int want_sequence(struct loader *ld, const struct ydoc_node *key,
-			 const struct ydoc_node *v)
+static int want_sequence(struct loader *ld, const struct yaml_doc_node *key,
+			 const struct yaml_doc_node *v)
 {
-	if (v->type == YDOC_SEQUENCE || is_null(v)) /* null: an empty list */
+	if (v->type == YAML_DOC_SEQUENCE || is_null(v)) /* null: an empty list */
 		return 0;
 	return err(ld, v, "%s: expected a sequence (a list of entries), got %s",
 		   key->value, got(v));
@@ -477,8 +477,8 @@ static void access_done(struct nmd_access *a)
 	*a = (struct nmd_access){ 0 };
 }
 
-static int get_principal(struct loader *ld, const struct ydoc_node *key,
-			 const struct ydoc_node *v, const char *kind,
+static int get_principal(struct loader *ld, const struct yaml_doc_node *key,
+			 const struct yaml_doc_node *v, const char *kind,
 			 struct nmd_principal *p)
 {
 	const char *why, *s;
@@ -499,20 +499,20 @@ static int get_principal(struct loader *ld, const struct ydoc_node *key,
 }
 
 /* A sequence of users or groups (a single scalar is a list of one). */
-static int get_principals(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, const char *kind,
+static int get_principals(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, const char *kind,
 			  struct nmd_principal **list, size_t *n)
 {
-	const struct ydoc_node *const *items = &v;
+	const struct yaml_doc_node *const *items = &v;
 	size_t count = 1, cap = *n;
 	int r = 0;
 
 	if (is_null(v))
 		return 0;
-	if (v->type == YDOC_SEQUENCE) {
-		items = (const struct ydoc_node *const *)v->items;
+	if (v->type == YAML_DOC_SEQUENCE) {
+		items = (const struct yaml_doc_node *const *)v->items;
 		count = v->n;
-	} else if (v->type != YDOC_SCALAR) {
+	} else if (v->type != YAML_DOC_SCALAR) {
 		return err(ld, v, "%s: expected a list of %s names or ids, got %s",
 			   key->value, kind, got(v));
 	}
@@ -536,16 +536,16 @@ static int get_principals(struct loader *ld, const struct ydoc_node *key,
 	return r;
 }
 
-static int key_access_users(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_access_users(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_access *a = obj;
 
 	return get_principals(ld, key, v, "user", &a->users, &a->n_users);
 }
 
-static int key_access_groups(struct loader *ld, const struct ydoc_node *key,
-			     const struct ydoc_node *v, void *obj)
+static int key_access_groups(struct loader *ld, const struct yaml_doc_node *key,
+			     const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_access *a = obj;
 
@@ -557,8 +557,8 @@ static const struct key access_keys[] = {
 	{ "groups", key_access_groups, 0 },
 };
 
-static int get_access(struct loader *ld, const struct ydoc_node *key,
-		      const struct ydoc_node *v, struct nmd_access *a)
+static int get_access(struct loader *ld, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v, struct nmd_access *a)
 {
 	a->set = true;
 	return walk_map(ld, v, key->value, access_keys,
@@ -567,8 +567,8 @@ static int get_access(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- version, module ----------------------------------------------------- */
 
-static int key_version(struct loader *ld, const struct ydoc_node *key,
-		       const struct ydoc_node *v, void *obj)
+static int key_version(struct loader *ld, const struct yaml_doc_node *key,
+		       const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_config *c = obj;
 	uint64_t x = 0;
@@ -584,8 +584,8 @@ static int key_version(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
-static int key_module_load(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_module_load(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_module *m = obj;
 	const char *s, *why;
@@ -616,8 +616,8 @@ static int key_module_load(struct loader *ld, const struct ydoc_node *key,
 
 static const char *param_names[MP__COUNT];
 
-static int key_module_params(struct loader *ld, const struct ydoc_node *key,
-			     const struct ydoc_node *v, void *obj)
+static int key_module_params(struct loader *ld, const struct yaml_doc_node *key,
+			     const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_module *m = obj;
 	int r = 0;
@@ -625,14 +625,14 @@ static int key_module_params(struct loader *ld, const struct ydoc_node *key,
 	(void)key;
 	if (is_null(v))
 		return 0;
-	if (v->type != YDOC_MAPPING)
+	if (v->type != YAML_DOC_MAPPING)
 		return err(ld, v, "params: expected a mapping of parameter names to values, got %s",
 			   got(v));
 	for (size_t i = 0; i < MP__COUNT; i++)
 		param_names[i] = modparams[i].name;
-	for (size_t i = 0; i < ydoc_map_size(v); i++) {
-		const struct ydoc_node *k = v->items[2 * i];
-		const struct ydoc_node *val = v->items[2 * i + 1];
+	for (size_t i = 0; i < yaml_doc_map_size(v); i++) {
+		const struct yaml_doc_node *k = v->items[2 * i];
+		const struct yaml_doc_node *val = v->items[2 * i + 1];
 		const struct modparam *mp;
 		const char *why, *hint;
 		uint64_t x = 0;
@@ -661,7 +661,7 @@ static int key_module_params(struct loader *ld, const struct ydoc_node *key,
 					 k->value, m->params[id].mark.line));
 			continue;
 		}
-		if (mp->boolean && val->type == YDOC_SCALAR && val->plain &&
+		if (mp->boolean && val->type == YAML_DOC_SCALAR && val->plain &&
 		    !(val->value[0] >= '0' && val->value[0] <= '9')) {
 			bool b = false;
 
@@ -682,8 +682,8 @@ static int key_module_params(struct loader *ld, const struct ydoc_node *key,
 	return r;
 }
 
-static int key_module_unload(struct loader *ld, const struct ydoc_node *key,
-			     const struct ydoc_node *v, void *obj)
+static int key_module_unload(struct loader *ld, const struct yaml_doc_node *key,
+			     const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_module *m = obj;
 
@@ -696,8 +696,8 @@ static const struct key module_keys[] = {
 	{ "unload_on_stop", key_module_unload, 0 },
 };
 
-static int key_module(struct loader *ld, const struct ydoc_node *key,
-		      const struct ydoc_node *v, void *obj)
+static int key_module(struct loader *ld, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_config *c = obj;
 
@@ -708,8 +708,8 @@ static int key_module(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- socket, admin ------------------------------------------------------ */
 
-static int key_socket_path(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_socket_path(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_socket *s = obj;
 	const char *p;
@@ -728,8 +728,8 @@ static int key_socket_path(struct loader *ld, const struct ydoc_node *key,
 	return s->path ? 0 : -ENOMEM;
 }
 
-static int key_socket_mode(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_socket_mode(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_socket *s = obj;
 	const char *p;
@@ -761,8 +761,8 @@ static int key_socket_mode(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
-static int key_socket_group(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_socket_group(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_socket *s = obj;
 	struct nmd_principal p = { 0 };
@@ -782,8 +782,8 @@ static const struct key socket_keys[] = {
 	{ "group", key_socket_group, 0 },
 };
 
-static int key_socket(struct loader *ld, const struct ydoc_node *key,
-		      const struct ydoc_node *v, void *obj)
+static int key_socket(struct loader *ld, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_config *c = obj;
 
@@ -795,8 +795,8 @@ static int key_socket(struct loader *ld, const struct ydoc_node *key,
 /* ---- handles (port.open's bounds) ----------------------------------------- */
 
 #define HANDLE_KEY(field)									\
-	static int key_handles_##field(struct loader *ld, const struct ydoc_node *key,	\
-				       const struct ydoc_node *v, void *obj)		\
+	static int key_handles_##field(struct loader *ld, const struct yaml_doc_node *key,	\
+				       const struct yaml_doc_node *v, void *obj)		\
 	{											\
 		return get_u32(ld, key, v, 1, 1u << 20, &((struct nmd_handle_limits *)obj)->field); \
 	}
@@ -812,8 +812,8 @@ static const struct key handles_keys[] = {
 	{ "pidfds_total", key_handles_pidfds_total, 0 },
 };
 
-static int key_top_handles(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_top_handles(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	(void)key;
 	(void)obj;
@@ -824,8 +824,8 @@ static int key_top_handles(struct loader *ld, const struct ydoc_node *key,
 /* ---- limits ----------------------------------------------------------- */
 
 #define LIMIT_KEY(field, lo, hi)						\
-	static int key_limit_##field(struct loader *ld, const struct ydoc_node *key, \
-				     const struct ydoc_node *v, void *obj)	\
+	static int key_limit_##field(struct loader *ld, const struct yaml_doc_node *key, \
+				     const struct yaml_doc_node *v, void *obj)	\
 	{									\
 		struct nmd_limits *l = obj;					\
 										\
@@ -863,8 +863,8 @@ static const struct key limits_keys[] = {
 	{ "idle_timeout", key_limit_idle_timeout, 0 },
 };
 
-static int key_limits(struct loader *ld, const struct ydoc_node *key,
-		      const struct ydoc_node *v, void *obj)
+static int key_limits(struct loader *ld, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_config *c = obj;
 
@@ -873,8 +873,8 @@ static int key_limits(struct loader *ld, const struct ydoc_node *key,
 			&c->limits, 0);
 }
 
-static int key_admin(struct loader *ld, const struct ydoc_node *key,
-		     const struct ydoc_node *v, void *obj)
+static int key_admin(struct loader *ld, const struct yaml_doc_node *key,
+		     const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_config *c = obj;
 
@@ -886,8 +886,8 @@ static int key_admin(struct loader *ld, const struct ydoc_node *key,
 static const char *const offloads_names[] = { "off", "keep" };
 static const char *const flow_control_names[] = { "keep", "off" };
 
-static int key_prep_offloads(struct loader *ld, const struct ydoc_node *key,
-			     const struct ydoc_node *v, void *obj)
+static int key_prep_offloads(struct loader *ld, const struct yaml_doc_node *key,
+			     const struct yaml_doc_node *v, void *obj)
 {
 	struct prep_override *o = obj;
 
@@ -895,8 +895,8 @@ static int key_prep_offloads(struct loader *ld, const struct ydoc_node *key,
 			ELEMENTSOF(offloads_names), &o->offloads);
 }
 
-static int key_prep_promiscuous(struct loader *ld, const struct ydoc_node *key,
-				const struct ydoc_node *v, void *obj)
+static int key_prep_promiscuous(struct loader *ld, const struct yaml_doc_node *key,
+				const struct yaml_doc_node *v, void *obj)
 {
 	struct prep_override *o = obj;
 	bool b = false;
@@ -907,8 +907,8 @@ static int key_prep_promiscuous(struct loader *ld, const struct ydoc_node *key,
 	return r;
 }
 
-static int key_prep_flow_control(struct loader *ld, const struct ydoc_node *key,
-				 const struct ydoc_node *v, void *obj)
+static int key_prep_flow_control(struct loader *ld, const struct yaml_doc_node *key,
+				 const struct yaml_doc_node *v, void *obj)
 {
 	struct prep_override *o = obj;
 
@@ -916,8 +916,8 @@ static int key_prep_flow_control(struct loader *ld, const struct ydoc_node *key,
 			ELEMENTSOF(flow_control_names), &o->flow_control);
 }
 
-static int key_prep_force(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, void *obj)
+static int key_prep_force(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, void *obj)
 {
 	struct prep_override *o = obj;
 	bool b = false;
@@ -947,8 +947,8 @@ static void prep_apply(struct nmd_nic_prep *p, const struct prep_override *o)
 		p->force = o->force;
 }
 
-static int key_nic_defaults(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_nic_defaults(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_config *c = obj;
 	struct prep_override o = { -1, -1, -1, -1 };
@@ -965,15 +965,15 @@ static int key_nic_defaults(struct loader *ld, const struct ydoc_node *key,
 
 struct sizes {
 	uint32_t max_rings;
-	const struct ydoc_node *rings, *tx_rings, *rx_rings;
-	const struct ydoc_node *slots, *tx_slots, *rx_slots;
+	const struct yaml_doc_node *rings, *tx_rings, *rx_rings;
+	const struct yaml_doc_node *slots, *tx_slots, *rx_slots;
 	uint32_t v_rings, v_tx_rings, v_rx_rings;
 	uint32_t v_slots, v_tx_slots, v_rx_slots;
 };
 
 #define SIZE_KEY(field, lim)                                                   \
-	static int key_##field(struct loader *ld, const struct ydoc_node *key, \
-			       const struct ydoc_node *v, void *obj)           \
+	static int key_##field(struct loader *ld, const struct yaml_doc_node *key, \
+			       const struct yaml_doc_node *v, void *obj)           \
 	{                                                                      \
 		struct sizes *s = sizes_of(obj);                               \
 		int r = get_u32(ld, key, v, 1, lim, &s->v_##field);            \
@@ -1019,14 +1019,14 @@ struct port_parse {
 	struct sizes sizes;
 	struct nmd_port *port;
 	struct prep_override prep;
-	const struct ydoc_node *count;	/* "count": N copies NAME0..NAME(N-1) */
+	const struct yaml_doc_node *count;	/* "count": N copies NAME0..NAME(N-1) */
 	uint32_t v_count;
 };
 
 struct pipe_parse {
 	struct sizes sizes;
 	struct nmd_pipe *pipe;
-	const struct ydoc_node *ids, *count;
+	const struct yaml_doc_node *ids, *count;
 };
 
 static struct sizes *sizes_of(void *obj)
@@ -1035,8 +1035,8 @@ static struct sizes *sizes_of(void *obj)
 	return obj;
 }
 
-static int key_port_name(struct loader *ld, const struct ydoc_node *key,
-			 const struct ydoc_node *v, void *obj)
+static int key_port_name(struct loader *ld, const struct yaml_doc_node *key,
+			 const struct yaml_doc_node *v, void *obj)
 {
 	struct port_parse *pp = obj;
 	struct nmd_port *p = pp->port;
@@ -1075,8 +1075,8 @@ static int key_port_name(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
-static int key_port_memory(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_port_memory(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct port_parse *pp = obj;
 	const char *s;
@@ -1092,16 +1092,16 @@ static int key_port_memory(struct loader *ld, const struct ydoc_node *key,
 	return pp->port->memory ? 0 : -ENOMEM;
 }
 
-static int key_port_access(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_port_access(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct port_parse *pp = obj;
 
 	return get_access(ld, key, v, &pp->port->access);
 }
 
-static int key_port_host(struct loader *ld, const struct ydoc_node *key,
-			 const struct ydoc_node *v, void *obj)
+static int key_port_host(struct loader *ld, const struct yaml_doc_node *key,
+			 const struct yaml_doc_node *v, void *obj)
 {
 	struct port_parse *pp = obj;
 
@@ -1109,38 +1109,38 @@ static int key_port_host(struct loader *ld, const struct ydoc_node *key,
 }
 
 static int key_port_prep_offloads(struct loader *ld,
-				  const struct ydoc_node *key,
-				  const struct ydoc_node *v, void *obj)
+				  const struct yaml_doc_node *key,
+				  const struct yaml_doc_node *v, void *obj)
 {
 	return key_prep_offloads(ld, key, v, &((struct port_parse *)obj)->prep);
 }
 
 static int key_port_prep_promiscuous(struct loader *ld,
-				     const struct ydoc_node *key,
-				     const struct ydoc_node *v, void *obj)
+				     const struct yaml_doc_node *key,
+				     const struct yaml_doc_node *v, void *obj)
 {
 	return key_prep_promiscuous(ld, key, v,
 				    &((struct port_parse *)obj)->prep);
 }
 
 static int key_port_prep_flow_control(struct loader *ld,
-				      const struct ydoc_node *key,
-				      const struct ydoc_node *v, void *obj)
+				      const struct yaml_doc_node *key,
+				      const struct yaml_doc_node *v, void *obj)
 {
 	return key_prep_flow_control(ld, key, v,
 				     &((struct port_parse *)obj)->prep);
 }
 
-static int key_port_prep_force(struct loader *ld, const struct ydoc_node *key,
-			       const struct ydoc_node *v, void *obj)
+static int key_port_prep_force(struct loader *ld, const struct yaml_doc_node *key,
+			       const struct yaml_doc_node *v, void *obj)
 {
 	return key_prep_force(ld, key, v, &((struct port_parse *)obj)->prep);
 }
 
 static const char *const polling_mode_names[] = { "single", "multi" };
 
-static int key_polling_mode(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_polling_mode(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_polling *pl = obj;
 	int i = 0, r;
@@ -1153,8 +1153,8 @@ static int key_polling_mode(struct loader *ld, const struct ydoc_node *key,
 }
 
 /* "cpus: 2" (one CPU) or "cpus: 2-5" (a range). */
-static int key_polling_cpus(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_polling_cpus(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_polling *pl = obj;
 	unsigned long a, b;
@@ -1204,8 +1204,8 @@ static const struct key polling_keys[] = {
 	{ "cpus", key_polling_cpus, KEY_REQUIRED },
 };
 
-static int key_port_polling(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_port_polling(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct port_parse *pp = obj;
 	struct nmd_polling pl = { .mark = mark_of(v) };
@@ -1225,8 +1225,8 @@ static int key_port_polling(struct loader *ld, const struct ydoc_node *key,
 }
 
 /* Most ports a count: may make: a switch has at most NMD_SWITCH_MAX_PORTS. */
-static int key_port_count(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, void *obj)
+static int key_port_count(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, void *obj)
 {
 	struct port_parse *pp = obj;
 	int r = get_u32(ld, key, v, 1, NMD_SWITCH_MAX_PORTS, &pp->v_count);
@@ -1292,7 +1292,7 @@ static int principals_copy(struct nmd_principal **dst, size_t *n_dst,
  * memory copied). A name that then does not fit is an error at @key.
  */
 static int expand_count(struct loader *ld, struct nmd_switch *sw, uint32_t n,
-			const struct ydoc_node *key)
+			const struct yaml_doc_node *key)
 {
 	size_t first = sw->n_ports - 1;
 	char base[NMD_IFNAMSIZ];
@@ -1336,22 +1336,22 @@ static int expand_count(struct loader *ld, struct nmd_switch *sw, uint32_t n,
 }
 
 static int parse_port(struct walk *w, size_t sw_idx,
-		      const struct ydoc_node *entry, size_t index)
+		      const struct yaml_doc_node *entry, size_t index)
 {
 	static const char *const kinds[] = { "ephemeral", "persistent", "nic" };
 	struct loader *ld = w->ld;
 	struct nmd_switch *sw = &ld->cfg->switches[sw_idx];
 	struct port_parse pp = { .prep = { -1, -1, -1, -1 } };
-	const struct ydoc_node *kind_val = NULL;
+	const struct yaml_doc_node *kind_val = NULL;
 	struct ctx_save saved;
 	struct nmd_port *p;
 	int kind = -1, r;
 
-	if (entry->type != YDOC_MAPPING)
+	if (entry->type != YAML_DOC_MAPPING)
 		return err(ld, entry, "port #%zu: expected a mapping such as {ephemeral: NAME}, got %s",
 			   index + 1, got(entry));
 	for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
-		const struct ydoc_node *v = map_get(entry, kinds[i]);
+		const struct yaml_doc_node *v = map_get(entry, kinds[i]);
 
 		if (!v)
 			continue;
@@ -1375,7 +1375,7 @@ static int parse_port(struct walk *w, size_t sw_idx,
 	pp.port = p;
 	pp.sizes.max_rings = NMD_VALE_MAX_RINGS;
 
-	if (kind_val->type == YDOC_SCALAR)
+	if (kind_val->type == YAML_DOC_SCALAR)
 		ctx_push(ld, &saved, "port \"%s\": ", q(ld, kind_val->value));
 	else
 		ctx_push(ld, &saved, "port #%zu: ", index + 1);
@@ -1404,8 +1404,8 @@ static int parse_port(struct walk *w, size_t sw_idx,
 	return r;
 }
 
-static int key_switch_name(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_switch_name(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_switch *sw = obj;
 	const char *why;
@@ -1424,8 +1424,8 @@ static int key_switch_name(struct loader *ld, const struct ydoc_node *key,
 }
 
 /* Ports are walked after the name (parse_switch), whatever the key order. */
-static int key_switch_ports(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_switch_ports(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	(void)obj;
 	return want_sequence(ld, key, v);
@@ -1436,13 +1436,13 @@ static const struct key switch_keys[] = {
 	{ "ports", key_switch_ports, 0 },
 };
 
-static int parse_switch(struct walk *w, const struct ydoc_node *entry,
+static int parse_switch(struct walk *w, const struct yaml_doc_node *entry,
 			size_t index)
 {
 	struct loader *ld = w->ld;
 	struct nmd_config *c = ld->cfg;
-	const struct ydoc_node *name = map_get(entry, "name");
-	const struct ydoc_node *ports = map_get(entry, "ports");
+	const struct yaml_doc_node *name = map_get(entry, "name");
+	const struct yaml_doc_node *ports = map_get(entry, "ports");
 	struct ctx_save saved;
 	struct nmd_switch *sw;
 	size_t sw_idx;
@@ -1454,13 +1454,13 @@ static int parse_switch(struct walk *w, const struct ydoc_node *entry,
 		return -ENOMEM;
 	sw_idx = c->n_switches - 1;
 	sw->mark = mark_of(entry);
-	if (name && name->type == YDOC_SCALAR)
+	if (name && name->type == YAML_DOC_SCALAR)
 		ctx_push(ld, &saved, "switch \"%s\": ", q(ld, name->value));
 	else
 		ctx_push(ld, &saved, "switch #%zu: ", index + 1);
 	r = walk_map(ld, entry, NULL, switch_keys, ELEMENTSOF(switch_keys), sw,
 		     0);
-	if (r != -ENOMEM && ports && ports->type == YDOC_SEQUENCE) {
+	if (r != -ENOMEM && ports && ports->type == YAML_DOC_SEQUENCE) {
 		for (size_t i = 0; i < ports->n && !diags_stop(ld->d); i++) {
 			/* The array may move: parse_port looks the switch up by index. */
 			r = worse(r, parse_port(w, sw_idx, ports->items[i], i));
@@ -1472,9 +1472,9 @@ static int parse_switch(struct walk *w, const struct ydoc_node *entry,
 	return r;
 }
 
-static int parse_list(struct walk *w, const struct ydoc_node *key,
-		      const struct ydoc_node *v,
-		      int (*fn)(struct walk *, const struct ydoc_node *, size_t))
+static int parse_list(struct walk *w, const struct yaml_doc_node *key,
+		      const struct yaml_doc_node *v,
+		      int (*fn)(struct walk *, const struct yaml_doc_node *, size_t))
 {
 	int r = want_sequence(w->ld, key, v);
 
@@ -1491,8 +1491,8 @@ static int parse_list(struct walk *w, const struct ydoc_node *key,
 	return r;
 }
 
-static int key_switches(struct loader *ld, const struct ydoc_node *key,
-			const struct ydoc_node *v, void *obj)
+static int key_switches(struct loader *ld, const struct yaml_doc_node *key,
+			const struct yaml_doc_node *v, void *obj)
 {
 	(void)ld;
 	return parse_list(obj, key, v, parse_switch);
@@ -1506,8 +1506,8 @@ static int key_switches(struct loader *ld, const struct ydoc_node *key,
  * Only the length is checked here: what kind of name it is, is known in
  * the cross-checks.
  */
-static int get_req_name(struct loader *ld, const struct ydoc_node *key,
-			const struct ydoc_node *v, const char *what,
+static int get_req_name(struct loader *ld, const struct yaml_doc_node *key,
+			const struct yaml_doc_node *v, const char *what,
 			char dst[NMD_REQ_IFNAMSIZ], struct nmd_mark *mark)
 {
 	const char *s;
@@ -1524,8 +1524,8 @@ static int get_req_name(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
-static int key_pipe_parent(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_pipe_parent(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct pipe_parse *pp = obj;
 
@@ -1534,25 +1534,25 @@ static int key_pipe_parent(struct loader *ld, const struct ydoc_node *key,
 			    &pp->pipe->parent_mark);
 }
 
-static int key_pipe_ids(struct loader *ld, const struct ydoc_node *key,
-			const struct ydoc_node *v, void *obj)
+static int key_pipe_ids(struct loader *ld, const struct yaml_doc_node *key,
+			const struct yaml_doc_node *v, void *obj)
 {
 	struct pipe_parse *pp = obj;
 	struct nmd_pipe *pi = pp->pipe;
 	int r = 0;
 
 	pp->ids = key;
-	if (v->type != YDOC_SEQUENCE)
+	if (v->type != YAML_DOC_SEQUENCE)
 		return err(ld, v, "ids: expected a list of pipe ids such as [1, 2], got %s",
 			   got(v));
 	if (v->n == 0)
 		return err(ld, v, "ids: the list is empty");
 	for (size_t i = 0; i < v->n; i++) {
-		const struct ydoc_node *it = v->items[i];
+		const struct yaml_doc_node *it = v->items[i];
 		struct nmd_pipe_id *id;
 		const char *why;
 
-		if (it->type != YDOC_SCALAR) {
+		if (it->type != YAML_DOC_SCALAR) {
 			r = worse(r, err(ld, it, "ids: expected a pipe id, got %s",
 					 got(it)));
 			continue;
@@ -1575,8 +1575,8 @@ static int key_pipe_ids(struct loader *ld, const struct ydoc_node *key,
 	return r;
 }
 
-static int key_pipe_count(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, void *obj)
+static int key_pipe_count(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, void *obj)
 {
 	struct pipe_parse *pp = obj;
 	struct nmd_pipe *pi = pp->pipe;
@@ -1604,8 +1604,8 @@ static int key_pipe_count(struct loader *ld, const struct ydoc_node *key,
 	return 0;
 }
 
-static int key_pipe_access(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_pipe_access(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	struct pipe_parse *pp = obj;
 
@@ -1625,12 +1625,12 @@ static const struct key pipe_keys[] = {
 	{ "access", key_pipe_access, 0 },
 };
 
-static int parse_pipe(struct walk *w, const struct ydoc_node *entry,
+static int parse_pipe(struct walk *w, const struct yaml_doc_node *entry,
 		      size_t index)
 {
 	struct loader *ld = w->ld;
 	struct nmd_config *c = ld->cfg;
-	const struct ydoc_node *parent = map_get(entry, "parent");
+	const struct yaml_doc_node *parent = map_get(entry, "parent");
 	struct ctx_save saved;
 	struct pipe_parse pp = { 0 };
 	int r;
@@ -1641,12 +1641,12 @@ static int parse_pipe(struct walk *w, const struct ydoc_node *entry,
 		return -ENOMEM;
 	pp.pipe->mark = mark_of(entry);
 	pp.sizes.max_rings = NMD_PIPE_MAX_RINGS;
-	if (parent && parent->type == YDOC_SCALAR)
+	if (parent && parent->type == YAML_DOC_SCALAR)
 		ctx_push(ld, &saved, "pipes of \"%s\": ", q(ld, parent->value));
 	else
 		ctx_push(ld, &saved, "pipes #%zu: ", index + 1);
 	r = walk_map(ld, entry, NULL, pipe_keys, ELEMENTSOF(pipe_keys), &pp, 0);
-	if (r != -ENOMEM && entry->type == YDOC_MAPPING) {
+	if (r != -ENOMEM && entry->type == YAML_DOC_MAPPING) {
 		if (pp.ids && pp.count) {
 			r = worse(r, err(ld, pp.count, "give either ids or count, not both"));
 			pp.pipe->parent[0] = '\0'; /* skipped by the cross-checks */
@@ -1662,8 +1662,8 @@ static int parse_pipe(struct walk *w, const struct ydoc_node *entry,
 	return r;
 }
 
-static int key_pipes(struct loader *ld, const struct ydoc_node *key,
-		     const struct ydoc_node *v, void *obj)
+static int key_pipes(struct loader *ld, const struct yaml_doc_node *key,
+		     const struct yaml_doc_node *v, void *obj)
 {
 	(void)ld;
 	return parse_list(obj, key, v, parse_pipe);
@@ -1671,16 +1671,16 @@ static int key_pipes(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- monitors ------------------------------------------------------------ */
 
-static int key_monitor_port(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_monitor_port(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_monitor *m = obj;
 
 	return get_req_name(ld, key, v, "port", m->target, &m->target_mark);
 }
 
-static int key_monitor_mode(struct loader *ld, const struct ydoc_node *key,
-			    const struct ydoc_node *v, void *obj)
+static int key_monitor_mode(struct loader *ld, const struct yaml_doc_node *key,
+			    const struct yaml_doc_node *v, void *obj)
 {
 	static const char *const names[] = { "r", "t", "rt", "tr", "z" };
 	static const unsigned modes[] = {
@@ -1696,8 +1696,8 @@ static int key_monitor_mode(struct loader *ld, const struct ydoc_node *key,
 	return r;
 }
 
-static int key_monitor_access(struct loader *ld, const struct ydoc_node *key,
-			      const struct ydoc_node *v, void *obj)
+static int key_monitor_access(struct loader *ld, const struct yaml_doc_node *key,
+			      const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_monitor *m = obj;
 
@@ -1710,12 +1710,12 @@ static const struct key monitor_keys[] = {
 	{ "access", key_monitor_access, 0 },
 };
 
-static int parse_monitor(struct walk *w, const struct ydoc_node *entry,
+static int parse_monitor(struct walk *w, const struct yaml_doc_node *entry,
 			 size_t index)
 {
 	struct loader *ld = w->ld;
 	struct nmd_config *c = ld->cfg;
-	const struct ydoc_node *port = map_get(entry, "port");
+	const struct yaml_doc_node *port = map_get(entry, "port");
 	struct ctx_save saved;
 	struct nmd_monitor *m;
 	int r;
@@ -1725,7 +1725,7 @@ static int parse_monitor(struct walk *w, const struct ydoc_node *entry,
 	if (!m)
 		return -ENOMEM;
 	m->mark = mark_of(entry);
-	if (port && port->type == YDOC_SCALAR)
+	if (port && port->type == YAML_DOC_SCALAR)
 		ctx_push(ld, &saved, "monitor of \"%s\": ", q(ld, port->value));
 	else
 		ctx_push(ld, &saved, "monitor #%zu: ", index + 1);
@@ -1737,8 +1737,8 @@ static int parse_monitor(struct walk *w, const struct ydoc_node *entry,
 	return r;
 }
 
-static int key_monitors(struct loader *ld, const struct ydoc_node *key,
-			const struct ydoc_node *v, void *obj)
+static int key_monitors(struct loader *ld, const struct yaml_doc_node *key,
+			const struct yaml_doc_node *v, void *obj)
 {
 	(void)ld;
 	return parse_list(obj, key, v, parse_monitor);
@@ -1746,16 +1746,16 @@ static int key_monitors(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- regions ------------------------------------------------------------- */
 
-static int key_region_memory(struct loader *ld, const struct ydoc_node *key,
-			     const struct ydoc_node *v, void *obj)
+static int key_region_memory(struct loader *ld, const struct yaml_doc_node *key,
+			     const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_region_share *s = obj;
 
 	return get_req_name(ld, key, v, "memory", s->memory, &s->memory_mark);
 }
 
-static int key_region_shared_by(struct loader *ld, const struct ydoc_node *key,
-				const struct ydoc_node *v, void *obj)
+static int key_region_shared_by(struct loader *ld, const struct yaml_doc_node *key,
+				const struct yaml_doc_node *v, void *obj)
 {
 	struct nmd_region_share *s = obj;
 
@@ -1767,7 +1767,7 @@ static const struct key region_keys[] = {
 	{ "shared_by", key_region_shared_by, KEY_REQUIRED },
 };
 
-static int parse_region(struct walk *w, const struct ydoc_node *entry, size_t index)
+static int parse_region(struct walk *w, const struct yaml_doc_node *entry, size_t index)
 {
 	struct loader *ld = w->ld;
 	struct nmd_config *c = ld->cfg;
@@ -1787,8 +1787,8 @@ static int parse_region(struct walk *w, const struct ydoc_node *entry, size_t in
 	return r;
 }
 
-static int key_regions(struct loader *ld, const struct ydoc_node *key,
-		       const struct ydoc_node *v, void *obj)
+static int key_regions(struct loader *ld, const struct yaml_doc_node *key,
+		       const struct yaml_doc_node *v, void *obj)
 {
 	(void)ld;
 	return parse_list(obj, key, v, parse_region);
@@ -1796,38 +1796,38 @@ static int key_regions(struct loader *ld, const struct ydoc_node *key,
 
 /* ---- the top level -------------------------------------------------------- */
 
-static int key_top_module(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, void *obj)
+static int key_top_module(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, void *obj)
 {
 	return key_module(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
 
-static int key_top_version(struct loader *ld, const struct ydoc_node *key,
-			   const struct ydoc_node *v, void *obj)
+static int key_top_version(struct loader *ld, const struct yaml_doc_node *key,
+			   const struct yaml_doc_node *v, void *obj)
 {
 	return key_version(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
 
-static int key_top_socket(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, void *obj)
+static int key_top_socket(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, void *obj)
 {
 	return key_socket(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
 
-static int key_top_limits(struct loader *ld, const struct ydoc_node *key,
-			  const struct ydoc_node *v, void *obj)
+static int key_top_limits(struct loader *ld, const struct yaml_doc_node *key,
+			  const struct yaml_doc_node *v, void *obj)
 {
 	return key_limits(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
 
-static int key_top_admin(struct loader *ld, const struct ydoc_node *key,
-			 const struct ydoc_node *v, void *obj)
+static int key_top_admin(struct loader *ld, const struct yaml_doc_node *key,
+			 const struct yaml_doc_node *v, void *obj)
 {
 	return key_admin(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
 
-static int key_top_nic_defaults(struct loader *ld, const struct ydoc_node *key,
-				const struct ydoc_node *v, void *obj)
+static int key_top_nic_defaults(struct loader *ld, const struct yaml_doc_node *key,
+				const struct yaml_doc_node *v, void *obj)
 {
 	return key_nic_defaults(ld, key, v, ((struct walk *)obj)->ld->cfg);
 }
@@ -2331,7 +2331,7 @@ int config_load_buffer(const char *name, const void *buf, size_t len,
 		       struct nmd_config **ret, struct diags *d)
 {
 	_cleanup_(config_freep) struct nmd_config *c = NULL;
-	struct ydoc_node *root = NULL;
+	struct yaml_doc_node *root = NULL;
 	struct loader ld = { .d = d };
 	struct walk w = { .ld = &ld };
 	int r;
@@ -2345,7 +2345,7 @@ int config_load_buffer(const char *name, const void *buf, size_t len,
 		return r;
 	ld.cfg = c;
 
-	r = ydoc_parse(buf, len, NULL, d, &root);
+	r = yaml_doc_parse(buf, len, NULL, d, &root);
 	if (r < 0)
 		return r;
 	if (!root) {
@@ -2357,7 +2357,7 @@ int config_load_buffer(const char *name, const void *buf, size_t len,
 	if (r != -ENOMEM)
 		r = worse(r, cross_check(&w));
 out:
-	ydoc_free(root);
+	yaml_doc_free(root);
 	free(w.nics);
 	if (r < 0)
 		return r;
@@ -2376,7 +2376,7 @@ int config_load(const char *path, struct nmd_config **ret, struct diags *d)
 
 	*ret = NULL;
 	/* Regular files only: a FIFO would hang the start, or the event loop on a reload. */
-	r = read_regular_file(path, ydoc_default_limits.max_input, &buf, &len, why, sizeof(why));
+	r = read_regular_file(path, yaml_doc_default_limits.max_input, &buf, &len, why, sizeof(why));
 	if (r < 0) {
 		diag_add(d, 0, 0, "%s", why);
 		return r;

@@ -34,7 +34,7 @@
 #include "config.h"
 #include "diag.h"
 #include "names.h"
-#include "yaml-doc.h"
+#include "yaml_doc.h"
 
 #include "check.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * yaml-doc - one YAML document read into a small tree of nodes, each with
+ * yaml_doc - one YAML document read into a small tree of nodes, each with
  * the line and column where it starts, within fixed resource bounds.
  *
  * We build our own tree from libyaml's event parser instead of using its
@@ -17,7 +17,7 @@
  *   - scalars holding a NUL character (possible with "\0") are refused,
  *     since everything after is C strings.
  *
- * Ownership: ydoc_parse() returns a tree the caller frees with ydoc_free().
+ * Ownership: yaml_doc_parse() returns a tree the caller frees with yaml_doc_free().
  * Nodes point to nothing outside the tree.
  */
 #ifndef NETMAPD_YAML_DOC_H
@@ -28,32 +28,32 @@
 
 #include "diag.h"
 
-enum ydoc_type {
-	YDOC_SCALAR,
-	YDOC_SEQUENCE,
-	YDOC_MAPPING,
+enum yaml_doc_type {
+	YAML_DOC_SCALAR,
+	YAML_DOC_SEQUENCE,
+	YAML_DOC_MAPPING,
 };
 
-struct ydoc_node {
-	enum ydoc_type type;
+struct yaml_doc_node {
+	enum yaml_doc_type type;
 	unsigned line, column;  /* 1-based, where the node starts */
-	/* YDOC_SCALAR */
+	/* YAML_DOC_SCALAR */
 	char *value;            /* NUL-terminated, no NUL inside */
 	size_t len;
 	bool plain;             /* unquoted, not a block scalar: may be a number or bool */
-	/* YDOC_SEQUENCE: n items; YDOC_MAPPING: n/2 pairs, key at 2i, value at 2i+1 */
-	struct ydoc_node **items;
+	/* YAML_DOC_SEQUENCE: n items; YAML_DOC_MAPPING: n/2 pairs, key at 2i, value at 2i+1 */
+	struct yaml_doc_node **items;
 	size_t n, cap;
 };
 
-struct ydoc_limits {
+struct yaml_doc_limits {
 	size_t max_input;   /* bytes */
 	unsigned max_depth; /* collections inside collections */
 	size_t max_nodes;
 	size_t max_scalar;  /* bytes in one scalar */
 };
 
-extern const struct ydoc_limits ydoc_default_limits;
+extern const struct yaml_doc_limits yaml_doc_default_limits;
 
 /*
  * Parse @buf (@len bytes, need not be NUL-terminated). Returns 0 and the
@@ -61,14 +61,14 @@ extern const struct ydoc_limits ydoc_default_limits;
  * -EINVAL with messages in @d (syntax errors with libyaml's position,
  * exceeded limits at the node that exceeded them), or -ENOMEM.
  */
-int ydoc_parse(const void *buf, size_t len, const struct ydoc_limits *lim,
-	       struct diags *d, struct ydoc_node **ret);
-void ydoc_free(struct ydoc_node *node);
+int yaml_doc_parse(const void *buf, size_t len, const struct yaml_doc_limits *lim,
+		   struct diags *d, struct yaml_doc_node **ret);
+void yaml_doc_free(struct yaml_doc_node *node);
 
 /* "a scalar", "a sequence", "a mapping": for messages. */
-const char *ydoc_type_name(enum ydoc_type t);
+const char *yaml_doc_type_name(enum yaml_doc_type t);
 
-static inline size_t ydoc_map_size(const struct ydoc_node *m)
+static inline size_t yaml_doc_map_size(const struct yaml_doc_node *m)
 {
 	return m->n / 2;
 }

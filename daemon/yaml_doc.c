@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * yaml-doc - a bounded YAML document tree built from libyaml's events
- * (see yaml-doc.h for the bounds and why they exist).
+ * yaml_doc - a bounded YAML document tree built from libyaml's events
+ * (see yaml_doc.h for the bounds and why they exist).
  *
  * The builder keeps its own stack of open collections (bounded by
- * max_depth), so neither the builder nor ydoc_free() depends on libyaml's
+ * max_depth), so neither the builder nor yaml_doc_free() depends on libyaml's
  * internal limits. libyaml's scanner looks ahead at most 1024 characters
  * for a simple key, so it hands us each event long before a hostile input
  * could make its own stacks large; we stop at the first exceeded bound.
  */
-#include "yaml-doc.h"
+#include "yaml_doc.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -19,43 +19,43 @@
 
 #include "util.h"
 
-const struct ydoc_limits ydoc_default_limits = {
+const struct yaml_doc_limits yaml_doc_default_limits = {
 	.max_input = 1 << 20,  /* 1 MiB: a topology of 1000s of ports is ~100 KiB */
 	.max_depth = 32,       /* the schema needs 6 */
 	.max_nodes = 200000,
 	.max_scalar = 4096,    /* PATH_MAX: the longest value the schema has */
 };
 
-const char *ydoc_type_name(enum ydoc_type t)
+const char *yaml_doc_type_name(enum yaml_doc_type t)
 {
 	switch (t) {
-	case YDOC_SCALAR:
+	case YAML_DOC_SCALAR:
 		return "a scalar";
-	case YDOC_SEQUENCE:
+	case YAML_DOC_SEQUENCE:
 		return "a sequence";
-	case YDOC_MAPPING:
+	case YAML_DOC_MAPPING:
 		return "a mapping";
 	}
 	return "?";
 }
 
-void ydoc_free(struct ydoc_node *node)
+void yaml_doc_free(struct yaml_doc_node *node)
 {
 	/* Recursion depth is bounded by max_depth: the builder refused deeper trees. */
 	if (!node)
 		return;
 	for (size_t i = 0; i < node->n; i++)
-		ydoc_free(node->items[i]);
+		yaml_doc_free(node->items[i]);
 	free(node->items);
 	free(node->value);
 	free(node);
 }
 
 struct builder {
-	const struct ydoc_limits *lim;
+	const struct yaml_doc_limits *lim;
 	struct diags *d;
-	struct ydoc_node *root;
-	struct ydoc_node **stack; /* open collections, innermost last */
+	struct yaml_doc_node *root;
+	struct yaml_doc_node **stack; /* open collections, innermost last */
 	unsigned depth;
 	size_t nodes;
 	unsigned documents;
@@ -63,7 +63,7 @@ struct builder {
 
 static void builder_done(struct builder *b)
 {
-	ydoc_free(b->root);
+	yaml_doc_free(b->root);
 	free(b->stack);
 }
 
@@ -102,36 +102,36 @@ static int check_tag(struct builder *b, const yaml_event_t *ev,
 }
 
 static int attach(struct builder *b, const yaml_event_t *ev,
-		  struct ydoc_node *node)
+		  struct yaml_doc_node *node)
 {
-	struct ydoc_node *parent;
-	struct ydoc_node **slot;
+	struct yaml_doc_node *parent;
+	struct yaml_doc_node **slot;
 
 	if (b->depth == 0) {
 		b->root = node;
 		return 0;
 	}
 	parent = b->stack[b->depth - 1];
-	if (parent->type == YDOC_MAPPING && parent->n % 2 == 0 &&
-	    node->type != YDOC_SCALAR) {
-		ydoc_free(node);
+	if (parent->type == YAML_DOC_MAPPING && parent->n % 2 == 0 &&
+	    node->type != YAML_DOC_SCALAR) {
+		yaml_doc_free(node);
 		return add_at_mark(b, &ev->start_mark,
 				   "mapping keys must be scalars");
 	}
 	slot = array_push(&parent->items, &parent->n, &parent->cap,
 			  sizeof(*parent->items));
 	if (!slot) {
-		ydoc_free(node);
+		yaml_doc_free(node);
 		return -ENOMEM;
 	}
 	*slot = node;
 	return 0;
 }
 
-static struct ydoc_node *node_new(struct builder *b, const yaml_event_t *ev,
-				  enum ydoc_type type, int *r)
+static struct yaml_doc_node *node_new(struct builder *b, const yaml_event_t *ev,
+				  enum yaml_doc_type type, int *r)
 {
-	struct ydoc_node *node;
+	struct yaml_doc_node *node;
 
 	if (++b->nodes > b->lim->max_nodes) {
 		*r = diag_add(b->d, (unsigned)ev->start_mark.line + 1,
@@ -155,7 +155,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
 	const size_t len = ev->data.scalar.length;
 	bool force_string = false;
-	struct ydoc_node *node;
+	struct yaml_doc_node *node;
 	int r;
 
 	r = check_tag(b, ev, ev->data.scalar.tag, &force_string);
@@ -169,12 +169,12 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	if (memchr(ev->data.scalar.value, '\0', len))
 		return add_at_mark(b, &ev->start_mark,
 				   "scalar contains a NUL character");
-	node = node_new(b, ev, YDOC_SCALAR, &r);
+	node = node_new(b, ev, YAML_DOC_SCALAR, &r);
 	if (!node)
 		return r;
 	node->value = malloc(len + 1);
 	if (!node->value) {
-		ydoc_free(node);
+		yaml_doc_free(node);
 		return -ENOMEM;
 	}
 	memcpy(node->value, ev->data.scalar.value, len);
@@ -186,11 +186,11 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 }
 
 static int on_collection_start(struct builder *b, const yaml_event_t *ev,
-			       enum ydoc_type type)
+			       enum yaml_doc_type type)
 {
-	const yaml_char_t *tag = type == YDOC_MAPPING ?
+	const yaml_char_t *tag = type == YAML_DOC_MAPPING ?
 		ev->data.mapping_start.tag : ev->data.sequence_start.tag;
-	struct ydoc_node *node;
+	struct yaml_doc_node *node;
 	int r;
 
 	r = check_tag(b, ev, tag, NULL);
@@ -311,10 +311,10 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p,
 	}
 }
 
-int ydoc_parse(const void *buf, size_t len, const struct ydoc_limits *lim,
-	       struct diags *d, struct ydoc_node **ret)
+int yaml_doc_parse(const void *buf, size_t len, const struct yaml_doc_limits *lim,
+		   struct diags *d, struct yaml_doc_node **ret)
 {
-	struct builder b = { .lim = lim ? lim : &ydoc_default_limits, .d = d };
+	struct builder b = { .lim = lim ? lim : &yaml_doc_default_limits, .d = d };
 	yaml_parser_t parser;
 	bool done = false;
 	int r = 0;
@@ -358,10 +358,10 @@ int ydoc_parse(const void *buf, size_t len, const struct ydoc_limits *lim,
 			r = on_scalar(&b, &ev);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			r = on_collection_start(&b, &ev, YDOC_SEQUENCE);
+			r = on_collection_start(&b, &ev, YAML_DOC_SEQUENCE);
 			break;
 		case YAML_MAPPING_START_EVENT:
-			r = on_collection_start(&b, &ev, YDOC_MAPPING);
+			r = on_collection_start(&b, &ev, YAML_DOC_MAPPING);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
@@ -379,9 +379,9 @@ int ydoc_parse(const void *buf, size_t len, const struct ydoc_limits *lim,
 		return r;
 	}
 	/* A document holding a lone empty plain scalar is an empty file. */
-	if (b.root && b.root->type == YDOC_SCALAR && b.root->plain &&
+	if (b.root && b.root->type == YAML_DOC_SCALAR && b.root->plain &&
 	    b.root->len == 0) {
-		ydoc_free(b.root);
+		yaml_doc_free(b.root);
 		b.root = NULL;
 	}
 	*ret = TAKE_PTR(b.root);

@@ -103,8 +103,8 @@ static int check_switches(struct cfgwalk *w)
 				      sw->ports[j].host);
 		if (ports > NMD_SWITCH_MAX_PORTS)
 			r = cfgwalk_worse(r, cfgwalk_err_at(w, sw->mark,
-					    "switch \"%s\" has %zu ports (a NIC with host rings counts twice); a VALE switch has at most %d",
-					    sw->name, ports, NMD_SWITCH_MAX_PORTS));
+							    "switch \"%s\" has %zu ports (a NIC with host rings counts twice); a VALE switch has at most %d",
+							    sw->name, ports, NMD_SWITCH_MAX_PORTS));
 	}
 	qsort(v, n, sizeof(*v), ent_cmp);
 	for (size_t i = 1; i < n; i++) {
@@ -112,8 +112,8 @@ static int check_switches(struct cfgwalk *w)
 
 		if (streq(a->name, b->name))
 			r = cfgwalk_worse(r, cfgwalk_err_at(w, b->mark,
-					    "switch \"%s\" is defined twice (first at line %u)",
-					    b->name, a->mark.line));
+							    "switch \"%s\" is defined twice (first at line %u)",
+							    b->name, a->mark.line));
 	}
 	return r;
 }
@@ -240,20 +240,20 @@ static int check_memory(struct cfgwalk *w, const struct ent *idx, size_t n)
 			t = lookup_port(idx, n, p->memory);
 			if (!t)
 				r = cfgwalk_worse(r, cfgwalk_err_at(w, p->memory_mark,
-						    "switch \"%s\": port \"%s\": memory: \"%s\" is not a port in this file (write \"private\", \"global\" or the name of a VALE port, such as vale0:vm1)",
-						    c->switches[i].name, p->name, cfgwalk_q(w, p->memory)));
+								    "switch \"%s\": port \"%s\": memory: \"%s\" is not a port in this file (write \"private\", \"global\" or the name of a VALE port, such as vale0:vm1)",
+								    c->switches[i].name, p->name, cfgwalk_q(w, p->memory)));
 			else if (t == p)
 				r = cfgwalk_worse(r, cfgwalk_err_at(w, p->memory_mark,
-						    "switch \"%s\": port \"%s\": memory: a port cannot share its own region; leave memory out",
-						    c->switches[i].name, p->name));
+								    "switch \"%s\": port \"%s\": memory: a port cannot share its own region; leave memory out",
+								    c->switches[i].name, p->name));
 			else if (t->kind == NMD_PORT_NIC)
 				r = cfgwalk_worse(r, cfgwalk_err_at(w, p->memory_mark,
-						    "switch \"%s\": port \"%s\": memory: NIC \"%s\" uses the global region; write memory: global",
-						    c->switches[i].name, p->name, t->name));
+								    "switch \"%s\": port \"%s\": memory: NIC \"%s\" uses the global region; write memory: global",
+								    c->switches[i].name, p->name, t->name));
 			else if (t->memory)
 				r = cfgwalk_worse(r, cfgwalk_err_at(w, p->memory_mark,
-						    "switch \"%s\": port \"%s\": memory: port \"%s\" itself uses the region of \"%s\"; name that one",
-						    c->switches[i].name, p->name, t->full, t->memory));
+								    "switch \"%s\": port \"%s\": memory: port \"%s\" itself uses the region of \"%s\"; name that one",
+								    c->switches[i].name, p->name, t->full, t->memory));
 			else
 				p->memory_port = t;
 		}

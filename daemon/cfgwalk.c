@@ -135,13 +135,13 @@ int cfgwalk_want_scalar(struct cfgwalk *w, const struct yaml_doc_node *key,
 	if (v->type == YAML_DOC_SCALAR)
 		return 0;
 	return cfgwalk_err(w, v, "%s: expected %s, got %s", key->value, what,
-		   cfgwalk_got(v));
+			   cfgwalk_got(v));
 }
 
 /* A plain decimal integer (no sign, no leading zero, no YAML 1.1 "_"). */
 int cfgwalk_uint(struct cfgwalk *w, const struct yaml_doc_node *key,
 		 const struct yaml_doc_node *v, uint64_t min, uint64_t max,
-		    uint64_t *out)
+		 uint64_t *out)
 {
 	uint64_t x = 0;
 	int r;
@@ -151,38 +151,38 @@ int cfgwalk_uint(struct cfgwalk *w, const struct yaml_doc_node *key,
 		return r;
 	if (!v->plain)
 		return cfgwalk_err(w, v, "%s: expected an integer, got the string \"%s\" (remove the quotes)",
-			   key->value, cfgwalk_q(w, v->value));
+				   key->value, cfgwalk_q(w, v->value));
 	if (v->len == 0)
 		return cfgwalk_err(w, v, "%s: expected an integer, got nothing",
-			   key->value);
+				   key->value);
 	if (v->value[0] < '0' || v->value[0] > '9')
 		return cfgwalk_err(w, v, "%s: expected an integer, got \"%s\"",
-			   key->value, cfgwalk_q(w, v->value));
+				   key->value, cfgwalk_q(w, v->value));
 	if (v->value[0] == '0' && v->len > 1)
 		return cfgwalk_err(w, v, "%s: \"%s\": write the number without leading zeros",
-			   key->value, cfgwalk_q(w, v->value));
+				   key->value, cfgwalk_q(w, v->value));
 	for (const char *p = v->value; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return cfgwalk_err(w, v, "%s: expected an integer, got \"%s\"",
-				   key->value, cfgwalk_q(w, v->value));
+					   key->value, cfgwalk_q(w, v->value));
 		if (x > (UINT64_MAX - 9) / 10)
 			return cfgwalk_err(w, v, "%s: %s is out of range %llu..%llu",
-				   key->value, cfgwalk_q(w, v->value),
-				   (unsigned long long)min,
-				   (unsigned long long)max);
+					   key->value, cfgwalk_q(w, v->value),
+					   (unsigned long long)min,
+					   (unsigned long long)max);
 		x = x * 10 + (uint64_t)(*p - '0');
 	}
 	if (x < min || x > max)
 		return cfgwalk_err(w, v, "%s: %llu is out of range %llu..%llu",
-			   key->value, (unsigned long long)x,
-			   (unsigned long long)min, (unsigned long long)max);
+				   key->value, (unsigned long long)x,
+				   (unsigned long long)min, (unsigned long long)max);
 	*out = x;
 	return 0;
 }
 
 int cfgwalk_u32(struct cfgwalk *w, const struct yaml_doc_node *key,
 		const struct yaml_doc_node *v, uint32_t min, uint32_t max,
-		   uint32_t *out)
+		uint32_t *out)
 {
 	uint64_t x = 0;
 	int r = cfgwalk_uint(w, key, v, min, max, &x);
@@ -215,13 +215,13 @@ int cfgwalk_bool(struct cfgwalk *w, const struct yaml_doc_node *key,
 		}
 	}
 	return cfgwalk_err(w, v, "%s: expected true or false, got \"%s\"", key->value,
-		   cfgwalk_q(w, v->value));
+			   cfgwalk_q(w, v->value));
 }
 
 /* One of @names; *out is its index. */
 int cfgwalk_enum(struct cfgwalk *w, const struct yaml_doc_node *key,
 		 const struct yaml_doc_node *v, const char *const *names,
-		    size_t n, int *out)
+		 size_t n, int *out)
 {
 	char list[128] = "";
 	const char *hint;
@@ -245,9 +245,9 @@ int cfgwalk_enum(struct cfgwalk *w, const struct yaml_doc_node *key,
 	hint = diag_did_you_mean(v->value, names, n);
 	if (hint)
 		return cfgwalk_err(w, v, "%s: unknown value \"%s\" (did you mean \"%s\"?)",
-			   key->value, cfgwalk_q(w, v->value), hint);
+				   key->value, cfgwalk_q(w, v->value), hint);
 	return cfgwalk_err(w, v, "%s: unknown value \"%s\" (expected one of: %s)",
-		   key->value, cfgwalk_q(w, v->value), list);
+			   key->value, cfgwalk_q(w, v->value), list);
 }
 
 int cfgwalk_string(struct cfgwalk *w, const struct yaml_doc_node *key,
@@ -298,9 +298,9 @@ static int unknown_key(struct cfgwalk *w, const struct yaml_doc_node *k,
 	hint = diag_did_you_mean(k->value, names, n);
 	if (hint)
 		return cfgwalk_err(w, k, "%sunknown key \"%s\" (did you mean \"%s\"?)",
-			   pre, cfgwalk_q(w, k->value), hint);
+				   pre, cfgwalk_q(w, k->value), hint);
 	return cfgwalk_err(w, k, "%sunknown key \"%s\" (expected one of: %s)", pre,
-		   cfgwalk_q(w, k->value), list);
+			   cfgwalk_q(w, k->value), list);
 }
 
 /*
@@ -308,9 +308,48 @@ static int unknown_key(struct cfgwalk *w, const struct yaml_doc_node *k,
  * @obj. @what (or NULL when the context prefix says it) starts each
  * message; @kind (0 or a CFGWALK_ bit) rejects keys meant for other kinds of port.
  */
+/* Required keys of @keys (for @kind, 0: any) that @seen lacks, reported at @m. */
+static int missing_keys(struct cfgwalk *w, const struct yaml_doc_node *m,
+			const char *pre, const struct cfgwalk_key *keys,
+			size_t n, const struct yaml_doc_node *const *seen,
+			unsigned kind)
+{
+	int r = 0;
+
+	for (size_t j = 0; j < n; j++)
+		if ((keys[j].flags & CFGWALK_REQUIRED) && !(seen && seen[j]) &&
+		    (!kind || (keys[j].flags & kind)))
+			r = cfgwalk_worse(r, cfgwalk_err(w, m, "%smissing key \"%s\"",
+							 pre, keys[j].name));
+	return r;
+}
+
+/* Key @k: @v of a mapping: find its entry in @keys and parse it into @obj. */
+static int walk_key(struct cfgwalk *w, const struct yaml_doc_node *k,
+		    const struct yaml_doc_node *v, const char *pre,
+		    const struct cfgwalk_key *keys, size_t n, void *obj,
+		    unsigned kind, const struct yaml_doc_node **seen)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (streq(k->value, keys[j].name))
+			break;
+	if (j == n)
+		return unknown_key(w, k, pre, keys, n);
+	if (kind && !(keys[j].flags & kind))
+		return cfgwalk_err(w, k, "key \"%s\" is only for %s", k->value,
+				   kinds_text(keys[j].flags));
+	if (seen[j])
+		return cfgwalk_err(w, k, "%sduplicate key \"%s\" (first at line %u)",
+				   pre, k->value, seen[j]->line);
+	seen[j] = k;
+	return keys[j].parse(w, &keys[j], k, v, (char *)obj + keys[j].offset);
+}
+
 int cfgwalk_map(struct cfgwalk *w, const struct yaml_doc_node *m,
 		const char *what, const struct cfgwalk_key *keys, size_t n,
-		    void *obj, unsigned kind)
+		void *obj, unsigned kind)
 {
 	const struct yaml_doc_node *seen[CFGWALK_KEYS_MAX] = { NULL };
 	char pre[64] = "";
@@ -318,53 +357,21 @@ int cfgwalk_map(struct cfgwalk *w, const struct yaml_doc_node *m,
 
 	if (what)
 		snprintf(pre, sizeof(pre), "%s: ", what);
-	if (cfgwalk_is_null(m) && what) {
-		/* A section left empty: only its required keys are missing. */
-		for (size_t j = 0; j < n; j++)
-			if (keys[j].flags & CFGWALK_REQUIRED)
-				r = cfgwalk_worse(r, cfgwalk_err(w, m, "%smissing key \"%s\"", pre,
-						 keys[j].name));
-		return r;
-	}
+	/* A section left empty: only its required keys are missing. */
+	if (cfgwalk_is_null(m) && what)
+		return missing_keys(w, m, pre, keys, n, NULL, 0);
 	if (m->type != YAML_DOC_MAPPING)
 		return cfgwalk_err(w, m, "%sexpected a mapping, got %s", pre,
-			   cfgwalk_got(m));
+				   cfgwalk_got(m));
 	for (size_t i = 0; i < yaml_doc_map_size(m); i++) {
-		const struct yaml_doc_node *k = m->items[2 * i];
-		const struct yaml_doc_node *v = m->items[2 * i + 1];
-		size_t j;
-
 		if (diags_stop(w->d))
 			return cfgwalk_worse(r, -EINVAL);
-		for (j = 0; j < n; j++)
-			if (streq(k->value, keys[j].name))
-				break;
-		if (j == n) {
-			r = cfgwalk_worse(r, unknown_key(w, k, pre, keys, n));
-			continue;
-		}
-		if (kind && !(keys[j].flags & kind)) {
-			r = cfgwalk_worse(r, cfgwalk_err(w, k, "key \"%s\" is only for %s",
-					 k->value, kinds_text(keys[j].flags)));
-			continue;
-		}
-		if (seen[j]) {
-			r = cfgwalk_worse(r, cfgwalk_err(w, k, "%sduplicate key \"%s\" (first at line %u)",
-					 pre, k->value, seen[j]->line));
-			continue;
-		}
-		seen[j] = k;
-		r = cfgwalk_worse(r, keys[j].parse(w, &keys[j], k, v,
-						   (char *)obj + keys[j].offset));
+		r = cfgwalk_worse(r, walk_key(w, m->items[2 * i], m->items[2 * i + 1],
+					      pre, keys, n, obj, kind, seen));
 		if (r == -ENOMEM)
 			return r;
 	}
-	for (size_t j = 0; j < n; j++)
-		if ((keys[j].flags & CFGWALK_REQUIRED) && !seen[j] &&
-		    (!kind || (keys[j].flags & kind)))
-			r = cfgwalk_worse(r, cfgwalk_err(w, m, "%smissing key \"%s\"", pre,
-					 keys[j].name));
-	return r;
+	return cfgwalk_worse(r, missing_keys(w, m, pre, keys, n, seen, kind));
 }
 
 /* The scalar value of key @name in mapping @m, if there is one. */
@@ -385,7 +392,7 @@ int cfgwalk_want_sequence(struct cfgwalk *w, const struct yaml_doc_node *key,
 	if (v->type == YAML_DOC_SEQUENCE || cfgwalk_is_null(v)) /* null: an empty list */
 		return 0;
 	return cfgwalk_err(w, v, "%s: expected a sequence (a list of entries), got %s",
-		   key->value, cfgwalk_got(v));
+			   key->value, cfgwalk_got(v));
 }
 
 /* ---- parsers for the tables --------------------------------------------- */

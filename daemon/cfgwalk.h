@@ -69,11 +69,29 @@ struct cfgwalk_key {
 
 #define CFGWALK_KEYS_MAX 24     /* keys of the largest table */
 
+/* Table entries: @field_ of @type_ is where the value goes. */
+#define CFGWALK_KEY(name_, parse_, type_, field_, flags_)                      \
+	{ .name = (name_), .parse = (parse_),                                  \
+	  .offset = offsetof(type_, field_), .flags = (flags_) }
+#define CFGWALK_KEY_RANGE(name_, parse_, type_, field_, flags_, min_, max_)    \
+	{ .name = (name_), .parse = (parse_),                                  \
+	  .offset = offsetof(type_, field_), .flags = (flags_),                \
+	  .min = (min_), .max = (max_) }
+#define CFGWALK_KEY_ARG(name_, parse_, type_, field_, flags_, arg_)            \
+	{ .name = (name_), .parse = (parse_),                                  \
+	  .offset = offsetof(type_, field_), .flags = (flags_), .arg = (arg_) }
+/* A key whose parser takes the whole object (offset 0). */
+#define CFGWALK_KEY_OBJ(name_, parse_, flags_)                                 \
+	{ .name = (name_), .parse = (parse_), .flags = (flags_) }
+
 /* A nested mapping's keys (cfgwalk_parse_section). */
 struct cfgwalk_table {
 	const struct cfgwalk_key *keys;
 	size_t n;
 };
+
+#define CFGWALK_TABLE(keys_)                                                   \
+	(&(const struct cfgwalk_table){ (keys_), ELEMENTSOF(keys_) })
 
 /* The words a key takes (cfgwalk_parse_word): values[i], or i when values is NULL. */
 struct cfgwalk_words {

@@ -27,6 +27,7 @@
 
 #include "cfgcheck.h"
 #include "cfgkeys.h"
+#include "cfgtopo.h"
 #include "cfgwalk.h"
 #include "util.h"
 #include "yaml_doc.h"
@@ -138,7 +139,7 @@ void config_free(struct nmd_config *c)
 	}
 	free(c->switches);
 	for (size_t i = 0; i < c->n_pipes; i++)
-		cfgkeys_pipe_clear(&c->pipes[i]);
+		cfgtopo_pipe_clear(&c->pipes[i]);
 	free(c->pipes);
 	for (size_t i = 0; i < c->n_monitors; i++)
 		cfgkeys_access_clear(&c->monitors[i].access);

@@ -311,6 +311,46 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p,
 	}
 }
 
+/* One event of the stream; *done at its end. */
+static int on_event(struct builder *b, const yaml_event_t *ev, bool *done)
+{
+	int r = 0;
+
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		*done = true;
+		break;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->documents > 1)
+			r = add_at_mark(b, &ev->start_mark,
+					"more than one YAML document in the file");
+		break;
+	case YAML_ALIAS_EVENT:
+		r = diag_add(b->d, (unsigned)ev->start_mark.line + 1,
+			     (unsigned)ev->start_mark.column + 1,
+			     "YAML aliases (*%.64s) are not supported: write the value out",
+			     (const char *)ev->data.alias.anchor);
+		break;
+	case YAML_SCALAR_EVENT:
+		r = on_scalar(b, ev);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		r = on_collection_start(b, ev, YAML_DOC_SEQUENCE);
+		break;
+	case YAML_MAPPING_START_EVENT:
+		r = on_collection_start(b, ev, YAML_DOC_MAPPING);
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		if (b->depth > 0)
+			b->depth--;
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
 int yaml_doc_parse(const void *buf, size_t len, const struct yaml_doc_limits *lim,
 		   struct diags *d, struct yaml_doc_node **ret)
 {
@@ -339,38 +379,7 @@ int yaml_doc_parse(const void *buf, size_t len, const struct yaml_doc_limits *li
 			r = syntax_error(&b, &parser, buf, len);
 			break;
 		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++b.documents > 1)
-				r = add_at_mark(&b, &ev.start_mark,
-						"more than one YAML document in the file");
-			break;
-		case YAML_ALIAS_EVENT:
-			r = diag_add(d, (unsigned)ev.start_mark.line + 1,
-				     (unsigned)ev.start_mark.column + 1,
-				     "YAML aliases (*%.64s) are not supported: write the value out",
-				     (const char *)ev.data.alias.anchor);
-			break;
-		case YAML_SCALAR_EVENT:
-			r = on_scalar(&b, &ev);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			r = on_collection_start(&b, &ev, YAML_DOC_SEQUENCE);
-			break;
-		case YAML_MAPPING_START_EVENT:
-			r = on_collection_start(&b, &ev, YAML_DOC_MAPPING);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (b.depth > 0)
-				b.depth--;
-			break;
-		default:
-			break;
-		}
+		r = on_event(&b, &ev, &done);
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&parser);

@@ -9,7 +9,7 @@
  * A port is on at most one switch (vp->bdg, vp->index). The forwarding
  * path sees a switch only through bdg->sw: the learning table and the RCU
  * port table (struct nm_vale_table), replaced whole on every change and
- * freed after synchronize_rcu().
+ * freed after an (expedited) grace period.
  *
  * Lifetime:
  *   - ephemeral port: its count is held by the fds bound to it and by the
@@ -209,7 +209,13 @@ static int nm_bridge_publish(struct nm_bridge *b, bool wait)
 	}
 	rcu_assign_pointer(b->sw.table, t);
 	if (wait) {
-		synchronize_rcu();
+		/*
+		 * Expedited, as synchronize_net() is under rtnl: nm_ctrl_lock is
+		 * held, so every open and close of any port waits for this grace
+		 * period too. A normal one lasts several ticks; on a loaded or
+		 * emulated machine that is tens of milliseconds per port close.
+		 */
+		synchronize_rcu_expedited();
 		nm_vale_table_free(old);
 	} else if (old) {
 		kfree_rcu(container_of(old, struct nm_vale_table_rcu, t), rcu);
@@ -269,7 +275,7 @@ void nm_bridge_leave(struct nm_vale_port *vp)
 
 		/* Remove the port in place: readers tolerate a NULL entry. */
 		WRITE_ONCE(t->port[vp->index], NULL);
-		synchronize_rcu();
+		synchronize_rcu_expedited();
 	}
 	nm_vale_lut_forget(&b->sw.lut, vp->index);
 	if (!b->nports)

@@ -42,9 +42,7 @@
 #include "kloop.h"
 #include "mem.h"
 #include "monitor.h"
-#include "nic.h"
 #include "params.h"
-#include "pipe.h"
 #include "port.h"
 #include "vale.h"
 #include "watch.h"
@@ -449,44 +447,36 @@ static int nm_ctrl_register(struct nm_priv *priv, struct nmreq_header *hdr,
 
 /* ---- dispatch --------------------------------------------------------- */
 
-/* The counters of a VALE port or a NIC ("eth1", "eth1^"), as nm_opt_port_stats() wants. */
-static int nm_port_stats_vale_nic(const char *name, struct nmreq_opt_port_stats *body)
+/*
+ * Answer NETMAP_REQ_OPT_PORT_STATS, if given and nobody answered it yet:
+ * @kind is the NM_PORT_STATS_KIND_* of the counters in @st for @nobj
+ * objects, or -errno for the option's status.
+ */
+static void nm_opt_port_stats_put(struct nm_opts *opts, int kind, const struct nm_port_stats *st,
+				  u32 nobj)
 {
-	char ifname[NETMAP_REQ_IFNAMSIZ];
-	struct nm_vale_port_stats st;
-	struct nm_nic_stats nst;
-	size_t len = strlen(name);
-	bool host = len > 1 && name[len - 1] == '^';
-	int err;
+	struct nm_opt *o = opts ? opts->port_stats : NULL;
+	struct nmreq_opt_port_stats body = {
+		.tx_packets = st->tx_packets,
+		.tx_bytes = st->tx_bytes,
+		.tx_errors = st->tx_errors,
+		.rx_packets = st->rx_packets,
+		.rx_bytes = st->rx_bytes,
+		.rx_drops = st->rx_drops,
+		.rx_errors = st->rx_errors,
+		.kind = kind,
+		.nr_objects = nobj,
+	};
 
-	err = host && !nm_vale_is_name(name) ? -EINVAL : nm_vale_stats_by_name(name, &st);
-	if (!err) {
-		body->kind = NM_PORT_STATS_KIND_VALE;
-		body->tx_packets = st.tx_packets;
-		body->tx_bytes = st.tx_bytes;
-		body->tx_errors = st.tx_errors;
-		body->rx_packets = st.rx_packets;
-		body->rx_bytes = st.rx_bytes;
-		body->rx_drops = st.rx_drops;
-		return 0;
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return;
+	if (kind < 0) {
+		o->hdr.nro_status = -kind;
+		return;
 	}
-	if (err != -EINVAL || nm_vale_is_name(name))
-		return err;
-	/* "eth1^": the host rings of NIC eth1. */
-	strscpy(ifname, name, sizeof(ifname));
-	if (host)
-		ifname[len - 1] = '\0';
-	err = nm_nic_stats_by_name(ifname, host, &nst);
-	if (err)
-		return err;
-	body->kind = host ? NM_PORT_STATS_KIND_NIC_HOST : NM_PORT_STATS_KIND_NIC;
-	body->tx_packets = nst.tx_packets;
-	body->tx_bytes = nst.tx_bytes;
-	body->tx_errors = nst.tx_errors;
-	body->rx_packets = nst.rx_packets;
-	body->rx_bytes = nst.rx_bytes;
-	body->rx_drops = nst.rx_drops;
-	return 0;
+	/* The body as copied out: everything after the option header. */
+	memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
+	o->hdr.nro_status = 0;
 }
 
 /*
@@ -497,25 +487,11 @@ static int nm_port_stats_vale_nic(const char *name, struct nmreq_opt_port_stats 
 static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
 {
 	struct nm_opt *o = opts ? opts->port_stats : NULL;
-	struct nmreq_opt_port_stats body = {};
-	int err;
+	struct nm_port_stats st = {};
 
 	if (!o || o->hdr.nro_status != EOPNOTSUPP)
 		return;
-	if (!name[0])
-		err = -EINVAL;
-	else if (nm_pipe_is_name(name))
-		err = nm_pipe_stats_by_name(name, &body);
-	else
-		err = nm_port_stats_vale_nic(name, &body);
-	if (err) {
-		o->hdr.nro_status = -err;
-		return;
-	}
-	body.nr_objects = 1;
-	/* The body as copied out: everything after the option header. */
-	memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
-	o->hdr.nro_status = 0;
+	nm_opt_port_stats_put(opts, nm_port_stats_by_name(name, &st), &st, 1);
 }
 
 /* ---- CSB and the sync loop (kloop.h) ---------------------------------- */
@@ -598,8 +574,7 @@ static int nm_ctrl_kloop_start(struct nm_priv *priv, const struct nmreq_sync_klo
 static int nm_ctrl_info_get(struct nmreq_header *hdr, struct nmreq_port_info_get *info,
 			    struct nm_opts *opts)
 {
-	struct nm_opt *o = opts ? opts->port_stats : NULL;
-	struct nmreq_opt_port_stats body = {};
+	struct nm_port_stats st = {};
 	char pname[NETMAP_REQ_IFNAMSIZ];
 	size_t len = strlen(hdr->nr_name);
 	int err;
@@ -614,12 +589,11 @@ static int nm_ctrl_info_get(struct nmreq_header *hdr, struct nmreq_port_info_get
 			nm_opt_port_stats(opts, hdr->nr_name);
 		return err;
 	}
-	err = nm_mon_info_stats(hdr->nr_name, info, &body);
-	if (!err && o && o->hdr.nro_status == EOPNOTSUPP) {
-		memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
-		o->hdr.nro_status = 0;
-	}
-	return err;
+	err = nm_mon_info_stats(hdr->nr_name, info, &st);
+	if (err < 0)
+		return err;
+	nm_opt_port_stats_put(opts, NM_PORT_STATS_KIND_MONITOR, &st, err);
+	return 0;
 }
 
 static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,

@@ -217,6 +217,8 @@ static void nm_mon_dtor(struct nm_port *port)
 	kfree(mp);
 }
 
+static int nm_mon_stats(struct nm_port *port, bool host, struct nm_port_stats *st);
+
 static const struct nm_port_ops nm_mon_ops = {
 	.txsync = nm_null_txsync,	/* the TX ring does nothing */
 	.rxsync = nm_mon_rxsync,
@@ -225,6 +227,7 @@ static const struct nm_port_ops nm_mon_ops = {
 	.rings_create = nm_port_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	.dtor = nm_mon_dtor,
+	.stats = nm_mon_stats,
 };
 
 static u32 nm_mon_bound(u32 v, u32 dflt, u32 hi)
@@ -438,11 +441,15 @@ static bool nm_mon_matches(const struct nm_mon_port *mp, const char *name)
 	return !mp->up.name[len] || (mp->up.name[len] == '#' && !strchr(name, '#'));
 }
 
-static void nm_mon_stats(struct nm_mon_port *mp, struct nmreq_opt_port_stats *st)
+/* ops->stats: what the monitor's RX rings got. */
+static int nm_mon_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
 {
+	struct nm_mon_port *mp = to_mp(port);
 	u32 i;
 
-	for (i = 0; i < mp->up.nrings[NM_RX]; i++) {
+	if (host)
+		return -EINVAL;
+	for (i = 0; i < port->nrings[NM_RX]; i++) {
 		struct nm_mon_ring *r = &mp->rings[i];
 
 		nm_mon_lock(&r->lock);
@@ -452,10 +459,11 @@ static void nm_mon_stats(struct nm_mon_port *mp, struct nmreq_opt_port_stats *st
 		st->rx_errors += r->errs;
 		nm_mon_unlock(&r->lock);
 	}
+	return NM_PORT_STATS_KIND_MONITOR;
 }
 
 int nm_mon_info_stats(const char *name, struct nmreq_port_info_get *info,
-		      struct nmreq_opt_port_stats *st)
+		      struct nm_port_stats *st)
 {
 	struct nm_mon_port *mp;
 	u32 n = 0;
@@ -477,13 +485,9 @@ int nm_mon_info_stats(const char *name, struct nmreq_port_info_get *info,
 			info->nr_host_rx_rings = 0;
 		}
 		if (st)
-			nm_mon_stats(mp, st);
+			nm_port_stats(port, false, st);
 		n++;
 	}
 	mutex_unlock(&nm_ctrl_lock);
-	if (st) {
-		st->kind = NM_PORT_STATS_KIND_MONITOR;
-		st->nr_objects = n;
-	}
-	return n ? 0 : -ENXIO;
+	return n ? n : -ENXIO;
 }

@@ -143,9 +143,11 @@ static inline struct nm_nic *to_nic(const struct nm_port *port)
 	return container_of(port, struct nm_nic, up);
 }
 
+static const struct nm_port_ops nm_nic_ops;
+
 bool nm_port_is_nic(const struct nm_port *port)
 {
-	return port->flags & NM_PORT_F_NIC;
+	return port->ops == &nm_nic_ops;
 }
 
 const char *nm_nic_ifname(const struct nm_port *port)
@@ -915,6 +917,18 @@ static void nm_nic_dtor(struct nm_port *port)
 	kfree(nic);
 }
 
+/* ops->reg: netmap mode follows the bound fds (nic.h). */
+static int nm_nic_reg(struct nm_port *port, bool on)
+{
+	if (!on) {
+		nm_nic_off(port);
+		return 0;
+	}
+	return nm_nic_on(port);
+}
+
+static int nm_nic_stats(struct nm_port *port, bool host, struct nm_port_stats *st);
+
 static const struct nm_port_ops nm_nic_ops = {
 	.txsync = nm_nic_txsync,
 	.rxsync = nm_nic_rxsync,
@@ -923,6 +937,9 @@ static const struct nm_port_ops nm_nic_ops = {
 	.rings_create = nm_port_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	.dtor = nm_nic_dtor,
+	.reg = nm_nic_reg,
+	.host_rings = nm_nic_host_rings,
+	.stats = nm_nic_stats,
 };
 
 /* A new NIC port for @dev (our reference taken over), in the global region. */
@@ -947,7 +964,6 @@ static int nm_nic_create(struct net_device *dev, struct nm_port **portp)
 	}
 	port = &nic->up;
 	nm_port_setup(port, dev->name, &nm_nic_ops);
-	port->flags |= NM_PORT_F_NIC;
 	port->mem = mem;
 	nic->ndev = dev;
 	INIT_LIST_HEAD(&nic->nlist);
@@ -1102,14 +1118,15 @@ out_unlock:
 	return err;
 }
 
-void nm_nic_stats(const struct nm_port *port, bool host_only, struct nm_nic_stats *st)
+/* ops->stats: all rings, or with @host the host rings only. */
+static int nm_nic_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
 {
 	const struct nm_nic *nic = to_nic(port);
 	u32 i;
 
+	lockdep_assert_held(&nm_ctrl_lock);
 	/* Index nrings is the host ring of each direction. */
-	memset(st, 0, sizeof(*st));
-	for (i = host_only ? port->nrings[NM_TX] : 0;
+	for (i = host ? port->nrings[NM_TX] : 0;
 	     i < port->nrings[NM_TX] + port->nhost[NM_TX]; i++) {
 		const struct nm_nic_txq *tq = &nic->txq[i];
 
@@ -1117,7 +1134,7 @@ void nm_nic_stats(const struct nm_port *port, bool host_only, struct nm_nic_stat
 		st->tx_bytes += READ_ONCE(tq->bytes);
 		st->tx_errors += READ_ONCE(tq->errors);
 	}
-	for (i = host_only ? port->nrings[NM_RX] : 0;
+	for (i = host ? port->nrings[NM_RX] : 0;
 	     i < port->nrings[NM_RX] + port->nhost[NM_RX]; i++) {
 		const struct nm_nic_rxq *rq = &nic->rxq[i];
 
@@ -1129,28 +1146,7 @@ void nm_nic_stats(const struct nm_port *port, bool host_only, struct nm_nic_stat
 		st->tx_bytes += READ_ONCE(rq->fwd_bytes);
 		st->tx_errors += READ_ONCE(rq->fwd_errors);
 	}
-}
-
-int nm_nic_stats_by_name(const char *name, bool host_only, struct nm_nic_stats *st)
-{
-	struct nm_port *port;
-	int err;
-
-	mutex_lock(&nm_ctrl_lock);
-	/* Never made for a counter: an interface without a port counted nothing. */
-	err = nm_port_lookup_plain(name, false, false, &port);
-	if (err == -EPERM) {
-		memset(st, 0, sizeof(*st));
-		err = 0;
-	} else if (!err) {
-		if (nm_port_is_nic(port))
-			nm_nic_stats(port, host_only, st);
-		else
-			err = -EINVAL;
-		nm_port_put(port);
-	}
-	mutex_unlock(&nm_ctrl_lock);
-	return err;
+	return host ? NM_PORT_STATS_KIND_NIC_HOST : NM_PORT_STATS_KIND_NIC;
 }
 
 /* ---- the device goes away ------------------------------------------------ */

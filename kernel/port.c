@@ -217,6 +217,12 @@ void nm_port_notify(struct nm_kring *kring)
 		wake_up_interruptible_poll(&port->wq[kring->dir], key);
 }
 
+int nm_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	return port->ops->stats ? port->ops->stats(port, host, st) : -EINVAL;
+}
+
 /* ---- registry and lookup ---------------------------------------------- */
 
 void nm_port_registry_add(struct nm_port *port)
@@ -566,15 +572,15 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 			return err;
 	}
 	/* A NIC goes into netmap mode with its first bound fd (nic.h). */
-	if (port->flags & NM_PORT_F_NIC) {
-		err = nm_nic_on(port);
+	if (port->ops->reg) {
+		err = port->ops->reg(port, true);
 		if (err)
 			return err;
 	}
 	nifp = nm_port_nifp_create(port, mem, first, last);
 	if (!nifp) {
-		if (port->flags & NM_PORT_F_NIC)
-			nm_nic_off(port);
+		if (port->ops->reg)
+			port->ops->reg(port, false);
 		return -ENOMEM;
 	}
 	if (req->nr_extra_bufs) {
@@ -654,12 +660,11 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	/* Out of netmap mode: its monitors stop (they must be reopened). */
 	if (!port->users)
 		nm_mon_parent_off(port);
-	if (port->flags & NM_PORT_F_NIC) {
-		nm_nic_off(port);
-		/* Back to one host ring each, if the port outlives this put (best effort). */
-		if (!port->users && kref_read(port->ref) > 1)
-			nm_nic_host_rings(port, 1, 1);
-	}
+	if (port->ops->reg)
+		port->ops->reg(port, false);
+	/* Back to one host ring each, if the port outlives this put (best effort). */
+	if (port->ops->host_rings && !port->users && kref_read(port->ref) > 1)
+		port->ops->host_rings(port, 1, 1);
 	nm_port_put(port);		/* may free a pipe pair and its parent */
 	nm_mem_put(priv->mem);
 	/*
@@ -721,8 +726,8 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 		goto out;
 	}
 	/* Host ring counts are the first binder's to choose (nic.h). */
-	if (nm_port_is_nic(port))
-		err = nm_nic_host_rings(port, req->nr_host_tx_rings, req->nr_host_rx_rings);
+	if (port->ops->host_rings)
+		err = port->ops->host_rings(port, req->nr_host_tx_rings, req->nr_host_rx_rings);
 	if (!err)
 		err = nm_port_bind(priv, port, req, offs);
 	if (err) {
@@ -786,8 +791,8 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may
 		err = nm_port_get_for_req(name, &reg,
 					  may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING, &port);
 		/* As REGISTER would (a caller who may make things only). */
-		if (!err && may_create && nm_port_is_nic(port)) {
-			err = nm_nic_host_rings(port, reg.nr_host_tx_rings, reg.nr_host_rx_rings);
+		if (!err && may_create && port->ops->host_rings) {
+			err = port->ops->host_rings(port, reg.nr_host_tx_rings, reg.nr_host_rx_rings);
 			if (err)
 				nm_port_put(port);
 		}
@@ -821,6 +826,37 @@ int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req, bool 
 				  &port);
 	if (!err) {
 		nm_mem_pools_info(port->mem, req);
+		nm_port_put(port);
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+int nm_port_stats_by_name(const char *name, struct nm_port_stats *st)
+{
+	char ifname[NETMAP_REQ_IFNAMSIZ];
+	size_t len = strlen(name);
+	bool host = len > 1 && name[len - 1] == '^';
+	struct nm_port *port;
+	int err;
+
+	if (!name[0])
+		return -EINVAL;
+	if (nm_pipe_is_name(name))
+		return nm_pipe_stats_by_name(name, st);
+	if (nm_vale_is_name(name))
+		return nm_vale_stats_by_name(name, st);
+	/* "eth1^": the host rings of NIC eth1. */
+	strscpy(ifname, name, sizeof(ifname));
+	if (host)
+		ifname[len - 1] = '\0';
+	mutex_lock(&nm_ctrl_lock);
+	/* Never made for a counter: an interface without a port counted nothing. */
+	err = nm_port_lookup_plain(ifname, false, false, &port);
+	if (err == -EPERM) {
+		err = host ? NM_PORT_STATS_KIND_NIC_HOST : NM_PORT_STATS_KIND_NIC;
+	} else if (!err) {
+		err = nm_port_stats(port, host, st);
 		nm_port_put(port);
 	}
 	mutex_unlock(&nm_ctrl_lock);

@@ -373,6 +373,8 @@ static void nm_vale_dtor(struct nm_port *port)
 	kfree(vp);
 }
 
+static int nm_vale_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st);
+
 static const struct nm_port_ops nm_vale_ops = {
 	.txsync = nm_vale_port_txsync,
 	.rxsync = nm_vale_rxsync,
@@ -381,6 +383,7 @@ static const struct nm_port_ops nm_vale_ops = {
 	.rings_create = nm_port_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	.dtor = nm_vale_dtor,
+	.stats = nm_vale_port_stats,
 };
 
 bool nm_port_is_vale(const struct nm_port *port)
@@ -544,19 +547,18 @@ err_bridge:
 	return err;
 }
 
-int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st)
+/* ops->stats; a port of a switch has no host rings of its own. */
+static int nm_vale_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
 {
-	struct nm_vale_port *vp;
+	struct nm_vale_port *vp = to_vp(port);
 	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	if (port->ops != &nm_vale_ops)
+	if (host)
 		return -EINVAL;
-	vp = to_vp(port);
-	memset(st, 0, sizeof(*st));
 	if (vp->nic) {
 		nm_vale_nic_stats(vp, st);
-		return 0;
+		return NM_PORT_STATS_KIND_VALE;
 	}
 	for (i = 0; i < port->nrings[NM_TX]; i++) {
 		const struct nm_vale_txq *q = vp->txq[i];
@@ -572,38 +574,26 @@ int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st)
 		st->rx_bytes += READ_ONCE(q->rx_bytes);
 		st->rx_drops += READ_ONCE(q->rx_drops);
 	}
-	return 0;
+	return NM_PORT_STATS_KIND_VALE;
 }
 
-int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st)
+int nm_vale_stats_by_name(const char *name, struct nm_port_stats *st)
 {
+	struct nm_vale_port *vp;
 	struct nm_port *port;
 	int err;
 
 	mutex_lock(&nm_ctrl_lock);
-	if (nm_vale_is_name(name)) {
-		char bname[IFNAMSIZ], pname[IFNAMSIZ];
-		struct nm_bridge *b;
-		struct nm_vale_port *vp;
-
-		/* A NIC's switch port has counters, but lookup gives the NIC. */
-		if (!nm_vale_split(name, bname, pname) && (b = nm_bridge_find(bname)) &&
-		    (vp = nm_bridge_find_port(b, pname)) && vp->nic) {
-			memset(st, 0, sizeof(*st));
-			nm_vale_nic_stats(vp, st);
-			mutex_unlock(&nm_ctrl_lock);
-			return 0;
-		}
-		err = nm_vale_lookup(name, NULL, NULL, false, &port);
+	/* A NIC's switch port has counters, but lookup gives the NIC. */
+	vp = nm_vale_switch_port(name);
+	if (vp && vp->nic) {
+		err = nm_vale_port_stats(&vp->up, false, st);
 	} else {
-		/* Never made for a counter; a NIC without a port is no VALE port. */
-		err = nm_port_lookup_plain(name, false, false, &port);
-		if (err == -EPERM)
-			err = -EINVAL;
-	}
-	if (!err) {
-		err = nm_vale_port_stats(port, st);
-		nm_port_put(port);
+		err = nm_vale_lookup(name, NULL, NULL, false, &port);
+		if (!err) {
+			err = nm_port_stats(port, false, st);
+			nm_port_put(port);
+		}
 	}
 	mutex_unlock(&nm_ctrl_lock);
 	return err;

@@ -141,7 +141,7 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 int nm_vale_wrap_attach(struct nm_bridge *b, const char *name, const char *pname,
 			struct nm_vale_port *vp, u32 *port_index);
 void nm_vale_nic_detach(struct nm_vale_nic *nic);
-void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_vale_port_stats *st);
+void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_port_stats *st);
 /*
  * Forward what arrived on source @s, holding its NIC kring's busy bit
  * (caller: the polling thread). Returns the slots forwarded.

@@ -655,7 +655,7 @@ void nm_vale_nic_detach(struct nm_vale_nic *nic)
 	nm_vale_nic_free(nic);
 }
 
-void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_vale_port_stats *st)
+void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_port_stats *st)
 {
 	const struct nm_vale_nic *nic = vp->nic;
 	const struct nm_port *nicp = nic->nic;

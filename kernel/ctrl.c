@@ -47,11 +47,6 @@
 #include "vale.h"
 #include "watch.h"
 
-#define nm_ctrl_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 union nm_req_body {
 	struct nmreq_register reg;
 	struct nmreq_port_info_get info;
@@ -153,8 +148,8 @@ int nm_ctrl_may_change(u16 reqtype)
 {
 	if (!nm_ctrl_req_changes(reqtype) || nm_ctrl_capable(true))
 		return 0;
-	nm_ctrl_dbg("request type %u needs CAP_NET_ADMIN (pid %d, uid %u): EPERM\n", reqtype,
-		    task_pid_nr(current), from_kuid(&init_user_ns, current_uid()));
+	nm_dbg("request type %u needs CAP_NET_ADMIN (pid %d, uid %u): EPERM\n", reqtype,
+	       task_pid_nr(current), from_kuid(&init_user_ns, current_uid()));
 	return -EPERM;
 }
 
@@ -283,7 +278,7 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
 		uptr = o->hdr.nro_next;
 		o->hdr.nro_status = EOPNOTSUPP;
 		if (o->hdr.nro_reqtype == 0) {
-			nm_ctrl_dbg("option type 0 is invalid\n");
+			nm_dbg("option type 0 is invalid\n");
 			o->hdr.nro_status = EINVAL;
 			err = -EINVAL;
 			continue;
@@ -292,7 +287,7 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
 		if (!slot)
 			continue;
 		if (*slot) {
-			nm_ctrl_dbg("option type 0x%x given twice\n", o->hdr.nro_reqtype);
+			nm_dbg("option type 0x%x given twice\n", o->hdr.nro_reqtype);
 			o->hdr.nro_status = EINVAL;
 			(*slot)->hdr.nro_status = EINVAL;
 			return -EINVAL;
@@ -307,7 +302,7 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
 	return err;
 
 err_size:
-	nm_ctrl_dbg("option list over %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
+	nm_dbg("option list over %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
 	opts->n = 0;
 	return -EMSGSIZE;
 err_fault:
@@ -363,7 +358,7 @@ static struct nm_mem *nm_opt_extmem(struct nm_opts *opts, struct nmreq_register 
 		return o ? ERR_PTR(-(int)o->hdr.nro_status) : NULL;
 	/* A region others can join (by nr_mem_id), on long-term pinned pages. */
 	if (!nm_ctrl_capable(true)) {
-		nm_ctrl_dbg("OPT_EXTMEM needs CAP_NET_ADMIN (pid %d): EPERM\n", task_pid_nr(current));
+		nm_dbg("OPT_EXTMEM needs CAP_NET_ADMIN (pid %d): EPERM\n", task_pid_nr(current));
 		o->hdr.nro_status = EPERM;
 		return ERR_PTR(-EPERM);
 	}
@@ -407,8 +402,8 @@ static struct nm_opt *nm_opt_offsets(struct nm_opts *opts, struct nm_reg_offsets
 	ro->initial = b.nro_initial_offset;
 	ro->gap = b.nro_min_gap;
 	if (b.nro_offset_bits > 64 || ro->max > ro->mask || ro->initial > ro->max) {
-		nm_ctrl_dbg("OPT_OFFSETS: bits %u, max %llu, initial %llu: EINVAL\n",
-			    b.nro_offset_bits, ro->max, ro->initial);
+		nm_dbg("OPT_OFFSETS: bits %u, max %llu, initial %llu: EINVAL\n",
+		       b.nro_offset_bits, ro->max, ro->initial);
 		o->hdr.nro_status = EINVAL;
 		return ERR_PTR(-EINVAL);
 	}
@@ -668,26 +663,26 @@ long nm_ctrl_ioctl(struct nm_priv *priv, void __user *uhdr)
 	hdr.nr_name[sizeof(hdr.nr_name) - 1] = '\0';
 
 	if (hdr.nr_version < NETMAP_MIN_API || hdr.nr_version > NETMAP_MAX_API) {
-		nm_ctrl_dbg("API mismatch: got %u, need %u..%u\n", hdr.nr_version,
-			    NETMAP_MIN_API, NETMAP_MAX_API);
+		nm_dbg("API mismatch: got %u, need %u..%u\n", hdr.nr_version,
+		       NETMAP_MIN_API, NETMAP_MAX_API);
 		err = -EINVAL;
 		goto out;
 	}
 	if (hdr.nr_reserved) {
-		nm_ctrl_dbg("nr_reserved must be 0\n");
+		nm_dbg("nr_reserved must be 0\n");
 		err = -EINVAL;
 		goto out;
 	}
 	bsize = nm_req_body_size(hdr.nr_reqtype);
 	if (bsize < 0) {
-		nm_ctrl_dbg("unknown request type %u\n", hdr.nr_reqtype);
+		nm_dbg("unknown request type %u\n", hdr.nr_reqtype);
 		bsize = 0;
 		err = -EINVAL;
 		goto out;
 	}
 	if (!!bsize != !!hdr.nr_body) {
-		nm_ctrl_dbg("request type %u: nr_body %s\n", hdr.nr_reqtype,
-			    bsize ? "missing" : "must be NULL");
+		nm_dbg("request type %u: nr_body %s\n", hdr.nr_reqtype,
+		       bsize ? "missing" : "must be NULL");
 		bsize = 0;
 		err = -EINVAL;
 		goto out;

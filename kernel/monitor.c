@@ -46,11 +46,6 @@
 #define NM_MON_MAX_SLOTS	4096
 #define NM_MON_MAX_EXTRA_BUFS	65536
 
-#define nm_mon_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* A monitored kring and the monitor ring its frames go to. */
 struct nm_mon_att {
 	struct nm_kring *k;
@@ -138,11 +133,11 @@ static int nm_mon_attach_one(struct nm_mon_port *mp, struct nm_kring *k, struct 
 	if (err) {
 		kfree(nw);
 		if (err == -EBUSY)
-			nm_mon_dbg("%s: %s ring %u already has a zero-copy monitor\n",
-				   mp->parent->name, k->dir == NM_TX ? "tx" : "rx", k->ring_id);
+			nm_dbg("%s: %s ring %u already has a zero-copy monitor\n",
+			       mp->parent->name, k->dir == NM_TX ? "tx" : "rx", k->ring_id);
 		else
-			nm_mon_dbg("%s: %s ring %u has %d monitors already\n", mp->parent->name,
-				   k->dir == NM_TX ? "tx" : "rx", k->ring_id, NM_MON_MAX_COPY);
+			nm_dbg("%s: %s ring %u has %d monitors already\n", mp->parent->name,
+			       k->dir == NM_TX ? "tx" : "rx", k->ring_id, NM_MON_MAX_COPY);
 		return err;
 	}
 	/* A NIC's frames wait in its queue until an rxsync: the hook forces one. */
@@ -300,12 +295,12 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 				    name, req->nr_mode);
 		return -EOPNOTSUPP;
 	default:
-		nm_mon_dbg("%s: a monitor takes NR_REG_ALL_NIC or NR_REG_ONE_NIC (got mode %u)\n",
-			   name, req->nr_mode);
+		nm_dbg("%s: a monitor takes NR_REG_ALL_NIC or NR_REG_ONE_NIC (got mode %u)\n",
+		       name, req->nr_mode);
 		return -EINVAL;
 	}
 	if (strchr(name, '/') && nm_mon_find_name(name)) {
-		nm_mon_dbg("%s: monitors cannot be monitored\n", name);
+		nm_dbg("%s: monitors cannot be monitored\n", name);
 		return -EINVAL;
 	}
 	/* The parent, looked up as without the monitor flags; never created. */
@@ -314,24 +309,24 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 	if (err)
 		return err;
 	if (parent->flags & NM_PORT_F_MONITOR) {
-		nm_mon_dbg("%s: monitors cannot be monitored\n", name);
+		nm_dbg("%s: monitors cannot be monitored\n", name);
 		err = -EINVAL;
 		goto err_parent;
 	}
 	if (!parent->users || (parent->flags & NM_PORT_F_IMPLICIT)) {
-		nm_mon_dbg("%s: not in netmap mode, cannot be monitored\n", name);
+		nm_dbg("%s: not in netmap mode, cannot be monitored\n", name);
 		err = -EINVAL;
 		goto err_parent;
 	}
 	if (zcopy && mem && mem != parent->mem) {
-		nm_mon_dbg("%s: a zero-copy monitor lives in the region of its port (mem_id %u, not %u)\n",
-			   name, nm_mem_id(parent->mem), nm_mem_id(mem));
+		nm_dbg("%s: a zero-copy monitor lives in the region of its port (mem_id %u, not %u)\n",
+		       name, nm_mem_id(parent->mem), nm_mem_id(mem));
 		err = -EINVAL;
 		goto err_parent;
 	}
 	if (req->nr_mode == NR_REG_ONE_NIC &&
 	    req->nr_ringid >= max(parent->nrings[NM_TX], parent->nrings[NM_RX])) {
-		nm_mon_dbg("%s: nr_ringid %u out of range\n", name, req->nr_ringid);
+		nm_dbg("%s: nr_ringid %u out of range\n", name, req->nr_ringid);
 		err = -EINVAL;
 		goto err_parent;
 	}
@@ -396,9 +391,9 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 	if (err)
 		goto err_port;		/* the dtor detaches what was attached */
 	list_add_tail(&mp->list, &nm_monitors);
-	nm_mon_dbg("%s: monitor %s created: %u rx rings of %u slots, %u rings monitored (mem_id %u)\n",
-		   name, port->name, port->nrings[NM_RX], port->nslots[NM_RX], mp->natt,
-		   nm_mem_id(port->mem));
+	nm_dbg("%s: monitor %s created: %u rx rings of %u slots, %u rings monitored (mem_id %u)\n",
+	       name, port->name, port->nrings[NM_RX], port->nslots[NM_RX], mp->natt,
+	       nm_mem_id(port->mem));
 	*portp = port;
 	return 0;
 
@@ -419,8 +414,8 @@ void nm_mon_parent_off(struct nm_port *port)
 		if (mp->parent != port || !mp->attached)
 			continue;
 		nm_mon_detach_all(mp);
-		nm_mon_dbg("%s: left netmap mode: monitor %s detached (reopen it)\n", port->name,
-			   mp->up.name);
+		nm_dbg("%s: left netmap mode: monitor %s detached (reopen it)\n", port->name,
+		       mp->up.name);
 	}
 }
 

@@ -89,11 +89,6 @@
 /* netif_rx() batches: let the backlog run every this many frames. */
 #define NM_NIC_RX_BATCH		64
 
-#define nm_nic_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 struct nm_nic;
 
 /* Per RX kring (hardware and host). */
@@ -797,7 +792,7 @@ int nm_nic_on(struct nm_port *port)
 		nic->on--;
 		return err;
 	}
-	nm_nic_dbg("%s: netmap mode on\n", nm_nic_ifname(port));
+	nm_dbg("%s: netmap mode on\n", nm_nic_ifname(port));
 	return 0;
 }
 
@@ -912,7 +907,7 @@ static void nm_nic_dtor(struct nm_port *port)
 	nm_port_rings_detach(port);
 	if (port->mem)
 		nm_mem_put(port->mem);
-	nm_nic_dbg("%s: NIC port freed\n", port->name);
+	nm_dbg("%s: NIC port freed\n", port->name);
 	nm_port_cleanup(port);
 	kfree(nic);
 }
@@ -980,8 +975,8 @@ static int nm_nic_create(struct net_device *dev, struct nm_port **portp)
 	if (err)
 		goto err;
 	*portp = port;
-	nm_nic_dbg("%s: NIC port created: %u rings of %u slots + host rings, mem_id %u\n",
-		   dev->name, rings, slots, nm_mem_id(mem));
+	nm_dbg("%s: NIC port created: %u rings of %u slots + host rings, mem_id %u\n",
+	       dev->name, rings, slots, nm_mem_id(mem));
 	return 0;
 err:
 	nm_port_put(port);	/* dtor: dev_put, mem put */
@@ -1039,7 +1034,7 @@ int nm_nic_host_rings(struct nm_port *port, u32 ntx, u32 nrx)
 		goto out;
 	nm_port_rings_detach(port);
 	nm_nic_rings_swap(nic, &r);
-	nm_nic_dbg("%s: %u/%u host rings\n", port->name, port->nhost[NM_TX], port->nhost[NM_RX]);
+	nm_dbg("%s: %u/%u host rings\n", port->name, port->nhost[NM_TX], port->nhost[NM_RX]);
 out:
 	rtnl_unlock();
 	return err;

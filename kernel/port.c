@@ -37,12 +37,6 @@ static unsigned int nm_ports_alive;
 #define NM_NULL_MAX_SLOTS	4096
 #define NM_NULL_DEFAULT_SLOTS	1024
 
-/* Control-path error messages: only with verbose, and rate limited. */
-#define nm_ctrl_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* ---- references ------------------------------------------------------- */
 
 static void nm_port_release_own(struct kref *ref)
@@ -281,7 +275,7 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, bool create,
 		/* The interface exists; only its port would have to be made. */
 		return !create && err == -ENXIO ? -EPERM : err;
 	}
-	nm_ctrl_dbg("%s: no such port\n", name);
+	nm_dbg("%s: no such port\n", name);
 	return -ENXIO;
 }
 
@@ -324,7 +318,7 @@ static int nm_null_create(const char *name, const struct nmreq_register *req,
 	int err;
 
 	if (!mem) {
-		nm_ctrl_dbg("%s: NR_REG_NULL needs an existing nr_mem_id\n", name);
+		nm_dbg("%s: NR_REG_NULL needs an existing nr_mem_id\n", name);
 		return -EINVAL;
 	}
 	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
@@ -379,8 +373,8 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (req->nr_mode == NR_REG_PIPE_MASTER || req->nr_mode == NR_REG_PIPE_SLAVE) {
-		nm_ctrl_dbg("%s: deprecated pipe nr_mode %u, use the name{id / name}id syntax\n",
-			    name, req->nr_mode);
+		nm_dbg("%s: deprecated pipe nr_mode %u, use the name{id / name}id syntax\n",
+		       name, req->nr_mode);
 		return -EINVAL;
 	}
 	if (req->nr_mem_id) {
@@ -397,7 +391,7 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 				return PTR_ERR(mem);
 		}
 		if (!mem) {
-			nm_ctrl_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
+			nm_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
 			return -EINVAL;
 		}
 	}
@@ -437,7 +431,7 @@ static int nm_port_select(const struct nm_port *port, const struct nmreq_registe
 	case NR_REG_NIC_SW:
 	case NR_REG_ONE_SW:
 		if (!port->nhost[NM_TX] && !port->nhost[NM_RX]) {
-			nm_ctrl_dbg("%s: has no host rings (mode %u)\n", port->name, req->nr_mode);
+			nm_dbg("%s: has no host rings (mode %u)\n", port->name, req->nr_mode);
 			return -EINVAL;
 		}
 		if (req->nr_mode == NR_REG_ONE_SW &&
@@ -455,7 +449,7 @@ static int nm_port_select(const struct nm_port *port, const struct nmreq_registe
 		}
 		break;
 	default:
-		nm_ctrl_dbg("%s: invalid nr_mode %u\n", port->name, req->nr_mode);
+		nm_dbg("%s: invalid nr_mode %u\n", port->name, req->nr_mode);
 		return -EINVAL;
 	}
 	if (req->nr_flags & NR_TX_RINGS_ONLY)
@@ -465,7 +459,7 @@ static int nm_port_select(const struct nm_port *port, const struct nmreq_registe
 	return 0;
 
 err_ringid:
-	nm_ctrl_dbg("%s: nr_ringid %u out of range\n", port->name, id);
+	nm_dbg("%s: nr_ringid %u out of range\n", port->name, id);
 	return -EINVAL;
 }
 
@@ -516,7 +510,7 @@ static int nm_port_offsets_check(const struct nm_port *port, struct nm_reg_offse
 	o->err = 0;
 	o->eff_max = o->max;
 	if (port->flags & NM_PORT_F_NO_OFFSETS) {
-		nm_ctrl_dbg("%s: this port takes no offsets\n", port->name);
+		nm_dbg("%s: this port takes no offsets\n", port->name);
 		o->err = -EOPNOTSUPP;
 	}
 	for (d = 0; d < NM_NDIR && !o->err; d++) {
@@ -524,13 +518,13 @@ static int nm_port_offsets_check(const struct nm_port *port, struct nm_reg_offse
 			const struct nm_kring *k = &port->krings[d][i];
 
 			if (o->max > k->buf_size) {
-				nm_ctrl_dbg("%s: max offset %llu > buffer size %u\n", port->name,
-					    o->max, k->buf_size);
+				nm_dbg("%s: max offset %llu > buffer size %u\n", port->name,
+				       o->max, k->buf_size);
 				o->err = -EINVAL;
 			} else if (k->offset_mask && ((o->mask & ~k->offset_mask) ||
 						      o->max > k->offset_max)) {
-				nm_ctrl_dbg("%s: ring has offsets (mask %#llx, max %u) already\n",
-					    port->name, k->offset_mask, k->offset_max);
+				nm_dbg("%s: ring has offsets (mask %#llx, max %u) already\n",
+				       port->name, k->offset_mask, k->offset_max);
 				o->err = -EBUSY;
 			} else if (k->offset_mask) {
 				o->eff_max = k->offset_max;
@@ -559,9 +553,9 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 			const struct nm_kring *k = &port->krings[d][i];
 
 			if (k->exclusive || (excl && k->users)) {
-				nm_ctrl_dbg("%s: %s ring %u is %s\n", port->name,
-					    d == NM_TX ? "tx" : "rx", i,
-					    k->exclusive ? "held exclusively" : "in use");
+				nm_dbg("%s: %s ring %u is %s\n", port->name,
+				       d == NM_TX ? "tx" : "rx", i,
+				       k->exclusive ? "held exclusively" : "in use");
 				return -EBUSY;
 			}
 		}
@@ -624,9 +618,9 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 	req->nr_host_rx_rings = port->nhost[NM_RX];
 	req->nr_mem_id = nm_mem_id(mem);
 	req->nr_extra_bufs = granted;
-	nm_ctrl_dbg("%s: bound tx %u..%u rx %u..%u%s, mem_id %u, %u extra buffers\n",
-		    port->name, first[NM_TX], last[NM_TX], first[NM_RX], last[NM_RX],
-		    excl ? " exclusive" : "", req->nr_mem_id, granted);
+	nm_dbg("%s: bound tx %u..%u rx %u..%u%s, mem_id %u, %u extra buffers\n",
+	       port->name, first[NM_TX], last[NM_TX], first[NM_RX], last[NM_RX],
+	       excl ? " exclusive" : "", req->nr_mem_id, granted);
 	return 0;
 }
 
@@ -705,12 +699,12 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 
 	mutex_lock(&nm_ctrl_lock);
 	if (priv->port) {
-		nm_ctrl_dbg("%s: this fd is already bound to %s\n", name, priv->port->name);
+		nm_dbg("%s: this fd is already bound to %s\n", name, priv->port->name);
 		err = -EBUSY;
 		goto out;
 	}
 	if (priv->watcher) {
-		nm_ctrl_dbg("%s: this fd is a release watcher\n", name);
+		nm_dbg("%s: this fd is a release watcher\n", name);
 		err = -EBUSY;
 		goto out;
 	}
@@ -719,8 +713,8 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 		goto out;
 	/* Frames that start with a virtio-net header: only for who says it copes. */
 	if (nm_vale_hdr_len(port) && !(req->nr_flags & NR_ACCEPT_VNET_HDR)) {
-		nm_ctrl_dbg("%s: virtio-net header of %u bytes: REGISTER needs NR_ACCEPT_VNET_HDR\n",
-			    name, nm_vale_hdr_len(port));
+		nm_dbg("%s: virtio-net header of %u bytes: REGISTER needs NR_ACCEPT_VNET_HDR\n",
+		       name, nm_vale_hdr_len(port));
 		nm_port_put(port);
 		err = -EIO;
 		goto out;
@@ -772,7 +766,7 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may
 			if (!req->nr_memsize)
 				err = -EINVAL;
 		} else {
-			nm_ctrl_dbg("no memory region with id %u\n", id);
+			nm_dbg("no memory region with id %u\n", id);
 			err = -EINVAL;
 		}
 		req->nr_mem_id = id;

@@ -58,11 +58,6 @@
 #define NM_VALE_MAX_SLOTS	4096
 #define NM_VALE_MAX_EXTRA_BUFS	(128 * 4096)
 
-#define nm_vale_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* A forwarding table as the kernel allocates it: freed after a grace period. */
 struct nm_vale_table_rcu {
 	struct rcu_head rcu;
@@ -111,8 +106,8 @@ int nm_vale_split(const char *name, char bname[IFNAMSIZ], char pname[IFNAMSIZ])
 	memcpy(pname, colon + 1, plen + 1);
 	return 0;
 err:
-	nm_vale_dbg("%s: bad VALE name (valeB:P, B of [A-Za-z0-9_], both shorter than %d)\n",
-		    name, IFNAMSIZ);
+	nm_dbg("%s: bad VALE name (valeB:P, B of [A-Za-z0-9_], both shorter than %d)\n",
+	       name, IFNAMSIZ);
 	return -EINVAL;
 }
 
@@ -160,7 +155,7 @@ struct nm_bridge *nm_bridge_create(const char *bname)
 	b->idx = i;
 	nm_vale_lut_init(&b->sw.lut);
 	nm_bridges[i] = b;
-	nm_vale_dbg("switch %s created (index %u)\n", bname, i);
+	nm_dbg("switch %s created (index %u)\n", bname, i);
 	return b;
 }
 
@@ -170,7 +165,7 @@ void nm_bridge_destroy(struct nm_bridge *b)
 	nm_bridges[b->idx] = NULL;
 	/* The table was emptied (and its readers waited for) by the last leave. */
 	nm_vale_table_free(b->sw.table);
-	nm_vale_dbg("switch %s destroyed\n", b->name);
+	nm_dbg("switch %s destroyed\n", b->name);
 	kvfree(b);
 }
 
@@ -368,7 +363,7 @@ static void nm_vale_dtor(struct nm_port *port)
 	nm_port_rings_detach(port);
 	if (port->mem)
 		nm_mem_put(port->mem);
-	nm_vale_dbg("port %s freed\n", port->name);
+	nm_dbg("port %s freed\n", port->name);
 	nm_port_cleanup(port);
 	kfree(vp);
 }
@@ -492,8 +487,8 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 			 * it (netmap: EBUSY); the info requests see the NIC.
 			 */
 			if (create) {
-				nm_vale_dbg("%s: a NIC attached to %s is in use by the switch\n",
-					    name, bname);
+				nm_dbg("%s: a NIC attached to %s is in use by the switch\n",
+				       name, bname);
 				return -EBUSY;
 			}
 			*portp = nm_port_get(vp->nic->nic);
@@ -505,12 +500,12 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 		}
 	}
 	if (nm_vale_netdev_exists(pname)) {
-		nm_vale_dbg("%s: %s is a system interface: attach it with VALE_ATTACH first\n",
-			    name, pname);
+		nm_dbg("%s: %s is a system interface: attach it with VALE_ATTACH first\n",
+		       name, pname);
 		return -EINVAL;
 	}
 	if (!create) {
-		nm_vale_dbg("%s: no such VALE port\n", name);
+		nm_dbg("%s: no such VALE port\n", name);
 		return -ENXIO;
 	}
 	if (!b) {
@@ -535,9 +530,9 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 		nm_port_put(&vp->up);
 		goto err_bridge;
 	}
-	nm_vale_dbg("%s: ephemeral port %u created: %u/%u rings, %u/%u slots, mem_id %u\n",
-		    name, vp->index, vp->up.nrings[NM_TX], vp->up.nrings[NM_RX],
-		    vp->up.nslots[NM_TX], vp->up.nslots[NM_RX], nm_mem_id(vp->up.mem));
+	nm_dbg("%s: ephemeral port %u created: %u/%u rings, %u/%u slots, mem_id %u\n",
+	       name, vp->index, vp->up.nrings[NM_TX], vp->up.nrings[NM_RX],
+	       vp->up.nslots[NM_TX], vp->up.nslots[NM_RX], nm_mem_id(vp->up.mem));
 	*portp = &vp->up;
 	return 0;
 
@@ -705,7 +700,7 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 
 	if (!name[0] || strnlen(name, IFNAMSIZ) >= IFNAMSIZ || nm_vale_is_name(name) ||
 	    strpbrk(name, ":{}/ ") || !dev_valid_name(name)) {
-		nm_vale_dbg("%s: bad name for a persistent VALE port\n", name);
+		nm_dbg("%s: bad name for a persistent VALE port\n", name);
 		return -EINVAL;
 	}
 	mutex_lock(&nm_ctrl_lock);
@@ -729,7 +724,7 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 			}
 		}
 		if (!mem) {
-			nm_vale_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
+			nm_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
 			err = -EINVAL;
 			goto out;
 		}
@@ -761,7 +756,7 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 	nm_port_registry_add(&vp->up);
 	list_add_tail(&vp->plist, &nm_vale_persistent);
 	nm_vale_newif_reply(vp, req);
-	nm_vale_dbg("%s: persistent VALE port created (mem_id %u)\n", name, req->nr_mem_id);
+	nm_dbg("%s: persistent VALE port created (mem_id %u)\n", name, req->nr_mem_id);
 	err = 0;
 	goto out;
 
@@ -798,17 +793,17 @@ int nm_vale_delif(const char *name)
 	vp = nm_vale_persistent_find(name);
 	if (!vp) {
 		err = nm_vale_netdev_exists(name) ? -EINVAL : -ENXIO;
-		nm_vale_dbg("%s: DELIF: %s\n", name, err == -EINVAL ? "not a persistent VALE port" :
-			    "no such interface");
+		nm_dbg("%s: DELIF: %s\n", name, err == -EINVAL ? "not a persistent VALE port" :
+		       "no such interface");
 		goto out;
 	}
 	if (vp->up.users || vp->up.npipes || vp->bdg) {
-		nm_vale_dbg("%s: DELIF: port is %s\n", name, vp->bdg ? "attached" : "in use");
+		nm_dbg("%s: DELIF: port is %s\n", name, vp->bdg ? "attached" : "in use");
 		err = -EBUSY;
 		goto out;
 	}
 	nm_vale_persistent_delete(vp);
-	nm_vale_dbg("%s: persistent VALE port deleted\n", name);
+	nm_dbg("%s: persistent VALE port deleted\n", name);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -836,7 +831,7 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 	vp = nm_vale_persistent_find(pname);
 	if (!vp) {
 		if (!nm_vale_netdev_exists(pname)) {
-			nm_vale_dbg("%s: ATTACH: no such interface\n", name);
+			nm_dbg("%s: ATTACH: no such interface\n", name);
 			err = -ENXIO;
 			goto out;
 		}
@@ -861,8 +856,8 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 	}
 	b = nm_bridge_find(bname);
 	if (vp->bdg && (vp->bdg == b || vp->wrapper)) {
-		nm_vale_dbg("%s: ATTACH: already attached to %s%s\n", name, vp->bdg->name,
-			    vp->wrapper ? " and another switch" : "");
+		nm_dbg("%s: ATTACH: already attached to %s%s\n", name, vp->bdg->name,
+		       vp->wrapper ? " and another switch" : "");
 		err = -EBUSY;
 		goto out;
 	}
@@ -905,7 +900,7 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 		goto out;
 	}
 	req->port_index = vp->index;
-	nm_vale_dbg("%s: attached as port %u\n", name, vp->index);
+	nm_dbg("%s: attached as port %u\n", name, vp->index);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -925,34 +920,34 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	b = nm_bridge_find(bname);
 	vp = b ? nm_bridge_find_port(b, pname) : NULL;
 	if (!vp) {
-		nm_vale_dbg("%s: DETACH: not attached\n", name);
+		nm_dbg("%s: DETACH: not attached\n", name);
 		err = -ENXIO;
 		goto out;
 	}
 	if (vp->nic) {
 		if (vp->host) {
-			nm_vale_dbg("%s: DETACH: the host port leaves with its NIC\n", name);
+			nm_dbg("%s: DETACH: the host port leaves with its NIC\n", name);
 			err = -EINVAL;
 			goto out;
 		}
 		if (vp->nic->poll) {
-			nm_vale_dbg("%s: DETACH: polling is on (POLLING_DISABLE first)\n", name);
+			nm_dbg("%s: DETACH: polling is on (POLLING_DISABLE first)\n", name);
 			err = -EBUSY;
 			goto out;
 		}
 		req->port_index = vp->index;
 		nm_vale_nic_detach(vp->nic);
-		nm_vale_dbg("%s: NIC detached\n", name);
+		nm_dbg("%s: NIC detached\n", name);
 		goto out;
 	}
 	if (!vp->persistent) {
-		nm_vale_dbg("%s: DETACH: an ephemeral port leaves with its last user\n", name);
+		nm_dbg("%s: DETACH: an ephemeral port leaves with its last user\n", name);
 		err = -EINVAL;
 		goto out;
 	}
 	if (vp->wrapper) {
-		nm_vale_dbg("%s: DETACH: attached to a second switch too (detach that first)\n",
-			    name);
+		nm_dbg("%s: DETACH: attached to a second switch too (detach that first)\n",
+		       name);
 		err = -EBUSY;
 		goto out;
 	}
@@ -960,7 +955,7 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	/* Bound fds keep working: their TX then goes nowhere (dropped, counted). */
 	nm_bridge_leave(vp);
 	nm_port_put(&vp->up);
-	nm_vale_dbg("%s: detached\n", name);
+	nm_dbg("%s: detached\n", name);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -989,11 +984,11 @@ static int nm_vale_polling_nic(const char *name, struct nm_vale_nic **nicp)
 	b = nm_bridge_find(bname);
 	vp = b ? nm_bridge_find_port(b, pname) : NULL;
 	if (!vp) {
-		nm_vale_dbg("%s: POLLING: no such port\n", name);
+		nm_dbg("%s: POLLING: no such port\n", name);
 		return -ENXIO;
 	}
 	if (!vp->nic || vp->host || vp->nic->vale) {
-		nm_vale_dbg("%s: POLLING: only for NICs attached to a switch\n", name);
+		nm_dbg("%s: POLLING: only for NICs attached to a switch\n", name);
 		return -EOPNOTSUPP;
 	}
 	*nicp = vp->nic;
@@ -1021,7 +1016,7 @@ int nm_vale_polling_disable(const char *name)
 	mutex_lock(&nm_ctrl_lock);
 	err = nm_vale_polling_nic(name, &nic);
 	if (!err && !nic->poll) {
-		nm_vale_dbg("%s: POLLING_DISABLE: polling is not on\n", name);
+		nm_dbg("%s: POLLING_DISABLE: polling is not on\n", name);
 		err = -EINVAL;
 	}
 	if (!err)

@@ -75,8 +75,7 @@ static inline struct nm_mon_port *to_mp(struct nm_port *port)
 
 static struct nm_mon_set *nm_mon_set_of(struct nm_kring *k)
 {
-	return rcu_dereference_protected((struct nm_mon_set *)k->mon.set,
-					 lockdep_is_held(&nm_ctrl_lock));
+	return rcu_dereference_protected(k->mon.set, lockdep_is_held(&nm_ctrl_lock));
 }
 
 /* Free the sets replaced since the last call, after a grace period. */

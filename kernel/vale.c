@@ -164,7 +164,7 @@ void nm_bridge_destroy(struct nm_bridge *b)
 	lockdep_assert_held(&nm_ctrl_lock);
 	nm_bridges[b->idx] = NULL;
 	/* The table was emptied (and its readers waited for) by the last leave. */
-	nm_vale_table_free(b->sw.table);
+	nm_vale_table_free(rcu_dereference_protected(b->sw.table, lockdep_is_held(&nm_ctrl_lock)));
 	nm_dbg("switch %s destroyed\n", b->name);
 	kvfree(b);
 }
@@ -187,11 +187,12 @@ struct nm_vale_port *nm_bridge_find_port(struct nm_bridge *b, const char *pname)
  */
 static int nm_bridge_publish(struct nm_bridge *b, bool wait)
 {
-	struct nm_vale_table *t, *old = b->sw.table;
+	struct nm_vale_table *t, *old;
 	struct nm_vale_table_rcu *tr;
 	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
+	old = rcu_dereference_protected(b->sw.table, lockdep_is_held(&nm_ctrl_lock));
 	tr = kzalloc(sizeof(*tr), GFP_KERNEL_ACCOUNT);
 	if (!tr)
 		return -ENOMEM;
@@ -260,7 +261,9 @@ void nm_bridge_leave(struct nm_vale_port *vp)
 	b->nports--;
 	if (nm_bridge_publish(b, true)) {
 		/* No memory for a new table: an empty one is not needed, wait instead. */
-		struct nm_vale_table *t = b->sw.table;
+		struct nm_vale_table *t;
+
+		t = rcu_dereference_protected(b->sw.table, lockdep_is_held(&nm_ctrl_lock));
 
 		/* Remove the port in place: readers tolerate a NULL entry. */
 		WRITE_ONCE(t->port[vp->index], NULL);

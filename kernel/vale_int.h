@@ -101,7 +101,7 @@ struct nm_vale_nic_src {
 	struct nm_vale_port *vp;	/* the switch port it feeds */
 	nm_notify_fn saved_notify;	/* the NIC's, put back on detach */
 	unsigned long pending;		/* bit 0: something may have arrived */
-	struct task_struct *poller;	/* polling thread owning it, or NULL (RCU-read) */
+	struct task_struct __rcu *poller;	/* polling thread owning it, or NULL (RCU-read) */
 	struct work_struct work;	/* notify from hard-irq context: run later */
 	struct nm_vale_nic *nic;
 };

@@ -149,7 +149,7 @@ static void nm_vale_nic_src_run(struct nm_vale_nic_src *s, u32 rounds)
 		if (!test_bit(0, &s->pending))
 			return;
 		if (!rounds) {
-			if (!READ_ONCE(s->poller))
+			if (!rcu_access_pointer(s->poller))
 				queue_work(system_highpri_wq, &s->work);
 			return;
 		}
@@ -189,7 +189,7 @@ static void nm_vale_nic_rx_notify(struct nm_kring *kring)
 	if (unlikely(!nic || kring->ring_id >= nic->nsrc))
 		goto out;
 	s = &nic->src[kring->ring_id];
-	t = READ_ONCE(s->poller);
+	t = rcu_dereference(s->poller);
 	if (t) {
 		/* A polling thread owns the ring: only wake it if it sleeps. */
 		set_bit(0, &s->pending);

@@ -101,7 +101,7 @@ static void nm_vale_poll_kill(struct nm_vale_nic *nic, struct nm_vale_poll *poll
 
 	for (i = 0; i < n; i++)
 		for (r = poll->t[i].first; r < poll->t[i].last; r++)
-			WRITE_ONCE(nic->src[r].poller, NULL);
+			RCU_INIT_POINTER(nic->src[r].poller, NULL);
 	/* A notify that read a pointer has finished with it. */
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
@@ -183,7 +183,7 @@ int nm_vale_poll_start(struct nm_vale_nic *nic, const struct nmreq_vale_polling 
 	/* Notifies of these rings now only wake their thread. */
 	for (i = 0; i < n; i++)
 		for (r = poll->t[i].first; r < poll->t[i].last; r++)
-			WRITE_ONCE(nic->src[r].poller, poll->t[i].task);
+			RCU_INIT_POINTER(nic->src[r].poller, poll->t[i].task);
 	for (i = 0; i < n; i++)
 		wake_up_process(poll->t[i].task);
 	nic->poll = poll;

@@ -27,11 +27,6 @@
 #include "kloop.h"
 #include "params.h"
 
-#define nm_csb_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 static void nm_csb_unpin(struct nm_csb_pin *p)
 {
 	if (p->base)
@@ -108,12 +103,12 @@ static int nm_csb_make(struct nm_priv *priv, const struct nm_csb_req *req,
 	struct nm_csb *csb;
 
 	if (!priv->exclusive) {
-		nm_csb_dbg("%s: CSB needs NR_EXCLUSIVE\n", priv->port->name);
+		nm_dbg("%s: CSB needs NR_EXCLUSIVE\n", priv->port->name);
 		return -EINVAL;
 	}
 	if (!IS_ALIGNED(req->atok, sizeof(struct nm_csb_atok)) ||
 	    !IS_ALIGNED(req->ktoa, sizeof(struct nm_csb_ktoa))) {
-		nm_csb_dbg("%s: CSB pointers must be 64-byte aligned\n", priv->port->name);
+		nm_dbg("%s: CSB pointers must be 64-byte aligned\n", priv->port->name);
 		return -EINVAL;
 	}
 	csb = kzalloc(sizeof(*csb), GFP_KERNEL_ACCOUNT);
@@ -126,7 +121,7 @@ static int nm_csb_make(struct nm_priv *priv, const struct nm_csb_req *req,
 	if (csb->atok)
 		csb->ktoa = nm_csb_pin(&csb->pin[1], req->ktoa, (ntx + nrx) * sizeof(*csb->ktoa));
 	if (!csb->ktoa) {
-		nm_csb_dbg("%s: CSB memory not accessible\n", priv->port->name);
+		nm_dbg("%s: CSB memory not accessible\n", priv->port->name);
 		nm_csb_put(csb);
 		return -EFAULT;
 	}

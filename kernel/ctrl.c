@@ -42,17 +42,10 @@
 #include "kloop.h"
 #include "mem.h"
 #include "monitor.h"
-#include "nic.h"
 #include "params.h"
-#include "pipe.h"
 #include "port.h"
 #include "vale.h"
 #include "watch.h"
-
-#define nm_ctrl_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
 
 union nm_req_body {
 	struct nmreq_register reg;
@@ -155,8 +148,8 @@ int nm_ctrl_may_change(u16 reqtype)
 {
 	if (!nm_ctrl_req_changes(reqtype) || nm_ctrl_capable(true))
 		return 0;
-	nm_ctrl_dbg("request type %u needs CAP_NET_ADMIN (pid %d, uid %u): EPERM\n", reqtype,
-		    task_pid_nr(current), from_kuid(&init_user_ns, current_uid()));
+	nm_dbg("request type %u needs CAP_NET_ADMIN (pid %d, uid %u): EPERM\n", reqtype,
+	       task_pid_nr(current), from_kuid(&init_user_ns, current_uid()));
 	return -EPERM;
 }
 
@@ -285,7 +278,7 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
 		uptr = o->hdr.nro_next;
 		o->hdr.nro_status = EOPNOTSUPP;
 		if (o->hdr.nro_reqtype == 0) {
-			nm_ctrl_dbg("option type 0 is invalid\n");
+			nm_dbg("option type 0 is invalid\n");
 			o->hdr.nro_status = EINVAL;
 			err = -EINVAL;
 			continue;
@@ -294,7 +287,7 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
 		if (!slot)
 			continue;
 		if (*slot) {
-			nm_ctrl_dbg("option type 0x%x given twice\n", o->hdr.nro_reqtype);
+			nm_dbg("option type 0x%x given twice\n", o->hdr.nro_reqtype);
 			o->hdr.nro_status = EINVAL;
 			(*slot)->hdr.nro_status = EINVAL;
 			return -EINVAL;
@@ -309,7 +302,7 @@ static int nm_opts_copyin(struct nm_opts *opts, u64 uptr, u64 bsize)
 	return err;
 
 err_size:
-	nm_ctrl_dbg("option list over %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
+	nm_dbg("option list over %d bytes or looping\n", NETMAP_REQ_MAXSIZE);
 	opts->n = 0;
 	return -EMSGSIZE;
 err_fault:
@@ -365,7 +358,7 @@ static struct nm_mem *nm_opt_extmem(struct nm_opts *opts, struct nmreq_register 
 		return o ? ERR_PTR(-(int)o->hdr.nro_status) : NULL;
 	/* A region others can join (by nr_mem_id), on long-term pinned pages. */
 	if (!nm_ctrl_capable(true)) {
-		nm_ctrl_dbg("OPT_EXTMEM needs CAP_NET_ADMIN (pid %d): EPERM\n", task_pid_nr(current));
+		nm_dbg("OPT_EXTMEM needs CAP_NET_ADMIN (pid %d): EPERM\n", task_pid_nr(current));
 		o->hdr.nro_status = EPERM;
 		return ERR_PTR(-EPERM);
 	}
@@ -409,8 +402,8 @@ static struct nm_opt *nm_opt_offsets(struct nm_opts *opts, struct nm_reg_offsets
 	ro->initial = b.nro_initial_offset;
 	ro->gap = b.nro_min_gap;
 	if (b.nro_offset_bits > 64 || ro->max > ro->mask || ro->initial > ro->max) {
-		nm_ctrl_dbg("OPT_OFFSETS: bits %u, max %llu, initial %llu: EINVAL\n",
-			    b.nro_offset_bits, ro->max, ro->initial);
+		nm_dbg("OPT_OFFSETS: bits %u, max %llu, initial %llu: EINVAL\n",
+		       b.nro_offset_bits, ro->max, ro->initial);
 		o->hdr.nro_status = EINVAL;
 		return ERR_PTR(-EINVAL);
 	}
@@ -449,44 +442,36 @@ static int nm_ctrl_register(struct nm_priv *priv, struct nmreq_header *hdr,
 
 /* ---- dispatch --------------------------------------------------------- */
 
-/* The counters of a VALE port or a NIC ("eth1", "eth1^"), as nm_opt_port_stats() wants. */
-static int nm_port_stats_vale_nic(const char *name, struct nmreq_opt_port_stats *body)
+/*
+ * Answer NETMAP_REQ_OPT_PORT_STATS, if given and nobody answered it yet:
+ * @kind is the NM_PORT_STATS_KIND_* of the counters in @st for @nobj
+ * objects, or -errno for the option's status.
+ */
+static void nm_opt_port_stats_put(struct nm_opts *opts, int kind, const struct nm_port_stats *st,
+				  u32 nobj)
 {
-	char ifname[NETMAP_REQ_IFNAMSIZ];
-	struct nm_vale_port_stats st;
-	struct nm_nic_stats nst;
-	size_t len = strlen(name);
-	bool host = len > 1 && name[len - 1] == '^';
-	int err;
+	struct nm_opt *o = opts ? opts->port_stats : NULL;
+	struct nmreq_opt_port_stats body = {
+		.tx_packets = st->tx_packets,
+		.tx_bytes = st->tx_bytes,
+		.tx_errors = st->tx_errors,
+		.rx_packets = st->rx_packets,
+		.rx_bytes = st->rx_bytes,
+		.rx_drops = st->rx_drops,
+		.rx_errors = st->rx_errors,
+		.kind = kind,
+		.nr_objects = nobj,
+	};
 
-	err = host && !nm_vale_is_name(name) ? -EINVAL : nm_vale_stats_by_name(name, &st);
-	if (!err) {
-		body->kind = NM_PORT_STATS_KIND_VALE;
-		body->tx_packets = st.tx_packets;
-		body->tx_bytes = st.tx_bytes;
-		body->tx_errors = st.tx_errors;
-		body->rx_packets = st.rx_packets;
-		body->rx_bytes = st.rx_bytes;
-		body->rx_drops = st.rx_drops;
-		return 0;
+	if (!o || o->hdr.nro_status != EOPNOTSUPP)
+		return;
+	if (kind < 0) {
+		o->hdr.nro_status = -kind;
+		return;
 	}
-	if (err != -EINVAL || nm_vale_is_name(name))
-		return err;
-	/* "eth1^": the host rings of NIC eth1. */
-	strscpy(ifname, name, sizeof(ifname));
-	if (host)
-		ifname[len - 1] = '\0';
-	err = nm_nic_stats_by_name(ifname, host, &nst);
-	if (err)
-		return err;
-	body->kind = host ? NM_PORT_STATS_KIND_NIC_HOST : NM_PORT_STATS_KIND_NIC;
-	body->tx_packets = nst.tx_packets;
-	body->tx_bytes = nst.tx_bytes;
-	body->tx_errors = nst.tx_errors;
-	body->rx_packets = nst.rx_packets;
-	body->rx_bytes = nst.rx_bytes;
-	body->rx_drops = nst.rx_drops;
-	return 0;
+	/* The body as copied out: everything after the option header. */
+	memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
+	o->hdr.nro_status = 0;
 }
 
 /*
@@ -497,25 +482,11 @@ static int nm_port_stats_vale_nic(const char *name, struct nmreq_opt_port_stats 
 static void nm_opt_port_stats(struct nm_opts *opts, const char *name)
 {
 	struct nm_opt *o = opts ? opts->port_stats : NULL;
-	struct nmreq_opt_port_stats body = {};
-	int err;
+	struct nm_port_stats st = {};
 
 	if (!o || o->hdr.nro_status != EOPNOTSUPP)
 		return;
-	if (!name[0])
-		err = -EINVAL;
-	else if (nm_pipe_is_name(name))
-		err = nm_pipe_stats_by_name(name, &body);
-	else
-		err = nm_port_stats_vale_nic(name, &body);
-	if (err) {
-		o->hdr.nro_status = -err;
-		return;
-	}
-	body.nr_objects = 1;
-	/* The body as copied out: everything after the option header. */
-	memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
-	o->hdr.nro_status = 0;
+	nm_opt_port_stats_put(opts, nm_port_stats_by_name(name, &st), &st, 1);
 }
 
 /* ---- CSB and the sync loop (kloop.h) ---------------------------------- */
@@ -598,8 +569,7 @@ static int nm_ctrl_kloop_start(struct nm_priv *priv, const struct nmreq_sync_klo
 static int nm_ctrl_info_get(struct nmreq_header *hdr, struct nmreq_port_info_get *info,
 			    struct nm_opts *opts)
 {
-	struct nm_opt *o = opts ? opts->port_stats : NULL;
-	struct nmreq_opt_port_stats body = {};
+	struct nm_port_stats st = {};
 	char pname[NETMAP_REQ_IFNAMSIZ];
 	size_t len = strlen(hdr->nr_name);
 	int err;
@@ -614,12 +584,11 @@ static int nm_ctrl_info_get(struct nmreq_header *hdr, struct nmreq_port_info_get
 			nm_opt_port_stats(opts, hdr->nr_name);
 		return err;
 	}
-	err = nm_mon_info_stats(hdr->nr_name, info, &body);
-	if (!err && o && o->hdr.nro_status == EOPNOTSUPP) {
-		memcpy(opts->bodies + o->body_off, &body.tx_packets, o->body_size);
-		o->hdr.nro_status = 0;
-	}
-	return err;
+	err = nm_mon_info_stats(hdr->nr_name, info, &st);
+	if (err < 0)
+		return err;
+	nm_opt_port_stats_put(opts, NM_PORT_STATS_KIND_MONITOR, &st, err);
+	return 0;
 }
 
 static int nm_ctrl_run(struct nm_priv *priv, struct nmreq_header *hdr,
@@ -694,26 +663,26 @@ long nm_ctrl_ioctl(struct nm_priv *priv, void __user *uhdr)
 	hdr.nr_name[sizeof(hdr.nr_name) - 1] = '\0';
 
 	if (hdr.nr_version < NETMAP_MIN_API || hdr.nr_version > NETMAP_MAX_API) {
-		nm_ctrl_dbg("API mismatch: got %u, need %u..%u\n", hdr.nr_version,
-			    NETMAP_MIN_API, NETMAP_MAX_API);
+		nm_dbg("API mismatch: got %u, need %u..%u\n", hdr.nr_version,
+		       NETMAP_MIN_API, NETMAP_MAX_API);
 		err = -EINVAL;
 		goto out;
 	}
 	if (hdr.nr_reserved) {
-		nm_ctrl_dbg("nr_reserved must be 0\n");
+		nm_dbg("nr_reserved must be 0\n");
 		err = -EINVAL;
 		goto out;
 	}
 	bsize = nm_req_body_size(hdr.nr_reqtype);
 	if (bsize < 0) {
-		nm_ctrl_dbg("unknown request type %u\n", hdr.nr_reqtype);
+		nm_dbg("unknown request type %u\n", hdr.nr_reqtype);
 		bsize = 0;
 		err = -EINVAL;
 		goto out;
 	}
 	if (!!bsize != !!hdr.nr_body) {
-		nm_ctrl_dbg("request type %u: nr_body %s\n", hdr.nr_reqtype,
-			    bsize ? "missing" : "must be NULL");
+		nm_dbg("request type %u: nr_body %s\n", hdr.nr_reqtype,
+		       bsize ? "missing" : "must be NULL");
 		bsize = 0;
 		err = -EINVAL;
 		goto out;

@@ -54,11 +54,6 @@
 #include "kloop.h"
 #include "params.h"
 
-#define nm_kloop_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 #define NM_KLOOP_TIMEOUT	(3 * HZ)	/* notification mode: longest wait */
 #define NM_KLOOP_MAX_SLEEP_US	1000000
 #define NM_KLOOP_ROUNDS		64		/* syncs of one ring before the others' turn */
@@ -156,8 +151,8 @@ static int nm_kloop_sync(struct nm_kloop_ring *r, u32 *head)
 	if (err == -ERESTARTSYS)
 		return -EINTR;
 	if (err && err != -EBUSY)
-		nm_kloop_dbg("%s ring %u: sync in the loop failed (%d)\n",
-			     k->dir == NM_TX ? "tx" : "rx", k->ring_id, err);
+		nm_dbg("%s ring %u: sync in the loop failed (%d)\n",
+		       k->dir == NM_TX ? "tx" : "rx", k->ring_id, err);
 	return 0;
 }
 
@@ -380,12 +375,12 @@ static int nm_kloop_make_run(struct nm_priv *priv, struct nm_csb *csb,
 	if (req->efds) {
 		*req->efds_status = 0;
 		if (req->efds_size != sizeof(struct nmreq_opt_sync_kloop_eventfds) + 8ULL * n) {
-			nm_kloop_dbg("EVENTFDS: %llu bytes for %u rings\n", req->efds_size, n);
+			nm_dbg("EVENTFDS: %llu bytes for %u rings\n", req->efds_size, n);
 			*req->efds_status = EINVAL;
 			return -EINVAL;
 		}
 		if (mode && !nm_kloop_all_io(req->efds, n)) {
-			nm_kloop_dbg("direct mode needs every ioeventfd\n");
+			nm_dbg("direct mode needs every ioeventfd\n");
 			*req->efds_status = EINVAL;
 			return -EINVAL;
 		}
@@ -543,7 +538,7 @@ int nm_kloop_start(struct nm_priv *priv, struct nm_kloop_req *req)
 	spin_lock(&kl->lock);
 	if (!kl->csb) {
 		spin_unlock(&kl->lock);
-		nm_kloop_dbg("%s: SYNC_KLOOP_START needs CSB mode\n", priv->port->name);
+		nm_dbg("%s: SYNC_KLOOP_START needs CSB mode\n", priv->port->name);
 		return -EINVAL;
 	}
 	if (kl->run || kl->starting) {

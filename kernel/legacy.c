@@ -17,11 +17,6 @@
 #include "port.h"
 #include "vale.h"
 
-#define nm_legacy_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /*
  * NETMAP_BDG_LIST becomes VALE_LIST (EINVAL for a name that is not VALE):
  * nr_arg1 = bridge index, nr_arg2 = port index, the name written back.
@@ -206,11 +201,11 @@ static int nm_legacy_regif(struct nm_priv *priv, struct nmreq *nmr, char *name)
 	}
 	case NETMAP_PT_HOST_CREATE:
 	case NETMAP_PT_HOST_DELETE:
-		nm_legacy_dbg("netmap passthrough is not supported\n");
+		nm_dbg("netmap passthrough is not supported\n");
 		return -EOPNOTSUPP;
 	default:
 		/* NETMAP_BDG_REGOPS is kernel-internal; the rest do not exist. */
-		nm_legacy_dbg("invalid legacy nr_cmd %u\n", nmr->nr_cmd);
+		nm_dbg("invalid legacy nr_cmd %u\n", nmr->nr_cmd);
 		return -EINVAL;
 	}
 }
@@ -257,7 +252,7 @@ long nm_legacy_ioctl(struct nm_priv *priv, unsigned int cmd, void __user *uarg)
 	memcpy(name, nmr.nr_name, sizeof(nmr.nr_name));
 
 	if (nmr.nr_version < NETMAP_MIN_API) {
-		nm_legacy_dbg("API mismatch: got %u, need >= %u\n", nmr.nr_version, NETMAP_MIN_API);
+		nm_dbg("API mismatch: got %u, need >= %u\n", nmr.nr_version, NETMAP_MIN_API);
 		err = -EINVAL;
 	} else if (cmd == NIOCREGIF) {
 		err = nm_legacy_regif(priv, &nmr, name);

@@ -46,11 +46,6 @@
 #define NM_MON_MAX_SLOTS	4096
 #define NM_MON_MAX_EXTRA_BUFS	65536
 
-#define nm_mon_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* A monitored kring and the monitor ring its frames go to. */
 struct nm_mon_att {
 	struct nm_kring *k;
@@ -80,8 +75,7 @@ static inline struct nm_mon_port *to_mp(struct nm_port *port)
 
 static struct nm_mon_set *nm_mon_set_of(struct nm_kring *k)
 {
-	return rcu_dereference_protected((struct nm_mon_set *)k->mon.set,
-					 lockdep_is_held(&nm_ctrl_lock));
+	return rcu_dereference_protected(k->mon.set, lockdep_is_held(&nm_ctrl_lock));
 }
 
 /* Free the sets replaced since the last call, after a grace period. */
@@ -138,11 +132,11 @@ static int nm_mon_attach_one(struct nm_mon_port *mp, struct nm_kring *k, struct 
 	if (err) {
 		kfree(nw);
 		if (err == -EBUSY)
-			nm_mon_dbg("%s: %s ring %u already has a zero-copy monitor\n",
-				   mp->parent->name, k->dir == NM_TX ? "tx" : "rx", k->ring_id);
+			nm_dbg("%s: %s ring %u already has a zero-copy monitor\n",
+			       mp->parent->name, k->dir == NM_TX ? "tx" : "rx", k->ring_id);
 		else
-			nm_mon_dbg("%s: %s ring %u has %d monitors already\n", mp->parent->name,
-				   k->dir == NM_TX ? "tx" : "rx", k->ring_id, NM_MON_MAX_COPY);
+			nm_dbg("%s: %s ring %u has %d monitors already\n", mp->parent->name,
+			       k->dir == NM_TX ? "tx" : "rx", k->ring_id, NM_MON_MAX_COPY);
 		return err;
 	}
 	/* A NIC's frames wait in its queue until an rxsync: the hook forces one. */
@@ -217,6 +211,8 @@ static void nm_mon_dtor(struct nm_port *port)
 	kfree(mp);
 }
 
+static int nm_mon_stats(struct nm_port *port, bool host, struct nm_port_stats *st);
+
 static const struct nm_port_ops nm_mon_ops = {
 	.txsync = nm_null_txsync,	/* the TX ring does nothing */
 	.rxsync = nm_mon_rxsync,
@@ -225,6 +221,7 @@ static const struct nm_port_ops nm_mon_ops = {
 	.rings_create = nm_port_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	.dtor = nm_mon_dtor,
+	.stats = nm_mon_stats,
 };
 
 static u32 nm_mon_bound(u32 v, u32 dflt, u32 hi)
@@ -297,12 +294,12 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 				    name, req->nr_mode);
 		return -EOPNOTSUPP;
 	default:
-		nm_mon_dbg("%s: a monitor takes NR_REG_ALL_NIC or NR_REG_ONE_NIC (got mode %u)\n",
-			   name, req->nr_mode);
+		nm_dbg("%s: a monitor takes NR_REG_ALL_NIC or NR_REG_ONE_NIC (got mode %u)\n",
+		       name, req->nr_mode);
 		return -EINVAL;
 	}
 	if (strchr(name, '/') && nm_mon_find_name(name)) {
-		nm_mon_dbg("%s: monitors cannot be monitored\n", name);
+		nm_dbg("%s: monitors cannot be monitored\n", name);
 		return -EINVAL;
 	}
 	/* The parent, looked up as without the monitor flags; never created. */
@@ -311,24 +308,24 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 	if (err)
 		return err;
 	if (parent->flags & NM_PORT_F_MONITOR) {
-		nm_mon_dbg("%s: monitors cannot be monitored\n", name);
+		nm_dbg("%s: monitors cannot be monitored\n", name);
 		err = -EINVAL;
 		goto err_parent;
 	}
 	if (!parent->users || (parent->flags & NM_PORT_F_IMPLICIT)) {
-		nm_mon_dbg("%s: not in netmap mode, cannot be monitored\n", name);
+		nm_dbg("%s: not in netmap mode, cannot be monitored\n", name);
 		err = -EINVAL;
 		goto err_parent;
 	}
 	if (zcopy && mem && mem != parent->mem) {
-		nm_mon_dbg("%s: a zero-copy monitor lives in the region of its port (mem_id %u, not %u)\n",
-			   name, nm_mem_id(parent->mem), nm_mem_id(mem));
+		nm_dbg("%s: a zero-copy monitor lives in the region of its port (mem_id %u, not %u)\n",
+		       name, nm_mem_id(parent->mem), nm_mem_id(mem));
 		err = -EINVAL;
 		goto err_parent;
 	}
 	if (req->nr_mode == NR_REG_ONE_NIC &&
 	    req->nr_ringid >= max(parent->nrings[NM_TX], parent->nrings[NM_RX])) {
-		nm_mon_dbg("%s: nr_ringid %u out of range\n", name, req->nr_ringid);
+		nm_dbg("%s: nr_ringid %u out of range\n", name, req->nr_ringid);
 		err = -EINVAL;
 		goto err_parent;
 	}
@@ -393,9 +390,9 @@ int nm_mon_lookup(const char *name, const struct nmreq_register *req,
 	if (err)
 		goto err_port;		/* the dtor detaches what was attached */
 	list_add_tail(&mp->list, &nm_monitors);
-	nm_mon_dbg("%s: monitor %s created: %u rx rings of %u slots, %u rings monitored (mem_id %u)\n",
-		   name, port->name, port->nrings[NM_RX], port->nslots[NM_RX], mp->natt,
-		   nm_mem_id(port->mem));
+	nm_dbg("%s: monitor %s created: %u rx rings of %u slots, %u rings monitored (mem_id %u)\n",
+	       name, port->name, port->nrings[NM_RX], port->nslots[NM_RX], mp->natt,
+	       nm_mem_id(port->mem));
 	*portp = port;
 	return 0;
 
@@ -416,8 +413,8 @@ void nm_mon_parent_off(struct nm_port *port)
 		if (mp->parent != port || !mp->attached)
 			continue;
 		nm_mon_detach_all(mp);
-		nm_mon_dbg("%s: left netmap mode: monitor %s detached (reopen it)\n", port->name,
-			   mp->up.name);
+		nm_dbg("%s: left netmap mode: monitor %s detached (reopen it)\n", port->name,
+		       mp->up.name);
 	}
 }
 
@@ -438,11 +435,15 @@ static bool nm_mon_matches(const struct nm_mon_port *mp, const char *name)
 	return !mp->up.name[len] || (mp->up.name[len] == '#' && !strchr(name, '#'));
 }
 
-static void nm_mon_stats(struct nm_mon_port *mp, struct nmreq_opt_port_stats *st)
+/* ops->stats: what the monitor's RX rings got. */
+static int nm_mon_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
 {
+	struct nm_mon_port *mp = to_mp(port);
 	u32 i;
 
-	for (i = 0; i < mp->up.nrings[NM_RX]; i++) {
+	if (host)
+		return -EINVAL;
+	for (i = 0; i < port->nrings[NM_RX]; i++) {
 		struct nm_mon_ring *r = &mp->rings[i];
 
 		nm_mon_lock(&r->lock);
@@ -452,10 +453,11 @@ static void nm_mon_stats(struct nm_mon_port *mp, struct nmreq_opt_port_stats *st
 		st->rx_errors += r->errs;
 		nm_mon_unlock(&r->lock);
 	}
+	return NM_PORT_STATS_KIND_MONITOR;
 }
 
 int nm_mon_info_stats(const char *name, struct nmreq_port_info_get *info,
-		      struct nmreq_opt_port_stats *st)
+		      struct nm_port_stats *st)
 {
 	struct nm_mon_port *mp;
 	u32 n = 0;
@@ -477,13 +479,9 @@ int nm_mon_info_stats(const char *name, struct nmreq_port_info_get *info,
 			info->nr_host_rx_rings = 0;
 		}
 		if (st)
-			nm_mon_stats(mp, st);
+			nm_port_stats(port, false, st);
 		n++;
 	}
 	mutex_unlock(&nm_ctrl_lock);
-	if (st) {
-		st->kind = NM_PORT_STATS_KIND_MONITOR;
-		st->nr_objects = n;
-	}
-	return n ? 0 : -ENXIO;
+	return n ? n : -ENXIO;
 }

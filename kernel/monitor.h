@@ -24,7 +24,7 @@ struct nm_mem;
 struct nm_port;
 struct nmreq_register;
 struct nmreq_port_info_get;
-struct nmreq_opt_port_stats;
+struct nm_port_stats;
 
 /*
  * Lookup step 2 (NETMAP-ABI §6): the monitor of port @name that @req asks
@@ -49,10 +49,10 @@ bool nm_mon_is_name(const char *name);
  * PORT_INFO_GET of monitors: @name is a monitor's name ("P/rt#3") or that
  * without "#N" ("P/rt": every monitor of P in that mode). @info (may be
  * NULL) describes the first such monitor (rings, slots, region), @st (may
- * be NULL) gets their counters summed. -ENXIO if there is none. Takes
- * nm_ctrl_lock; never creates anything.
+ * be NULL) gets their counters added. Returns how many there are, -ENXIO
+ * if none. Takes nm_ctrl_lock; never creates anything.
  */
 int nm_mon_info_stats(const char *name, struct nmreq_port_info_get *info,
-		      struct nmreq_opt_port_stats *st);
+		      struct nm_port_stats *st);
 
 #endif /* NM_MONITOR_H */

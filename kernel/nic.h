@@ -76,19 +76,6 @@ void nm_nic_off(struct nm_port *port);
 /* The netdev's name now (it can be renamed). */
 const char *nm_nic_ifname(const struct nm_port *port);
 
-/* Counters of a NIC port, for NETMAP_REQ_OPT_PORT_STATS. */
-struct nm_nic_stats {
-	u64 tx_packets, tx_bytes, tx_errors;
-	u64 rx_packets, rx_bytes, rx_drops;
-};
-/* All rings of @port, or with @host_only its host rings only. */
-void nm_nic_stats(const struct nm_port *port, bool host_only, struct nm_nic_stats *st);
-/*
- * The same for the NIC named @name (all zero if it has no port yet: none is
- * made for this); -EINVAL if @name is a port but not a NIC. Takes nm_ctrl_lock.
- */
-int nm_nic_stats_by_name(const char *name, bool host_only, struct nm_nic_stats *st);
-
 int nm_nic_init(void);		/* netdevice notifier */
 void nm_nic_uninit(void);
 

@@ -11,6 +11,8 @@
 #ifndef NM_PARAMS_H
 #define NM_PARAMS_H
 
+#include <linux/compiler.h>
+#include <linux/printk.h>
 #include <linux/types.h>
 
 /* Sizes of one memory region: netmap_if objects, rings, buffers. */
@@ -38,6 +40,15 @@ extern struct nm_pool_params nm_global_params;
 extern struct nm_pool_params nm_priv_params;
 /* What the global region uses now (read-only in sysfs). */
 extern struct nm_pool_params nm_global_curr;
+
+/*
+ * Control-path diagnostics (why a request failed, what was made): only with
+ * the verbose parameter set, and rate limited.
+ */
+#define nm_dbg(fmt, ...) do {							\
+	if (READ_ONCE(nm_verbose))						\
+		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
+} while (0)
 
 /* Module init, before any region: fills in the defaults computed at load. */
 void nm_params_init(void);

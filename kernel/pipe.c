@@ -69,6 +69,8 @@ static int nm_pipe_rings_create(struct nm_port *port)
 	return 0;
 }
 
+static int nm_pipe_stats(struct nm_port *end, bool host, struct nm_port_stats *st);
+
 static const struct nm_port_ops nm_pipe_ops = {
 	.txsync = nm_pipe_txsync,
 	.rxsync = nm_pipe_rxsync,
@@ -77,6 +79,7 @@ static const struct nm_port_ops nm_pipe_ops = {
 	.rings_create = nm_pipe_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	/* no dtor: the ends are freed with the pipe (nm_pipe_release) */
+	.stats = nm_pipe_stats,
 };
 
 bool nm_pipe_is_name(const char *name)
@@ -388,9 +391,13 @@ out:
 
 /* ---- counters --------------------------------------------------------- */
 
-static void nm_pipe_stats(const struct nm_port *end, struct nmreq_opt_port_stats *st)
+/* ops->stats: tx from its TX rings, rx from the peer's TX rings. */
+static int nm_pipe_stats(struct nm_port *end, bool host, struct nm_port_stats *st)
 {
 	u32 i;
+
+	if (host)
+		return -EINVAL;
 
 	for (i = 0; i < end->nrings[NM_TX]; i++) {
 		const struct nm_kring *k = &end->krings[NM_TX][i];
@@ -407,9 +414,10 @@ static void nm_pipe_stats(const struct nm_port *end, struct nmreq_opt_port_stats
 		st->rx_packets += READ_ONCE(k->stat_pkts);
 		st->rx_bytes += READ_ONCE(k->stat_bytes);
 	}
+	return NM_PORT_STATS_KIND_PIPE;
 }
 
-int nm_pipe_stats_by_name(const char *name, struct nmreq_opt_port_stats *st)
+int nm_pipe_stats_by_name(const char *name, struct nm_port_stats *st)
 {
 	const struct nmreq_register req = { .nr_mode = NR_REG_ALL_NIC };
 	struct nm_port *port;
@@ -418,13 +426,12 @@ int nm_pipe_stats_by_name(const char *name, struct nmreq_opt_port_stats *st)
 	mutex_lock(&nm_ctrl_lock);
 	err = nm_pipe_lookup(name, &req, NULL, false, &port);
 	if (err == -EPERM || err == -ENXIO) {
-		err = 0;	/* no such pipe (or parent): it counted nothing */
+		/* No such pipe (or parent): it counted nothing. */
+		err = NM_PORT_STATS_KIND_PIPE;
 	} else if (!err) {
-		nm_pipe_stats(port, st);
+		err = nm_port_stats(port, false, st);
 		nm_port_put(port);
 	}
 	mutex_unlock(&nm_ctrl_lock);
-	st->kind = NM_PORT_STATS_KIND_PIPE;
-	st->nr_objects = 1;
 	return err;
 }

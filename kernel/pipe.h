@@ -17,7 +17,7 @@
 struct nm_mem;
 struct nm_port;
 struct nmreq_register;
-struct nmreq_opt_port_stats;
+struct nm_port_stats;
 
 #define NM_PIPE_MAX_PER_PARENT	64	/* pipes (pairs) per parent */
 #define NM_PIPE_MAX_RINGS	256	/* rings per direction of an end */
@@ -42,8 +42,9 @@ int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
  * Counters of the existing pipe end @name (NETMAP_REQ_OPT_PORT_STATS): tx
  * from its TX rings, rx from the peer's TX rings (what arrived in its RX
  * rings). Nothing is created: all zero when the pipe does not exist (as a
- * NIC without a port). -EINVAL for a bad name. Takes nm_ctrl_lock.
+ * NIC without a port). Returns NM_PORT_STATS_KIND_PIPE, or -EINVAL for a
+ * bad name. Takes nm_ctrl_lock.
  */
-int nm_pipe_stats_by_name(const char *name, struct nmreq_opt_port_stats *st);
+int nm_pipe_stats_by_name(const char *name, struct nm_port_stats *st);
 
 #endif /* NM_PIPE_H */

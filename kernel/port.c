@@ -37,12 +37,6 @@ static unsigned int nm_ports_alive;
 #define NM_NULL_MAX_SLOTS	4096
 #define NM_NULL_DEFAULT_SLOTS	1024
 
-/* Control-path error messages: only with verbose, and rate limited. */
-#define nm_ctrl_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* ---- references ------------------------------------------------------- */
 
 static void nm_port_release_own(struct kref *ref)
@@ -217,6 +211,12 @@ void nm_port_notify(struct nm_kring *kring)
 		wake_up_interruptible_poll(&port->wq[kring->dir], key);
 }
 
+int nm_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
+{
+	lockdep_assert_held(&nm_ctrl_lock);
+	return port->ops->stats ? port->ops->stats(port, host, st) : -EINVAL;
+}
+
 /* ---- registry and lookup ---------------------------------------------- */
 
 void nm_port_registry_add(struct nm_port *port)
@@ -275,7 +275,7 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, bool create,
 		/* The interface exists; only its port would have to be made. */
 		return !create && err == -ENXIO ? -EPERM : err;
 	}
-	nm_ctrl_dbg("%s: no such port\n", name);
+	nm_dbg("%s: no such port\n", name);
 	return -ENXIO;
 }
 
@@ -318,7 +318,7 @@ static int nm_null_create(const char *name, const struct nmreq_register *req,
 	int err;
 
 	if (!mem) {
-		nm_ctrl_dbg("%s: NR_REG_NULL needs an existing nr_mem_id\n", name);
+		nm_dbg("%s: NR_REG_NULL needs an existing nr_mem_id\n", name);
 		return -EINVAL;
 	}
 	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
@@ -373,8 +373,8 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (req->nr_mode == NR_REG_PIPE_MASTER || req->nr_mode == NR_REG_PIPE_SLAVE) {
-		nm_ctrl_dbg("%s: deprecated pipe nr_mode %u, use the name{id / name}id syntax\n",
-			    name, req->nr_mode);
+		nm_dbg("%s: deprecated pipe nr_mode %u, use the name{id / name}id syntax\n",
+		       name, req->nr_mode);
 		return -EINVAL;
 	}
 	if (req->nr_mem_id) {
@@ -391,7 +391,7 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 				return PTR_ERR(mem);
 		}
 		if (!mem) {
-			nm_ctrl_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
+			nm_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
 			return -EINVAL;
 		}
 	}
@@ -431,7 +431,7 @@ static int nm_port_select(const struct nm_port *port, const struct nmreq_registe
 	case NR_REG_NIC_SW:
 	case NR_REG_ONE_SW:
 		if (!port->nhost[NM_TX] && !port->nhost[NM_RX]) {
-			nm_ctrl_dbg("%s: has no host rings (mode %u)\n", port->name, req->nr_mode);
+			nm_dbg("%s: has no host rings (mode %u)\n", port->name, req->nr_mode);
 			return -EINVAL;
 		}
 		if (req->nr_mode == NR_REG_ONE_SW &&
@@ -449,7 +449,7 @@ static int nm_port_select(const struct nm_port *port, const struct nmreq_registe
 		}
 		break;
 	default:
-		nm_ctrl_dbg("%s: invalid nr_mode %u\n", port->name, req->nr_mode);
+		nm_dbg("%s: invalid nr_mode %u\n", port->name, req->nr_mode);
 		return -EINVAL;
 	}
 	if (req->nr_flags & NR_TX_RINGS_ONLY)
@@ -459,7 +459,7 @@ static int nm_port_select(const struct nm_port *port, const struct nmreq_registe
 	return 0;
 
 err_ringid:
-	nm_ctrl_dbg("%s: nr_ringid %u out of range\n", port->name, id);
+	nm_dbg("%s: nr_ringid %u out of range\n", port->name, id);
 	return -EINVAL;
 }
 
@@ -510,7 +510,7 @@ static int nm_port_offsets_check(const struct nm_port *port, struct nm_reg_offse
 	o->err = 0;
 	o->eff_max = o->max;
 	if (port->flags & NM_PORT_F_NO_OFFSETS) {
-		nm_ctrl_dbg("%s: this port takes no offsets\n", port->name);
+		nm_dbg("%s: this port takes no offsets\n", port->name);
 		o->err = -EOPNOTSUPP;
 	}
 	for (d = 0; d < NM_NDIR && !o->err; d++) {
@@ -518,13 +518,13 @@ static int nm_port_offsets_check(const struct nm_port *port, struct nm_reg_offse
 			const struct nm_kring *k = &port->krings[d][i];
 
 			if (o->max > k->buf_size) {
-				nm_ctrl_dbg("%s: max offset %llu > buffer size %u\n", port->name,
-					    o->max, k->buf_size);
+				nm_dbg("%s: max offset %llu > buffer size %u\n", port->name,
+				       o->max, k->buf_size);
 				o->err = -EINVAL;
 			} else if (k->offset_mask && ((o->mask & ~k->offset_mask) ||
 						      o->max > k->offset_max)) {
-				nm_ctrl_dbg("%s: ring has offsets (mask %#llx, max %u) already\n",
-					    port->name, k->offset_mask, k->offset_max);
+				nm_dbg("%s: ring has offsets (mask %#llx, max %u) already\n",
+				       port->name, k->offset_mask, k->offset_max);
 				o->err = -EBUSY;
 			} else if (k->offset_mask) {
 				o->eff_max = k->offset_max;
@@ -553,9 +553,9 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 			const struct nm_kring *k = &port->krings[d][i];
 
 			if (k->exclusive || (excl && k->users)) {
-				nm_ctrl_dbg("%s: %s ring %u is %s\n", port->name,
-					    d == NM_TX ? "tx" : "rx", i,
-					    k->exclusive ? "held exclusively" : "in use");
+				nm_dbg("%s: %s ring %u is %s\n", port->name,
+				       d == NM_TX ? "tx" : "rx", i,
+				       k->exclusive ? "held exclusively" : "in use");
 				return -EBUSY;
 			}
 		}
@@ -566,15 +566,15 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 			return err;
 	}
 	/* A NIC goes into netmap mode with its first bound fd (nic.h). */
-	if (port->flags & NM_PORT_F_NIC) {
-		err = nm_nic_on(port);
+	if (port->ops->reg) {
+		err = port->ops->reg(port, true);
 		if (err)
 			return err;
 	}
 	nifp = nm_port_nifp_create(port, mem, first, last);
 	if (!nifp) {
-		if (port->flags & NM_PORT_F_NIC)
-			nm_nic_off(port);
+		if (port->ops->reg)
+			port->ops->reg(port, false);
 		return -ENOMEM;
 	}
 	if (req->nr_extra_bufs) {
@@ -618,9 +618,9 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 	req->nr_host_rx_rings = port->nhost[NM_RX];
 	req->nr_mem_id = nm_mem_id(mem);
 	req->nr_extra_bufs = granted;
-	nm_ctrl_dbg("%s: bound tx %u..%u rx %u..%u%s, mem_id %u, %u extra buffers\n",
-		    port->name, first[NM_TX], last[NM_TX], first[NM_RX], last[NM_RX],
-		    excl ? " exclusive" : "", req->nr_mem_id, granted);
+	nm_dbg("%s: bound tx %u..%u rx %u..%u%s, mem_id %u, %u extra buffers\n",
+	       port->name, first[NM_TX], last[NM_TX], first[NM_RX], last[NM_RX],
+	       excl ? " exclusive" : "", req->nr_mem_id, granted);
 	return 0;
 }
 
@@ -654,12 +654,11 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	/* Out of netmap mode: its monitors stop (they must be reopened). */
 	if (!port->users)
 		nm_mon_parent_off(port);
-	if (port->flags & NM_PORT_F_NIC) {
-		nm_nic_off(port);
-		/* Back to one host ring each, if the port outlives this put (best effort). */
-		if (!port->users && kref_read(port->ref) > 1)
-			nm_nic_host_rings(port, 1, 1);
-	}
+	if (port->ops->reg)
+		port->ops->reg(port, false);
+	/* Back to one host ring each, if the port outlives this put (best effort). */
+	if (port->ops->host_rings && !port->users && kref_read(port->ref) > 1)
+		port->ops->host_rings(port, 1, 1);
 	nm_port_put(port);		/* may free a pipe pair and its parent */
 	nm_mem_put(priv->mem);
 	/*
@@ -700,12 +699,12 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 
 	mutex_lock(&nm_ctrl_lock);
 	if (priv->port) {
-		nm_ctrl_dbg("%s: this fd is already bound to %s\n", name, priv->port->name);
+		nm_dbg("%s: this fd is already bound to %s\n", name, priv->port->name);
 		err = -EBUSY;
 		goto out;
 	}
 	if (priv->watcher) {
-		nm_ctrl_dbg("%s: this fd is a release watcher\n", name);
+		nm_dbg("%s: this fd is a release watcher\n", name);
 		err = -EBUSY;
 		goto out;
 	}
@@ -714,15 +713,15 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 		goto out;
 	/* Frames that start with a virtio-net header: only for who says it copes. */
 	if (nm_vale_hdr_len(port) && !(req->nr_flags & NR_ACCEPT_VNET_HDR)) {
-		nm_ctrl_dbg("%s: virtio-net header of %u bytes: REGISTER needs NR_ACCEPT_VNET_HDR\n",
-			    name, nm_vale_hdr_len(port));
+		nm_dbg("%s: virtio-net header of %u bytes: REGISTER needs NR_ACCEPT_VNET_HDR\n",
+		       name, nm_vale_hdr_len(port));
 		nm_port_put(port);
 		err = -EIO;
 		goto out;
 	}
 	/* Host ring counts are the first binder's to choose (nic.h). */
-	if (nm_port_is_nic(port))
-		err = nm_nic_host_rings(port, req->nr_host_tx_rings, req->nr_host_rx_rings);
+	if (port->ops->host_rings)
+		err = port->ops->host_rings(port, req->nr_host_tx_rings, req->nr_host_rx_rings);
 	if (!err)
 		err = nm_port_bind(priv, port, req, offs);
 	if (err) {
@@ -767,7 +766,7 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may
 			if (!req->nr_memsize)
 				err = -EINVAL;
 		} else {
-			nm_ctrl_dbg("no memory region with id %u\n", id);
+			nm_dbg("no memory region with id %u\n", id);
 			err = -EINVAL;
 		}
 		req->nr_mem_id = id;
@@ -786,8 +785,8 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may
 		err = nm_port_get_for_req(name, &reg,
 					  may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING, &port);
 		/* As REGISTER would (a caller who may make things only). */
-		if (!err && may_create && nm_port_is_nic(port)) {
-			err = nm_nic_host_rings(port, reg.nr_host_tx_rings, reg.nr_host_rx_rings);
+		if (!err && may_create && port->ops->host_rings) {
+			err = port->ops->host_rings(port, reg.nr_host_tx_rings, reg.nr_host_rx_rings);
 			if (err)
 				nm_port_put(port);
 		}
@@ -821,6 +820,37 @@ int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req, bool 
 				  &port);
 	if (!err) {
 		nm_mem_pools_info(port->mem, req);
+		nm_port_put(port);
+	}
+	mutex_unlock(&nm_ctrl_lock);
+	return err;
+}
+
+int nm_port_stats_by_name(const char *name, struct nm_port_stats *st)
+{
+	char ifname[NETMAP_REQ_IFNAMSIZ];
+	size_t len = strlen(name);
+	bool host = len > 1 && name[len - 1] == '^';
+	struct nm_port *port;
+	int err;
+
+	if (!name[0])
+		return -EINVAL;
+	if (nm_pipe_is_name(name))
+		return nm_pipe_stats_by_name(name, st);
+	if (nm_vale_is_name(name))
+		return nm_vale_stats_by_name(name, st);
+	/* "eth1^": the host rings of NIC eth1. */
+	strscpy(ifname, name, sizeof(ifname));
+	if (host)
+		ifname[len - 1] = '\0';
+	mutex_lock(&nm_ctrl_lock);
+	/* Never made for a counter: an interface without a port counted nothing. */
+	err = nm_port_lookup_plain(ifname, false, false, &port);
+	if (err == -EPERM) {
+		err = host ? NM_PORT_STATS_KIND_NIC_HOST : NM_PORT_STATS_KIND_NIC;
+	} else if (!err) {
+		err = nm_port_stats(port, host, st);
 		nm_port_put(port);
 	}
 	mutex_unlock(&nm_ctrl_lock);

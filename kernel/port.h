@@ -5,9 +5,9 @@
  *
  * A port has rings in both directions (hardware rings, then host rings, in
  * one kring array per direction), a memory region holding them, and ops that
- * say how its rings sync. Pipes, the null port and the implicit parents of
- * pipes are ports now; VALE ports, NICs (native and emulated) and monitors
- * plug in later through the same ops.
+ * say how its rings sync, bind and count. Pipes, the null port, the implicit
+ * parents of pipes, VALE ports, NICs and monitors differ only in their ops:
+ * port.c and ctrl.c test no kind.
  *
  * Locking: nm_ctrl_lock, one global mutex, serialises every control
  * operation: lookup, creation and destruction of ports, REGISTER, unbinding
@@ -39,6 +39,15 @@ struct nm_kloop;
 
 extern struct mutex nm_ctrl_lock;
 
+/*
+ * A port's counters (NETMAP_REQ_OPT_PORT_STATS; the meaning of each is in
+ * struct nmreq_opt_port_stats), summed by its ops->stats.
+ */
+struct nm_port_stats {
+	u64 tx_packets, tx_bytes, tx_errors;
+	u64 rx_packets, rx_bytes, rx_drops, rx_errors;
+};
+
 struct nm_port_ops {
 	/* Packet path: called by nm_kring_sync() with the ring's busy bit. */
 	int (*txsync)(struct nm_kring *kring);
@@ -55,13 +64,33 @@ struct nm_port_ops {
 	void (*rings_delete)(struct nm_port *port);
 	/* Last reference gone (nm_ctrl_lock held): free everything. */
 	void (*dtor)(struct nm_port *port);
+	/*
+	 * Optional, nm_ctrl_lock held. reg(port, true) as a fd binds, before
+	 * its netmap_if is made (an error fails the REGISTER); reg(port,
+	 * false) as it unbinds (port->users already counts it out) or when
+	 * the bind fails after reg(port, true). A NIC enters and leaves
+	 * netmap mode here.
+	 */
+	int (*reg)(struct nm_port *port, bool on);
+	/*
+	 * Optional, nm_ctrl_lock held: the host ring counts asked for by a
+	 * REGISTER or an info request (0 keeps the current one), before the
+	 * bind; and (1, 1) when the last fd unbinds from a port that lives on.
+	 */
+	int (*host_rings)(struct nm_port *port, u32 ntx, u32 nrx);
+	/*
+	 * Optional, nm_ctrl_lock held: add the port's counters to *st (with
+	 * @host those of its host rings only) and return its
+	 * NM_PORT_STATS_KIND_*, or -EINVAL if it has none of that sort. No
+	 * .stats: the port counts nothing (-EINVAL).
+	 */
+	int (*stats)(struct nm_port *port, bool host, struct nm_port_stats *st);
 };
 
 /* nm_port::flags */
 #define NM_PORT_F_IMPLICIT	0x1	/* implicit parent of pipes, no rings */
 #define NM_PORT_F_PIPE		0x2	/* an end of a pipe */
 #define NM_PORT_F_REGISTRY	0x4	/* on the nm_ports list, found by name */
-#define NM_PORT_F_NIC		0x8	/* a NIC (nic.h): REGISTER/unbind turn it on/off */
 #define NM_PORT_F_MONITOR	0x10	/* a monitor (monitor.h): cannot be monitored */
 #define NM_PORT_F_NO_OFFSETS	0x100	/* OPT_OFFSETS is EOPNOTSUPP (zero-copy monitors) */
 
@@ -154,6 +183,8 @@ int nm_port_rings_attach(struct nm_port *port);
 void nm_port_rings_detach(struct nm_port *port);
 /* Wake whoever waits on @kring or on its port's direction (any context). */
 void nm_port_notify(struct nm_kring *kring);
+/* ops->stats of @port, -EINVAL if it has none. nm_ctrl_lock held. */
+int nm_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st);
 
 /* The registry of named ports (VALE ports later; implicit parents now). */
 void nm_port_registry_add(struct nm_port *port);
@@ -236,6 +267,14 @@ void nm_port_publish(struct nm_priv *priv);
  */
 int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may_create);
 int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req, bool may_create);
+/*
+ * The counters of the port @name, never created for this (the kind's
+ * by-name lookup: pipes, VALE ports, NICs and "eth1^", the host rings of
+ * NIC eth1): its NM_PORT_STATS_KIND_* or -errno; -EINVAL for a port that
+ * counts nothing. A NIC or pipe without a port yet counted nothing (all
+ * zero). nm_ctrl_lock taken inside.
+ */
+int nm_port_stats_by_name(const char *name, struct nm_port_stats *st);
 /* Undo REGISTER at close; nm_ctrl_lock taken inside. */
 void nm_port_unbind(struct nm_priv *priv);
 

@@ -58,11 +58,6 @@
 #define NM_VALE_MAX_SLOTS	4096
 #define NM_VALE_MAX_EXTRA_BUFS	(128 * 4096)
 
-#define nm_vale_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* A forwarding table as the kernel allocates it: freed after a grace period. */
 struct nm_vale_table_rcu {
 	struct rcu_head rcu;
@@ -111,8 +106,8 @@ int nm_vale_split(const char *name, char bname[IFNAMSIZ], char pname[IFNAMSIZ])
 	memcpy(pname, colon + 1, plen + 1);
 	return 0;
 err:
-	nm_vale_dbg("%s: bad VALE name (valeB:P, B of [A-Za-z0-9_], both shorter than %d)\n",
-		    name, IFNAMSIZ);
+	nm_dbg("%s: bad VALE name (valeB:P, B of [A-Za-z0-9_], both shorter than %d)\n",
+	       name, IFNAMSIZ);
 	return -EINVAL;
 }
 
@@ -160,7 +155,7 @@ struct nm_bridge *nm_bridge_create(const char *bname)
 	b->idx = i;
 	nm_vale_lut_init(&b->sw.lut);
 	nm_bridges[i] = b;
-	nm_vale_dbg("switch %s created (index %u)\n", bname, i);
+	nm_dbg("switch %s created (index %u)\n", bname, i);
 	return b;
 }
 
@@ -169,8 +164,8 @@ void nm_bridge_destroy(struct nm_bridge *b)
 	lockdep_assert_held(&nm_ctrl_lock);
 	nm_bridges[b->idx] = NULL;
 	/* The table was emptied (and its readers waited for) by the last leave. */
-	nm_vale_table_free(b->sw.table);
-	nm_vale_dbg("switch %s destroyed\n", b->name);
+	nm_vale_table_free(rcu_dereference_protected(b->sw.table, lockdep_is_held(&nm_ctrl_lock)));
+	nm_dbg("switch %s destroyed\n", b->name);
 	kvfree(b);
 }
 
@@ -192,11 +187,12 @@ struct nm_vale_port *nm_bridge_find_port(struct nm_bridge *b, const char *pname)
  */
 static int nm_bridge_publish(struct nm_bridge *b, bool wait)
 {
-	struct nm_vale_table *t, *old = b->sw.table;
+	struct nm_vale_table *t, *old;
 	struct nm_vale_table_rcu *tr;
 	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
+	old = rcu_dereference_protected(b->sw.table, lockdep_is_held(&nm_ctrl_lock));
 	tr = kzalloc(sizeof(*tr), GFP_KERNEL_ACCOUNT);
 	if (!tr)
 		return -ENOMEM;
@@ -271,7 +267,9 @@ void nm_bridge_leave(struct nm_vale_port *vp)
 	b->nports--;
 	if (nm_bridge_publish(b, true)) {
 		/* No memory for a new table: an empty one is not needed, wait instead. */
-		struct nm_vale_table *t = b->sw.table;
+		struct nm_vale_table *t;
+
+		t = rcu_dereference_protected(b->sw.table, lockdep_is_held(&nm_ctrl_lock));
 
 		/* Remove the port in place: readers tolerate a NULL entry. */
 		WRITE_ONCE(t->port[vp->index], NULL);
@@ -374,10 +372,12 @@ static void nm_vale_dtor(struct nm_port *port)
 	nm_port_rings_detach(port);
 	if (port->mem)
 		nm_mem_put(port->mem);
-	nm_vale_dbg("port %s freed\n", port->name);
+	nm_dbg("port %s freed\n", port->name);
 	nm_port_cleanup(port);
 	kfree(vp);
 }
+
+static int nm_vale_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st);
 
 static const struct nm_port_ops nm_vale_ops = {
 	.txsync = nm_vale_port_txsync,
@@ -387,6 +387,7 @@ static const struct nm_port_ops nm_vale_ops = {
 	.rings_create = nm_port_rings_create,
 	.rings_delete = nm_port_rings_delete,
 	.dtor = nm_vale_dtor,
+	.stats = nm_vale_port_stats,
 };
 
 bool nm_port_is_vale(const struct nm_port *port)
@@ -495,8 +496,8 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 			 * it (netmap: EBUSY); the info requests see the NIC.
 			 */
 			if (create) {
-				nm_vale_dbg("%s: a NIC attached to %s is in use by the switch\n",
-					    name, bname);
+				nm_dbg("%s: a NIC attached to %s is in use by the switch\n",
+				       name, bname);
 				return -EBUSY;
 			}
 			*portp = nm_port_get(vp->nic->nic);
@@ -508,12 +509,12 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 		}
 	}
 	if (nm_vale_netdev_exists(pname)) {
-		nm_vale_dbg("%s: %s is a system interface: attach it with VALE_ATTACH first\n",
-			    name, pname);
+		nm_dbg("%s: %s is a system interface: attach it with VALE_ATTACH first\n",
+		       name, pname);
 		return -EINVAL;
 	}
 	if (!create) {
-		nm_vale_dbg("%s: no such VALE port\n", name);
+		nm_dbg("%s: no such VALE port\n", name);
 		return -ENXIO;
 	}
 	if (!b) {
@@ -538,9 +539,9 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 		nm_port_put(&vp->up);
 		goto err_bridge;
 	}
-	nm_vale_dbg("%s: ephemeral port %u created: %u/%u rings, %u/%u slots, mem_id %u\n",
-		    name, vp->index, vp->up.nrings[NM_TX], vp->up.nrings[NM_RX],
-		    vp->up.nslots[NM_TX], vp->up.nslots[NM_RX], nm_mem_id(vp->up.mem));
+	nm_dbg("%s: ephemeral port %u created: %u/%u rings, %u/%u slots, mem_id %u\n",
+	       name, vp->index, vp->up.nrings[NM_TX], vp->up.nrings[NM_RX],
+	       vp->up.nslots[NM_TX], vp->up.nslots[NM_RX], nm_mem_id(vp->up.mem));
 	*portp = &vp->up;
 	return 0;
 
@@ -550,19 +551,18 @@ err_bridge:
 	return err;
 }
 
-int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st)
+/* ops->stats; a port of a switch has no host rings of its own. */
+static int nm_vale_port_stats(struct nm_port *port, bool host, struct nm_port_stats *st)
 {
-	struct nm_vale_port *vp;
+	struct nm_vale_port *vp = to_vp(port);
 	u32 i;
 
 	lockdep_assert_held(&nm_ctrl_lock);
-	if (port->ops != &nm_vale_ops)
+	if (host)
 		return -EINVAL;
-	vp = to_vp(port);
-	memset(st, 0, sizeof(*st));
 	if (vp->nic) {
 		nm_vale_nic_stats(vp, st);
-		return 0;
+		return NM_PORT_STATS_KIND_VALE;
 	}
 	for (i = 0; i < port->nrings[NM_TX]; i++) {
 		const struct nm_vale_txq *q = vp->txq[i];
@@ -578,38 +578,26 @@ int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st)
 		st->rx_bytes += READ_ONCE(q->rx_bytes);
 		st->rx_drops += READ_ONCE(q->rx_drops);
 	}
-	return 0;
+	return NM_PORT_STATS_KIND_VALE;
 }
 
-int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st)
+int nm_vale_stats_by_name(const char *name, struct nm_port_stats *st)
 {
+	struct nm_vale_port *vp;
 	struct nm_port *port;
 	int err;
 
 	mutex_lock(&nm_ctrl_lock);
-	if (nm_vale_is_name(name)) {
-		char bname[IFNAMSIZ], pname[IFNAMSIZ];
-		struct nm_bridge *b;
-		struct nm_vale_port *vp;
-
-		/* A NIC's switch port has counters, but lookup gives the NIC. */
-		if (!nm_vale_split(name, bname, pname) && (b = nm_bridge_find(bname)) &&
-		    (vp = nm_bridge_find_port(b, pname)) && vp->nic) {
-			memset(st, 0, sizeof(*st));
-			nm_vale_nic_stats(vp, st);
-			mutex_unlock(&nm_ctrl_lock);
-			return 0;
-		}
-		err = nm_vale_lookup(name, NULL, NULL, false, &port);
+	/* A NIC's switch port has counters, but lookup gives the NIC. */
+	vp = nm_vale_switch_port(name);
+	if (vp && vp->nic) {
+		err = nm_vale_port_stats(&vp->up, false, st);
 	} else {
-		/* Never made for a counter; a NIC without a port is no VALE port. */
-		err = nm_port_lookup_plain(name, false, false, &port);
-		if (err == -EPERM)
-			err = -EINVAL;
-	}
-	if (!err) {
-		err = nm_vale_port_stats(port, st);
-		nm_port_put(port);
+		err = nm_vale_lookup(name, NULL, NULL, false, &port);
+		if (!err) {
+			err = nm_port_stats(port, false, st);
+			nm_port_put(port);
+		}
 	}
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -721,7 +709,7 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 
 	if (!name[0] || strnlen(name, IFNAMSIZ) >= IFNAMSIZ || nm_vale_is_name(name) ||
 	    strpbrk(name, ":{}/ ") || !dev_valid_name(name)) {
-		nm_vale_dbg("%s: bad name for a persistent VALE port\n", name);
+		nm_dbg("%s: bad name for a persistent VALE port\n", name);
 		return -EINVAL;
 	}
 	mutex_lock(&nm_ctrl_lock);
@@ -745,7 +733,7 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 			}
 		}
 		if (!mem) {
-			nm_vale_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
+			nm_dbg("%s: no memory region with id %u\n", name, req->nr_mem_id);
 			err = -EINVAL;
 			goto out;
 		}
@@ -777,7 +765,7 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 	nm_port_registry_add(&vp->up);
 	list_add_tail(&vp->plist, &nm_vale_persistent);
 	nm_vale_newif_reply(vp, req);
-	nm_vale_dbg("%s: persistent VALE port created (mem_id %u)\n", name, req->nr_mem_id);
+	nm_dbg("%s: persistent VALE port created (mem_id %u)\n", name, req->nr_mem_id);
 	err = 0;
 	goto out;
 
@@ -814,17 +802,17 @@ int nm_vale_delif(const char *name)
 	vp = nm_vale_persistent_find(name);
 	if (!vp) {
 		err = nm_vale_netdev_exists(name) ? -EINVAL : -ENXIO;
-		nm_vale_dbg("%s: DELIF: %s\n", name, err == -EINVAL ? "not a persistent VALE port" :
-			    "no such interface");
+		nm_dbg("%s: DELIF: %s\n", name, err == -EINVAL ? "not a persistent VALE port" :
+		       "no such interface");
 		goto out;
 	}
 	if (vp->up.users || vp->up.npipes || vp->bdg) {
-		nm_vale_dbg("%s: DELIF: port is %s\n", name, vp->bdg ? "attached" : "in use");
+		nm_dbg("%s: DELIF: port is %s\n", name, vp->bdg ? "attached" : "in use");
 		err = -EBUSY;
 		goto out;
 	}
 	nm_vale_persistent_delete(vp);
-	nm_vale_dbg("%s: persistent VALE port deleted\n", name);
+	nm_dbg("%s: persistent VALE port deleted\n", name);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -852,7 +840,7 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 	vp = nm_vale_persistent_find(pname);
 	if (!vp) {
 		if (!nm_vale_netdev_exists(pname)) {
-			nm_vale_dbg("%s: ATTACH: no such interface\n", name);
+			nm_dbg("%s: ATTACH: no such interface\n", name);
 			err = -ENXIO;
 			goto out;
 		}
@@ -877,8 +865,8 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 	}
 	b = nm_bridge_find(bname);
 	if (vp->bdg && (vp->bdg == b || vp->wrapper)) {
-		nm_vale_dbg("%s: ATTACH: already attached to %s%s\n", name, vp->bdg->name,
-			    vp->wrapper ? " and another switch" : "");
+		nm_dbg("%s: ATTACH: already attached to %s%s\n", name, vp->bdg->name,
+		       vp->wrapper ? " and another switch" : "");
 		err = -EBUSY;
 		goto out;
 	}
@@ -921,7 +909,7 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 		goto out;
 	}
 	req->port_index = vp->index;
-	nm_vale_dbg("%s: attached as port %u\n", name, vp->index);
+	nm_dbg("%s: attached as port %u\n", name, vp->index);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -941,34 +929,34 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	b = nm_bridge_find(bname);
 	vp = b ? nm_bridge_find_port(b, pname) : NULL;
 	if (!vp) {
-		nm_vale_dbg("%s: DETACH: not attached\n", name);
+		nm_dbg("%s: DETACH: not attached\n", name);
 		err = -ENXIO;
 		goto out;
 	}
 	if (vp->nic) {
 		if (vp->host) {
-			nm_vale_dbg("%s: DETACH: the host port leaves with its NIC\n", name);
+			nm_dbg("%s: DETACH: the host port leaves with its NIC\n", name);
 			err = -EINVAL;
 			goto out;
 		}
 		if (vp->nic->poll) {
-			nm_vale_dbg("%s: DETACH: polling is on (POLLING_DISABLE first)\n", name);
+			nm_dbg("%s: DETACH: polling is on (POLLING_DISABLE first)\n", name);
 			err = -EBUSY;
 			goto out;
 		}
 		req->port_index = vp->index;
 		nm_vale_nic_detach(vp->nic);
-		nm_vale_dbg("%s: NIC detached\n", name);
+		nm_dbg("%s: NIC detached\n", name);
 		goto out;
 	}
 	if (!vp->persistent) {
-		nm_vale_dbg("%s: DETACH: an ephemeral port leaves with its last user\n", name);
+		nm_dbg("%s: DETACH: an ephemeral port leaves with its last user\n", name);
 		err = -EINVAL;
 		goto out;
 	}
 	if (vp->wrapper) {
-		nm_vale_dbg("%s: DETACH: attached to a second switch too (detach that first)\n",
-			    name);
+		nm_dbg("%s: DETACH: attached to a second switch too (detach that first)\n",
+		       name);
 		err = -EBUSY;
 		goto out;
 	}
@@ -976,7 +964,7 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	/* Bound fds keep working: their TX then goes nowhere (dropped, counted). */
 	nm_bridge_leave(vp);
 	nm_port_put(&vp->up);
-	nm_vale_dbg("%s: detached\n", name);
+	nm_dbg("%s: detached\n", name);
 out:
 	mutex_unlock(&nm_ctrl_lock);
 	return err;
@@ -1005,11 +993,11 @@ static int nm_vale_polling_nic(const char *name, struct nm_vale_nic **nicp)
 	b = nm_bridge_find(bname);
 	vp = b ? nm_bridge_find_port(b, pname) : NULL;
 	if (!vp) {
-		nm_vale_dbg("%s: POLLING: no such port\n", name);
+		nm_dbg("%s: POLLING: no such port\n", name);
 		return -ENXIO;
 	}
 	if (!vp->nic || vp->host || vp->nic->vale) {
-		nm_vale_dbg("%s: POLLING: only for NICs attached to a switch\n", name);
+		nm_dbg("%s: POLLING: only for NICs attached to a switch\n", name);
 		return -EOPNOTSUPP;
 	}
 	*nicp = vp->nic;
@@ -1037,7 +1025,7 @@ int nm_vale_polling_disable(const char *name)
 	mutex_lock(&nm_ctrl_lock);
 	err = nm_vale_polling_nic(name, &nic);
 	if (!err && !nic->poll) {
-		nm_vale_dbg("%s: POLLING_DISABLE: polling is not on\n", name);
+		nm_dbg("%s: POLLING_DISABLE: polling is not on\n", name);
 		err = -EINVAL;
 	}
 	if (!err)

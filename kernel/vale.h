@@ -17,6 +17,7 @@
 
 struct nm_mem;
 struct nm_port;
+struct nm_port_stats;
 
 /* Does @name name a VALE port ("vale" prefix)? */
 static inline bool nm_vale_is_name(const char *name)
@@ -63,14 +64,12 @@ int nm_vale_port_hdr_set(const char *name, const struct nmreq_port_hdr *req);
 int nm_vale_port_hdr_get(const char *name, struct nmreq_port_hdr *req, bool may_create);
 u32 nm_vale_hdr_len(const struct nm_port *port);
 
-/* Counters of a VALE port (NETMAP_REQ_OPT_PORT_STATS); -EINVAL if not VALE. */
-struct nm_vale_port_stats {
-	u64 tx_packets, tx_bytes, tx_errors;
-	u64 rx_packets, rx_bytes, rx_drops;
-};
-int nm_vale_port_stats(struct nm_port *port, struct nm_vale_port_stats *st);
-/* The same for the port @name (never created); nm_ctrl_lock taken inside. */
-int nm_vale_stats_by_name(const char *name, struct nm_vale_port_stats *st);
+/*
+ * Counters of the port of a switch @name ("vale0:a", "vale0:eth1^"), never
+ * created for this (nm_port_stats_by_name()): NM_PORT_STATS_KIND_VALE or
+ * -errno. nm_ctrl_lock taken inside.
+ */
+int nm_vale_stats_by_name(const char *name, struct nm_port_stats *st);
 
 int nm_vale_init(void);
 void nm_vale_uninit(void);

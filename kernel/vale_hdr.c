@@ -27,11 +27,6 @@
 #include "vale.h"
 #include "vale_int.h"
 
-#define nm_hdr_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 u32 nm_vale_hdr_len(const struct nm_port *port)
 {
 	return nm_port_is_vale(port) ? READ_ONCE(to_vp((struct nm_port *)port)->vp.hdr_len) : 0;
@@ -43,20 +38,20 @@ int nm_vale_port_hdr_set(const char *name, const struct nmreq_port_hdr *req)
 	int err = 0;
 
 	if (!nm_vale_vnet_len_ok(req->nr_hdr_len)) {
-		nm_hdr_dbg("%s: virtio-net header length %u (0, 10 or 12)\n", name, req->nr_hdr_len);
+		nm_dbg("%s: virtio-net header length %u (0, 10 or 12)\n", name, req->nr_hdr_len);
 		return -EINVAL;
 	}
 	mutex_lock(&nm_ctrl_lock);
 	vp = nm_vale_switch_port(name);
 	if (!vp) {
-		nm_hdr_dbg("%s: PORT_HDR_SET: no such VALE port\n", name);
+		nm_dbg("%s: PORT_HDR_SET: no such VALE port\n", name);
 		err = -ENXIO;
 	} else if (vp->wrapper || (vp->nic && vp->nic->vale)) {
-		nm_hdr_dbg("%s: PORT_HDR_SET: the port joins two switches\n", name);
+		nm_dbg("%s: PORT_HDR_SET: the port joins two switches\n", name);
 		err = -EBUSY;
 	} else {
 		WRITE_ONCE(vp->vp.hdr_len, req->nr_hdr_len);
-		nm_hdr_dbg("%s: virtio-net header length %u\n", name, req->nr_hdr_len);
+		nm_dbg("%s: virtio-net header length %u\n", name, req->nr_hdr_len);
 	}
 	mutex_unlock(&nm_ctrl_lock);
 	return err;

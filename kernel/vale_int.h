@@ -101,7 +101,7 @@ struct nm_vale_nic_src {
 	struct nm_vale_port *vp;	/* the switch port it feeds */
 	nm_notify_fn saved_notify;	/* the NIC's, put back on detach */
 	unsigned long pending;		/* bit 0: something may have arrived */
-	struct task_struct *poller;	/* polling thread owning it, or NULL (RCU-read) */
+	struct task_struct __rcu *poller;	/* polling thread owning it, or NULL (RCU-read) */
 	struct work_struct work;	/* notify from hard-irq context: run later */
 	struct nm_vale_nic *nic;
 };
@@ -141,7 +141,7 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 int nm_vale_wrap_attach(struct nm_bridge *b, const char *name, const char *pname,
 			struct nm_vale_port *vp, u32 *port_index);
 void nm_vale_nic_detach(struct nm_vale_nic *nic);
-void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_vale_port_stats *st);
+void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_port_stats *st);
 /*
  * Forward what arrived on source @s, holding its NIC kring's busy bit
  * (caller: the polling thread). Returns the slots forwarded.

@@ -51,11 +51,6 @@
 #include "vale.h"
 #include "vale_int.h"
 
-#define nm_vale_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 /* Forwarding rounds per notify before the rest goes to a work item. */
 #define NM_VALE_NIC_ROUNDS	16
 
@@ -154,7 +149,7 @@ static void nm_vale_nic_src_run(struct nm_vale_nic_src *s, u32 rounds)
 		if (!test_bit(0, &s->pending))
 			return;
 		if (!rounds) {
-			if (!READ_ONCE(s->poller))
+			if (!rcu_access_pointer(s->poller))
 				queue_work(system_highpri_wq, &s->work);
 			return;
 		}
@@ -194,7 +189,7 @@ static void nm_vale_nic_rx_notify(struct nm_kring *kring)
 	if (unlikely(!nic || kring->ring_id >= nic->nsrc))
 		goto out;
 	s = &nic->src[kring->ring_id];
-	t = READ_ONCE(s->poller);
+	t = rcu_dereference(s->poller);
 	if (t) {
 		/* A polling thread owns the ring: only wake it if it sleeps. */
 		set_bit(0, &s->pending);
@@ -496,19 +491,19 @@ static int nm_vale_nic_attach_port(struct nm_bridge *b, const char *name, const 
 	int err;
 
 	if (nm_vale_nic_find_locked(nicp)) {
-		nm_vale_dbg("%s: ATTACH: %s is already on a switch\n", name, pname);
+		nm_dbg("%s: ATTACH: %s is already on a switch\n", name, pname);
 		err = -EBUSY;
 		goto err_put;
 	}
 	if (nm_vale_nic_in_use(nicp)) {
-		nm_vale_dbg("%s: ATTACH: %s is in use by another netmap client\n", name, pname);
+		nm_dbg("%s: ATTACH: %s is in use by another netmap client\n", name, pname);
 		err = -EBUSY;
 		goto err_put;
 	}
 	if (with_host) {
 		if (!nicp->nhost[NM_RX] || !nicp->nhost[NM_TX] ||
 		    snprintf(hname, sizeof(hname), "%s^", pname) >= sizeof(hname)) {
-			nm_vale_dbg("%s: ATTACH: no host port for %s\n", name, pname);
+			nm_dbg("%s: ATTACH: no host port for %s\n", name, pname);
 			err = -EINVAL;
 			goto err_put;
 		}
@@ -570,10 +565,10 @@ static int nm_vale_nic_attach_port(struct nm_bridge *b, const char *name, const 
 			nm_vale_nic_src_kick(&nic->src[i]);
 	}
 	*port_index = nic->hw->index;
-	nm_vale_dbg("%s: %s attached as port %u%s%s (%u/%u rings)\n", name,
-		    vale ? "VALE port" : "NIC", nic->hw->index,
-		    with_host ? ", host stack as " : "", with_host ? hfull : "",
-		    nicp->nrings[NM_TX], nicp->nrings[NM_RX]);
+	nm_dbg("%s: %s attached as port %u%s%s (%u/%u rings)\n", name,
+	       vale ? "VALE port" : "NIC", nic->hw->index,
+	       with_host ? ", host stack as " : "", with_host ? hfull : "",
+	       nicp->nrings[NM_TX], nicp->nrings[NM_RX]);
 	return 0;
 
 err_leave:
@@ -605,7 +600,7 @@ int nm_vale_nic_attach(struct nm_bridge *b, const char *name, const char *pname,
 	lockdep_assert_held(&nm_ctrl_lock);
 	err = nm_nic_lookup(pname, true, &nicp);
 	if (err) {
-		nm_vale_dbg("%s: ATTACH: interface %s: error %d\n", name, pname, err);
+		nm_dbg("%s: ATTACH: interface %s: error %d\n", name, pname, err);
 		return err;
 	}
 	return nm_vale_nic_attach_port(b, name, pname, nicp, mode == NR_REG_NIC_SW, false,
@@ -655,7 +650,7 @@ void nm_vale_nic_detach(struct nm_vale_nic *nic)
 	nm_vale_nic_free(nic);
 }
 
-void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_vale_port_stats *st)
+void nm_vale_nic_stats(const struct nm_vale_port *vp, struct nm_port_stats *st)
 {
 	const struct nm_vale_nic *nic = vp->nic;
 	const struct nm_port *nicp = nic->nic;

@@ -37,11 +37,6 @@
 #include "vale.h"
 #include "vale_int.h"
 
-#define nm_vale_dbg(fmt, ...) do {						\
-	if (READ_ONCE(nm_verbose))						\
-		pr_info_ratelimited(fmt, ##__VA_ARGS__);			\
-} while (0)
-
 #define NM_VALE_POLL_SPIN	256	/* idle rounds before sleeping */
 #define NM_VALE_POLL_SLEEP_MS	10	/* longest sleep when idle and not woken */
 
@@ -106,7 +101,7 @@ static void nm_vale_poll_kill(struct nm_vale_nic *nic, struct nm_vale_poll *poll
 
 	for (i = 0; i < n; i++)
 		for (r = poll->t[i].first; r < poll->t[i].last; r++)
-			WRITE_ONCE(nic->src[r].poller, NULL);
+			RCU_INIT_POINTER(nic->src[r].poller, NULL);
 	/* A notify that read a pointer has finished with it. */
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
@@ -123,38 +118,38 @@ int nm_vale_poll_start(struct nm_vale_nic *nic, const struct nmreq_vale_polling 
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (nic->poll) {
-		nm_vale_dbg("%s: POLLING_ENABLE: polling is already on\n", ifname);
+		nm_dbg("%s: POLLING_ENABLE: polling is already on\n", ifname);
 		return -EBUSY;
 	}
 	if (ncpus == 0 || ncpus >= num_online_cpus()) {
-		nm_vale_dbg("%s: POLLING_ENABLE: %u CPUs asked, need 1..%u (not all the CPUs)\n",
-			    ifname, ncpus, num_online_cpus() - 1);
+		nm_dbg("%s: POLLING_ENABLE: %u CPUs asked, need 1..%u (not all the CPUs)\n",
+		       ifname, ncpus, num_online_cpus() - 1);
 		return -EINVAL;
 	}
 	switch (req->nr_mode) {
 	case NETMAP_POLLING_MODE_SINGLE_CPU:
 		if (ncpus != 1) {
-			nm_vale_dbg("%s: POLLING_ENABLE: SINGLE_CPU takes one CPU, not %u\n",
-				    ifname, ncpus);
+			nm_dbg("%s: POLLING_ENABLE: SINGLE_CPU takes one CPU, not %u\n",
+			       ifname, ncpus);
 			return -EINVAL;
 		}
 		n = 1;
 		break;
 	case NETMAP_POLLING_MODE_MULTI_CPU:
 		if (first >= nrings || ncpus > nrings - first) {
-			nm_vale_dbg("%s: POLLING_ENABLE: rings %u..%u out of range (%u rings)\n",
-				    ifname, first, first + ncpus - 1, nrings);
+			nm_dbg("%s: POLLING_ENABLE: rings %u..%u out of range (%u rings)\n",
+			       ifname, first, first + ncpus - 1, nrings);
 			return -EINVAL;
 		}
 		n = ncpus;
 		break;
 	default:
-		nm_vale_dbg("%s: POLLING_ENABLE: invalid mode %u\n", ifname, req->nr_mode);
+		nm_dbg("%s: POLLING_ENABLE: invalid mode %u\n", ifname, req->nr_mode);
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		if (first + i >= nr_cpu_ids || !cpu_online(first + i)) {
-			nm_vale_dbg("%s: POLLING_ENABLE: CPU %u is not online\n", ifname, first + i);
+			nm_dbg("%s: POLLING_ENABLE: CPU %u is not online\n", ifname, first + i);
 			return -EINVAL;
 		}
 	}
@@ -188,11 +183,11 @@ int nm_vale_poll_start(struct nm_vale_nic *nic, const struct nmreq_vale_polling 
 	/* Notifies of these rings now only wake their thread. */
 	for (i = 0; i < n; i++)
 		for (r = poll->t[i].first; r < poll->t[i].last; r++)
-			WRITE_ONCE(nic->src[r].poller, poll->t[i].task);
+			RCU_INIT_POINTER(nic->src[r].poller, poll->t[i].task);
 	for (i = 0; i < n; i++)
 		wake_up_process(poll->t[i].task);
 	nic->poll = poll;
-	nm_vale_dbg("%s: polling on: %u thread(s) from CPU %u\n", ifname, n, first);
+	nm_dbg("%s: polling on: %u thread(s) from CPU %u\n", ifname, n, first);
 	return 0;
 }
 
@@ -211,5 +206,5 @@ void nm_vale_poll_stop(struct nm_vale_nic *nic)
 		for (r = poll->t[i].first; r < poll->t[i].last; r++)
 			nm_vale_nic_src_kick(&nic->src[r]);
 	kfree(poll);
-	nm_vale_dbg("%s: polling off\n", nic->hw->pname);
+	nm_dbg("%s: polling off\n", nic->hw->pname);
 }

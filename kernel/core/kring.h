@@ -42,6 +42,7 @@ enum nm_dir {
 };
 
 struct nm_kring;
+struct nm_mon_set;
 typedef int (*nm_sync_fn)(struct nm_kring *kring);
 typedef void (*nm_notify_fn)(struct nm_kring *kring);
 
@@ -75,7 +76,7 @@ struct nm_kring_fault {
 struct nm_kring_mon {
 	nm_sync_fn sync;
 	nm_notify_fn notify;
-	void *set;			/* struct nm_mon_set, or NULL */
+	struct nm_mon_set __rcu *set;	/* or NULL */
 	unsigned long pending;
 	u32 copy_epoch, z_epoch;	/* epochs of the set last seen */
 	u32 copy_next, z_next;		/* next slot to copy / to swap */

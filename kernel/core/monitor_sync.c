@@ -424,7 +424,7 @@ static void nm_mon_hook_rx(struct nm_kring *k, const struct nm_mon_set *old,
 
 void nm_mon_publish(struct nm_kring *k, struct nm_mon_set *set)
 {
-	const struct nm_mon_set *old = k->mon.set;
+	const struct nm_mon_set *old = nm_os_rcu_dereference_ctrl(k->mon.set);
 	const bool had = old != NULL;
 
 	if (k->dir == NM_RX)
@@ -433,13 +433,13 @@ void nm_mon_publish(struct nm_kring *k, struct nm_mon_set *set)
 		/* No set: nm_sync is the port's own (or was put back to it). */
 		if (k->nm_sync != nm_mon_sync)
 			WRITE_ONCE(k->mon.sync, k->nm_sync);
-		smp_store_release(&k->mon.set, (void *)set);
+		nm_os_rcu_assign_pointer(k->mon.set, set);
 		/* Orders mon.sync and the set before the switch (see nm_mon_sync()). */
 		smp_store_release(&k->nm_sync, nm_mon_sync);
 	} else if (set) {
-		smp_store_release(&k->mon.set, (void *)set);
+		nm_os_rcu_assign_pointer(k->mon.set, set);
 	} else if (had) {
-		smp_store_release(&k->mon.set, (void *)NULL);
+		nm_os_rcu_assign_pointer(k->mon.set, NULL);
 		smp_store_release(&k->nm_sync, k->mon.sync);
 	}
 	/* The set first: the hook finds its monitors from its first call. */

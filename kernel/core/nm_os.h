@@ -57,6 +57,18 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
+/*
+ * RCU: an RCU-protected pointer is marked __rcu (for sparse; nothing
+ * here), published with nm_os_rcu_assign_pointer() and read by the
+ * control path, which holds nm_ctrl_lock in the kernel, with
+ * nm_os_rcu_dereference_ctrl().
+ */
+#ifndef __rcu
+#define __rcu
+#endif
+#define nm_os_rcu_assign_pointer(p, v)	__atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define nm_os_rcu_dereference_ctrl(p)	(p)
+
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
 #endif
@@ -224,6 +236,8 @@ static inline bool nm_os_flag_test_and_clear(unsigned long *f)
 #include <linux/errno.h>
 #include <linux/hardirq.h>
 #include <linux/irqflags.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/prefetch.h>
 #include <linux/printk.h>
@@ -295,6 +309,10 @@ typedef spinlock_t nm_os_lock_t;
 #define nm_os_rcu_read_lock()		rcu_read_lock()
 #define nm_os_rcu_read_unlock()		rcu_read_unlock()
 #define nm_os_rcu_dereference(p)	rcu_dereference(p)
+#define nm_os_rcu_assign_pointer(p, v)	rcu_assign_pointer(p, v)
+/* The control path's reads of RCU pointers hold the control lock (port.h). */
+extern struct mutex nm_ctrl_lock;
+#define nm_os_rcu_dereference_ctrl(p)	rcu_dereference_protected(p, lockdep_is_held(&nm_ctrl_lock))
 
 static inline int nm_os_copy_indirect_nofault(void *dst, u64 uptr, u32 len)
 {

@@ -85,7 +85,7 @@ struct nm_vale_table {
 };
 
 struct nm_vale_sw {
-	struct nm_vale_table *table;	/* RCU pointer (never NULL while ports exist) */
+	struct nm_vale_table __rcu *table; /* never NULL while ports exist */
 	struct nm_vale_lut lut;
 };
 

@@ -62,14 +62,19 @@ void nm_vale_rxq_init(struct nm_vale_rxq *rxq, u32 n)
 
 /*
  * Copy @len bytes. With @fast, both buffers are multiples of 64 bytes long
- * and start 64-byte aligned, so whole 64-byte blocks may be copied (netmap's
- * nm_pkt_copy): the tail beyond @len is garbage the receiver never looks at.
+ * (at least one block) and start 64-byte aligned, so whole 64-byte blocks
+ * may be copied (netmap's nm_pkt_copy): the tail beyond @len is garbage the
+ * receiver never looks at, and a frame of up to 64 bytes is one block.
  */
 static inline void nm_vale_copy(u8 *dst, const u8 *src, u32 len, bool fast)
 {
 	if (likely(fast)) {
-		for (; (int)len > 0; len -= 64, dst += 64, src += 64)
+		do {
 			__builtin_memcpy(dst, src, 64);
+			dst += 64;
+			src += 64;
+			len -= 64;
+		} while ((int)len > 0);
 	} else {
 		__builtin_memcpy(dst, src, len);
 	}
@@ -104,96 +109,216 @@ static u64 nm_vale_drop_all(const struct nm_vale_txq *q, u16 uni, u16 flood)
 }
 
 /*
- * Copy the packets of the list at @uni merged (in batch order) with those
- * at @flood into the RX ring of @dp chosen for @tx. Returns nothing: what
- * does not fit is dropped and counted.
+ * A batch as nm_vale_collect() leaves it: the destination of every packet
+ * is decided, and it tells whether they all go the same way (one learned
+ * port, or all flooded), so that the flush can skip sorting them into
+ * per-destination lists: the common case of a flow, and of a switch with
+ * two ports.
+ */
+struct nm_vale_batch {
+	u32 npkt;			/* packets in q->pkt */
+	u32 nfwd;			/* of which not NM_VALE_DST_DROP */
+	u64 bytes;			/* of all npkt */
+	u8 one;				/* the dst of all nfwd packets, unless mixed */
+	bool mixed;			/* nfwd packets with different dst */
+	bool flood;			/* a packet has dst NM_VALE_DST_FLOOD */
+	bool simple;			/* every packet one slot, none dropped: q->ft[i] is packet i */
+};
+
+/* The receiving side of one delivery, and what it has done so far. */
+struct nm_vale_out {
+	struct nm_kring *rx;
+	struct netmap_slot *ds;
+	u32 n, bs, dh;			/* ring size, room per slot, its header length */
+	bool fast, offs, vnet;
+	u32 tail, space;
+	u64 pkts, bytes, drops;
+};
+
+/*
+ * Copy packet @p into @o's ring in as many slots as it takes (split by the
+ * destination's buffer size, NS_RFRAGS in the high byte of flags), or drop
+ * it when it does not fit; converts its virtio-net header if the ports'
+ * lengths differ. The general case: one-slot packets take the inline path
+ * of nm_vale_deliver().
+ */
+static void nm_vale_put(const struct nm_vale_txq *q, const struct nm_vale_pkt *p,
+			struct nm_vale_out *o)
+{
+	const struct nm_vale_ft *ft = q->ft;
+	struct nm_kring *rx = o->rx;
+	u32 need, left, i, tail = o->tail;
+
+	if (o->vnet) {
+		u32 frames;
+
+		need = nm_vale_vnet_copy(q, p, q->hdr_len, rx, tail, o->space, o->dh, &frames);
+		if (!need) {
+			o->drops++;
+			return;
+		}
+		o->tail = (tail + need) % o->n;
+		o->space -= need;
+		o->pkts += frames;
+		o->bytes += p->bytes;
+		return;
+	}
+	need = nm_vale_need(ft, p, o->bs);
+	if (unlikely(need > o->space || need > 255)) {
+		o->drops++;
+		return;
+	}
+	left = need;
+	for (i = 0; i < p->nfrags; i++) {
+		const struct nm_vale_ft *f = &ft[p->first + i];
+		const u8 *src = f->buf;
+		u32 len = f->len;
+
+		do {
+			struct netmap_slot *d = &o->ds[tail];
+			const u32 chunk = len < o->bs ? len : o->bs;
+			u8 *dst = nm_kring_buf_addr(rx, READ_ONCE(d->buf_idx)) +
+				  (o->offs ? nm_slot_rx_off(rx, d) : 0);
+
+			nm_vale_copy(dst, src, chunk, o->fast);
+			d->len = chunk;
+			d->flags = (u16)(left << NS_PORT_SHIFT) | (left > 1 ? NS_MOREFRAG : 0);
+			src += chunk;
+			len -= chunk;
+			left--;
+			tail = nm_kring_next(tail, o->n);
+		} while (len);
+	}
+	o->tail = tail;
+	o->space -= need;
+	o->pkts++;
+	o->bytes += p->bytes;
+}
+
+/*
+ * Copy into the RX ring of @dp chosen for @tx the packets of the list at
+ * @uni merged (in batch order) with those at @flood or, with @all, every
+ * packet of the batch @b that is not dropped. Returns nothing: what does
+ * not fit is dropped and counted.
+ *
+ * A packet of one slot that fits a destination slot, with no header
+ * conversion and no offsets, is copied inline with the ring's state in
+ * locals (the kernel is built with -fno-strict-aliasing: a field read
+ * through a pointer is read again after every store of the copy).
  */
 static void nm_vale_deliver(const struct nm_kring *tx, struct nm_vale_txq *q,
-			    struct nm_vale_vport *dp, u16 uni, u16 flood)
+			    struct nm_vale_vport *dp, u16 uni, u16 flood,
+			    const struct nm_vale_batch *b, bool all)
 {
 	const u32 r = tx->ring_id % dp->nrx;
 	struct nm_kring *rx = &dp->rxk[r];
 	struct nm_vale_rxq *rq = &dp->rxq[r];
-	struct netmap_slot *ds = rx->ring->slot;
-	const u32 n = rx->num_slots;
-	/* With OPT_OFFSETS a slot takes less (buf_room) and the copy starts at its offset. */
-	const u32 bs = READ_ONCE(rx->buf_room);
-	const bool offs = READ_ONCE(rx->offset_mask) || READ_ONCE(tx->offset_mask);
-	const bool fast = !(bs & 63) && !(tx->buf_size & 63) && !offs;
-	const struct nm_vale_ft *ft = q->ft;
-	/* Ports of different header lengths: each packet converted (vale_vnet.c). */
-	const u32 dh = READ_ONCE(dp->hdr_len);
-	const bool vnet = unlikely(dh != q->hdr_len);
+	struct netmap_slot *const ds = rx->ring->slot;
+	u8 *const base = rx->buf_base;
+	const u32 nbufs = rx->nbufs, stride = rx->buf_stride, n = rx->num_slots;
+	const struct nm_vale_ft *const ft = q->ft;
+	const struct nm_vale_pkt *const pkt = q->pkt;
+	const u32 npkt = all ? b->npkt : 0;
+	struct nm_vale_out o = { .rx = rx, .ds = ds, .n = n };
 	u64 pkts = 0, bytes = 0, drops = 0;
-	u32 tail, space;
+	u32 tail, space, i = 0;
+	bool quick;
+
+	/* With OPT_OFFSETS a slot takes less (buf_room) and the copy starts at its offset. */
+	o.bs = READ_ONCE(rx->buf_room);
+	o.offs = READ_ONCE(rx->offset_mask) || READ_ONCE(tx->offset_mask);
+	o.fast = !(o.bs & 63) && !(tx->buf_size & 63) && !o.offs;
+	/* Ports of different header lengths: each packet converted (vale_vnet.c). */
+	o.dh = READ_ONCE(dp->hdr_len);
+	o.vnet = unlikely(o.dh != q->hdr_len);
+	quick = o.fast && !o.vnet;
 
 	nm_os_lock(&rq->lock);
 	tail = rx->nr_hwtail;		/* we are its only writer, under the lock */
 	/* Pairs with smp_store_release() in nm_vale_rxsync(). */
 	space = nm_kring_dist(tail, nm_kring_prev(smp_load_acquire(&rx->nr_hwcur), n), n);
 	/* No room at all in a slot (OPT_OFFSETS with max = buffer size): nothing fits. */
-	if (unlikely(!space || !bs)) {
-		drops = nm_vale_drop_all(q, uni, flood);
-		uni = flood = NM_VALE_NONE;
+	if (unlikely(!space || !o.bs)) {
+		drops = all ? b->nfwd : nm_vale_drop_all(q, uni, flood);
+		goto out;
 	}
-	while (uni != NM_VALE_NONE || flood != NM_VALE_NONE) {
-		const struct nm_vale_pkt *p;
-		u32 need, left, i;
+	/*
+	 * Every packet of the batch, each one slot no longer than our slots
+	 * (tx's buf_size bounds every len): the per-frame loop is the copy
+	 * and the slot, nothing else. What does not fit is dropped.
+	 */
+	if (all && b->simple && quick && tx->buf_size <= o.bs) {
+		const u32 k = npkt < space ? npkt : space;
 
-		/* Both lists are in batch order: take the earlier packet. */
-		if (flood == NM_VALE_NONE || (uni != NM_VALE_NONE && uni < flood)) {
-			p = &q->pkt[uni];
+		for (i = 0; i < k; i++) {
+			struct netmap_slot *d = &ds[tail];
+			const u32 idx = READ_ONCE(d->buf_idx), len = ft[i].len;
+
+			tail = nm_kring_next(tail, n);
+			nm_prefetch(&ds[tail]);
+			/* An index out of range gives buffer 0, as nm_kring_buf_addr(). */
+			nm_vale_copy(base + (likely(idx < nbufs) ? (size_t)idx * stride : 0),
+				     ft[i].buf, len, true);
+			d->len = len;
+			d->flags = 1 << NS_PORT_SHIFT;
+			bytes += len;
+		}
+		pkts = k;
+		drops = npkt - k;
+		goto out;
+	}
+	for (;;) {
+		const struct nm_vale_pkt *p;
+		const struct nm_vale_ft *f;
+		struct netmap_slot *d;
+		u32 len, idx;
+
+		if (all) {
+			if (i == npkt)
+				break;
+			p = &pkt[i++];
+			if (p->dst == NM_VALE_DST_DROP)
+				continue;
+		} else if (uni == NM_VALE_NONE && flood == NM_VALE_NONE) {
+			break;
+		} else if (flood == NM_VALE_NONE || (uni != NM_VALE_NONE && uni < flood)) {
+			/* Both lists are in batch order: take the earlier packet. */
+			p = &pkt[uni];
 			uni = p->next;
 		} else {
-			p = &q->pkt[flood];
+			p = &pkt[flood];
 			flood = p->next;
 		}
-		if (vnet) {
-			u32 frames;
-
-			need = nm_vale_vnet_copy(q, p, q->hdr_len, rx, tail, space, dh, &frames);
-			if (!need) {
-				drops++;
-				continue;
-			}
-			tail = (tail + need) % n;
-			space -= need;
-			pkts += frames;
-			bytes += p->bytes;
+		f = &ft[p->first];
+		len = f->len;
+		if (unlikely(!quick || p->nfrags != 1 || len > o.bs)) {
+			o.tail = tail;
+			o.space = space;
+			nm_vale_put(q, p, &o);
+			tail = o.tail;
+			space = o.space;
 			continue;
 		}
-		need = likely(p->nfrags == 1 && ft[p->first].len <= bs) ? 1 :
-		       nm_vale_need(ft, p, bs);
-		if (unlikely(need > space || need > 255)) {
+		if (unlikely(!space)) {
 			drops++;
 			continue;
 		}
-		left = need;
-		for (i = 0; i < p->nfrags; i++) {
-			const struct nm_vale_ft *f = &ft[p->first + i];
-			const u8 *src = f->buf;
-			u32 len = f->len;
-
-			do {
-				struct netmap_slot *d = &ds[tail];
-				const u32 chunk = len < bs ? len : bs;
-				u8 *dst = nm_kring_buf_addr(rx, READ_ONCE(d->buf_idx)) +
-					  (offs ? nm_slot_rx_off(rx, d) : 0);
-
-				nm_prefetch(&ds[nm_kring_next(tail, n)]);
-				nm_vale_copy(dst, src, chunk, fast);
-				d->len = chunk;
-				d->flags = (u16)(left << NS_PORT_SHIFT) | (left > 1 ? NS_MOREFRAG : 0);
-				src += chunk;
-				len -= chunk;
-				left--;
-				tail = nm_kring_next(tail, n);
-			} while (len);
-		}
-		space -= need;
+		d = &ds[tail];
+		tail = nm_kring_next(tail, n);
+		nm_prefetch(&ds[tail]);
+		idx = READ_ONCE(d->buf_idx);
+		/* An index out of range gives buffer 0, as nm_kring_buf_addr(). */
+		nm_vale_copy(base + (likely(idx < nbufs) ? (size_t)idx * stride : 0), f->buf, len, true);
+		d->len = len;
+		d->flags = 1 << NS_PORT_SHIFT;
+		space--;
 		pkts++;
-		bytes += p->bytes;
+		bytes += len;
 	}
+	pkts += o.pkts;
+	bytes += o.bytes;
+	drops += o.drops;
+out:
 	/* The slots above are written before the receiver can see them. */
 	smp_store_release(&rx->nr_hwtail, tail);
 	NM_VALE_COUNT(rq->rx_packets += pkts; rq->rx_bytes += bytes; rq->rx_drops += drops);
@@ -245,20 +370,119 @@ static int nm_vale_indirect(struct nm_kring *tx, struct nm_vale_txq *q, u32 j, u
 	return -EINVAL;
 }
 
+
 /*
- * Phase 1: collect packets from [hwcur, head) into q; returns the number
- * of packets, the slot where the next batch starts in *endp, and -EINVAL in
- * *errp on a bad slot (-EFAULT: an NS_INDIRECT page to fault in first).
+ * The verdict for the last pair of MACs looked up in a batch. The frames
+ * of a flow come in runs with the same pair: learning the same source and
+ * looking up the same destination again right after would find what the
+ * first frame found (a concurrent sender may change the table in between,
+ * a race the switch accepts anyway, see vale_lut.h), so the run's frames
+ * reuse the verdict. Valid within one batch only.
  */
-static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp, int *errp)
+struct nm_vale_memo {
+	u64 dmac;
+	u64 skey;			/* smac | NS_NO_LEARN of the frame << 48; ~0: empty */
+	u8 dst;
+};
+
+/*
+ * What the destinations of a batch have in common, updated with each new
+ * verdict (a memo miss: every verdict applies to at least one packet, so
+ * the verdicts seen are the destinations of the packets).
+ */
+struct nm_vale_dsts {
+	u8 one;				/* the first verdict not NM_VALE_DST_DROP */
+	bool any, mixed, flood;
+};
+
+static void nm_vale_dsts_add(struct nm_vale_dsts *ds, u8 dst)
 {
-	struct netmap_slot *ts = tx->ring->slot;
-	const u32 n = tx->num_slots;
-	const u32 head = tx->rhead;
-	const u32 bs = tx->buf_size;
+	if (dst == NM_VALE_DST_DROP)
+		return;
+	if (!ds->any) {
+		ds->any = true;
+		ds->one = dst;
+	} else if (dst != ds->one) {
+		ds->mixed = true;
+	}
+	if (dst == NM_VALE_DST_FLOOD)
+		ds->flood = true;
+}
+
+/*
+ * Learning and destination of a packet whose first slot is @buf, @len,
+ * @flags, @next its second slot (NULL: none); @hl the source port's
+ * virtio-net header length. Returns a port, NM_VALE_DST_FLOOD (unknown,
+ * broadcast and multicast destinations) or NM_VALE_DST_DROP (a frame for
+ * the source's own segment: no hairpin; a frame too short, counted).
+ */
+static inline u8 nm_vale_dst(struct nm_vale_txq *q, struct nm_vale_lut *lut, u8 src,
+			     struct nm_vale_memo *m, struct nm_vale_dsts *all, u32 hl,
+			     const u8 *buf, u32 len, u16 flags, const struct nm_vale_ft *next)
+{
+	const u16 nolearn = flags & NS_NO_LEARN;
+	u64 smac, dmac, skey;
+	int d;
+	u8 dst;
+
+	/* A virtio-net header alone in the first slot: the MACs are in the next. */
+	if (unlikely(hl) && len == hl && next) {
+		buf = next->buf;
+		len = next->len;
+		hl = 0;
+	}
+	if (unlikely(len < hl + NM_ETH_HLEN)) {
+		q->tx_errors++;
+		return NM_VALE_DST_DROP;
+	}
+	nm_vale_macs(buf + hl, &dmac, &smac);
+	skey = smac | (u64)nolearn << 48;
+	if (likely(dmac == m->dmac && skey == m->skey))
+		return m->dst;
+	if (!nolearn && !nm_vale_mac_group(smac))
+		nm_vale_lut_learn(lut, smac, src);
+	if (nm_vale_mac_group(dmac)) {
+		dst = NM_VALE_DST_FLOOD;
+	} else {
+		d = nm_vale_lut_lookup(lut, dmac);
+		/* No hairpin: a frame for the source's own segment stays there. */
+		dst = d < 0 ? NM_VALE_DST_FLOOD : d == src ? NM_VALE_DST_DROP : (u8)d;
+	}
+	m->dmac = dmac;
+	m->skey = skey;
+	m->dst = dst;
+	nm_vale_dsts_add(all, dst);
+	return dst;
+}
+
+/*
+ * Collect packets from [hwcur, head) into q, learning their sources and
+ * deciding their destinations as they complete (one pass over the slots);
+ * fills *b, returns the slot where the next batch starts, and -EINVAL in
+ * *errp on a bad slot (-EFAULT: an NS_INDIRECT page to fault in first).
+ * The kring's and q's fields are read once into locals: see
+ * nm_vale_deliver() on -fno-strict-aliasing.
+ */
+static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, struct nm_vale_lut *lut,
+			   u8 src, struct nm_vale_batch *b, int *errp)
+{
+	struct netmap_slot *const ts = tx->ring->slot;
+	const u32 n = tx->num_slots, head = tx->rhead, bs = tx->buf_size, batch = q->batch;
+	u8 *const base = tx->buf_base;
+	/* Valid buffers are 2 .. nbufs - 1: one unsigned compare of idx - 2. */
+	const u32 lim = tx->nbufs > 2 ? tx->nbufs - 2 : 0, stride = tx->buf_stride;
+	const u32 hl = q->hdr_len;
 	const u64 omask = READ_ONCE(tx->offset_mask), omax = READ_ONCE(tx->offset_max);
+	/* A NIC source's NS_INDIRECT is ignored. */
+	const u16 indirect = q->no_indirect ? 0 : NS_INDIRECT;
+	struct nm_vale_ft *const ft = q->ft;
+	struct nm_vale_pkt *const pkt = q->pkt;
+	struct nm_vale_memo m = { .skey = ~0ULL };
+	struct nm_vale_dsts dsts = { .one = NM_VALE_DST_DROP };
+	bool dropping = q->dropping;
 	u32 j = tx->nr_hwcur, done = j;
-	u32 nft = 0, npkt = 0, nfr = 0, bytes = 0;
+	u32 nft = 0, npkt = 0, nfr = 0, bytes = 0, ndrop = 0;
+	u64 total = 0;
 
 	while (j != head) {
 		struct netmap_slot *s = &ts[j];
@@ -267,35 +491,37 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 		const u16 len = READ_ONCE(s->len);
 		const u16 flags = READ_ONCE(s->flags);
 		/* An NS_INDIRECT slot's ptr is the payload's address, not an offset. */
-		const u64 off = unlikely(flags & NS_INDIRECT) ? 0 : READ_ONCE(s->ptr) & omask;
-		u8 *buf;
+		const u64 off = likely(!omask) || (flags & NS_INDIRECT) ? 0 :
+				READ_ONCE(s->ptr) & omask;
+		struct nm_vale_pkt *p;
+		u8 *buf, dst;
 
 		nm_prefetch(&ts[next]);
-		if (unlikely(q->dropping)) {
+		if (unlikely(dropping)) {
 			/* The rest of a chain that was too long. */
 			if (!(flags & NS_MOREFRAG))
-				q->dropping = false;
+				dropping = false;
 			j = done = next;
 			continue;
 		}
-		if (nfr == 0 && nft >= q->batch)
+		if (nfr == 0 && nft >= batch)
 			break;
-		if (unlikely(!nm_kring_buf_valid(tx, idx) || off > omax || len + off > bs)) {
+		if (unlikely(idx - 2 >= lim || off > omax || len + off > bs)) {
 			nm_os_prlim("vale tx ring %u: slot %u has bad buf_idx %u, len %u or offset %llu, sync stopped\n",
 				    tx->ring_id, j, idx, len, (unsigned long long)off);
 			q->tx_errors++;
 			*errp = -EINVAL;
 			break;
 		}
-		buf = nm_kring_buf_addr(tx, idx);
-		if (unlikely(flags & NS_INDIRECT) && !q->no_indirect &&
-		    unlikely(nm_vale_indirect(tx, q, j, buf, READ_ONCE(s->ptr), len, errp)))
+		buf = base + (size_t)idx * stride;
+		if (unlikely(flags & indirect) &&
+		    nm_vale_indirect(tx, q, j, buf, READ_ONCE(s->ptr), len, errp))
 			break;
 		buf += off;
 		nm_prefetch(buf);
-		q->ft[nft].buf = buf;
-		q->ft[nft].len = len;
-		q->ft[nft].flags = flags;
+		ft[nft].buf = buf;
+		ft[nft].len = len;
+		ft[nft].flags = flags;
 		nft++;
 		nfr++;
 		bytes += len;
@@ -307,78 +533,71 @@ static u32 nm_vale_collect(struct nm_kring *tx, struct nm_vale_txq *q, u32 *endp
 			nft -= nfr;
 			nfr = 0;
 			bytes = 0;
-			q->dropping = flags & NS_MOREFRAG;
+			dropping = flags & NS_MOREFRAG;
 			done = j;
 			continue;
 		}
-		if (!(flags & NS_MOREFRAG)) {
-			struct nm_vale_pkt *p = &q->pkt[npkt++];
-
-			p->first = nft - nfr;
-			p->nfrags = nfr;
-			p->bytes = bytes;
-			nfr = 0;
-			bytes = 0;
-			done = j;
-		}
-	}
-	/* An unfinished chain stays in the ring for the next sync. */
-	*endp = done;
-	return npkt;
-}
-
-/* Phase 2: learning and destination of each packet; returns whether any floods. */
-static bool nm_vale_lookup(struct nm_vale_txq *q, u32 npkt, struct nm_vale_lut *lut, u8 src)
-{
-	bool flood = false;
-	u32 i;
-
-	for (i = 0; i < npkt; i++) {
-		struct nm_vale_pkt *p = &q->pkt[i];
-		const struct nm_vale_ft *f = &q->ft[p->first];
-		const u16 flags = f->flags;
-		u32 off = q->hdr_len;
-		u64 smac, dmac;
-		int d;
-
-		/* A virtio-net header alone in the first slot: the MACs are in the next. */
-		if (unlikely(off) && f->len == off && p->nfrags > 1) {
-			f++;
-			off = 0;
-		}
-		if (unlikely(f->len < off + NM_ETH_HLEN)) {
-			q->tx_errors++;
-			p->dst = NM_VALE_DST_DROP;
+		if (flags & NS_MOREFRAG)
 			continue;
-		}
-		dmac = nm_vale_mac(f->buf + off);
-		smac = nm_vale_mac(f->buf + off + 6);
-		if (!(flags & NS_NO_LEARN) && !nm_vale_mac_group(smac))
-			nm_vale_lut_learn(lut, smac, src);
-		if (nm_vale_mac_group(dmac)) {
-			p->dst = NM_VALE_DST_FLOOD;
-			flood = true;
-			continue;
-		}
-		d = nm_vale_lut_lookup(lut, dmac);
-		if (d < 0) {
-			p->dst = NM_VALE_DST_FLOOD;
-			flood = true;
+		p = &pkt[npkt++];
+		p->first = nft - nfr;
+		p->nfrags = nfr;
+		p->bytes = bytes;
+		if (likely(nfr == 1)) {
+			dst = nm_vale_dst(q, lut, src, &m, &dsts, hl, buf, len, flags, NULL);
 		} else {
-			/* No hairpin: a frame for the source's own segment stays there. */
-			p->dst = d == src ? NM_VALE_DST_DROP : (u8)d;
+			const struct nm_vale_ft *f = &ft[p->first];
+
+			dst = nm_vale_dst(q, lut, src, &m, &dsts, hl, f->buf, f->len, f->flags, f + 1);
 		}
+		p->dst = dst;
+		ndrop += dst == NM_VALE_DST_DROP;
+		total += bytes;
+		nfr = 0;
+		bytes = 0;
+		done = j;
 	}
-	return flood;
+	q->dropping = dropping;
+	b->npkt = npkt;
+	b->nfwd = npkt - ndrop;
+	b->bytes = total;
+	b->one = dsts.one;
+	b->mixed = dsts.mixed;
+	b->flood = dsts.flood;
+	b->simple = nft == npkt && !ndrop;
+	/* An unfinished chain stays in the ring for the next sync. */
+	return done;
 }
 
-/* Phase 3: per destination, one lock per batch. */
-static void nm_vale_flush(struct nm_kring *tx, struct nm_vale_txq *q, u32 npkt,
-			  const struct nm_vale_table *t, u8 src, bool flood)
+/*
+ * Phase 3: per destination, one lock per batch. When all packets not
+ * dropped go the same way, each destination takes them straight from the
+ * batch; otherwise they are sorted into per-destination lists first.
+ */
+static void nm_vale_flush(struct nm_kring *tx, struct nm_vale_txq *q,
+			  const struct nm_vale_table *t, u8 src, const struct nm_vale_batch *b)
 {
 	u32 ntouched = 0, i;
 
-	for (i = 0; i < npkt; i++) {
+	if (!b->mixed && b->one != NM_VALE_DST_FLOOD) {
+		struct nm_vale_vport *dp = b->one < NM_VALE_MAXPORTS ? t->port[b->one] : NULL;
+
+		/* A stale entry for a port that left: dropped. */
+		if (likely(dp))
+			nm_vale_deliver(tx, q, dp, NM_VALE_NONE, NM_VALE_NONE, b, true);
+		return;
+	}
+	if (!b->mixed) {
+		for (i = 0; i < t->n; i++) {
+			const u8 d = t->list[i];
+			struct nm_vale_vport *dp = t->port[d];
+
+			if (d != src && likely(dp))
+				nm_vale_deliver(tx, q, dp, NM_VALE_NONE, NM_VALE_NONE, b, true);
+		}
+		return;
+	}
+	for (i = 0; i < b->npkt; i++) {
 		struct nm_vale_pkt *p = &q->pkt[i];
 		u8 d = p->dst;
 
@@ -393,7 +612,7 @@ static void nm_vale_flush(struct nm_kring *tx, struct nm_vale_txq *q, u32 npkt,
 		}
 		q->dtail[d] = i;
 	}
-	if (flood) {
+	if (b->flood) {
 		const u16 fl = q->dhead[NM_VALE_DST_FLOOD];
 
 		for (i = 0; i < t->n; i++) {
@@ -402,7 +621,7 @@ static void nm_vale_flush(struct nm_kring *tx, struct nm_vale_txq *q, u32 npkt,
 
 			if (d == src || unlikely(!dp))
 				continue;
-			nm_vale_deliver(tx, q, dp, q->dhead[d], fl);
+			nm_vale_deliver(tx, q, dp, q->dhead[d], fl, b, false);
 		}
 	} else {
 		for (i = 0; i < ntouched; i++) {
@@ -411,7 +630,7 @@ static void nm_vale_flush(struct nm_kring *tx, struct nm_vale_txq *q, u32 npkt,
 
 			/* A stale entry for a port that left: dropped. */
 			if (likely(dp))
-				nm_vale_deliver(tx, q, dp, q->dhead[d], NM_VALE_NONE);
+				nm_vale_deliver(tx, q, dp, q->dhead[d], NM_VALE_NONE, b, false);
 		}
 	}
 	for (i = 0; i < ntouched; i++)
@@ -424,27 +643,22 @@ int nm_vale_txsync(struct nm_kring *tx, struct nm_vale_txq *q, struct nm_vale_sw
 	int err = 0;
 
 	do {
-		u32 npkt, end, i;
-		u64 bytes = 0;
-		bool flood;
+		struct nm_vale_batch b;
+		u32 end;
 
 		if (tx->nr_hwcur == tx->rhead)
 			break;
-		npkt = nm_vale_collect(tx, q, &end, &err);
-		if (npkt) {
+		end = nm_vale_collect(tx, q, &sw->lut, src, &b, &err);
+		if (b.nfwd) {
 			const struct nm_vale_table *t;
 
-			flood = nm_vale_lookup(q, npkt, &sw->lut, src);
 			nm_os_rcu_read_lock();
 			t = nm_os_rcu_dereference(sw->table);
 			if (likely(t))
-				nm_vale_flush(tx, q, npkt, t, src, flood);
+				nm_vale_flush(tx, q, t, src, &b);
 			nm_os_rcu_read_unlock();
-			NM_VALE_COUNT(for (i = 0; i < npkt; i++)
-					      bytes += q->pkt[i].bytes;
-				      q->tx_packets += npkt;
-				      q->tx_bytes += bytes);
 		}
+		NM_VALE_COUNT(q->tx_packets += b.npkt; q->tx_bytes += b.bytes);
 		if (end == tx->nr_hwcur) {
 			/* Nothing consumed (an unfinished chain): wait for more. */
 			if (unlikely(err))

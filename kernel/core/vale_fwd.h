@@ -23,10 +23,14 @@
  *      packets (NS_MOREFRAG chains; a chain longer than NETMAP_MAX_FRAGS is
  *      dropped and counted in tx_errors; an unfinished chain at the end of
  *      the TX range is left for the next sync);
- *   2. learn the source MAC (unless NS_NO_LEARN or a group address) and
- *      look up the destination: a learned port, or flooding for unknown,
- *      broadcast and multicast destinations; never the source port;
- *   3. under the RCU read lock, per destination port: take the lock of its
+ *   2. in the same pass, as each packet completes: learn the source MAC
+ *      (unless NS_NO_LEARN or a group address) and look up the
+ *      destination: a learned port, or flooding for unknown, broadcast and
+ *      multicast destinations; never the source port. A run of frames with
+ *      the same MAC pair and NS_NO_LEARN bit reuses the first's verdict;
+ *   3. under the RCU read lock, per destination port (when every packet
+ *      goes the same way, straight from the batch; otherwise sorted into
+ *      per-destination lists first): take the lock of its
  *      RX ring (source ring index modulo its RX ring count) ONCE, copy the
  *      packets that fit (whole packets only, split by the destination's
  *      buffer size, NS_RFRAGS in the high byte of flags), drop and count

@@ -128,7 +128,7 @@ void rpc_conn_set_subscriber(struct rpc_conn *c, bool on)
 	if (c->subscriber == on)
 		return;
 	c->subscriber = on;
-	if (c->linked) {
+	if (conn_linked(c)) {
 		if (on)
 			c->s->st.subscribers++;
 		else
@@ -144,21 +144,21 @@ void rpc_conn_set_subscriber(struct rpc_conn *c, bool on)
 void rpc_conn_drop(struct rpc_conn *c)
 {
 	struct rpc_server *s = c->s;
+	bool linked = conn_linked(c);
 
-	if (c->dead)
+	if (c->state == CONN_DEAD)
 		return;
-	c->dead = true;
 	rpc_conn_set_subscriber(c, false);
+	c->state = CONN_DEAD;
 	if (c->out) {
 		size_t q = evbuffer_get_length(c->out);
 
 		evbuffer_drain(c->out, q);
-		if (c->linked)
+		if (linked)
 			s->st.out_queued -= q;
 	}
-	if (c->linked) {
+	if (linked) {
 		TAILQ_REMOVE(&s->conns, c, link);
-		c->linked = false;
 		s->st.clients--;
 	}
 	if (c->rev)
@@ -167,7 +167,6 @@ void rpc_conn_drop(struct rpc_conn *c)
 		event_del(c->wev);
 	if (c->more)
 		event_del(c->more);
-	c->reading = c->writing = false;
 	rpc_marks_close(c);
 	if (c->fd >= 0) {
 		close(c->fd);
@@ -180,7 +179,7 @@ void rpc_conn_drop(struct rpc_conn *c)
 /* Let go of a pointer taken with c->busy++; frees a dropped connection. */
 void rpc_conn_put(struct rpc_conn *c)
 {
-	if (--c->busy == 0 && c->dead)
+	if (--c->busy == 0 && c->state == CONN_DEAD)
 		conn_release(c);
 }
 
@@ -200,7 +199,7 @@ static _printf_(2, 3) void conn_close_notice(struct rpc_conn *c, const char *fmt
 	size_t len = 0;
 	va_list ap;
 
-	if (c->dead)
+	if (c->state == CONN_DEAD)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -247,7 +246,7 @@ bool rpc_out_room(struct rpc_conn *c, size_t len)
 	struct rpc_server *s = c->s;
 	size_t q = evbuffer_get_length(c->out);
 
-	if (!c->linked)
+	if (!conn_linked(c))
 		return true; /* rpc_server_eval() */
 	if (q + len > s->o.out_max) {
 		s->st.dropped_slow++;
@@ -289,7 +288,7 @@ static void conn_oversize(struct rpc_conn *c)
 	if (resp)
 		rpc_conn_queue(c, resp, &lf);
 	c->ipos = c->iend = c->scan = 0;
-	c->closing = true;
+	c->state = CONN_CLOSING;
 	rpc_conn_stop_reading(c);
 }
 
@@ -311,18 +310,17 @@ static void conn_later(struct rpc_conn *c)
 static void conn_pause(struct rpc_conn *c)
 {
 	c->s->st.throttled++;
-	c->paused = true;
+	c->state = CONN_PAUSED;
 	rpc_conn_stop_reading(c);
 }
 
 void rpc_conn_resume(struct rpc_conn *c)
 {
-	c->paused = false;
-	c->line_since = 0; /* the clock of an unfinished line restarts */
-	if (c->dead || c->closing)
+	if (c->state != CONN_PAUSED)
 		return;
-	if (!c->eof && !c->reading && event_add(c->rev, NULL) == 0)
-		c->reading = true;
+	c->state = CONN_OPEN;
+	c->line_since = 0; /* the clock of an unfinished line restarts */
+	event_add(c->rev, NULL);
 	/* Lines already buffered get no read event of their own. */
 	if (c->iend > c->ipos)
 		conn_later(c);
@@ -348,13 +346,13 @@ static void conn_process(struct rpc_conn *c)
 	struct rpc_server *s = c->s;
 	unsigned budget = REQUESTS_PER_RUN, n;
 
-	while (!c->dead && !c->closing && !c->paused) {
+	while (c->state == CONN_OPEN || c->state == CONN_EOF) {
 		char *nl;
 		size_t len;
 
 		if (evbuffer_get_length(c->out) >= s->o.out_high) {
 			rpc_conn_flush(c);
-			if (c->dead)
+			if (c->state == CONN_DEAD)
 				return;
 			if (evbuffer_get_length(c->out) >= s->o.out_high) {
 				conn_pause(c);
@@ -368,12 +366,12 @@ static void conn_process(struct rpc_conn *c)
 				conn_oversize(c);
 				break;
 			}
-			if (c->eof) {
+			if (c->state == CONN_EOF) {
 				/* The last request may lack its "\n". */
 				if (c->iend > c->ipos)
 					rpc_handle_line(c, c->ibuf + c->ipos, c->iend - c->ipos);
 				c->ipos = c->iend = c->scan = 0;
-				c->closing = true;
+				c->state = CONN_CLOSING;
 			}
 			break;
 		}
@@ -389,12 +387,12 @@ static void conn_process(struct rpc_conn *c)
 		if (budget == 0) {
 			conn_set_heavy(c, true);
 			/* More may be buffered: come back after the others. */
-			if (!c->dead && c->iend > c->ipos)
+			if (c->state != CONN_DEAD && c->iend > c->ipos)
 				conn_later(c);
 			break;
 		}
 	}
-	if (c->dead)
+	if (c->state == CONN_DEAD)
 		return;
 	if (budget)
 		conn_set_heavy(c, false);
@@ -422,7 +420,7 @@ void rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	c->busy++;
-	if (!c->eof && !c->paused && !c->closing) {
+	if (c->state == CONN_OPEN) {
 		r = rpc_conn_fill(c);
 		if (r < 0) {
 			if (r != -ECONNRESET)
@@ -430,7 +428,7 @@ void rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			rpc_conn_drop(c);
 		}
 	}
-	if (!c->dead)
+	if (c->state != CONN_DEAD)
 		conn_process(c);
 	rpc_conn_put(c);
 }
@@ -462,14 +460,14 @@ static bool conn_check_time(struct rpc_conn *c, uint64_t now)
 		c->s->st.timeouts++;
 		conn_close_notice(c, "Timeout: %zu bytes of output not read for %u ms "
 				  "(limits.write_timeout); closing", q, o->write_timeout_ms);
-	} else if (c->line_since && !c->paused && !c->closing &&
+	} else if (c->line_since && c->state != CONN_PAUSED && c->state != CONN_CLOSING &&
 		   now - c->line_since >= o->line_timeout_ms) {
 		c->s->st.timeouts++;
 		conn_close_notice(c, "Timeout: a request line left unfinished (%zu bytes) for "
 				  "%u ms (limits.line_timeout); closing", c->iend - c->ipos,
 				  o->line_timeout_ms);
 	} else if (o->idle_timeout_ms && !q && !c->subscriber && c->iend == c->ipos &&
-		   !c->closing && now - c->in_last >= o->idle_timeout_ms) {
+		   c->state != CONN_CLOSING && now - c->in_last >= o->idle_timeout_ms) {
 		c->s->st.timeouts++;
 		conn_close_notice(c, "Timeout: idle for %u ms (limits.idle_timeout); closing",
 				  o->idle_timeout_ms);
@@ -644,14 +642,14 @@ int rpc_server_notify(struct rpc_server *s, const char *method, json_t *params)
 	if (!subs)
 		return -ENOMEM;
 	TAILQ_FOREACH(c, &s->conns, link) {
-		if (c->subscriber && !c->closing) {
+		if (c->subscriber && c->state != CONN_CLOSING) {
 			c->busy++;
 			subs[nsubs++] = c;
 		}
 	}
 	for (size_t i = 0; i < nsubs; i++) {
 		c = subs[i];
-		if (c->dead || !rpc_out_room(c, len))
+		if (c->state == CONN_DEAD || !rpc_out_room(c, len))
 			continue;
 		if (rpc_out_add(c, buf, len) < 0) {
 			rpc_conn_drop(c);
@@ -675,7 +673,7 @@ int rpc_server_eval(struct rpc_server *s, const struct rpc_peer *peer,
 		    const char *line, size_t len, char **response)
 {
 	struct rpc_conn c = {
-		.s = s, .fd = -1, .busy = 1, .peer = *peer,
+		.s = s, .fd = -1, .state = CONN_OPEN, .busy = 1, .peer = *peer,
 	};
 	struct fd_mark *m;
 	size_t n;
@@ -695,7 +693,7 @@ int rpc_server_eval(struct rpc_server *s, const struct rpc_peer *peer,
 	rpc_marks_close(&c);
 
 	n = evbuffer_get_length(c.out);
-	if (c.dead) {
+	if (c.state == CONN_DEAD) {
 		evbuffer_free(c.out);
 		return -ENOMEM;
 	}

@@ -83,17 +83,37 @@ struct line_fds {
 	int fds[RPC_MAX_FDS];
 };
 
+/*
+ * Where a connection is in its life. Requests run in CONN_OPEN and
+ * CONN_EOF; the socket is read only in CONN_OPEN.
+ *
+ *   NEW --admitted--> OPEN --read() 0--> EOF --buffer empty--> CLOSING
+ *   OPEN or EOF --output >= out_high--> PAUSED --below out_high/2--> OPEN
+ *   OPEN --line over max_line--> CLOSING --output sent--> (dropped)
+ *   any --rpc_conn_drop()--> DEAD
+ *
+ * PAUSED does not remember an EOF: on resume the socket is read again,
+ * and read() returns 0 again.
+ */
+enum conn_state {
+	CONN_NEW,     /* accepted: credentials and slots being checked */
+	CONN_OPEN,    /* reading and running requests */
+	CONN_PAUSED,  /* too much output queued: reads and runs nothing */
+	CONN_EOF,     /* the client shut down its writing side: runs what is buffered */
+	CONN_CLOSING, /* reads and runs nothing more; closes once out is empty */
+	CONN_DEAD,    /* dropped: only the memory is left to free */
+};
+
 struct rpc_conn {
 	TAILQ_ENTRY(rpc_conn) link;
 	struct rpc_server *s;
 	int fd;          /* -1 once dropped, and for rpc_server_eval() */
+	enum conn_state state;
 	unsigned id;     /* for log lines */
 	struct rpc_peer peer;
 
 	struct event *rev, *wev;
 	struct event *more; /* zero timer: buffered lines, after the others */
-	bool reading;    /* rev is pending */
-	bool writing;    /* wev is pending: exactly while out is not empty */
 
 	/* Input: bytes [ipos, iend) of ibuf; [ipos, scan) has no "\n". */
 	char *ibuf;
@@ -109,13 +129,9 @@ struct rpc_conn {
 	uint64_t out_since;  /* out last moved (or stopped being empty) */
 	uint64_t in_last;    /* last byte read, or accept */
 
-	bool linked;     /* in s->conns (false for rpc_server_eval()) */
+	/* Not states: a subscriber can be open, paused or closing. */
 	bool subscriber;
 	bool heavy;      /* read at PRIO_HEAVY: used its whole budget last run */
-	bool eof;        /* the client shut down its writing side */
-	bool paused;     /* not reading: too much output queued */
-	bool closing;    /* close once out is empty; read nothing more */
-	bool dead;       /* dropped: only the memory is left to free */
 	unsigned busy;   /* holders of a pointer to it: callbacks, notify; the
 			  * last conn_put() of a dead one frees it */
 };
@@ -173,6 +189,12 @@ struct rpc_call {
 	size_t fd_first;
 	json_t *fd_names;
 };
+
+/* In s->conns: admitted and not dropped (never for rpc_server_eval()'s). */
+static inline bool conn_linked(const struct rpc_conn *c)
+{
+	return c->fd >= 0 && c->state != CONN_NEW && c->state != CONN_DEAD;
+}
 
 static inline unsigned umin(unsigned a, unsigned b)
 {

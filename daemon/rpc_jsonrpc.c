@@ -521,7 +521,7 @@ static json_t *run_batch(struct rpc_conn *c, json_t *req, struct line_fds *lf)
 		size_t first = lf->n;
 		json_t *r;
 
-		if (!resp || c->dead)
+		if (!resp || c->state == CONN_DEAD)
 			break;
 		if (full) {
 			r = cut_error(s, entry, false);
@@ -585,7 +585,7 @@ unsigned rpc_handle_line(struct rpc_conn *c, const char *line, size_t len)
 		}
 	}
 
-	if (resp && !c->dead)
+	if (resp && c->state != CONN_DEAD)
 		rpc_conn_queue(c, resp, &lf);
 	else
 		lf_truncate(&lf, 0);

@@ -256,9 +256,8 @@ static void conn_new(struct rpc_server *s, int fd)
 		rpc_log(s, LOG_ERR, "client %u: out of memory, closing", c->id);
 		goto err;
 	}
-	c->reading = true;
 	c->in_last = now_ms();
-	c->linked = true;
+	c->state = CONN_OPEN;
 	TAILQ_INSERT_TAIL(&s->conns, c, link);
 	s->st.clients++;
 	s->st.accepted++;

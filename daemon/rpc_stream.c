@@ -60,7 +60,7 @@ int rpc_out_add(struct rpc_conn *c, const void *buf, size_t len)
 		c->out_since = now_ms();
 	if (evbuffer_add(c->out, buf, len) < 0)
 		return -ENOMEM;
-	if (c->linked)
+	if (conn_linked(c))
 		c->s->st.out_queued += len;
 	return 0;
 }
@@ -68,7 +68,7 @@ int rpc_out_add(struct rpc_conn *c, const void *buf, size_t len)
 void rpc_out_drain(struct rpc_conn *c, size_t len)
 {
 	evbuffer_drain(c->out, len);
-	if (c->linked)
+	if (conn_linked(c))
 		c->s->st.out_queued -= len;
 	c->out_since = now_ms();
 }
@@ -76,18 +76,15 @@ void rpc_out_drain(struct rpc_conn *c, size_t len)
 
 void rpc_conn_stop_reading(struct rpc_conn *c)
 {
-	if (c->reading) {
+	if (c->rev)
 		event_del(c->rev);
-		c->reading = false;
-	}
 }
 
 void rpc_conn_arm_write(struct rpc_conn *c)
 {
-	if (c->fd < 0 || c->writing || evbuffer_get_length(c->out) == 0)
-		return;
-	if (event_add(c->wev, NULL) == 0)
-		c->writing = true;
+	/* Adding a pending event again changes nothing. */
+	if (c->fd >= 0 && evbuffer_get_length(c->out) > 0)
+		event_add(c->wev, NULL);
 }
 
 
@@ -103,7 +100,7 @@ void rpc_conn_queue(struct rpc_conn *c, const json_t *resp,
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 
-	if (c->dead)
+	if (c->state == CONN_DEAD)
 		goto err;
 	buf = rpc_dump_line(resp, &len);
 	if (!buf)
@@ -130,7 +127,7 @@ err:
 	for (size_t i = 0; i < lf->n; i++)
 		close(lf->fds[i]);
 	lf->n = 0;
-	if (!c->dead) {
+	if (c->state != CONN_DEAD) {
 		rpc_log(c->s, LOG_ERR, "client %u: out of memory queueing a response, dropping it", c->id);
 		rpc_conn_drop(c);
 	}
@@ -170,7 +167,7 @@ int rpc_conn_fill(struct rpc_conn *c)
 		return 0;
 	}
 	if (n == 0) {
-		c->eof = true;
+		c->state = CONN_EOF;
 		rpc_conn_stop_reading(c);
 		return 0;
 	}
@@ -190,7 +187,7 @@ void rpc_conn_flush(struct rpc_conn *c)
 	struct rpc_server *s = c->s;
 	size_t len;
 
-	if (c->dead || c->fd < 0)
+	if (c->state == CONN_DEAD || c->fd < 0)
 		return;
 	while ((len = evbuffer_get_length(c->out)) > 0) {
 		union {
@@ -256,14 +253,12 @@ void rpc_conn_flush(struct rpc_conn *c)
 	}
 
 	len = evbuffer_get_length(c->out);
-	if (len && !c->writing) {
+	if (len)
 		rpc_conn_arm_write(c);
-	} else if (!len && c->writing) {
+	else
 		event_del(c->wev);
-		c->writing = false;
-	}
-	if (c->paused && len <= s->o.out_high / 2)
+	if (c->state == CONN_PAUSED && len <= s->o.out_high / 2)
 		rpc_conn_resume(c);
-	if (c->closing && !len)
+	if (c->state == CONN_CLOSING && !len)
 		rpc_conn_drop(c);
 }

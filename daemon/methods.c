@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,21 +66,51 @@ static int config_error(struct rpc_call *call, int r, const struct diags *d)
 			      "Configuration refused: %zu problem%s", d->n, d->n == 1 ? "" : "s");
 }
 
+/* The parameters of topology.plan and topology.apply. */
+struct config_params {
+	const char *file;   /* a path, for admins */
+	const char *config; /* or the YAML text itself */
+	const char *name;   /* labels the text in messages */
+	json_int_t confirm; /* apply only: seconds until the rollback, 0 none */
+};
+
+static int check_confirm(struct rpc_call *call, const char *path, json_t *v, void *at)
+{
+	json_int_t s = json_integer_value(v);
+
+	if (s < 1 || s > 86400)
+		return rpc_param_error(call, path, "a number of seconds, 1 to 86400");
+	*(json_int_t *)at = s;
+	return 0;
+}
+
+#define CONFIG_PARAMS                                                                  \
+	RPC_PARAM_FIELD("file", RPC_PARAM_STRING, 0, struct config_params, file, NULL),         \
+	RPC_PARAM_FIELD("config", RPC_PARAM_STRING, 0, struct config_params, config, NULL),     \
+	RPC_PARAM_FIELD("name", RPC_PARAM_STRING, 0, struct config_params, name, NULL)
+
+static const struct rpc_param plan_params[] = {
+	CONFIG_PARAMS,
+	{}
+};
+
+static const struct rpc_param apply_params[] = {
+	CONFIG_PARAMS,
+	RPC_PARAM_FIELD("confirm", RPC_PARAM_INTEGER, 0, struct config_params, confirm, check_confirm),
+	{}
+};
+
 /*
  * The configuration a plan/apply call names: *c is a new one (owned by the
  * caller), or NULL with *use the daemon's (file/config both absent).
  */
-static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
+static int params_config(struct rpc_call *call, const struct config_params *p, struct diags *d,
 			 struct nmd_config **c)
 {
-	const char *file = NULL, *yaml = NULL, *name = NULL;
+	const char *file = p->file, *yaml = p->config, *name = p->name;
 	int r;
 
 	*c = NULL;
-	r = rpc_unpack(call, params, "{s?s, s?s, s?s}", "file", &file, "config", &yaml,
-		       "name", &name);
-	if (r < 0)
-		return r;
 	/* "name" labels the text in messages only: short and printable, else "<config>". */
 	if (name && (!yaml || !name[0] || strlen(name) > 255 ||
 		     strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -114,7 +145,7 @@ static int m_status(struct rpc_call *call, json_t *params)
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct rpc_stats st;
 	json_t *j;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -157,7 +188,7 @@ static int m_module_info(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -204,7 +235,7 @@ static int m_topology_get(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -225,13 +256,17 @@ static int m_topology_plan(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct nmd_config *c = NULL;
+	struct config_params p = { 0 };
 	struct eng_plan plan = { 0 };
 	struct diags diag;
 	int r;
 
+	r = rpc_params(call, params, plan_params, &p);
+	if (r < 0)
+		return r;
 	if (diags_init(&diag, "<config>") < 0)
 		return -ENOMEM;
-	r = params_config(call, params, &diag, &c);
+	r = params_config(call, &p, &diag, &c);
 	if (r < 0)
 		goto out;
 	if (!c && !d->config) {
@@ -269,53 +304,26 @@ out:
 	return r;
 }
 
-/*
- * "confirm": SECONDS of topology.apply, taken out of @params (a copy the
- * caller owns) so that params_config() sees only the configuration.
- * 0 none, 1..86400, or -EINVAL after choosing the error.
- */
-static long take_confirm(struct rpc_call *call, json_t *params)
-{
-	json_t *v = json_object_get(params, "confirm");
-	json_int_t s;
-
-	if (!v)
-		return 0;
-	s = json_is_integer(v) ? json_integer_value(v) : -1;
-	if (s < 1 || s > 86400)
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
-				      json_pack("{s:s}", "field", "confirm"),
-				      "\"confirm\" is a number of seconds, 1 to 86400");
-	json_object_del(params, "confirm");
-	return (long)s;
-}
-
 static int m_topology_apply(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct nmd_config *c = NULL, *prev = NULL;
 	struct eng_plan done = { 0 };
+	struct config_params p = { 0 };
 	struct diags diag;
-	json_t *p = json_is_object(params) ? json_copy(params) : json_incref(params);
 	long confirm;
 	int r;
 
-	confirm = take_confirm(call, p);
-	if (confirm < 0) {
-		json_decref(p);
-		return (int)confirm;
-	}
-	if (d->confirm_prev) {
-		json_decref(p);
+	r = rpc_params(call, params, apply_params, &p);
+	if (r < 0)
+		return r;
+	confirm = (long)p.confirm;
+	if (d->confirm_prev)
 		return rpc_call_error(call, RPC_ERR_STATE, NULL,
 				      "An apply waits for confirmation: `nmctl confirm` it, or wait for its rollback");
-	}
-	if (diags_init(&diag, "<config>") < 0) {
-		json_decref(p);
+	if (diags_init(&diag, "<config>") < 0)
 		return -ENOMEM;
-	}
-	r = params_config(call, p, &diag, &c);
-	json_decref(p);
+	r = params_config(call, &p, &diag, &c);
 	if (r < 0)
 		goto out;
 	if (!c) {
@@ -373,7 +381,7 @@ static int m_reload(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct diags diag;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -431,7 +439,7 @@ static int m_switch_list(struct rpc_call *call, json_t *params)
 	struct kern_vale_port *v = NULL;
 	size_t n = 0;
 	json_t *switches;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -461,7 +469,7 @@ static int m_stats(struct rpc_call *call, json_t *params)
 	struct rpc_stats st;
 	struct timespec now;
 	json_t *ports;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;

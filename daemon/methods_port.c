@@ -42,6 +42,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,36 +559,112 @@ static int port_open_geometry(struct rpc_call *call, struct nmd_daemon *d, const
 	return 0;
 }
 
+#define MODE_UNSET UINT32_MAX
+
+/* The parameters of port.open. */
+struct open_params {
+	const char *name;
+	uint32_t mode;	/* NR_REG_*, or MODE_UNSET */
+	json_int_t ring; /* -1: none */
+	bool exclusive;
+	uint64_t flags;	/* NR_* of "flags" */
+};
+
+static int check_mode(struct rpc_call *call, const char *path, json_t *v, void *at)
+{
+	const char *m = json_string_value(v);
+
+	for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+		if (streq(modes[i].name, m)) {
+			*(uint32_t *)at = modes[i].mode;
+			return 0;
+		}
+	}
+	return rpc_param_error(call, path, "one of all, one, sw, nic_sw, one_sw");
+}
+
+static int check_ring(struct rpc_call *call, const char *path, json_t *v, void *at)
+{
+	json_int_t ring = json_integer_value(v);
+
+	if (ring < -1 || ring > 0xffff)
+		return rpc_param_error(call, path, "0..65535");
+	*(json_int_t *)at = ring;
+	return 0;
+}
+
+static int check_flags(struct rpc_call *call, const char *path, json_t *v, void *at)
+{
+	uint64_t fl = 0;
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(v, i, e) {
+		const char *f = json_string_value(e);
+		size_t k;
+
+		for (k = 0; f && k < ELEMENTSOF(flags) && !streq(flags[k].name, f); k++)
+			;
+		if (!f || k == ELEMENTSOF(flags))
+			return rpc_param_error(call, path, "unknown flag %s%s%s", f ? "\"" : "",
+					       f ? f : "(not a string)", f ? "\"" : "");
+		fl |= flags[k].flag;
+	}
+	*(uint64_t *)at = fl;
+	return 0;
+}
+
+static const struct rpc_param open_table[] = {
+	RPC_PARAM_FIELD("name", RPC_PARAM_STRING, RPC_PARAM_REQUIRED, struct open_params, name, NULL),
+	RPC_PARAM_FIELD("mode", RPC_PARAM_STRING, 0, struct open_params, mode, check_mode),
+	RPC_PARAM_FIELD("ring", RPC_PARAM_INTEGER, 0, struct open_params, ring, check_ring),
+	RPC_PARAM_FIELD("exclusive", RPC_PARAM_BOOLEAN, 0, struct open_params, exclusive, NULL),
+	RPC_PARAM_FIELD("flags", RPC_PARAM_ARRAY, 0, struct open_params, flags, check_flags),
+	{}
+};
+
 /* Parse the request's name with its mode, ring and flags (portspec.h), and check access. */
-static int port_open_spec(struct rpc_call *call, const char *name, const char *mode, json_int_t ring,
-			  uint64_t fl, struct portspec *ps)
+static int port_open_spec(struct rpc_call *call, const struct open_params *p, struct portspec *ps)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	const struct rpc_peer *peer = rpc_call_peer(call);
+	uint64_t fl = p->flags | (p->exclusive ? NR_EXCLUSIVE : 0);
+	json_int_t ring = p->ring;
 	char why[256];
-	uint32_t m = NR_REG_ALL_NIC;
-	size_t i;
 
-	for (i = 0; mode && i < ELEMENTSOF(modes) && !streq(modes[i].name, mode); i++)
-		;
-	if (mode && i == ELEMENTSOF(modes))
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "mode"),
-				      "\"mode\": one of all, one, sw, nic_sw, one_sw");
-	if (mode)
-		m = modes[i].mode;
-	if (ring < -1 || ring > 0xffff)
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "ring"),
-				      "\"ring\": 0..65535");
-	if (portspec_parse(name, ps, why, sizeof(why)) < 0 ||
-	    portspec_merge(ps, mode != NULL, m, ring >= 0, (uint16_t)(ring < 0 ? 0 : ring), fl,
-			   why, sizeof(why)) < 0)
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", "name"),
-				      "\"name\": \"%s\" %s", name, why);
+	if (portspec_parse(p->name, ps, why, sizeof(why)) < 0 ||
+	    portspec_merge(ps, p->mode != MODE_UNSET, p->mode != MODE_UNSET ? p->mode : NR_REG_ALL_NIC,
+			   ring >= 0,
+			   (uint16_t)(ring < 0 ? 0 : ring), fl, why, sizeof(why)) < 0)
+		return rpc_param_error(call, "name", "\"%s\" %s", p->name, why);
 	if (access_check_open(d->config, ps, peer, rpc_call_is_admin(call), why, sizeof(why)) < 0) {
-		log_msg(LOG_NOTICE, "port.open %s refused for uid %d: %s", name, (int)peer->uid, why);
-		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:s}", "name", name),
+		log_msg(LOG_NOTICE, "port.open %s refused for uid %d: %s", p->name, (int)peer->uid, why);
+		return rpc_call_error(call, RPC_ERR_PERMISSION, json_pack("{s:s}", "name", p->name),
 				      "Permission denied: uid %d may not open %s: %s", (int)peer->uid,
-				      name, why);
+				      p->name, why);
+	}
+	return 0;
+}
+
+/* The reply of port.open, the port's fd attached. */
+static int port_open_reply(struct rpc_call *call, struct nmd_daemon *d, struct holder *h,
+			   const struct kern_reg *reg, int fd)
+{
+	int r;
+
+	rpc_call_set_result(call, json_pack(
+		"{s:I, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+		"handle", (json_int_t)h->handle, "name", h->name,
+		"memsize", (json_int_t)reg->memsize, "offset", (json_int_t)reg->offset,
+		"mem_id", (int)reg->mem_id, "tx_rings", (int)reg->tx_rings,
+		"rx_rings", (int)reg->rx_rings, "host_tx_rings", (int)reg->host_tx_rings,
+		"host_rx_rings", (int)reg->host_rx_rings, "tx_slots", (int)reg->tx_slots,
+		"rx_slots", (int)reg->rx_slots));
+	r = rpc_call_attach_fd(call, "port", fd);
+	if (r < 0) {
+		holder_drop(d, h);
+		rw_maybe_close(d);
+		return r;
 	}
 	return 0;
 }
@@ -596,45 +673,18 @@ int method_port_open(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	const struct rpc_peer *peer = rpc_call_peer(call);
-	const char *name = NULL, *mode = NULL;
-	json_int_t ring = -1;
-	int exclusive = 0;
-	json_t *jflags = NULL, *v;
+	struct open_params p = { .mode = MODE_UNSET, .ring = -1 };
 	struct kern_open req = { 0 };
 	struct kern_reg reg = { 0 };
 	struct portspec ps;
 	struct holder *h;
-	uint64_t fl = 0;
 	size_t i;
 	int fd = -1, r;
 
-	r = rpc_unpack(call, params, "{s:s, s?s, s?I, s?b, s?o}", "name", &name, "mode", &mode,
-		       "ring", &ring, "exclusive", &exclusive, "flags", &jflags);
+	r = rpc_params(call, params, open_table, &p);
 	if (r < 0)
 		return r;
-	if (jflags && !json_is_array(jflags))
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
-				      json_pack("{s:s}", "field", "flags"),
-				      "\"flags\": expected an array of strings");
-	json_array_foreach(jflags, i, v) {
-		const char *f = json_string_value(v);
-		bool found = false;
-
-		for (size_t k = 0; f && k < ELEMENTSOF(flags); k++) {
-			if (streq(flags[k].name, f)) {
-				fl |= flags[k].flag;
-				found = true;
-			}
-		}
-		if (!found)
-			return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
-					      json_pack("{s:s}", "field", "flags"),
-					      "\"flags\": unknown flag %s%s%s", f ? "\"" : "",
-					      f ? f : "(not a string)", f ? "\"" : "");
-	}
-	if (exclusive)
-		fl |= NR_EXCLUSIVE;
-	r = port_open_spec(call, name, mode, ring, fl, &ps);
+	r = port_open_spec(call, &p, &ps);
 	if (r < 0)
 		return r;
 	req.name = ps.name.full;
@@ -654,31 +704,20 @@ int method_port_open(struct rpc_call *call, json_t *params)
 		return r;
 	r = d->kern.ops->port_open(d->kern.ctx, &req, &fd, &reg);
 	if (r < 0)
-		return rpc_call_errno(call, r, "Cannot open %s", name);
+		return rpc_call_errno(call, r, "Cannot open %s", p.name);
 	for (i = 0; i < ELEMENTSOF(modes) && modes[i].mode != ps.mode; i++)
 		;
-	h = holder_new(call, d, fd, name, i < ELEMENTSOF(modes) ? modes[i].name : "all",
+	h = holder_new(call, d, fd, p.name, i < ELEMENTSOF(modes) ? modes[i].name : "all",
 		       req.flags & NR_EXCLUSIVE, peer, reg.mem_id, &r);
 	if (!h) {
 		close(fd);
 		return r;
 	}
-	rpc_call_set_result(call, json_pack(
-		"{s:I, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-		"handle", (json_int_t)h->handle, "name", name,
-		"memsize", (json_int_t)reg.memsize, "offset", (json_int_t)reg.offset,
-		"mem_id", (int)reg.mem_id, "tx_rings", (int)reg.tx_rings,
-		"rx_rings", (int)reg.rx_rings, "host_tx_rings", (int)reg.host_tx_rings,
-		"host_rx_rings", (int)reg.host_rx_rings, "tx_slots", (int)reg.tx_slots,
-		"rx_slots", (int)reg.rx_slots));
-	r = rpc_call_attach_fd(call, "port", fd);
-	if (r < 0) {
-		holder_drop(d, h);
-		rw_maybe_close(d);
+	r = port_open_reply(call, d, h, &reg, fd);
+	if (r < 0)
 		return r;
-	}
 	log_msg(LOG_DEBUG, "port handle %llu: %s (%s) to uid %d pid %d",
-		(unsigned long long)h->handle, name, h->mode, (int)peer->uid, (int)peer->pid);
+		(unsigned long long)h->handle, p.name, h->mode, (int)peer->uid, (int)peer->pid);
 	daemon_event(d, "port.opened", holder_json(h));
 	return 0;
 }
@@ -687,12 +726,16 @@ int method_port_close(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	const struct rpc_peer *peer = rpc_call_peer(call);
+	static const struct rpc_param table[] = {
+		{ .name = "handle", .type = RPC_PARAM_INTEGER, .flags = RPC_PARAM_REQUIRED },
+		{}
+	};
 	json_int_t handle = 0;
 	struct holder *h;
 	json_t *ev;
 	int r;
 
-	r = rpc_unpack(call, params, "{s:I}", "handle", &handle);
+	r = rpc_params(call, params, table, &handle);
 	if (r < 0)
 		return r;
 	h = handle > 0 ? holder_find(d, (uint64_t)handle) : NULL;
@@ -714,7 +757,7 @@ int method_port_list(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *a;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;

@@ -282,7 +282,7 @@ int rpc_call_attach_fd(struct rpc_call *call, const char *name, int fd)
 
 int rpc_method_events_subscribe(struct rpc_call *call, json_t *params)
 {
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -293,7 +293,7 @@ int rpc_method_events_subscribe(struct rpc_call *call, json_t *params)
 
 int rpc_method_events_unsubscribe(struct rpc_call *call, json_t *params)
 {
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;

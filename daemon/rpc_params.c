@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * rpc_params - decoding a handler's parameters, with errors that name the
- * offending field.
+ * rpc_params - decoding a handler's parameters with a table (rpc.h): each
+ * entry names its field, so every error names the field by construction.
+ * Fields are checked in table order, a nested object's fields before the
+ * fields after it, and the members no entry names last, as one error.
  */
 #define _GNU_SOURCE
 #include "rpc_int.h"
@@ -11,183 +13,170 @@
 #include <string.h>
 #include <syslog.h>
 
-/*
- * Which field a failed json_unpack_ex() was at. jansson reports the
- * position of the format character it failed on (1-based), but not the
- * key; walk the format the way jansson does, taking the keys from a copy
- * of the arguments, until that position. Unpack arguments are all
- * pointers, so each is read as one (const char * for keys).
- */
-struct fmt_walk {
-	const char *fmt;
-	size_t i;
-	int target;
-	va_list ap;
-	bool found, bad;
-	char path[256];
-};
+/* Longest field path an error names ("ring.slots"); longer ones are cut. */
+#define PATH_MAX_LEN 256
 
-static char fw_tok(struct fmt_walk *w)
+static const char *type_name(const json_t *v)
 {
-	while (w->fmt[w->i] && strchr(" \t\n,:", w->fmt[w->i]))
-		w->i++;
-	return w->fmt[w->i];
-}
-
-static bool fw_at(struct fmt_walk *w, const char *path)
-{
-	if (w->i + 1 != (size_t)w->target)
-		return false;
-	snprintf(w->path, sizeof(w->path), "%s", path);
-	w->found = true;
-	return true;
-}
-
-static void fw_value(struct fmt_walk *w, const char *path, unsigned depth)
-{
-	char sub[sizeof(w->path)];
-	unsigned k = 0;
-	char c = fw_tok(w);
-
-	if (fw_at(w, path))
-		return;
-	if (depth > 32) {
-		w->bad = true;
-		return;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: return "integer";
+	case JSON_REAL: return "real";
+	case JSON_TRUE: return "true";
+	case JSON_FALSE: return "false";
+	case JSON_NULL: return "null";
 	}
-	switch (c) {
-	case '{':
-		w->i++;
-		for (;;) {
-			const char *key;
-
-			c = fw_tok(w);
-			if (c == '}') {
-				fw_at(w, path); /* JSON_STRICT: keys left over */
-				w->i++;
-				return;
-			}
-			if (c == '!' || c == '*') {
-				w->i++;
-				continue;
-			}
-			if (c != 's') {
-				w->bad = true;
-				return;
-			}
-			w->i++;
-			key = va_arg(w->ap, const char *);
-			if (fw_tok(w) == '?')
-				w->i++;
-			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
-				 key ? key : "?");
-			fw_value(w, sub, depth + 1);
-			if (w->found || w->bad)
-				return;
-		}
-	case '[':
-		w->i++;
-		for (;;) {
-			c = fw_tok(w);
-			if (c == ']') {
-				fw_at(w, path);
-				w->i++;
-				return;
-			}
-			if (c == '!' || c == '*') {
-				w->i++;
-				continue;
-			}
-			snprintf(sub, sizeof(sub), "%s[%u]", path, k++);
-			fw_value(w, sub, depth + 1);
-			if (w->found || w->bad)
-				return;
-		}
-	case 's':
-		w->i++;
-		(void)va_arg(w->ap, void *);
-		if (fw_tok(w) == '%') {
-			w->i++;
-			(void)va_arg(w->ap, void *);
-		}
-		return;
-	case 'n':
-		w->i++;
-		return;
-	case 'b': case 'i': case 'I': case 'f': case 'F': case 'o': case 'O':
-		w->i++;
-		(void)va_arg(w->ap, void *);
-		return;
-	default:
-		w->bad = true;
-		return;
-	}
+	return "?";
 }
 
-int rpc_unpack(struct rpc_call *call, json_t *params, const char *fmt, ...)
+static void path_join(char *buf, size_t size, const char *parent, const char *name)
 {
-	struct fmt_walk w = { .fmt = fmt };
-	const char *field, *rest;
-	char text[JSON_ERROR_TEXT_LENGTH];
-	json_error_t e;
-	json_t *data = NULL;
+	snprintf(buf, size, "%s%s%s", parent, *parent ? "." : "", name);
+}
+
+int rpc_param_error(struct rpc_call *call, const char *path, const char *fmt, ...)
+{
+	char msg[512];
 	va_list ap;
-	int r;
 
 	va_start(ap, fmt);
-	r = json_vunpack_ex(params, &e, JSON_STRICT, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (r == 0)
+	return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", path),
+			      "Invalid params: field \"%s\": %s", path, msg);
+}
+
+/* Whether @v has the entry's type; the type's name for the error if not. */
+static const char *type_mismatch(enum rpc_param_type t, const json_t *v)
+{
+	switch (t) {
+	case RPC_PARAM_STRING: return json_is_string(v) ? NULL : "string";
+	case RPC_PARAM_INTEGER: return json_is_integer(v) ? NULL : "integer";
+	case RPC_PARAM_NUMBER: return json_is_number(v) ? NULL : "real or integer";
+	case RPC_PARAM_BOOLEAN: return json_is_boolean(v) ? NULL : "true or false";
+	case RPC_PARAM_OBJECT: return json_is_object(v) ? NULL : "object";
+	case RPC_PARAM_ARRAY: return json_is_array(v) ? NULL : "array";
+	case RPC_PARAM_ANY: return NULL;
+	}
+	return NULL;
+}
+
+static void store(const struct rpc_param *p, json_t *v, void *dest)
+{
+	char *at = (char *)dest + p->offset;
+
+	switch (p->type) {
+	case RPC_PARAM_STRING:
+		*(const char **)at = json_string_value(v);
+		break;
+	case RPC_PARAM_INTEGER:
+		*(json_int_t *)at = json_integer_value(v);
+		break;
+	case RPC_PARAM_NUMBER:
+		*(double *)at = json_number_value(v);
+		break;
+	case RPC_PARAM_BOOLEAN:
+		*(bool *)at = json_is_true(v);
+		break;
+	case RPC_PARAM_OBJECT:
+	case RPC_PARAM_ARRAY:
+	case RPC_PARAM_ANY:
+		*(json_t **)at = v;
+		break;
+	}
+}
+
+static bool named(const struct rpc_param *table, const char *key)
+{
+	for (const struct rpc_param *p = table; p && p->name; p++)
+		if (streq(p->name, key))
+			return true;
+	return false;
+}
+
+/* -32602 for the members of @obj that no entry of @table names. */
+static int unknown_fields(struct rpc_call *call, json_t *obj, const struct rpc_param *table,
+			  const char *path)
+{
+	char list[512] = "", first[PATH_MAX_LEN] = "";
+	const char *key;
+	unsigned n = 0;
+	size_t len = 0;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		if (named(table, key))
+			continue;
+		if (n++ == 0)
+			path_join(first, sizeof(first), path, key);
+		if (len < sizeof(list))
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						n > 1 ? ", " : "", key);
+	}
+	if (n == 0)
 		return 0;
+	return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", first),
+			      "Invalid params: unknown field%s %s%s%s", n > 1 ? "s" : "",
+			      list, *path ? " in " : "", path);
+}
 
-	if (streq(e.source, "<format>") || streq(e.source, "<args>") ||
-	    json_error_code(&e) == json_error_invalid_format ||
-	    json_error_code(&e) == json_error_null_value) {
-		rpc_log(call->s, LOG_ERR, "BUG: %s: parameter format \"%s\": %s",
-			call->m ? call->m->name : "?", fmt, e.text);
+static int dispatch_object(struct rpc_call *call, json_t *obj, const struct rpc_param *table,
+			   void *dest, const char *path, unsigned depth);
+
+/* One entry: presence, type, then its nested table, check or store. */
+static int dispatch_one(struct rpc_call *call, json_t *obj, const struct rpc_param *p,
+			void *dest, const char *parent, unsigned depth)
+{
+	char path[PATH_MAX_LEN];
+	const char *want;
+	json_t *v = json_object_get(obj, p->name);
+
+	path_join(path, sizeof(path), parent, p->name);
+	if (!v) {
+		if (!(p->flags & RPC_PARAM_REQUIRED))
+			return 0;
+		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, json_pack("{s:s}", "field", path),
+				      "Invalid params: missing field \"%s\"", path);
+	}
+	if ((unsigned)p->type > RPC_PARAM_ANY || (p->fields && p->type != RPC_PARAM_OBJECT)) {
+		rpc_log(call->s, LOG_ERR, "BUG: %s: parameter table entry \"%s\" is invalid",
+			call->m ? call->m->name : "?", path);
 		return rpc_call_error(call, RPC_ERR_INTERNAL, NULL,
-				      "Internal error: bad parameter format");
+				      "Internal error: bad parameter table");
 	}
+	want = type_mismatch(p->type, v);
+	if (want)
+		return rpc_param_error(call, path, "expected %s, got %s", want, type_name(v));
+	if (p->fields)
+		return dispatch_object(call, v, p->fields, dest, path, depth + 1);
+	if (p->check)
+		return p->check(call, path, v, (char *)dest + p->offset);
+	store(p, v, dest);
+	return 0;
+}
 
-	w.target = e.position;
-	va_start(w.ap, fmt);
-	fw_value(&w, "", 0);
-	va_end(w.ap);
-	field = w.found ? w.path : "";
+static int dispatch_object(struct rpc_call *call, json_t *obj, const struct rpc_param *table,
+			   void *dest, const char *path, unsigned depth)
+{
+	int r;
 
-	snprintf(text, sizeof(text), "%s", e.text);
-	if (text[0] >= 'A' && text[0] <= 'Z' && !(text[1] >= 'A' && text[1] <= 'Z'))
-		text[0] = (char)(text[0] - 'A' + 'a');
-
-	switch (json_error_code(&e)) {
-	case json_error_item_not_found:
-		data = json_pack("{s:s}", "field", field);
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, data,
-				      "Invalid params: missing field \"%s\"", field);
-	case json_error_end_of_input_expected:
-		/* "2 object item(s) left unpacked: zz, yy" */
-		rest = strstr(e.text, "left unpacked: ");
-		if (rest && strstr(e.text, "object item")) {
-			char first[JSON_ERROR_TEXT_LENGTH], path[sizeof(w.path) + JSON_ERROR_TEXT_LENGTH];
-
-			rest += strlen("left unpacked: ");
-			snprintf(first, sizeof(first), "%.*s", (int)strcspn(rest, ","), rest);
-			snprintf(path, sizeof(path), "%s%s%s", field, *field ? "." : "", first);
-			data = json_pack("{s:s}", "field", path);
-			return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, data,
-					      "Invalid params: unknown field%s %s%s%s",
-					      strchr(rest, ',') ? "s" : "", rest,
-					      *field ? " in " : "", field);
-		}
-		break;
-	default:
-		break;
+	if (depth > 8) {
+		rpc_log(call->s, LOG_ERR, "BUG: %s: parameter tables nest too deep",
+			call->m ? call->m->name : "?");
+		return rpc_call_error(call, RPC_ERR_INTERNAL, NULL,
+				      "Internal error: bad parameter table");
 	}
-	if (*field) {
-		data = json_pack("{s:s}", "field", field);
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, data,
-				      "Invalid params: field \"%s\": %s", field, text);
+	for (const struct rpc_param *p = table; p && p->name; p++) {
+		r = dispatch_one(call, obj, p, dest, path, depth);
+		if (r < 0)
+			return r;
 	}
-	return rpc_call_error(call, RPC_ERR_INVALID_PARAMS, NULL,
-			      "Invalid params: %s", text);
+	return unknown_fields(call, obj, table, path);
+}
+
+int rpc_params(struct rpc_call *call, json_t *params, const struct rpc_param *table, void *dest)
+{
+	return dispatch_object(call, params, table, dest, "", 0);
 }

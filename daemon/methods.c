@@ -140,7 +140,7 @@ static int params_config(struct rpc_call *call, const struct config_params *p, s
 	return 0;
 }
 
-static int m_status(struct rpc_call *call, json_t *params)
+static int method_daemon_status(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct rpc_stats st;
@@ -184,7 +184,7 @@ static int m_status(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static int m_module_info(struct rpc_call *call, json_t *params)
+static int method_module_info(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j;
@@ -231,7 +231,7 @@ static json_t *regions_json(const struct nmd_config *c)
 	return a;
 }
 
-static int m_topology_get(struct rpc_call *call, json_t *params)
+static int method_topology_get(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j;
@@ -252,7 +252,7 @@ static int m_topology_get(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static int m_topology_plan(struct rpc_call *call, json_t *params)
+static int method_topology_plan(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct nmd_config *c = NULL;
@@ -304,7 +304,7 @@ out:
 	return r;
 }
 
-static int m_topology_apply(struct rpc_call *call, json_t *params)
+static int method_topology_apply(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct nmd_config *c = NULL, *prev = NULL;
@@ -377,7 +377,7 @@ out:
 	return r;
 }
 
-static int m_reload(struct rpc_call *call, json_t *params)
+static int method_config_reload(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct diags diag;
@@ -433,7 +433,7 @@ static json_t *switch_of(json_t *switches, const char *port)
 	return sw;
 }
 
-static int m_switch_list(struct rpc_call *call, json_t *params)
+static int method_switch_list(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct kern_vale_port *v = NULL;
@@ -463,7 +463,7 @@ static int m_switch_list(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static int m_stats(struct rpc_call *call, json_t *params)
+static int method_daemon_stats(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct rpc_stats st;
@@ -499,21 +499,21 @@ static int m_stats(struct rpc_call *call, json_t *params)
 }
 
 const struct rpc_method nmd_methods[] = {
-	{ "status", m_status, RPC_PRIV_PUBLIC },
-	{ "module.info", m_module_info, RPC_PRIV_PUBLIC },
-	{ "topology.get", m_topology_get, RPC_PRIV_PUBLIC },
-	{ "topology.plan", m_topology_plan, RPC_PRIV_PUBLIC },
-	{ "topology.apply", m_topology_apply, RPC_PRIV_ADMIN },
-	{ "switch.list", m_switch_list, RPC_PRIV_PUBLIC },
+	{ "status", method_daemon_status, RPC_PRIV_PUBLIC },
+	{ "module.info", method_module_info, RPC_PRIV_PUBLIC },
+	{ "topology.get", method_topology_get, RPC_PRIV_PUBLIC },
+	{ "topology.plan", method_topology_plan, RPC_PRIV_PUBLIC },
+	{ "topology.apply", method_topology_apply, RPC_PRIV_ADMIN },
+	{ "switch.list", method_switch_list, RPC_PRIV_PUBLIC },
 	{ "port.list", method_port_list, RPC_PRIV_PUBLIC },
 	{ "port.open", method_port_open, RPC_PRIV_PUBLIC },
 	{ "port.close", method_port_close, RPC_PRIV_PUBLIC },
 	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
 	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
-	{ "stats", m_stats, RPC_PRIV_PUBLIC },
+	{ "stats", method_daemon_stats, RPC_PRIV_PUBLIC },
 	{ "object.get", method_object_get, RPC_PRIV_PUBLIC },
-	{ "doctor", method_doctor, RPC_PRIV_PUBLIC },
-	{ "reload", m_reload, RPC_PRIV_ADMIN },
+	{ "doctor", method_daemon_doctor, RPC_PRIV_PUBLIC },
+	{ "reload", method_config_reload, RPC_PRIV_ADMIN },
 	{ "topology.confirm", method_topology_confirm, RPC_PRIV_ADMIN },
 };
 const size_t nmd_n_methods = ELEMENTSOF(nmd_methods);

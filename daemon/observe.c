@@ -719,7 +719,7 @@ static void doctor_headroom(struct nmd_daemon *d, json_t *out)
 	diags_done(&tmp);
 }
 
-int method_doctor(struct rpc_call *call, json_t *params)
+int method_daemon_doctor(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j, *problems;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_rpc - libFuzzer target for netmapd's JSON-RPC request parser and
- * dispatcher (daemon/rpc.c): one input is one request line, handled by
+ * dispatcher (daemon/rpc*.c): one input is one request line, handled by
  * rpc_server_eval() against a method table that exercises parameter
  * unpacking (flat, optional, nested, arrays), errno mapping, the admin
  * check and descriptor attachment. Built with -fsanitize=fuzzer,address,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_rpc - netmapd's JSON-RPC server (daemon/rpc.c) on real unix sockets.
+ * test_rpc - netmapd's JSON-RPC server (daemon/rpc*.c) on real unix sockets.
  *
  * Each test starts a server on a socket in a private temporary folder and
  * drives it with real client sockets from this same process: the client

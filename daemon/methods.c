@@ -304,6 +304,32 @@ out:
 	return r;
 }
 
+/*
+ * The health after an apply: applied, or waiting @confirm seconds for a
+ * confirmation that keeps it (@prev, taken, is what the rollback
+ * restores). Returns the seconds armed: 0 when there is nothing to roll
+ * back to.
+ */
+static long apply_health(struct nmd_daemon *d, struct nmd_config *prev, long confirm)
+{
+	enum nmd_health was = d->health;
+
+	if (!confirm) {
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+		return 0;
+	}
+	if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
+		log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+		return 0;
+	}
+	d->confirm_prev_health = was;
+	snprintf(d->confirm_prev_why, sizeof(d->confirm_prev_why), "%s", d->health_why);
+	daemon_health(d, NMD_HEALTH_CONFIRMING,
+		      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
+	return confirm;
+}
+
 static int method_topology_apply(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
@@ -350,23 +376,7 @@ static int method_topology_apply(struct rpc_call *call, json_t *params)
 		goto out;
 	}
 	c = NULL; /* the daemon's now */
-	if (confirm) {
-		enum nmd_health was = d->health;
-
-		if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
-			log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
-			daemon_health(d, NMD_HEALTH_APPLIED, NULL);
-			confirm = 0;
-		} else {
-			d->confirm_prev_health = was;
-			snprintf(d->confirm_prev_why, sizeof(d->confirm_prev_why), "%s",
-				 d->health_why);
-			daemon_health(d, NMD_HEALTH_CONFIRMING,
-				      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
-		}
-	} else {
-		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
-	}
+	confirm = apply_health(d, prev, confirm);
 	rpc_call_set_result(call, json_pack("{s:o, s:I, s:I}", "actions", eng_plan_to_json(&done),
 					    "applied", (json_int_t)done.n,
 					    "confirm", (json_int_t)confirm));

@@ -340,6 +340,43 @@ static void conn_set_heavy(struct rpc_conn *c, bool heavy)
 		c->heavy = heavy;
 }
 
+/*
+ * Backpressure before a request: with out_high or more queued, flush; if
+ * that is not enough, pause. Whether requests may run now.
+ */
+static bool conn_may_run(struct rpc_conn *c)
+{
+	if (evbuffer_get_length(c->out) < c->s->o.out_high)
+		return true;
+	rpc_conn_flush(c);
+	if (c->state == CONN_DEAD)
+		return false;
+	if (evbuffer_get_length(c->out) >= c->s->o.out_high) {
+		conn_pause(c);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * After a run: an empty input buffer starts over (and a long line's
+ * buffer is given back); an unfinished line starts its clock.
+ */
+static void conn_input_settle(struct rpc_conn *c)
+{
+	if (c->ipos == c->iend) {
+		c->ipos = c->iend = c->scan = 0;
+		c->line_since = 0;
+		if (c->icap > IBUF_INITIAL) {
+			free(c->ibuf);
+			c->ibuf = NULL;
+			c->icap = 0;
+		}
+	} else if (!c->line_since) {
+		c->line_since = now_ms();
+	}
+}
+
 /* Handle the complete lines in ibuf, up to REQUESTS_PER_RUN, then flush. */
 static void conn_process(struct rpc_conn *c)
 {
@@ -350,15 +387,8 @@ static void conn_process(struct rpc_conn *c)
 		char *nl;
 		size_t len;
 
-		if (evbuffer_get_length(c->out) >= s->o.out_high) {
-			rpc_conn_flush(c);
-			if (c->state == CONN_DEAD)
-				return;
-			if (evbuffer_get_length(c->out) >= s->o.out_high) {
-				conn_pause(c);
-				break;
-			}
-		}
+		if (!conn_may_run(c))
+			break;
 		nl = c->iend > c->scan ? memchr(c->ibuf + c->scan, '\n', c->iend - c->scan) : NULL;
 		if (!nl) {
 			c->scan = c->iend;
@@ -396,18 +426,7 @@ static void conn_process(struct rpc_conn *c)
 		return;
 	if (budget)
 		conn_set_heavy(c, false);
-	if (c->ipos == c->iend) {
-		c->ipos = c->iend = c->scan = 0;
-		c->line_since = 0;
-		if (c->icap > IBUF_INITIAL) {
-			/* A long line is done: give its buffer back. */
-			free(c->ibuf);
-			c->ibuf = NULL;
-			c->icap = 0;
-		}
-	} else if (!c->line_since) {
-		c->line_since = now_ms();
-	}
+	conn_input_settle(c);
 	rpc_conn_flush(c);
 }
 

@@ -380,43 +380,65 @@ static json_t *run_call(struct rpc_server *s, struct rpc_conn *c,
 	return resp;
 }
 
+static bool id_valid(const json_t *id)
+{
+	return json_is_string(id) || json_is_number(id) || json_is_null(id);
+}
+
+/*
+ * Whether @req is a request object with "jsonrpc": "2.0", a string
+ * "method", an object or array "params", a valid "id", and no other
+ * member; if not, why (after "Invalid request: ").
+ */
+static bool envelope_ok(json_t *req, char *why, size_t size)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(req)) {
+		why_set(why, size, "expected a request object");
+		return false;
+	}
+	v = json_object_get(req, "id");
+	if (v && !id_valid(v)) {
+		why_set(why, size, "\"id\" must be a string, a number or null");
+		return false;
+	}
+	json_object_foreach(req, key, v) {
+		if (!streq(key, "jsonrpc") && !streq(key, "method") &&
+		    !streq(key, "params") && !streq(key, "id")) {
+			why_set(why, size, "unknown member \"%.64s\"", key);
+			return false;
+		}
+	}
+	v = json_object_get(req, "jsonrpc");
+	if (!json_is_string(v) || !streq(json_string_value(v), "2.0"))
+		why_set(why, size, "\"jsonrpc\" must be \"2.0\"");
+	else if (!json_is_string(json_object_get(req, "method")))
+		why_set(why, size, "\"method\" must be a string");
+	else if ((v = json_object_get(req, "params")) && !json_is_object(v) && !json_is_array(v))
+		why_set(why, size, "\"params\" must be an object");
+	else
+		return true;
+	return false;
+}
+
 /* One request object (or batch entry): its response, or NULL for none. */
 static json_t *dispatch_request(struct rpc_server *s, struct rpc_conn *c,
 				json_t *req, struct line_fds *lf)
 {
-	json_t *id, *v, *params;
+	json_t *id = json_object_get(req, "id"), *params;
 	const struct rpc_method *m;
-	const char *key, *method;
-	bool has_id;
+	const char *method;
+	bool has_id = id != NULL;
+	char why[128];
 
 	s->st.requests++;
-	if (!json_is_object(req))
-		return rpc_make_error(s, NULL, RPC_ERR_INVALID_REQUEST,
-				  "Invalid request: expected a request object", NULL);
-	id = json_object_get(req, "id");
-	has_id = id != NULL;
-	if (id && !json_is_string(id) && !json_is_number(id) && !json_is_null(id))
-		return rpc_make_error(s, NULL, RPC_ERR_INVALID_REQUEST,
-				  "Invalid request: \"id\" must be a string, a number or null", NULL);
-	json_object_foreach(req, key, v) {
-		if (!streq(key, "jsonrpc") && !streq(key, "method") &&
-		    !streq(key, "params") && !streq(key, "id"))
-			return make_errorf(s, id, RPC_ERR_INVALID_REQUEST, NULL,
-					   "Invalid request: unknown member \"%.64s\"", key);
-	}
-	v = json_object_get(req, "jsonrpc");
-	if (!json_is_string(v) || !streq(json_string_value(v), "2.0"))
-		return rpc_make_error(s, id, RPC_ERR_INVALID_REQUEST,
-				  "Invalid request: \"jsonrpc\" must be \"2.0\"", NULL);
-	v = json_object_get(req, "method");
-	if (!json_is_string(v))
-		return rpc_make_error(s, id, RPC_ERR_INVALID_REQUEST,
-				  "Invalid request: \"method\" must be a string", NULL);
-	method = json_string_value(v);
+	if (!envelope_ok(req, why, sizeof(why)))
+		return make_errorf(s, id && id_valid(id) ? id : NULL, RPC_ERR_INVALID_REQUEST, NULL,
+				   "Invalid request: %s", why);
+	method = json_string_value(json_object_get(req, "method"));
 	params = json_object_get(req, "params");
-	if (params && !json_is_object(params) && !json_is_array(params))
-		return rpc_make_error(s, id, RPC_ERR_INVALID_REQUEST,
-				  "Invalid request: \"params\" must be an object", NULL);
 
 	m = find_method(s, method);
 	if (!m) {

@@ -400,6 +400,21 @@ static int remove_stale_socket(struct rpc_server *s, const struct sockaddr_un *s
 	return 0;
 }
 
+/* The socket file's mode and group (a non-root daemon may not chown). */
+static int socket_set_access(struct rpc_server *s, const char *path, mode_t mode, gid_t gid)
+{
+	if (chmod(path, mode & 07777) < 0)
+		return rpc_log_errno(s, LOG_ERR, -errno, "cannot set the mode of %s", path);
+	if (gid == (gid_t)-1 || chown(path, (uid_t)-1, gid) == 0)
+		return 0;
+	if (errno == EPERM && geteuid() != 0) {
+		rpc_log_errno(s, LOG_WARNING, -errno, "cannot give %s to group %u (not root), ignoring",
+			      path, (unsigned)gid);
+		return 0;
+	}
+	return rpc_log_errno(s, LOG_ERR, -errno, "cannot give %s to group %u", path, (unsigned)gid);
+}
+
 int rpc_server_listen_path(struct rpc_server *s, const char *path,
 			   mode_t mode, gid_t gid)
 {
@@ -436,21 +451,9 @@ int rpc_server_listen_path(struct rpc_server *s, const char *path,
 		r = rpc_log_errno(s, LOG_ERR, -errno, "cannot listen on %s", path);
 		goto err_unlink;
 	}
-	if (chmod(path, mode & 07777) < 0) {
-		r = rpc_log_errno(s, LOG_ERR, -errno, "cannot set the mode of %s", path);
+	r = socket_set_access(s, path, mode, gid);
+	if (r < 0)
 		goto err_unlink;
-	}
-	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) {
-		if (errno == EPERM && geteuid() != 0) {
-			rpc_log_errno(s, LOG_WARNING, -errno,
-				      "cannot give %s to group %u (not root), ignoring",
-				      path, (unsigned)gid);
-		} else {
-			r = rpc_log_errno(s, LOG_ERR, -errno, "cannot give %s to group %u",
-					  path, (unsigned)gid);
-			goto err_unlink;
-		}
-	}
 	r = listener_add(s, fd, path, &st);
 	if (r < 0) {
 		unlink(path);

@@ -178,6 +178,60 @@ int rpc_conn_fill(struct rpc_conn *c)
 
 
 /*
+ * One sendmsg() of at most @limit queued bytes, with the descriptors of
+ * @m (NULL: none) in its ancillary data. Bytes sent, or -errno.
+ */
+static ssize_t send_chunk(struct rpc_conn *c, const struct fd_mark *m, size_t limit)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * RPC_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct evbuffer_iovec v[IOV_MAX_SEND];
+	struct iovec iov[IOV_MAX_SEND];
+	struct msghdr mh = { .msg_iov = iov };
+	size_t tot = 0;
+	ssize_t w;
+	int n;
+
+	n = evbuffer_peek(c->out, (ev_ssize_t)limit, NULL, v, IOV_MAX_SEND);
+	if (n > IOV_MAX_SEND)
+		n = IOV_MAX_SEND;
+	for (int i = 0; i < n && tot < limit; i++) {
+		size_t l = v[i].iov_len < limit - tot ? v[i].iov_len : limit - tot;
+
+		iov[mh.msg_iovlen].iov_base = v[i].iov_base;
+		iov[mh.msg_iovlen].iov_len = l;
+		mh.msg_iovlen++;
+		tot += l;
+	}
+	if (m) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->n);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * m->n);
+		memcpy(CMSG_DATA(cm), m->fds, sizeof(int) * m->n);
+	}
+	w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return w < 0 ? -errno : w;
+}
+
+/* @m's descriptors went with its line's first byte: the kernel holds them now. */
+static void mark_sent(struct rpc_conn *c, struct fd_mark *m)
+{
+	c->s->st.fds_sent += m->n;
+	TAILQ_REMOVE(&c->marks, m, link);
+	for (size_t i = 0; i < m->n; i++)
+		close(m->fds[i]);
+	free(m);
+}
+
+/*
  * Write what is queued, without blocking. A sendmsg() never crosses the
  * start of a line that carries descriptors, and such a line starts one,
  * with the descriptors attached.
@@ -190,64 +244,26 @@ void rpc_conn_flush(struct rpc_conn *c)
 	if (c->state == CONN_DEAD || c->fd < 0)
 		return;
 	while ((len = evbuffer_get_length(c->out)) > 0) {
-		union {
-			char buf[CMSG_SPACE(sizeof(int) * RPC_MAX_FDS)];
-			struct cmsghdr align;
-		} ctl;
-		struct evbuffer_iovec v[IOV_MAX_SEND];
-		struct iovec iov[IOV_MAX_SEND];
 		struct fd_mark *m = TAILQ_FIRST(&c->marks), *stop;
-		struct msghdr mh = { .msg_iov = iov };
 		bool with_fds = m && m->off == c->out_sent;
-		size_t limit = len, tot = 0;
 		ssize_t w;
-		int n;
 
 		stop = with_fds ? TAILQ_NEXT(m, link) : m;
-		if (stop && stop->off - c->out_sent < limit)
-			limit = (size_t)(stop->off - c->out_sent);
-		n = evbuffer_peek(c->out, (ev_ssize_t)limit, NULL, v, IOV_MAX_SEND);
-		if (n > IOV_MAX_SEND)
-			n = IOV_MAX_SEND;
-		for (int i = 0; i < n && tot < limit; i++) {
-			size_t l = v[i].iov_len < limit - tot ? v[i].iov_len : limit - tot;
-
-			iov[mh.msg_iovlen].iov_base = v[i].iov_base;
-			iov[mh.msg_iovlen].iov_len = l;
-			mh.msg_iovlen++;
-			tot += l;
-		}
-		if (with_fds) {
-			struct cmsghdr *cm;
-
-			memset(&ctl, 0, sizeof(ctl));
-			mh.msg_control = ctl.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->n);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * m->n);
-			memcpy(CMSG_DATA(cm), m->fds, sizeof(int) * m->n);
-		}
-		w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (stop && stop->off - c->out_sent < len)
+			len = (size_t)(stop->off - c->out_sent);
+		w = send_chunk(c, with_fds ? m : NULL, len);
+		if (w == -EINTR)
+			continue;
+		if (w == -EAGAIN || w == -EWOULDBLOCK)
+			break;
 		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno != EPIPE && errno != ECONNRESET)
-				rpc_log_errno(s, LOG_WARNING, -errno, "client %u: write failed, dropping it", c->id);
+			if (w != -EPIPE && w != -ECONNRESET)
+				rpc_log_errno(s, LOG_WARNING, (int)w, "client %u: write failed, dropping it", c->id);
 			rpc_conn_drop(c);
 			return;
 		}
-		if (with_fds) {
-			/* The kernel attached them to the first byte sent: they are gone. */
-			s->st.fds_sent += m->n;
-			TAILQ_REMOVE(&c->marks, m, link);
-			for (size_t i = 0; i < m->n; i++)
-				close(m->fds[i]);
-			free(m);
-		}
+		if (with_fds)
+			mark_sent(c, m);
 		rpc_out_drain(c, (size_t)w);
 		c->out_sent += (uint64_t)w;
 	}

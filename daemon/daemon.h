@@ -30,6 +30,7 @@
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
+#include "holders.h"
 #include "kern.h"
 #include "rpc.h"
 #include "util.h"
@@ -39,56 +40,6 @@
 
 struct event_base;
 struct event;
-
-/*
- * The fallback when the module has no release watch: a process that holds
- * port handles, watched by one pidfd however many handles it has (so a
- * client that opens thousands of ports costs the daemon one descriptor).
- * Freed with its last holder.
- */
-struct pidwatch {
-	struct pidwatch *next;
-	struct nmd_daemon *d;
-	pid_t pid;
-	uid_t uid;
-	bool exempt;		/* root's or an admin's: outside the caps */
-	int pidfd;
-	struct event *ev;	/* on pidfd: the process exited */
-	unsigned refs;		/* holders that point here */
-};
-
-/*
- * One port fd handed out by port.open (bookkeeping: the fd is the
- * client's). Always watched one way: by the kernel's release watch
- * (cookie = handle) or by its process's pidfd.
- */
-struct holder {
-	struct holder *next;
-	struct holder *hnext;	/* in d->htab, by handle */
-	uint64_t handle;
-	char name[NMD_REQ_IFNAMSIZ];
-	char mode[8];
-	bool exclusive;
-	bool exempt;		/* root's or an admin's: outside the caps */
-	bool released_watch;	/* the kernel reports the fd's release */
-	uid_t uid;
-	pid_t pid;
-	struct pidwatch *watch;	/* the pidfd fallback, else NULL */
-	time_t opened_at;
-	uint16_t mem_id;
-};
-
-/* What one non-admin uid holds, for the caps of handles: (config.h). */
-struct uidcount {
-	uid_t uid;
-	unsigned handles, pidfds;
-};
-
-enum nmd_release_watch {
-	NMD_RW_UNTRIED,		/* opened with the first handle */
-	NMD_RW_ON,		/* rw_fd is a watcher */
-	NMD_RW_OFF,		/* not available (or --no-release-watch): pidfds */
-};
 
 struct daemon_opts {
 	const char *config_path;
@@ -148,7 +99,7 @@ struct nmd_daemon {
 	char confirm_prev_why[512];
 	time_t confirm_deadline;
 
-	/* methods_port.c: handle records and what watches them. */
+	/* holders.c: handle records and what watches them. */
 	struct holder *holders;
 	struct holder **htab;		/* NMD_HTAB_SIZE buckets, NULL until needed */
 	struct pidwatch *watches;
@@ -261,11 +212,7 @@ void daemon_event(struct nmd_daemon *d, const char *type, json_t *fields);
 extern const struct rpc_method nmd_methods[];
 extern const size_t nmd_n_methods;
 
-/* methods_port.c: holders. */
-void holders_free(struct nmd_daemon *d);
-json_t *holders_json(const struct nmd_daemon *d);
-/* {"release_watch", "pidfds", "limits": {...}} for status. */
-json_t *holders_status_json(const struct nmd_daemon *d);
+/* methods_port.c */
 int method_port_open(struct rpc_call *call, json_t *params);
 int method_port_close(struct rpc_call *call, json_t *params);
 int method_port_list(struct rpc_call *call, json_t *params);

@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,21 +66,51 @@ static int config_error(struct rpc_call *call, int r, const struct diags *d)
 			      "Configuration refused: %zu problem%s", d->n, d->n == 1 ? "" : "s");
 }
 
+/* The parameters of topology.plan and topology.apply. */
+struct config_params {
+	const char *file;   /* a path, for admins */
+	const char *config; /* or the YAML text itself */
+	const char *name;   /* labels the text in messages */
+	json_int_t confirm; /* apply only: seconds until the rollback, 0 none */
+};
+
+static int check_confirm(struct rpc_call *call, const char *path, json_t *v, void *at)
+{
+	json_int_t s = json_integer_value(v);
+
+	if (s < 1 || s > 86400)
+		return rpc_param_error(call, path, "a number of seconds, 1 to 86400");
+	*(json_int_t *)at = s;
+	return 0;
+}
+
+#define CONFIG_PARAMS                                                                  \
+	RPC_PARAM_FIELD("file", RPC_PARAM_STRING, 0, struct config_params, file, NULL),         \
+	RPC_PARAM_FIELD("config", RPC_PARAM_STRING, 0, struct config_params, config, NULL),     \
+	RPC_PARAM_FIELD("name", RPC_PARAM_STRING, 0, struct config_params, name, NULL)
+
+static const struct rpc_param plan_params[] = {
+	CONFIG_PARAMS,
+	{}
+};
+
+static const struct rpc_param apply_params[] = {
+	CONFIG_PARAMS,
+	RPC_PARAM_FIELD("confirm", RPC_PARAM_INTEGER, 0, struct config_params, confirm, check_confirm),
+	{}
+};
+
 /*
  * The configuration a plan/apply call names: *c is a new one (owned by the
  * caller), or NULL with *use the daemon's (file/config both absent).
  */
-static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
+static int params_config(struct rpc_call *call, const struct config_params *p, struct diags *d,
 			 struct nmd_config **c)
 {
-	const char *file = NULL, *yaml = NULL, *name = NULL;
+	const char *file = p->file, *yaml = p->config, *name = p->name;
 	int r;
 
 	*c = NULL;
-	r = rpc_unpack(call, params, "{s?s, s?s, s?s}", "file", &file, "config", &yaml,
-		       "name", &name);
-	if (r < 0)
-		return r;
 	/* "name" labels the text in messages only: short and printable, else "<config>". */
 	if (name && (!yaml || !name[0] || strlen(name) > 255 ||
 		     strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -109,12 +140,12 @@ static int params_config(struct rpc_call *call, json_t *params, struct diags *d,
 	return 0;
 }
 
-static int m_status(struct rpc_call *call, json_t *params)
+static int method_daemon_status(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct rpc_stats st;
 	json_t *j;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -153,11 +184,11 @@ static int m_status(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static int m_module_info(struct rpc_call *call, json_t *params)
+static int method_module_info(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -200,11 +231,11 @@ static json_t *regions_json(const struct nmd_config *c)
 	return a;
 }
 
-static int m_topology_get(struct rpc_call *call, json_t *params)
+static int method_topology_get(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -221,17 +252,21 @@ static int m_topology_get(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static int m_topology_plan(struct rpc_call *call, json_t *params)
+static int method_topology_plan(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct nmd_config *c = NULL;
+	struct config_params p = { 0 };
 	struct eng_plan plan = { 0 };
 	struct diags diag;
 	int r;
 
+	r = rpc_params(call, params, plan_params, &p);
+	if (r < 0)
+		return r;
 	if (diags_init(&diag, "<config>") < 0)
 		return -ENOMEM;
-	r = params_config(call, params, &diag, &c);
+	r = params_config(call, &p, &diag, &c);
 	if (r < 0)
 		goto out;
 	if (!c && !d->config) {
@@ -270,52 +305,51 @@ out:
 }
 
 /*
- * "confirm": SECONDS of topology.apply, taken out of @params (a copy the
- * caller owns) so that params_config() sees only the configuration.
- * 0 none, 1..86400, or -EINVAL after choosing the error.
+ * The health after an apply: applied, or waiting @confirm seconds for a
+ * confirmation that keeps it (@prev, taken, is what the rollback
+ * restores). Returns the seconds armed: 0 when there is nothing to roll
+ * back to.
  */
-static long take_confirm(struct rpc_call *call, json_t *params)
+static long apply_health(struct nmd_daemon *d, struct nmd_config *prev, long confirm)
 {
-	json_t *v = json_object_get(params, "confirm");
-	json_int_t s;
+	enum nmd_health was = d->health;
 
-	if (!v)
+	if (!confirm) {
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 		return 0;
-	s = json_is_integer(v) ? json_integer_value(v) : -1;
-	if (s < 1 || s > 86400)
-		return rpc_call_error(call, RPC_ERR_INVALID_PARAMS,
-				      json_pack("{s:s}", "field", "confirm"),
-				      "\"confirm\" is a number of seconds, 1 to 86400");
-	json_object_del(params, "confirm");
-	return (long)s;
+	}
+	if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
+		log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+		return 0;
+	}
+	d->confirm_prev_health = was;
+	snprintf(d->confirm_prev_why, sizeof(d->confirm_prev_why), "%s", d->health_why);
+	daemon_health(d, NMD_HEALTH_CONFIRMING,
+		      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
+	return confirm;
 }
 
-static int m_topology_apply(struct rpc_call *call, json_t *params)
+static int method_topology_apply(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct nmd_config *c = NULL, *prev = NULL;
 	struct eng_plan done = { 0 };
+	struct config_params p = { 0 };
 	struct diags diag;
-	json_t *p = json_is_object(params) ? json_copy(params) : json_incref(params);
 	long confirm;
 	int r;
 
-	confirm = take_confirm(call, p);
-	if (confirm < 0) {
-		json_decref(p);
-		return (int)confirm;
-	}
-	if (d->confirm_prev) {
-		json_decref(p);
+	r = rpc_params(call, params, apply_params, &p);
+	if (r < 0)
+		return r;
+	confirm = (long)p.confirm;
+	if (d->confirm_prev)
 		return rpc_call_error(call, RPC_ERR_STATE, NULL,
 				      "An apply waits for confirmation: `nmctl confirm` it, or wait for its rollback");
-	}
-	if (diags_init(&diag, "<config>") < 0) {
-		json_decref(p);
+	if (diags_init(&diag, "<config>") < 0)
 		return -ENOMEM;
-	}
-	r = params_config(call, p, &diag, &c);
-	json_decref(p);
+	r = params_config(call, &p, &diag, &c);
 	if (r < 0)
 		goto out;
 	if (!c) {
@@ -342,23 +376,7 @@ static int m_topology_apply(struct rpc_call *call, json_t *params)
 		goto out;
 	}
 	c = NULL; /* the daemon's now */
-	if (confirm) {
-		enum nmd_health was = d->health;
-
-		if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
-			log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
-			daemon_health(d, NMD_HEALTH_APPLIED, NULL);
-			confirm = 0;
-		} else {
-			d->confirm_prev_health = was;
-			snprintf(d->confirm_prev_why, sizeof(d->confirm_prev_why), "%s",
-				 d->health_why);
-			daemon_health(d, NMD_HEALTH_CONFIRMING,
-				      "rolled back in %ld s unless confirmed (nmctl confirm)", confirm);
-		}
-	} else {
-		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
-	}
+	confirm = apply_health(d, prev, confirm);
 	rpc_call_set_result(call, json_pack("{s:o, s:I, s:I}", "actions", eng_plan_to_json(&done),
 					    "applied", (json_int_t)done.n,
 					    "confirm", (json_int_t)confirm));
@@ -369,11 +387,11 @@ out:
 	return r;
 }
 
-static int m_reload(struct rpc_call *call, json_t *params)
+static int method_config_reload(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct diags diag;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -425,13 +443,13 @@ static json_t *switch_of(json_t *switches, const char *port)
 	return sw;
 }
 
-static int m_switch_list(struct rpc_call *call, json_t *params)
+static int method_switch_list(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct kern_vale_port *v = NULL;
 	size_t n = 0;
 	json_t *switches;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -455,13 +473,13 @@ static int m_switch_list(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-static int m_stats(struct rpc_call *call, json_t *params)
+static int method_daemon_stats(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct rpc_stats st;
 	struct timespec now;
 	json_t *ports;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -491,21 +509,21 @@ static int m_stats(struct rpc_call *call, json_t *params)
 }
 
 const struct rpc_method nmd_methods[] = {
-	{ "status", m_status, RPC_PRIV_PUBLIC },
-	{ "module.info", m_module_info, RPC_PRIV_PUBLIC },
-	{ "topology.get", m_topology_get, RPC_PRIV_PUBLIC },
-	{ "topology.plan", m_topology_plan, RPC_PRIV_PUBLIC },
-	{ "topology.apply", m_topology_apply, RPC_PRIV_ADMIN },
-	{ "switch.list", m_switch_list, RPC_PRIV_PUBLIC },
+	{ "status", method_daemon_status, RPC_PRIV_PUBLIC },
+	{ "module.info", method_module_info, RPC_PRIV_PUBLIC },
+	{ "topology.get", method_topology_get, RPC_PRIV_PUBLIC },
+	{ "topology.plan", method_topology_plan, RPC_PRIV_PUBLIC },
+	{ "topology.apply", method_topology_apply, RPC_PRIV_ADMIN },
+	{ "switch.list", method_switch_list, RPC_PRIV_PUBLIC },
 	{ "port.list", method_port_list, RPC_PRIV_PUBLIC },
 	{ "port.open", method_port_open, RPC_PRIV_PUBLIC },
 	{ "port.close", method_port_close, RPC_PRIV_PUBLIC },
 	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
 	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
-	{ "stats", m_stats, RPC_PRIV_PUBLIC },
+	{ "stats", method_daemon_stats, RPC_PRIV_PUBLIC },
 	{ "object.get", method_object_get, RPC_PRIV_PUBLIC },
-	{ "doctor", method_doctor, RPC_PRIV_PUBLIC },
-	{ "reload", m_reload, RPC_PRIV_ADMIN },
+	{ "doctor", method_daemon_doctor, RPC_PRIV_PUBLIC },
+	{ "reload", method_config_reload, RPC_PRIV_ADMIN },
 	{ "topology.confirm", method_topology_confirm, RPC_PRIV_ADMIN },
 };
 const size_t nmd_n_methods = ELEMENTSOF(nmd_methods);

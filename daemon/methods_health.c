@@ -101,7 +101,7 @@ int confirm_arm(struct nmd_daemon *d, struct nmd_config *prev, unsigned seconds)
 int method_topology_confirm(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;

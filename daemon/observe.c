@@ -587,10 +587,14 @@ int method_object_get(struct rpc_call *call, json_t *params)
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct find f = { 0 };
 	struct kern_reg reg = { 0 };
+	static const struct rpc_param table[] = {
+		{ .name = "name", .type = RPC_PARAM_STRING, .flags = RPC_PARAM_REQUIRED },
+		{}
+	};
 	const char *name = NULL;
 	char buf[256];
 	json_t *j, *cnt;
-	int r = rpc_unpack(call, params, "{s:s}", "name", &name);
+	int r = rpc_params(call, params, table, &name);
 
 	if (r < 0)
 		return r;
@@ -715,11 +719,11 @@ static void doctor_headroom(struct nmd_daemon *d, json_t *out)
 	diags_done(&tmp);
 }
 
-int method_doctor(struct rpc_call *call, json_t *params)
+int method_daemon_doctor(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	json_t *j, *problems;
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;

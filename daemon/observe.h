@@ -81,6 +81,6 @@ json_t *observe_doctor_json(struct nmd_daemon *d);
 
 /* object.get {"name"}: one object in detail. doctor {}: the daemon's checks. */
 int method_object_get(struct rpc_call *call, json_t *params);
-int method_doctor(struct rpc_call *call, json_t *params);
+int method_daemon_doctor(struct rpc_call *call, json_t *params);
 
 #endif /* NETMAPD_OBSERVE_H */

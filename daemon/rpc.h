@@ -225,11 +225,9 @@ bool rpc_policy_is_admin(const struct rpc_policy *p, const struct rpc_peer *peer
  * A method handler. @params is the request's params object (an empty
  * object when it had none; borrowed). Return 0 on success, with the result
  * set by rpc_call_set_result() (else the result is null); or a negative
- * errno, after rpc_call_error()/rpc_unpack() chose the error, or leaving it
+ * errno, after rpc_call_error()/rpc_params() chose the error, or leaving it
  * to rpc_errno_to_code(). A call whose handler chose an error fails even if
  * it returns 0. On error, the result and attached descriptors are dropped.
- * Integers: unpack them with "I" (json_int_t) and check the range; "i"
- * truncates silently.
  */
 typedef int (*rpc_handler_fn)(struct rpc_call *call, json_t *params);
 
@@ -374,15 +372,79 @@ int rpc_call_errno(struct rpc_call *call, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * json_unpack_ex(@params, JSON_STRICT, @fmt, ...) for handler parameters.
- * On failure the call fails with -32602 naming the field: "missing field
- * \"name\"", "field \"count\": expected integer, got string", "unknown
- * field \"colour\""; data.field holds its path ("ring.slots" inside nested
- * objects). Returns 0 or -EINVAL. A method without parameters uses "{}".
- * Format: jansson's unpack grammar; the field is named for the common
- * forms ({s:X}, nested {} and [], s%, ?, !, *).
+ * Handler parameters are decoded with a table, one entry per field:
+ *
+ *   struct open_params { const char *name; json_int_t ring; bool excl; };
+ *   static const struct rpc_param open_table[] = {
+ *           RPC_PARAM_FIELD("name", RPC_PARAM_STRING, RPC_PARAM_REQUIRED,
+ *                           struct open_params, name, NULL),
+ *           RPC_PARAM_FIELD("ring", RPC_PARAM_INTEGER, 0, struct open_params, ring,
+ *                           check_ring),
+ *           RPC_PARAM_FIELD("exclusive", RPC_PARAM_BOOLEAN, 0, struct open_params,
+ *                           excl, NULL),
+ *           {}
+ *   };
+ *   struct open_params p = { .ring = -1 };
+ *   r = rpc_params(call, params, open_table, &p);
+ *
+ * A field the request lacks leaves its destination as it was (the
+ * default). Errors are -32602 with data.field holding the field's path
+ * ("ring.slots" inside a nested object): "Invalid params: missing field
+ * \"name\"", "Invalid params: field \"ring\": expected integer, got
+ * string", "Invalid params: unknown field colour" (every member no entry
+ * names is refused; "unknown fields a, b in ring" inside a nested object).
+ * Entries are checked in table order, then the unknown members.
  */
-int rpc_unpack(struct rpc_call *call, json_t *params, const char *fmt, ...);
+enum rpc_param_type {
+	RPC_PARAM_STRING,  /* const char * (borrowed from the request) */
+	RPC_PARAM_INTEGER, /* json_int_t; check the range with a check function */
+	RPC_PARAM_NUMBER,  /* double: an integer or a real */
+	RPC_PARAM_BOOLEAN, /* bool */
+	RPC_PARAM_OBJECT,  /* json_t * (borrowed), or the entries of .fields */
+	RPC_PARAM_ARRAY,   /* json_t * (borrowed) */
+	RPC_PARAM_ANY,     /* json_t * (borrowed), of any type */
+};
+
+#define RPC_PARAM_REQUIRED 0x1u /* missing: an error (else the default stays) */
+
+struct rpc_param;
+
+/*
+ * Called for a field present and of the entry's type, with its @path for
+ * errors and @at = dest + offset. It converts and stores the value itself
+ * (nothing else does), or fails with rpc_param_error(). 0 or -errno.
+ */
+typedef int (*rpc_param_check_fn)(struct rpc_call *call, const char *path, json_t *v,
+				  void *at);
+
+struct rpc_param {
+	const char *name;          /* NULL ends the table */
+	enum rpc_param_type type;
+	unsigned flags;            /* RPC_PARAM_REQUIRED */
+	size_t offset;             /* where the value goes in @dest */
+	rpc_param_check_fn check;  /* NULL: store the value by its type */
+	const struct rpc_param *fields; /* RPC_PARAM_OBJECT: decode its members with
+					 * this table (offsets into the same @dest) */
+};
+
+/* An entry for the member @m of the struct type @st. */
+#define RPC_PARAM_FIELD(n, t, fl, st, m, fn)                                            \
+	{ .name = (n), .type = (t), .flags = (fl), .offset = offsetof(st, m), .check = (fn) }
+
+/*
+ * Decode @params (an object) with @table into @dest. @table NULL: no
+ * parameters are accepted. 0, or -EINVAL (or the error of a check) with
+ * the call's error chosen.
+ */
+int rpc_params(struct rpc_call *call, json_t *params, const struct rpc_param *table,
+	       void *dest);
+
+/*
+ * Fail with -32602 "Invalid params: field \"@path\": <message>" and
+ * data.field = @path. Returns -EINVAL. For check functions and handlers.
+ */
+int rpc_param_error(struct rpc_call *call, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * Attach @fd, announced as @name in result.fds (see the wire contract).

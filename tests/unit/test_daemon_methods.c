@@ -275,6 +275,15 @@ static json_int_t err_code(json_t *j)
 	return json_integer_value(json_object_get(json_object_get(j, "error"), "code"));
 }
 
+/* data.field of an error response ("" when there is none). */
+static const char *err_field(json_t *j)
+{
+	const char *f = json_string_value(json_object_get(
+		json_object_get(json_object_get(j, "error"), "data"), "field"));
+
+	return f ? f : "";
+}
+
 static json_t *result(json_t *j)
 {
 	return json_object_get(j, "result");
@@ -667,10 +676,22 @@ int main(void)
 	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"port.open\","
 			"\"params\":{\"name\":\"vale0:vm1\",\"mode\":\"sideways\"}}", &nfds);
 	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS && nfds == 0, "bad mode");
+	CHECK(streq(err_field(j), "mode"), "bad mode names \"%s\"", err_field(j));
 	json_decref(j);
 	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"port.open\","
 			"\"params\":{\"name\":\"vale0:vm1\",\"flags\":[\"teleport\"]}}", &nfds);
 	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "unknown flag");
+	CHECK(streq(err_field(j), "flags"), "unknown flag names \"%s\"", err_field(j));
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"port.open\","
+			"\"params\":{\"name\":\"vale0:vm1\",\"ring\":70000}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS && nfds == 0, "ring out of range");
+	CHECK(streq(err_field(j), "ring"), "ring out of range names \"%s\"", err_field(j));
+	json_decref(j);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"port.open\","
+			"\"params\":{\"name\":\"vale0:vm1\",\"flags\":\"zcopy_mon\"}}", &nfds);
+	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "flags not an array");
+	CHECK(streq(err_field(j), "flags"), "flags not an array names \"%s\"", err_field(j));
 	json_decref(j);
 	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"port.open\","
 			"\"params\":{\"name\":\"a b\"}}", &nfds);

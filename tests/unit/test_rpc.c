@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_rpc - netmapd's JSON-RPC server (daemon/rpc.c) on real unix sockets.
+ * test_rpc - netmapd's JSON-RPC server (daemon/rpc*.c) on real unix sockets.
  *
  * Each test starts a server on a socket in a private temporary folder and
  * drives it with real client sockets from this same process: the client
@@ -120,30 +120,50 @@ static void test_log(void *userdata, int prio, const char *msg)
 
 static int sink_r = -1; /* read end of the pipe whose write end fd.sink hands out */
 
+struct echo_params {
+	const char *text;
+	json_int_t n;
+};
+
+static const struct rpc_param echo_table[] = {
+	RPC_PARAM_FIELD("text", RPC_PARAM_STRING, RPC_PARAM_REQUIRED, struct echo_params, text, NULL),
+	RPC_PARAM_FIELD("n", RPC_PARAM_INTEGER, 0, struct echo_params, n, NULL),
+	{}
+};
+
 static int m_echo(struct rpc_call *call, json_t *params)
 {
-	const char *text;
-	json_int_t n = 0;
-	int r = rpc_unpack(call, params, "{s:s, s?I}", "text", &text, "n", &n);
+	struct echo_params p = { 0 };
+	int r = rpc_params(call, params, echo_table, &p);
 
 	if (r < 0)
 		return r;
-	rpc_call_set_result(call, json_pack("{s:s, s:I}", "text", text, "n", n));
+	rpc_call_set_result(call, json_pack("{s:s, s:I}", "text", p.text, "n", p.n));
 	return 0;
 }
 
 static uint64_t adds_served; /* calls of add handled */
 static uint64_t adds_at_mark; /* adds_served when mark was handled */
 
+struct add_params {
+	json_int_t a, b;
+};
+
+static const struct rpc_param add_table[] = {
+	RPC_PARAM_FIELD("a", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct add_params, a, NULL),
+	RPC_PARAM_FIELD("b", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct add_params, b, NULL),
+	{}
+};
+
 static int m_add(struct rpc_call *call, json_t *params)
 {
-	json_int_t a, b;
-	int r = rpc_unpack(call, params, "{s:I, s:I}", "a", &a, "b", &b);
+	struct add_params p;
+	int r = rpc_params(call, params, add_table, &p);
 
 	if (r < 0)
 		return r;
 	adds_served++;
-	rpc_call_set_result(call, json_integer(a + b));
+	rpc_call_set_result(call, json_integer(p.a + p.b));
 	return 0;
 }
 
@@ -156,16 +176,51 @@ static int m_mark(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
+struct nested_params {
+	json_int_t slots, rings;
+	const char *names[2];
+};
+
+/* "names": exactly two strings. */
+static int check_names(struct rpc_call *call, const char *path, json_t *v, void *at)
+{
+	const char **names = at;
+	char sub[64];
+	json_t *e;
+	size_t i;
+
+	if (json_array_size(v) != 2)
+		return rpc_param_error(call, path, "expected 2 names");
+	json_array_foreach(v, i, e) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		if (!json_is_string(e))
+			return rpc_param_error(call, sub, "expected string");
+		names[i] = json_string_value(e);
+	}
+	return 0;
+}
+
+static const struct rpc_param ring_table[] = {
+	RPC_PARAM_FIELD("slots", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct nested_params, slots,
+			NULL),
+	RPC_PARAM_FIELD("rings", RPC_PARAM_INTEGER, 0, struct nested_params, rings, NULL),
+	{}
+};
+
+static const struct rpc_param nested_table[] = {
+	{ .name = "ring", .type = RPC_PARAM_OBJECT, .flags = RPC_PARAM_REQUIRED, .fields = ring_table },
+	RPC_PARAM_FIELD("names", RPC_PARAM_ARRAY, 0, struct nested_params, names, check_names),
+	{}
+};
+
 static int m_nested(struct rpc_call *call, json_t *params)
 {
-	json_int_t slots, rings = 1;
-	const char *n0 = NULL, *n1 = NULL;
-	int r = rpc_unpack(call, params, "{s:{s:I, s?I}, s?[ss]}", "ring", "slots",
-			   &slots, "rings", &rings, "names", &n0, &n1);
+	struct nested_params p = { .rings = 1 };
+	int r = rpc_params(call, params, nested_table, &p);
 
 	if (r < 0)
 		return r;
-	rpc_call_set_result(call, json_pack("{s:I}", "slots", slots));
+	rpc_call_set_result(call, json_pack("{s:I}", "slots", p.slots));
 	return 0;
 }
 
@@ -173,7 +228,7 @@ static int m_whoami(struct rpc_call *call, json_t *params)
 {
 	const struct rpc_peer *p = rpc_call_peer(call);
 	json_t *groups = json_array();
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0) {
 		json_decref(groups);
@@ -188,17 +243,27 @@ static int m_whoami(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
+struct fail_params {
+	json_int_t e;
+	bool with_msg;
+};
+
+static const struct rpc_param fail_table[] = {
+	RPC_PARAM_FIELD("errno", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct fail_params, e, NULL),
+	RPC_PARAM_FIELD("context", RPC_PARAM_BOOLEAN, 0, struct fail_params, with_msg, NULL),
+	{}
+};
+
 static int m_fail(struct rpc_call *call, json_t *params)
 {
-	json_int_t e;
-	int with_msg = 0;
-	int r = rpc_unpack(call, params, "{s:I, s?b}", "errno", &e, "context", &with_msg);
+	struct fail_params p = { 0 };
+	int r = rpc_params(call, params, fail_table, &p);
 
 	if (r < 0)
 		return r;
-	if (with_msg)
-		return rpc_call_errno(call, -(int)e, "Failed to frob %s", "vale0:p");
-	return -(int)e;
+	if (p.with_msg)
+		return rpc_call_errno(call, -(int)p.e, "Failed to frob %s", "vale0:p");
+	return -(int)p.e;
 }
 
 static int m_config_fail(struct rpc_call *call, json_t *params)
@@ -211,7 +276,7 @@ static int m_config_fail(struct rpc_call *call, json_t *params)
 
 static int m_admin_poke(struct rpc_call *call, json_t *params)
 {
-	int r = rpc_unpack(call, params, "{}");
+	int r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -222,9 +287,13 @@ static int m_admin_poke(struct rpc_call *call, json_t *params)
 /* One pipe per text: the text is in it, its read end is attached. */
 static int m_fd_pipe(struct rpc_call *call, json_t *params)
 {
-	json_t *texts, *t;
+	static const struct rpc_param table[] = {
+		{ .name = "texts", .type = RPC_PARAM_ANY, .flags = RPC_PARAM_REQUIRED },
+		{}
+	};
+	json_t *texts = NULL, *t;
 	size_t i;
-	int r = rpc_unpack(call, params, "{s:o}", "texts", &texts);
+	int r = rpc_params(call, params, table, &texts);
 
 	if (r < 0)
 		return r;
@@ -258,7 +327,7 @@ static int m_fd_pipe(struct rpc_call *call, json_t *params)
 /* Hands out the write end of a pipe whose read end the test keeps. */
 static int m_fd_sink(struct rpc_call *call, json_t *params)
 {
-	int p[2], r = rpc_unpack(call, params, "{}");
+	int p[2], r = rpc_params(call, params, NULL, NULL);
 
 	if (r < 0)
 		return r;
@@ -286,11 +355,16 @@ static int m_bad_fds(struct rpc_call *call, json_t *params)
 	return rpc_call_attach_fd(call, "null", open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
+/* A table entry of no type: a bug in the handler, not in the request. */
 static int m_bad_format(struct rpc_call *call, json_t *params)
 {
-	int x;
+	static const struct rpc_param table[] = {
+		{ .name = "x", .type = (enum rpc_param_type)99 },
+		{}
+	};
+	json_int_t x;
 
-	return rpc_unpack(call, params, "{s:Q}", "x", &x);
+	return rpc_params(call, params, table, &x);
 }
 
 /* Counts its calls (to tell whether a request ran). */

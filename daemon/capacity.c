@@ -52,10 +52,13 @@
  * rings (1 + 1 of 1024 slots): its region is sized for that port; its own
  * rings are not counted, since nothing of the file opens it.
  *
- * Object sizes are rounded up as kernel/core/objpool.c does (netmap_ifs and
- * buffers to 64 bytes, rings to 128); object counts are taken as given
- * (netmap may round them up to fill pages, which only adds room). A region
- * is at most 64 GiB (NM_REGION_MAX_SIZE). All regions in use together
+ * Object sizes (nm_if_objsize(), nm_ring_objsize()) and their rounding
+ * (nm_pool_objsize(): netmap_ifs and buffers to 64 bytes, rings to 128) are
+ * the kernel's own, from kernel/core/memsize.c, and a region's bytes are
+ * its pools' page-rounded sizes as nm_region_layout() adds them up
+ * (tests/unit/test_memsize.c holds the two to the same answers); object
+ * counts are taken as given. A region is at most 64 GiB
+ * (NM_REGION_MAX_SIZE). All regions in use together
  * (the global one if anything is in it) must fit in max_mem_mb, which
  * kernel/mem.c checks as each region is created.
  */
@@ -68,21 +71,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memsize.h"
 #include "util.h"
 
-#define NETMAP_IF_BYTES 56
-#define NETMAP_RING_BYTES 256
-#define NETMAP_SLOT_BYTES 16
-#define PRIV_PIPES 2
+/* Not in the kernel's rules: the daemon's model of an implicit pipe parent. */
 #define PAGE_BYTES 4096
-#define REGION_MAX_BYTES (64ull << 30)
-#define BUF_RESERVED 2
 #define IMPLICIT_SLOTS 1024
 
-static const uint64_t pool_align[CAP_POOLS] = { 64, 128, 64 };
-static const uint64_t pool_min_size[CAP_POOLS] = {
-	NETMAP_IF_BYTES, NETMAP_RING_BYTES + NETMAP_SLOT_BYTES, 64,
-};
 static const char *const pool_what[CAP_POOLS] = { "netmap_if objects",
 						  "rings", "buffers" };
 static const enum modparam_id global_num[CAP_POOLS] = { MP_IF_NUM, MP_RING_NUM,
@@ -97,26 +92,9 @@ static const enum modparam_id priv_size[CAP_POOLS] = {
 	MP_PRIV_IF_SIZE, MP_PRIV_RING_SIZE, MP_PRIV_BUF_SIZE
 };
 
-uint64_t capacity_if_size(uint64_t rings)
-{
-	return NETMAP_IF_BYTES + 8 * rings;
-}
-
-uint64_t capacity_ring_size(uint64_t slots)
-{
-	return NETMAP_RING_BYTES + NETMAP_SLOT_BYTES * slots;
-}
-
 static uint64_t max64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
-}
-
-/* The object size the kernel makes of a requested one. */
-static uint64_t objsize(enum cap_pool p, uint64_t size)
-{
-	size = max64(size, pool_min_size[p]);
-	return (size + pool_align[p] - 1) & ~(pool_align[p] - 1);
 }
 
 static void region_finish(struct cap_region *r)
@@ -125,7 +103,7 @@ static void region_finish(struct cap_region *r)
 	for (int p = 0; p < CAP_POOLS; p++) {
 		uint64_t b;
 
-		r->have_size[p] = objsize(p, r->have_size[p]);
+		r->have_size[p] = nm_pool_objsize((enum nm_pool_id)p, r->have_size[p]);
 		if (__builtin_mul_overflow(r->have_num[p], r->have_size[p], &b) ||
 		    __builtin_add_overflow(b, PAGE_BYTES - 1, &b) ||
 		    __builtin_add_overflow(r->bytes, b & ~(uint64_t)(PAGE_BYTES - 1),
@@ -169,7 +147,7 @@ static struct cap_region *region_new(struct capacity *cap, const char *fmt,
 	if (!r)
 		return NULL;
 	snprintf(r->name, sizeof(r->name), fmt, name);
-	r->need_num[CAP_BUF] = BUF_RESERVED;
+	r->need_num[CAP_BUF] = NM_BUF_RESERVED;
 	return r;
 }
 
@@ -178,16 +156,16 @@ static void region_private(struct cap_region *r, const struct nmd_config *c,
 			   uint64_t txr, uint64_t txd, uint64_t rxr,
 			   uint64_t rxd)
 {
-	const uint64_t np = PRIV_PIPES;
+	const uint64_t np = NM_PRIV_PIPES;
 	const uint64_t tr = txr + 1, rr = rxr + 1; /* fake host rings */
 	const uint64_t num[CAP_POOLS] = {
 		2 + 4 * np,
 		tr + rr + 8 * np,
-		(4 * np + rr) * rxd + (4 * np + tr) * txd + BUF_RESERVED,
+		(4 * np + rr) * rxd + (4 * np + tr) * txd + NM_BUF_RESERVED,
 	};
 	const uint64_t size[CAP_POOLS] = {
-		capacity_if_size(tr + rr),
-		capacity_ring_size(max64(txd, rxd)),
+		nm_if_objsize(tr + rr),
+		nm_ring_objsize(max64(txd, rxd)),
 		0,
 	};
 
@@ -203,9 +181,9 @@ static struct need need_vale_port(const struct nmd_port *p)
 {
 	return (struct need){
 		.ifs = 1,
-		.if_size = capacity_if_size(p->tx_rings + p->rx_rings + 2),
+		.if_size = nm_if_objsize(p->tx_rings + p->rx_rings + 2),
 		.rings = p->tx_rings + p->rx_rings + 2,
-		.ring_size = capacity_ring_size(max64(p->tx_slots, p->rx_slots)),
+		.ring_size = nm_ring_objsize(max64(p->tx_slots, p->rx_slots)),
 		.bufs = (uint64_t)p->tx_rings * p->tx_slots +
 			(uint64_t)p->rx_rings * p->rx_slots,
 	};
@@ -217,9 +195,9 @@ static struct need need_nic(const struct nmd_port *p, uint64_t gr, uint64_t gs)
 
 	return (struct need){
 		.ifs = 1,
-		.if_size = capacity_if_size(2 * (gr + 1)),
+		.if_size = nm_if_objsize(2 * (gr + 1)),
 		.rings = rings,
-		.ring_size = capacity_ring_size(gs),
+		.ring_size = nm_ring_objsize(gs),
 		.bufs = rings * gs,
 	};
 }
@@ -228,9 +206,9 @@ static struct need need_pipe(uint64_t t, uint64_t r, uint64_t ts, uint64_t rs)
 {
 	return (struct need){
 		.ifs = 2,
-		.if_size = capacity_if_size(t + r + 2),
+		.if_size = nm_if_objsize(t + r + 2),
 		.rings = 2 * (t + r) + 4,
-		.ring_size = capacity_ring_size(max64(ts, rs)),
+		.ring_size = nm_ring_objsize(max64(ts, rs)),
 		.bufs = 2 * (t * ts + r * rs),
 	};
 }
@@ -241,9 +219,9 @@ static struct need need_monitor(uint64_t tx, uint64_t rx, uint64_t slots)
 
 	return (struct need){
 		.ifs = 1,
-		.if_size = capacity_if_size(1 + m + 2),
+		.if_size = nm_if_objsize(1 + m + 2),
 		.rings = 1 + m + 2,
-		.ring_size = capacity_ring_size(slots),
+		.ring_size = nm_ring_objsize(slots),
 		.bufs = (1 + m) * slots,
 	};
 }
@@ -373,7 +351,7 @@ static int check_region(const struct nmd_config *c, const struct cap_region *r,
 			ret = -ENOSPC;
 		}
 	}
-	if (r->bytes > REGION_MAX_BYTES) {
+	if (r->bytes > NM_REGION_MAX_SIZE) {
 		problem(d, where,
 			"the %s would be %llu MiB, more than the 64 GiB netmap.ko accepts: lower %s or %s",
 			r->name, (unsigned long long)(r->bytes >> 20),

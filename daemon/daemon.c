@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * daemon - the netmapd process (see daemon.h): start, the event loop,
- * reload, stop, logging and systemd's notifications.
+ * reload, stop and systemd's notifications.
  *
  * Start, in order: configuration (invalid: exit 1, nothing touched), the
  * module (load it unless --no-module; write the runtime-writable
@@ -33,11 +33,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,119 +48,6 @@
 #include "observe.h"
 
 /* ---- logging ------------------------------------------------------------ */
-
-static bool log_journal, log_verbose;
-
-void log_setup(bool verbose)
-{
-	const char *e = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
-	struct stat st;
-
-	log_verbose = verbose;
-	log_journal = false;
-	/* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected; it is
-	 * only ours if stderr is still that stream. */
-	if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
-	    (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
-		log_journal = true;
-}
-
-static void log_vmsg(int prio, const char *fmt, va_list ap)
-{
-	static const char *const prefix[] = {
-		[LOG_EMERG] = "emergency: ", [LOG_ALERT] = "alert: ",
-		[LOG_CRIT] = "critical: ",   [LOG_ERR] = "error: ",
-		[LOG_WARNING] = "warning: ", [LOG_NOTICE] = "",
-		[LOG_INFO] = "",             [LOG_DEBUG] = "debug: ",
-	};
-	char buf[2048];
-
-	if (prio >= LOG_DEBUG && !log_verbose)
-		return;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_journal) {
-		sd_journal_print(prio, "%s", buf);
-		return;
-	}
-	fprintf(stderr, "netmapd: %s%s\n", prio >= 0 && prio <= LOG_DEBUG ? prefix[prio] : "",
-		buf);
-}
-
-void log_fields(int prio, const char *msgid, const struct log_ctx *ctx, const char *fmt, ...)
-{
-	char msg[2048], m[2100], f[8][512];
-	struct iovec iov[9];
-	int n = 0;
-	va_list ap;
-
-	if (prio >= LOG_DEBUG && !log_verbose)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!log_journal) {
-		log_msg(prio, "%s", msg);
-		return;
-	}
-	/* sd_journal_sendv(): only the fields that are set. */
-#define FIELD(...) snprintf(f[n], sizeof(f[n]), __VA_ARGS__), n++
-	FIELD("PRIORITY=%d", prio);
-	if (msgid)
-		FIELD("MESSAGE_ID=%s", msgid);
-	if (ctx && ctx->interface)
-		FIELD("INTERFACE=%s", ctx->interface);
-	if (ctx && ctx->port)
-		FIELD("NETMAPD_PORT=%s", ctx->port);
-	if (ctx && ctx->sw)
-		FIELD("SWITCH=%s", ctx->sw);
-	if (ctx && ctx->config_file)
-		FIELD("CONFIG_FILE=%s", ctx->config_file);
-	if (ctx && ctx->config_line)
-		FIELD("CONFIG_LINE=%u", ctx->config_line);
-	if (ctx && ctx->err)
-		FIELD("ERRNO=%d", ctx->err);
-#undef FIELD
-	for (int i = 0; i < n; i++)
-		iov[i] = (struct iovec){ .iov_base = f[i], .iov_len = strlen(f[i]) };
-	snprintf(m, sizeof(m), "MESSAGE=%s", msg);
-	iov[n++] = (struct iovec){ .iov_base = m, .iov_len = strlen(m) };
-	sd_journal_sendv(iov, n);
-}
-
-void log_msg(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(prio, fmt, ap);
-	va_end(ap);
-}
-
-void log_diags(int prio, const struct diags *d)
-{
-	char buf[DIAG_MSG_MAX + 512];
-
-	for (size_t i = 0; i < d->n; i++)
-		log_msg(prio, "%s", diag_format(d, i, buf, sizeof(buf)));
-	if (d->truncated)
-		log_msg(prio, "%s: more problems not shown", d->file);
-}
-
-/* log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= and @msgid per message. */
-static void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err)
-{
-	char buf[DIAG_MSG_MAX + 512];
-
-	for (size_t i = 0; i < d->n; i++)
-		log_fields(prio, msgid,
-			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
-					      .err = err },
-			   "%s", diag_format(d, i, buf, sizeof(buf)));
-	if (d->truncated)
-		log_fields(prio, msgid, &(struct log_ctx){ .config_file = d->file, .err = err },
-			   "%s: more problems not shown", d->file);
-}
 
 /* The journal fields of an action: the NIC, the port, the switch, its line. */
 static void log_action(const struct nmd_config *c, const struct eng_action *a)
@@ -182,12 +67,6 @@ static void log_action(const struct nmd_config *c, const struct eng_action *a)
 	else
 		ctx.port = a->object;
 	log_fields(LOG_INFO, NMD_MSGID_APPLIED, &ctx, "applied: %s", a->text);
-}
-
-void log_rpc(void *userdata, int prio, const char *msg)
-{
-	(void)userdata;
-	log_msg(prio, "rpc: %s", msg);
 }
 
 /* ---- systemd ------------------------------------------------------------ */
@@ -591,15 +470,11 @@ static int listen_socket(struct nmd_daemon *d)
 		gid = (gid_t)-1;
 	}
 	r = mkdir_parent(path);
-	if (r < 0) {
-		log_msg(LOG_ERR, "cannot create the folder of %s: %s", path, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot create the folder of %s", path);
 	r = rpc_server_listen_path(d->rpc, path, d->config->socket.mode, gid);
-	if (r < 0) {
-		log_msg(LOG_ERR, "cannot listen on %s: %s", path, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot listen on %s", path);
 	log_msg(LOG_INFO, "listening on %s (mode %04o)", path, d->config->socket.mode);
 	return 0;
 }

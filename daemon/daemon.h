@@ -2,14 +2,13 @@
 /*
  * daemon - the netmapd process: one libevent loop that serves the RPC
  * socket, reloads on SIGHUP, stops on SIGTERM/SIGINT, talks to systemd
- * (sd_notify READY/STATUS/WATCHDOG/RELOADING/STOPPING, the fd store) and
- * logs with priorities (the journal when stderr is connected to it, else
- * "netmapd: ..." lines on stderr).
+ * (sd_notify READY/STATUS/WATCHDOG/RELOADING/STOPPING, the fd store); its
+ * messages go through log.h.
  *
  * struct nmd_daemon is the state every part shares: the configuration in
  * force, the kernel backend, the engine, the port holders. The RPC methods
  * (methods.c, methods_port.c) get it as the server's userdata; the unit
- * tests build one by hand around a fake kernel (daemon_init_for_test()).
+ * tests build one by hand around a fake kernel.
  *
  * Ownership: the daemon owns its config (swapped whole on a successful
  * reload/apply, the old one freed after the engine took the new one), the
@@ -31,6 +30,7 @@
 #include "diag.h"
 #include "engine.h"
 #include "kern.h"
+#include "log.h"
 #include "rpc.h"
 #include "util.h"
 
@@ -181,35 +181,6 @@ struct nmd_daemon {
 	struct event *ev_watchdog;
 	bool stopping;
 };
-
-/* -- logging ------------------------------------------------------------ */
-
-/* Choose the sink once at start: the journal if stderr is it (JOURNAL_STREAM). */
-void log_setup(bool verbose);
-void log_msg(int prio, const char *fmt, ...) _printf_(2, 3);
-
-/*
- * Structured journal fields of a message (NULL/0: not sent): INTERFACE=,
- * NETMAPD_PORT=, SWITCH=, CONFIG_FILE=, CONFIG_LINE=, ERRNO= (positive).
- * On stderr only the message is printed.
- */
-struct log_ctx {
-	const char *interface, *port, *sw, *config_file;
-	unsigned config_line;
-	int err;
-};
-/* MESSAGE_ID= values (journalctl MESSAGE_ID=...; catalogued in netmapd(8)). */
-#define NMD_MSGID_APPLIED	"9a7c1d2e3f40415b8c6d7e8f90a1b2c3"
-#define NMD_MSGID_APPLY_FAILED	"4b1e6f0a2c3d4e5f8a9b0c1d2e3f4a5b"
-#define NMD_MSGID_ROLLBACK	"c2d3e4f5a6b74c8d9e0f1a2b3c4d5e6f"
-#define NMD_MSGID_RELOAD_REFUSED "7e8f9a0b1c2d4e3f8a5b6c7d8e9f0a1b"
-#define NMD_MSGID_NIC_DRIFT	"5d6e7f8091a24b3c8d4e5f60718293a4"
-void log_fields(int prio, const char *msgid, const struct log_ctx *ctx, const char *fmt, ...)
-	_printf_(4, 5);
-/* Every message of @d at @prio, "file:line:col: msg". */
-void log_diags(int prio, const struct diags *d);
-/* An rpc_log_fn. */
-void log_rpc(void *userdata, int prio, const char *msg);
 
 /* -- the process -------------------------------------------------------- */
 

@@ -43,6 +43,7 @@
 #include "lint.h"
 #include "capacity.h"
 #include "daemon.h"
+#include "fdstore.h"
 #include "reslimits.h"
 #include "module.h"
 #include "observe.h"

@@ -252,15 +252,4 @@ int confirm_arm(struct nmd_daemon *d, struct nmd_config *prev, unsigned seconds)
 /* Forget a pending confirmation (its previous configuration is freed). */
 void confirm_cancel(struct nmd_daemon *d);
 
-/* fdstore.c */
-/* At start: the fds systemd passed (socket, anchors). Returns how many were used. */
-int fdstore_collect(struct nmd_daemon *d, bool *have_socket);
-/* After an apply: store new anchors, remove those gone. */
-void fdstore_sync(struct nmd_daemon *d);
-/*
- * Before an apply: FDSTOREREMOVE the stored anchors @plan closes. Returns
- * how many (systemd drops its copies asynchronously).
- */
-size_t fdstore_release(struct nmd_daemon *d, const struct eng_plan *plan);
-
 #endif /* NETMAPD_DAEMON_H */

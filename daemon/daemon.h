@@ -187,9 +187,6 @@ struct nmd_daemon {
 /* Run until SIGTERM/SIGINT. Returns the exit code (0, or 1 when start failed). */
 int daemon_run(const struct daemon_opts *opts);
 
-/* --plan FILE: print the plan of FILE against the running kernel. Exit code. */
-int daemon_plan_file(const struct daemon_opts *opts, const char *file);
-
 /* STATUS= to systemd and d->status. */
 void daemon_status(struct nmd_daemon *d, const char *fmt, ...) _printf_(2, 3);
 

@@ -240,33 +240,35 @@ void daemon_log_lint(const struct nmd_config *c)
 	diags_done(&w);
 }
 
-int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
-		      struct diags *diag, struct nmd_config **prev)
+/*
+ * Anchors this apply closes leave the fd store first, or systemd's copy
+ * keeps their pipe (and its parent) busy. Returns how many left.
+ */
+static size_t release_closing_anchors(struct nmd_daemon *d, const struct nmd_config *c)
 {
-	struct eng_plan local = { 0 };
-	struct eng_plan *pl = done ? done : &local;
-	struct nmd_config *old;
+	struct eng_plan pre = { 0 };
+	struct diags tmp;
 	size_t released = 0;
-	int r;
 
-	/*
-	 * Anchors this apply closes leave the fd store first, or systemd's copy
-	 * keeps their pipe (and its parent) busy. systemd drops them
-	 * asynchronously: an apply that then fails with EBUSY is tried again
-	 * for a while (each failure rolled back completely).
-	 */
-	if (d->n_stored) {
-		struct eng_plan pre = { 0 };
-		struct diags tmp;
+	if (!d->n_stored || diags_init(&tmp, "plan") < 0)
+		return 0;
+	if (engine_plan(d->engine, c, &pre, &tmp) == 0)
+		released = fdstore_release(d, &pre);
+	eng_plan_done(&pre);
+	diags_done(&tmp);
+	return released;
+}
 
-		if (diags_init(&tmp, "plan") == 0) {
-			if (engine_plan(d->engine, c, &pre, &tmp) == 0)
-				released = fdstore_release(d, &pre);
-			eng_plan_done(&pre);
-			diags_done(&tmp);
-		}
-	}
-	r = engine_apply(d->engine, c, pl, diag);
+/*
+ * engine_apply(). systemd drops the anchors released from its store
+ * asynchronously: an apply that then fails with EBUSY is tried again for a
+ * while (each failure rolled back completely).
+ */
+static int apply_retrying(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *pl,
+			  struct diags *diag, size_t released)
+{
+	int r = engine_apply(d->engine, c, pl, diag);
+
 	for (int tries = 0; r == -EBUSY && released && tries < 20; tries++) {
 		char name[PATH_MAX];
 
@@ -280,6 +282,39 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 		usleep(100 * 1000);
 		eng_plan_done(pl);
 		r = engine_apply(d->engine, c, pl, diag);
+	}
+	return r;
+}
+
+/* @c is in force: the policy, limits, module parameters and fd store follow; event and log. */
+static void applied(struct nmd_daemon *d, const struct nmd_config *c, const struct eng_plan *pl)
+{
+	json_t *ev;
+
+	d->applies++;
+	set_policy(d);
+	set_limits(d);
+	sync_module_params(d);
+	fdstore_sync(d);
+	ev = json_pack("{s:s, s:I, s:o*}", "config", c->file, "actions", (json_int_t)pl->n,
+		       "plan", eng_plan_to_json(pl));
+	daemon_event(d, "topology.applied", ev);
+	for (size_t i = 0; i < pl->n; i++)
+		log_action(c, &pl->v[i]);
+}
+
+int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		      struct diags *diag, struct nmd_config **prev)
+{
+	struct eng_plan local = { 0 };
+	struct eng_plan *pl = done ? done : &local;
+	struct nmd_config *old;
+	int r;
+
+	r = apply_retrying(d, c, pl, diag, release_closing_anchors(d, c));
+	if (r == -ENOMEM && !diag->file) {	/* diags_init() failed between two tries */
+		eng_plan_done(&local);
+		return r;
 	}
 	if (r < 0) {
 		fdstore_sync(d); /* what the rollback re-opened goes back to the store */
@@ -297,19 +332,7 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 		*prev = old != c ? old : NULL;
 	else if (old != c)
 		config_free(old);
-	d->applies++;
-	set_policy(d);
-	set_limits(d);
-	sync_module_params(d);
-	fdstore_sync(d);
-	{
-		json_t *ev = json_pack("{s:s, s:I, s:o*}", "config", c->file, "actions",
-				       (json_int_t)pl->n, "plan", eng_plan_to_json(pl));
-
-		daemon_event(d, "topology.applied", ev);
-	}
-	for (size_t i = 0; i < pl->n; i++)
-		log_action(c, &pl->v[i]);
+	applied(d, c, pl);
 	eng_plan_done(&local);
 	return 0;
 }
@@ -328,6 +351,45 @@ static void reload_refused(struct nmd_daemon *d, const char *why)
 	else
 		daemon_health(d, NMD_HEALTH_DEGRADED,
 			      "reload refused, the previous topology runs: %s", why);
+}
+
+/* A reload whose file is not valid (error @r, reasons in @diag): nothing changed. Returns @r. */
+static int reload_invalid(struct nmd_daemon *d, struct diags *diag, int r)
+{
+	char first[DIAG_MSG_MAX + 512] = "";
+
+	d->reload_failures++;
+	diags_sort(diag);
+	log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
+		   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
+		   "reload: %s is not valid; the running topology is unchanged:",
+		   d->config_path);
+	log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
+	if (diag->n)
+		diag_format(diag, 0, first, sizeof(first));
+	reload_refused(d, first[0] ? first : strerror(-r));
+	daemon_event(d, "reload.failed",
+		     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
+			       first[0] ? first : strerror(-r)));
+	sd_notify(0, "READY=1");
+	return r;
+}
+
+/* A reload whose apply failed (error @r) and was rolled back. Returns @r. */
+static int reload_apply_failed(struct nmd_daemon *d, struct diags *diag, int r)
+{
+	d->reload_failures++;
+	d->reload_apply_failed = true;
+	log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
+		   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
+		   "reload: applying %s failed, the previous topology is kept: %s",
+		   d->config_path, strerror(-r));
+	log_diags(LOG_ERR, diag);
+	reload_refused(d, strerror(-r));
+	daemon_event(d, "reload.failed",
+		     json_pack("{s:s, s:s}", "config", d->config_path, "reason", strerror(-r)));
+	sd_notify(0, "READY=1");
+	return r;
 }
 
 int daemon_reload(struct nmd_daemon *d, struct diags *diag)
@@ -352,42 +414,13 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 	d->reload_apply_failed = false;
 	log_msg(LOG_INFO, "reloading %s", d->config_path);
 	r = daemon_load_config(d->config_path, NULL, NULL, &c, diag);
-	if (r < 0) {
-		char first[DIAG_MSG_MAX + 512] = "";
-
-		d->reload_failures++;
-		diags_sort(diag);
-		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
-			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
-			   "reload: %s is not valid; the running topology is unchanged:",
-			   d->config_path);
-		log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
-		if (diag->n)
-			diag_format(diag, 0, first, sizeof(first));
-		reload_refused(d, first[0] ? first : strerror(-r));
-		daemon_event(d, "reload.failed",
-			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
-				       first[0] ? first : strerror(-r)));
-		sd_notify(0, "READY=1");
-		return r;
-	}
+	if (r < 0)
+		return reload_invalid(d, diag, r);
 	daemon_log_lint(c);
 	r = daemon_apply(d, c, NULL, diag);
 	if (r < 0) {
-		d->reload_failures++;
-		d->reload_apply_failed = true;
 		config_free(c);
-		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
-			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
-			   "reload: applying %s failed, the previous topology is kept: %s",
-			   d->config_path, strerror(-r));
-		log_diags(LOG_ERR, diag);
-		reload_refused(d, strerror(-r));
-		daemon_event(d, "reload.failed",
-			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
-				       strerror(-r)));
-		sd_notify(0, "READY=1");
-		return r;
+		return reload_apply_failed(d, diag, r);
 	}
 	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	daemon_status(d, "running %s (reloaded)", d->config_path);
@@ -532,23 +565,15 @@ static void stop_module(struct nmd_daemon *d)
 		log_msg(LOG_INFO, "module %s unloaded", d->module_name);
 }
 
-int daemon_run(const struct daemon_opts *opts)
+/* The daemon's state with the options' defaults, the descriptor limit raised; NULL: out of memory. */
+static struct nmd_daemon *daemon_new(const struct daemon_opts *opts)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
-	struct nmd_daemon *d;
-	struct nmd_config *c = NULL;
-	struct rpc_options ro = { .log = log_rpc };
-	struct diags diag;
-	bool have_socket = false;
-	uint64_t wd_usec = 0;
-	char why[512] = "";
-	int r, rc = 1;
+	struct nmd_daemon *d = calloc(1, sizeof(*d));
+	int r;
 
-	log_setup(opts->verbose);
-	d = calloc(1, sizeof(*d));
 	if (!d) {
 		log_msg(LOG_ERR, "out of memory");
-		return 1;
+		return NULL;
 	}
 	d->opts = *opts;
 	if (!d->opts.dev)
@@ -566,29 +591,42 @@ int daemon_run(const struct daemon_opts *opts)
 	if (r < 0)
 		log_msg(LOG_WARNING, "cannot raise the descriptor limit: %s; it stays %llu",
 			strerror(-r), (unsigned long long)d->nofile);
+	return d;
+}
 
-	/* 1. The configuration: invalid means nothing is touched. */
+/* Start, 1. The configuration: invalid means nothing is touched. */
+static int start_config(struct nmd_daemon *d)
+{
+	struct diags diag;
+	int r;
+
 	if (diags_init(&diag, d->config_path) < 0)
-		goto out;
-	r = daemon_load_config(d->config_path, NULL, NULL, &c, &diag);
+		return -ENOMEM;
+	r = daemon_load_config(d->config_path, NULL, NULL, &d->config, &diag);
 	if (r < 0) {
 		diags_sort(&diag);
 		log_msg(LOG_ERR, "%s is not valid:", d->config_path);
 		log_diags(LOG_ERR, &diag);
-		diags_done(&diag);
-		goto out;
 	}
 	diags_done(&diag);
-	d->config = c;
-	daemon_log_lint(c);
-	module_name(&c->module, d->module_name, sizeof(d->module_name));
+	if (r < 0)
+		return r;
+	daemon_log_lint(d->config);
+	module_name(&d->config->module, d->module_name, sizeof(d->module_name));
+	return 0;
+}
 
-	/* 2. The module. */
-	if (!opts->no_module) {
-		r = module_load(c, why, sizeof(why));
+/* Start, 2. The module: loaded (unless --no-module), its parameters as the file says. */
+static int start_module(struct nmd_daemon *d)
+{
+	char why[512] = "";
+	int r;
+
+	if (!d->opts.no_module) {
+		r = module_load(d->config, why, sizeof(why));
 		if (r < 0) {
 			log_msg(LOG_ERR, "cannot load the module: %s", why[0] ? why : strerror(-r));
-			goto out;
+			return r;
 		}
 	}
 	if (module_is_loaded(d->opts.sysfs_root, d->module_name) <= 0)
@@ -599,55 +637,69 @@ int daemon_run(const struct daemon_opts *opts)
 		log_msg(LOG_ERR, "%s", kern_dev_why(d->opts.dev, -errno, devwhy, sizeof(devwhy)));
 	}
 	sync_module_params(d);
+	return 0;
+}
 
-	/* 3. Kernel backend and engine (which adopts what the state file says it owned). */
+/* Start, 3. Kernel backend and engine (which adopts what the state file says it owned). */
+static int start_engine(struct nmd_daemon *d)
+{
+	struct diags diag, notes;
+	int r;
+
 	r = kern_netmap_new(d->opts.dev, &d->kern);
-	if (r < 0) {
-		log_msg(LOG_ERR, "%s: %s", d->opts.dev, strerror(-r));
-		goto out;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "%s", d->opts.dev);
 	d->kern_real = true;
-	{
-		struct diags notes;
-
-		if (diags_init(&diag, d->opts.state_path) < 0)
-			goto out;
-		if (diags_init(&notes, d->opts.state_path) < 0) {
-			diags_done(&diag);
-			goto out;
-		}
-		r = engine_start(&d->kern, d->opts.state_path, &d->engine, &diag, &notes);
-		/* A damaged state file is set aside: loud, but the daemon starts. */
-		log_diags(LOG_ERR, &diag);
-		log_diags(LOG_WARNING, &notes);
-		diags_done(&notes);
+	if (diags_init(&diag, d->opts.state_path) < 0)
+		return -ENOMEM;
+	if (diags_init(&notes, d->opts.state_path) < 0) {
 		diags_done(&diag);
-		if (r < 0) {
-			log_msg(LOG_ERR, "state %s: %s", d->opts.state_path, strerror(-r));
-			goto out;
-		}
+		return -ENOMEM;
 	}
+	r = engine_start(&d->kern, d->opts.state_path, &d->engine, &diag, &notes);
+	/* A damaged state file is set aside: loud, but the daemon starts. */
+	log_diags(LOG_ERR, &diag);
+	log_diags(LOG_WARNING, &notes);
+	diags_done(&notes);
+	diags_done(&diag);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "state %s", d->opts.state_path);
+	return 0;
+}
 
-	/* 4. RPC server, systemd's fds, the socket. */
+/* Start, 4. RPC server, systemd's fds, the socket. */
+static int start_rpc(struct nmd_daemon *d)
+{
+	struct rpc_options ro = { .log = log_rpc };
+	bool have_socket = false;
+	int r;
+
 	d->base = event_base_new();
 	if (!d->base) {
 		log_msg(LOG_ERR, "libevent: cannot create the loop");
-		goto out;
+		return -ENOMEM;
 	}
 	r = rpc_server_new(d->base, nmd_methods, nmd_n_methods, &ro, d, &d->rpc);
-	if (r < 0) {
-		log_msg(LOG_ERR, "rpc: %s", strerror(-r));
-		goto out;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "rpc");
 	set_policy(d);
 	set_limits(d);
 	fdstore_collect(d, &have_socket);
-	if (!have_socket && listen_socket(d) < 0)
-		goto out;
+	return have_socket ? 0 : listen_socket(d);
+}
 
-	/* 5. The first apply. */
+/*
+ * Start, 5. The first apply. A failure leaves the daemon running with
+ * nothing applied (health NOT_APPLIED); only out of memory stops it.
+ */
+static int first_apply(struct nmd_daemon *d)
+{
+	struct nmd_config *c = d->config;
+	struct diags diag;
+	int r;
+
 	if (diags_init(&diag, c->file) < 0)
-		goto out;
+		return -ENOMEM;
 	r = daemon_apply(d, c, NULL, &diag);
 	if (r < 0) {
 		char first[DIAG_MSG_MAX + 512] = "";
@@ -664,13 +716,21 @@ int daemon_run(const struct daemon_opts *opts)
 		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	}
 	diags_done(&diag);
+	return 0;
+}
 
-	/* 6. Signals, watchdog, ready. */
+/* Start, 6. Signals, the watchdog, the NIC observer. */
+static int start_events(struct nmd_daemon *d)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct timeval observe = { .tv_sec = OBSERVE_PERIOD_S };
+	uint64_t wd_usec = 0;
+
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		d->ev_sig[i] = evsignal_new(d->base, sigs[i], on_signal, d);
 		if (!d->ev_sig[i] || evsignal_add(d->ev_sig[i], NULL) < 0) {
 			log_msg(LOG_ERR, "libevent: cannot watch signal %d", sigs[i]);
-			goto out;
+			return -ENOMEM;
 		}
 	}
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec) {
@@ -681,24 +741,40 @@ int daemon_run(const struct daemon_opts *opts)
 		if (d->ev_watchdog)
 			event_add(d->ev_watchdog, &tv);
 	}
-	{
-		struct timeval tv = { .tv_sec = OBSERVE_PERIOD_S };
+	d->ev_observe = event_new(d->base, -1, EV_PERSIST, on_observe, d);
+	if (d->ev_observe)
+		event_add(d->ev_observe, &observe);
+	return 0;
+}
 
-		d->ev_observe = event_new(d->base, -1, EV_PERSIST, on_observe, d);
-		if (d->ev_observe)
-			event_add(d->ev_observe, &tv);
-	}
-	/*
-	 * READY=1 either way: after a failed first apply the daemon is ready
-	 * in the documented degraded state (STATUS= says "not-applied: ...",
-	 * `nmctl status` exits 5, `nmctl wait` times out), so that the file
-	 * can be fixed and reloaded and the socket says what went wrong.
-	 */
+/*
+ * READY=1 either way: after a failed first apply the daemon is ready in the
+ * documented degraded state (STATUS= says "not-applied: ...", `nmctl status`
+ * exits 5, `nmctl wait` times out), so that the file can be fixed and
+ * reloaded and the socket says what went wrong.
+ */
+static void announce_ready(struct nmd_daemon *d)
+{
 	sd_notify(0, "READY=1");
 	if (d->health == NMD_HEALTH_APPLIED)
 		log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());
 	else
 		log_msg(LOG_WARNING, "ready (pid %d), degraded: %s", (int)getpid(), d->health_why);
+}
+
+int daemon_run(const struct daemon_opts *opts)
+{
+	struct nmd_daemon *d;
+	int rc = 1;
+
+	log_setup(opts->verbose);
+	d = daemon_new(opts);
+	if (!d)
+		return 1;
+	if (start_config(d) < 0 || start_module(d) < 0 || start_engine(d) < 0 ||
+	    start_rpc(d) < 0 || first_apply(d) < 0 || start_events(d) < 0)
+		goto out;
+	announce_ready(d);
 
 	event_base_dispatch(d->base);
 

@@ -52,10 +52,13 @@
  * rings (1 + 1 of 1024 slots): its region is sized for that port; its own
  * rings are not counted, since nothing of the file opens it.
  *
- * Object sizes are rounded up as kernel/core/objpool.c does (netmap_ifs and
- * buffers to 64 bytes, rings to 128); object counts are taken as given
- * (netmap may round them up to fill pages, which only adds room). A region
- * is at most 64 GiB (NM_REGION_MAX_SIZE). All regions in use together
+ * Object sizes (nm_if_objsize(), nm_ring_objsize()) and their rounding
+ * (nm_pool_objsize(): netmap_ifs and buffers to 64 bytes, rings to 128) are
+ * the kernel's own, from kernel/core/memsize.c, and a region's bytes are
+ * its pools' page-rounded sizes as nm_region_layout() adds them up
+ * (tests/unit/test_memsize.c holds the two to the same answers); object
+ * counts are taken as given. A region is at most 64 GiB
+ * (NM_REGION_MAX_SIZE). All regions in use together
  * (the global one if anything is in it) must fit in max_mem_mb, which
  * kernel/mem.c checks as each region is created.
  */
@@ -68,21 +71,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memsize.h"
 #include "util.h"
 
-#define NETMAP_IF_BYTES 56
-#define NETMAP_RING_BYTES 256
-#define NETMAP_SLOT_BYTES 16
-#define PRIV_PIPES 2
+/* Not in the kernel's rules: the daemon's model of an implicit pipe parent. */
 #define PAGE_BYTES 4096
-#define REGION_MAX_BYTES (64ull << 30)
-#define BUF_RESERVED 2
 #define IMPLICIT_SLOTS 1024
 
-static const uint64_t pool_align[CAP_POOLS] = { 64, 128, 64 };
-static const uint64_t pool_min_size[CAP_POOLS] = {
-	NETMAP_IF_BYTES, NETMAP_RING_BYTES + NETMAP_SLOT_BYTES, 64,
-};
 static const char *const pool_what[CAP_POOLS] = { "netmap_if objects",
 						  "rings", "buffers" };
 static const enum modparam_id global_num[CAP_POOLS] = { MP_IF_NUM, MP_RING_NUM,
@@ -97,26 +92,9 @@ static const enum modparam_id priv_size[CAP_POOLS] = {
 	MP_PRIV_IF_SIZE, MP_PRIV_RING_SIZE, MP_PRIV_BUF_SIZE
 };
 
-uint64_t capacity_if_size(uint64_t rings)
-{
-	return NETMAP_IF_BYTES + 8 * rings;
-}
-
-uint64_t capacity_ring_size(uint64_t slots)
-{
-	return NETMAP_RING_BYTES + NETMAP_SLOT_BYTES * slots;
-}
-
 static uint64_t max64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
-}
-
-/* The object size the kernel makes of a requested one. */
-static uint64_t objsize(enum cap_pool p, uint64_t size)
-{
-	size = max64(size, pool_min_size[p]);
-	return (size + pool_align[p] - 1) & ~(pool_align[p] - 1);
 }
 
 static void region_finish(struct cap_region *r)
@@ -125,7 +103,7 @@ static void region_finish(struct cap_region *r)
 	for (int p = 0; p < CAP_POOLS; p++) {
 		uint64_t b;
 
-		r->have_size[p] = objsize(p, r->have_size[p]);
+		r->have_size[p] = nm_pool_objsize((enum nm_pool_id)p, r->have_size[p]);
 		if (__builtin_mul_overflow(r->have_num[p], r->have_size[p], &b) ||
 		    __builtin_add_overflow(b, PAGE_BYTES - 1, &b) ||
 		    __builtin_add_overflow(r->bytes, b & ~(uint64_t)(PAGE_BYTES - 1),
@@ -169,7 +147,7 @@ static struct cap_region *region_new(struct capacity *cap, const char *fmt,
 	if (!r)
 		return NULL;
 	snprintf(r->name, sizeof(r->name), fmt, name);
-	r->need_num[CAP_BUF] = BUF_RESERVED;
+	r->need_num[CAP_BUF] = NM_BUF_RESERVED;
 	return r;
 }
 
@@ -178,16 +156,16 @@ static void region_private(struct cap_region *r, const struct nmd_config *c,
 			   uint64_t txr, uint64_t txd, uint64_t rxr,
 			   uint64_t rxd)
 {
-	const uint64_t np = PRIV_PIPES;
+	const uint64_t np = NM_PRIV_PIPES;
 	const uint64_t tr = txr + 1, rr = rxr + 1; /* fake host rings */
 	const uint64_t num[CAP_POOLS] = {
 		2 + 4 * np,
 		tr + rr + 8 * np,
-		(4 * np + rr) * rxd + (4 * np + tr) * txd + BUF_RESERVED,
+		(4 * np + rr) * rxd + (4 * np + tr) * txd + NM_BUF_RESERVED,
 	};
 	const uint64_t size[CAP_POOLS] = {
-		capacity_if_size(tr + rr),
-		capacity_ring_size(max64(txd, rxd)),
+		nm_if_objsize(tr + rr),
+		nm_ring_objsize(max64(txd, rxd)),
 		0,
 	};
 
@@ -203,9 +181,9 @@ static struct need need_vale_port(const struct nmd_port *p)
 {
 	return (struct need){
 		.ifs = 1,
-		.if_size = capacity_if_size(p->tx_rings + p->rx_rings + 2),
+		.if_size = nm_if_objsize(p->tx_rings + p->rx_rings + 2),
 		.rings = p->tx_rings + p->rx_rings + 2,
-		.ring_size = capacity_ring_size(max64(p->tx_slots, p->rx_slots)),
+		.ring_size = nm_ring_objsize(max64(p->tx_slots, p->rx_slots)),
 		.bufs = (uint64_t)p->tx_rings * p->tx_slots +
 			(uint64_t)p->rx_rings * p->rx_slots,
 	};
@@ -217,9 +195,9 @@ static struct need need_nic(const struct nmd_port *p, uint64_t gr, uint64_t gs)
 
 	return (struct need){
 		.ifs = 1,
-		.if_size = capacity_if_size(2 * (gr + 1)),
+		.if_size = nm_if_objsize(2 * (gr + 1)),
 		.rings = rings,
-		.ring_size = capacity_ring_size(gs),
+		.ring_size = nm_ring_objsize(gs),
 		.bufs = rings * gs,
 	};
 }
@@ -228,9 +206,9 @@ static struct need need_pipe(uint64_t t, uint64_t r, uint64_t ts, uint64_t rs)
 {
 	return (struct need){
 		.ifs = 2,
-		.if_size = capacity_if_size(t + r + 2),
+		.if_size = nm_if_objsize(t + r + 2),
 		.rings = 2 * (t + r) + 4,
-		.ring_size = capacity_ring_size(max64(ts, rs)),
+		.ring_size = nm_ring_objsize(max64(ts, rs)),
 		.bufs = 2 * (t * ts + r * rs),
 	};
 }
@@ -241,9 +219,9 @@ static struct need need_monitor(uint64_t tx, uint64_t rx, uint64_t slots)
 
 	return (struct need){
 		.ifs = 1,
-		.if_size = capacity_if_size(1 + m + 2),
+		.if_size = nm_if_objsize(1 + m + 2),
 		.rings = 1 + m + 2,
-		.ring_size = capacity_ring_size(slots),
+		.ring_size = nm_ring_objsize(slots),
 		.bufs = (1 + m) * slots,
 	};
 }
@@ -373,7 +351,7 @@ static int check_region(const struct nmd_config *c, const struct cap_region *r,
 			ret = -ENOSPC;
 		}
 	}
-	if (r->bytes > REGION_MAX_BYTES) {
+	if (r->bytes > NM_REGION_MAX_SIZE) {
 		problem(d, where,
 			"the %s would be %llu MiB, more than the 64 GiB netmap.ko accepts: lower %s or %s",
 			r->name, (unsigned long long)(r->bytes >> 20),
@@ -422,121 +400,168 @@ static size_t flat(const struct nmd_config *c, const size_t *off,
 	return off[p->sw] + (size_t)(p - c->switches[p->sw].ports);
 }
 
-int capacity_check(const struct nmd_config *c, struct capacity **ret,
-		   struct diags *d)
-{
-	const uint64_t gr = (uint64_t)config_param(c, MP_GENERIC_RINGS);
-	const uint64_t gs = (uint64_t)config_param(c, MP_GENERIC_RINGSIZE);
-	const int64_t max_bridges = config_param(c, MP_MAX_BRIDGES);
-	_cleanup_free_ size_t *off = NULL, *port_region = NULL;
-	_cleanup_free_ struct pipe_place *place = NULL;
-	_cleanup_free_ const struct nmd_pipe **implicit = NULL;
+/*
+ * The state of one capacity_check(): the config, the result being built,
+ * and where each port and pipe entry was placed.
+ */
+struct cap_ctx {
+	const struct nmd_config *c;
 	struct capacity *cap;
-	struct cap_region *g;
-	size_t n_ports = 0, n_implicit = 0, n_priv = 0;
-	char who[96];
-	int r = 0;
+	uint64_t gr, gs;		/* generic_rings, generic_ringsize */
+	size_t *off;			/* [switch]: first flat port index */
+	size_t *port_region;		/* [flat port]: index in cap->regions */
+	struct pipe_place *place;	/* [pipe entry] */
+	size_t n_ports;
+};
 
-	*ret = NULL;
-	cap = calloc(1, sizeof(*cap));
-	off = calloc(c->n_switches + 1, sizeof(*off));
-	place = calloc(c->n_pipes + 1, sizeof(*place));
-	implicit = calloc(c->n_pipes + 1, sizeof(*implicit));
-	if (!cap || !off || !place || !implicit)
-		goto enomem;
+static void ctx_done(struct cap_ctx *x)
+{
+	free(x->off);
+	free(x->port_region);
+	free(x->place);
+}
+
+static int ctx_init(struct cap_ctx *x, const struct nmd_config *c)
+{
+	*x = (struct cap_ctx){
+		.c = c,
+		.gr = (uint64_t)config_param(c, MP_GENERIC_RINGS),
+		.gs = (uint64_t)config_param(c, MP_GENERIC_RINGSIZE),
+	};
+	x->off = calloc(c->n_switches + 1, sizeof(*x->off));
+	x->place = calloc(c->n_pipes + 1, sizeof(*x->place));
+	if (!x->off || !x->place)
+		return -ENOMEM;
 	for (size_t i = 0; i < c->n_switches; i++) {
-		off[i] = n_ports;
-		n_ports += c->switches[i].n_ports;
+		x->off[i] = x->n_ports;
+		x->n_ports += c->switches[i].n_ports;
 	}
-	port_region = calloc(n_ports + 1, sizeof(*port_region));
-	if (!port_region)
-		goto enomem;
-	cap->n_switches = c->n_switches;
+	x->port_region = calloc(x->n_ports + 1, sizeof(*x->port_region));
+	return x->port_region ? 0 : -ENOMEM;
+}
 
-	/* The global region, from the module parameters. */
-	g = region_new(cap, "%s", "global region");
+/* Index in cap->regions of the region port @p is in. */
+static size_t *port_region(struct cap_ctx *x, const struct nmd_port *p)
+{
+	return &x->port_region[flat(x->c, x->off, p)];
+}
+
+/* The global region, from the module parameters: regions[0]. */
+static int add_global(struct cap_ctx *x)
+{
+	struct cap_region *g = region_new(x->cap, "%s", "global region");
+
 	if (!g)
-		goto enomem;
+		return -ENOMEM;
 	g->global = true;
 	for (int p = 0; p < CAP_POOLS; p++) {
-		g->have_num[p] = (uint64_t)config_param(c, global_num[p]);
-		g->have_size[p] = (uint64_t)config_param(c, global_size[p]);
+		g->have_num[p] = (uint64_t)config_param(x->c, global_num[p]);
+		g->have_size[p] = (uint64_t)config_param(x->c, global_size[p]);
 	}
 	region_finish(g);
+	return 0;
+}
 
-	/* A private region for every VALE port that does not share one. */
+/*
+ * A private region for every VALE port that does not share one; then the
+ * ports that share one get their region (NICs are in the global one).
+ */
+static int add_port_regions(struct cap_ctx *x)
+{
+	const struct nmd_config *c = x->c;
+
 	for (size_t i = 0; i < c->n_switches; i++) {
 		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
 			const struct nmd_port *p = &c->switches[i].ports[j];
 			struct cap_region *pr;
 
-			if (p->kind == NMD_PORT_NIC) {
-				port_region[off[i] + j] = 0;
+			if (p->kind == NMD_PORT_NIC || p->memory)
 				continue;
-			}
-			if (p->memory)
-				continue;
-			pr = region_new(cap, "region of %s", p->full);
+			pr = region_new(x->cap, "region of %s", p->full);
 			if (!pr)
-				goto enomem;
+				return -ENOMEM;
 			pr->owner = p;
 			pr->mark = p->mark;
 			region_private(pr, c, p->tx_rings, p->tx_slots,
 				       p->rx_rings, p->rx_slots);
-			port_region[off[i] + j] = cap->n_regions - 1;
+			*port_region(x, p) = x->cap->n_regions - 1;
 		}
 	}
-	/* Ports in a region they share. */
 	for (size_t i = 0; i < c->n_switches; i++) {
 		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
 			const struct nmd_port *p = &c->switches[i].ports[j];
 
 			if (p->kind == NMD_PORT_NIC || !p->memory)
 				continue;
-			port_region[off[i] + j] = p->memory_port ?
-				port_region[flat(c, off, p->memory_port)] : 0;
+			*port_region(x, p) = p->memory_port ?
+				*port_region(x, p->memory_port) : 0;
 		}
 	}
-	/* The ports themselves. */
+	return 0;
+}
+
+/* The ports themselves, each in its region. */
+static void add_ports(struct cap_ctx *x)
+{
+	const struct nmd_config *c = x->c;
+	char who[96];
+
 	for (size_t i = 0; i < c->n_switches; i++) {
 		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
 			const struct nmd_port *p = &c->switches[i].ports[j];
 			struct need n;
 
 			if (p->kind == NMD_PORT_NIC) {
-				n = need_nic(p, gr, gs);
+				n = need_nic(p, x->gr, x->gs);
 				snprintf(who, sizeof(who), "NIC \"%s\"", p->name);
 			} else {
 				n = need_vale_port(p);
 				snprintf(who, sizeof(who), "port \"%s\"", p->full);
 			}
-			region_add(&cap->regions[port_region[off[i] + j]], &n, who);
+			region_add(&x->cap->regions[*port_region(x, p)], &n, who);
 		}
 	}
+}
 
-	/* Implicit pipe parents: one region per distinct name. */
+/* Pipes whose parent is not a port of the file: one region per distinct parent name. */
+static int place_implicit_pipes(struct cap_ctx *x)
+{
+	const struct nmd_config *c = x->c;
+	_cleanup_free_ const struct nmd_pipe **implicit = NULL;
+	size_t n = 0;
+
+	implicit = calloc(c->n_pipes + 1, sizeof(*implicit));
+	if (!implicit)
+		return -ENOMEM;
 	for (size_t i = 0; i < c->n_pipes; i++)
 		if (!c->pipes[i].parent_port && c->pipes[i].parent[0])
-			implicit[n_implicit++] = &c->pipes[i];
-	qsort(implicit, n_implicit, sizeof(*implicit), pipe_parent_cmp);
-	for (size_t i = 0; i < n_implicit; i++) {
+			implicit[n++] = &c->pipes[i];
+	qsort(implicit, n, sizeof(*implicit), pipe_parent_cmp);
+	for (size_t i = 0; i < n; i++) {
 		const struct nmd_pipe *pi = implicit[i];
 
 		if (i == 0 || !streq(implicit[i - 1]->parent, pi->parent)) {
-			struct cap_region *pr = region_new(cap,
+			struct cap_region *pr = region_new(x->cap,
 				"region of implicit pipe parent %s", pi->parent);
 			if (!pr)
-				goto enomem;
+				return -ENOMEM;
 			pr->mark = pi->parent_mark;
 			region_private(pr, c, 1, IMPLICIT_SLOTS, 1, IMPLICIT_SLOTS);
 		}
-		place[pi - c->pipes] = (struct pipe_place){
-			.region = cap->n_regions - 1,
+		x->place[pi - c->pipes] = (struct pipe_place){
+			.region = x->cap->n_regions - 1,
 			.tx_slots = pi->tx_slots ? pi->tx_slots : IMPLICIT_SLOTS,
 			.rx_slots = pi->rx_slots ? pi->rx_slots : IMPLICIT_SLOTS,
 		};
 	}
-	/* Pipes of ports: the parent's region and slots. */
+	return 0;
+}
+
+/* Pipes of ports: the parent's region and, by default, its slots. */
+static void place_port_pipes(struct cap_ctx *x)
+{
+	const struct nmd_config *c = x->c;
+
 	for (size_t i = 0; i < c->n_pipes; i++) {
 		const struct nmd_pipe *pi = &c->pipes[i];
 		const struct nmd_port *pp = pi->parent_port;
@@ -545,49 +570,62 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 		if (!pp)
 			continue;
 		if (pp->kind == NMD_PORT_NIC) {
-			pts = prs = gs;
+			pts = prs = x->gs;
 		} else {
 			pts = pp->tx_slots;
 			prs = pp->rx_slots;
 		}
-		place[i] = (struct pipe_place){
-			.region = port_region[flat(c, off, pp)],
+		x->place[i] = (struct pipe_place){
+			.region = *port_region(x, pp),
 			.tx_slots = pi->tx_slots ? pi->tx_slots : pts,
 			.rx_slots = pi->rx_slots ? pi->rx_slots : prs,
 		};
 	}
+}
+
+static void add_pipes(struct cap_ctx *x)
+{
+	const struct nmd_config *c = x->c;
+	char who[96];
+
 	for (size_t i = 0; i < c->n_pipes; i++) {
 		const struct nmd_pipe *pi = &c->pipes[i];
 		struct need n = need_pipe(pi->tx_rings, pi->rx_rings,
-					  place[i].tx_slots, place[i].rx_slots);
+					  x->place[i].tx_slots, x->place[i].rx_slots);
 
 		if (!pi->parent[0])
 			continue;
 		for (size_t j = 0; j < pi->n_ids; j++) {
 			snprintf(who, sizeof(who), "pipe \"%s{%s\"", pi->parent,
 				 pi->ids[j].id);
-			region_add(&cap->regions[place[i].region], &n, who);
+			region_add(&x->cap->regions[x->place[i].region], &n, who);
 		}
 	}
+}
 
-	/* Monitors: in the region of what they monitor. */
+/* Monitors: in the region of what they monitor. */
+static void add_monitors(struct cap_ctx *x)
+{
+	const struct nmd_config *c = x->c;
+	char who[96];
+
 	for (size_t i = 0; i < c->n_monitors; i++) {
 		const struct nmd_monitor *mo = &c->monitors[i];
 		size_t reg;
 		struct need n;
 
 		if (mo->pipe) {
-			const struct pipe_place *pl = &place[mo->pipe - c->pipes];
+			const struct pipe_place *pl = &x->place[mo->pipe - c->pipes];
 
 			reg = pl->region;
 			n = need_monitor(mo->pipe->tx_rings, mo->pipe->rx_rings,
 					 max64(pl->tx_slots, pl->rx_slots));
 		} else if (mo->port && mo->port->kind == NMD_PORT_NIC) {
 			reg = 0;
-			n = mo->host ? need_monitor(1, 1, gs) :
-				       need_monitor(gr, gr, gs);
+			n = mo->host ? need_monitor(1, 1, x->gs) :
+				       need_monitor(x->gr, x->gr, x->gs);
 		} else if (mo->port) {
-			reg = port_region[flat(c, off, mo->port)];
+			reg = *port_region(x, mo->port);
 			n = need_monitor(mo->port->tx_rings, mo->port->rx_rings,
 					 max64(mo->port->tx_slots,
 					       mo->port->rx_slots));
@@ -595,43 +633,74 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 			continue;
 		}
 		snprintf(who, sizeof(who), "monitor of \"%s\"", mo->target);
-		region_add(&cap->regions[reg], &n, who);
+		region_add(&x->cap->regions[reg], &n, who);
 	}
+}
 
-	/* Checks. */
-	if ((int64_t)c->n_switches > max_bridges) {
-		const struct nmd_switch *sw = &c->switches[max_bridges];
-		char fix[160];
+/* Every region, port, pipe and monitor of the topology, placed. */
+static int place_all(struct cap_ctx *x)
+{
+	int r;
 
-		proposal(fix, sizeof(fix), MP_MAX_BRIDGES, c->n_switches);
-		problem(d, param_mark(c, MP_MAX_BRIDGES, sw->mark),
-			"%zu switches, max_bridges is %lld: %s (it takes effect when the module is loaded)",
-			c->n_switches, (long long)max_bridges, fix);
-		r = -ENOSPC;
+	r = add_global(x);
+	if (r == 0)
+		r = add_port_regions(x);
+	if (r == 0) {
+		add_ports(x);
+		r = place_implicit_pipes(x);
 	}
-	for (size_t i = 0; i < c->n_switches; i++) {
-		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
-			const struct nmd_port *p = &c->switches[i].ports[j];
-			const struct nmd_polling *pl = &p->polling;
-			uint64_t last;
-			char fix[160];
-
-			if (p->kind != NMD_PORT_NIC || pl->mode != NMD_POLLING_MULTI)
-				continue;
-			/* MULTI_CPU polls ring k on CPU k: the rings first..first+n-1 must exist. */
-			last = (uint64_t)pl->first_cpu + pl->ncpus;
-			if (last <= gr)
-				continue;
-			proposal(fix, sizeof(fix), MP_GENERIC_RINGS, last);
-			problem(d, pl->mark,
-				"NIC \"%s\": polling mode multi polls ring k on CPU k, so CPUs %u-%llu need rings %u-%llu, and the NIC has %llu (generic_rings): %s, or use mode single",
-				p->name, pl->first_cpu,
-				(unsigned long long)(last - 1), pl->first_cpu,
-				(unsigned long long)(last - 1),
-				(unsigned long long)gr, fix);
-			r = -ENOSPC;
-		}
+	if (r == 0) {
+		place_port_pipes(x);
+		add_pipes(x);
+		add_monitors(x);
 	}
+	return r;
+}
+
+static int check_bridges(const struct nmd_config *c, struct diags *d)
+{
+	const int64_t max_bridges = config_param(c, MP_MAX_BRIDGES);
+	const struct nmd_switch *sw;
+	char fix[160];
+
+	if ((int64_t)c->n_switches <= max_bridges)
+		return 0;
+	sw = &c->switches[max_bridges];
+	proposal(fix, sizeof(fix), MP_MAX_BRIDGES, c->n_switches);
+	problem(d, param_mark(c, MP_MAX_BRIDGES, sw->mark),
+		"%zu switches, max_bridges is %lld: %s (it takes effect when the module is loaded)",
+		c->n_switches, (long long)max_bridges, fix);
+	return -ENOSPC;
+}
+
+/* MULTI_CPU polls ring k on CPU k: the rings first..first+n-1 must exist. */
+static int check_polling(const struct nmd_port *p, uint64_t gr, struct diags *d)
+{
+	const struct nmd_polling *pl = &p->polling;
+	uint64_t last;
+	char fix[160];
+
+	if (p->kind != NMD_PORT_NIC || pl->mode != NMD_POLLING_MULTI)
+		return 0;
+	last = (uint64_t)pl->first_cpu + pl->ncpus;
+	if (last <= gr)
+		return 0;
+	proposal(fix, sizeof(fix), MP_GENERIC_RINGS, last);
+	problem(d, pl->mark,
+		"NIC \"%s\": polling mode multi polls ring k on CPU k, so CPUs %u-%llu need rings %u-%llu, and the NIC has %llu (generic_rings): %s, or use mode single",
+		p->name, pl->first_cpu, (unsigned long long)(last - 1),
+		pl->first_cpu, (unsigned long long)(last - 1),
+		(unsigned long long)gr, fix);
+	return -ENOSPC;
+}
+
+/* Each region in use against what it has, then all of them against max_mem_mb. */
+static int check_regions(const struct nmd_config *c, struct capacity *cap,
+			 struct diags *d)
+{
+	size_t n_priv = 0;
+	int r = 0;
+
 	for (size_t i = 1; i < cap->n_regions; i++)
 		n_priv += cap->regions[i].users ? 1 : 0;	/* private regions in use */
 	for (size_t i = 0; i < cap->n_regions; i++) {
@@ -648,13 +717,36 @@ int capacity_check(const struct nmd_config *c, struct capacity **ret,
 	cap->max_mem_mb = max_mem_mb(c, &cap->max_mem_default);
 	if (check_total(c, cap, d) < 0)
 		r = -ENOSPC;
-	cap->fits = r == 0;
-	*ret = cap;
 	return r;
+}
 
-enomem:
-	capacity_free(cap);
-	return -ENOMEM;
+int capacity_check(const struct nmd_config *c, struct capacity **ret,
+		   struct diags *d)
+{
+	struct cap_ctx x;
+	int r;
+
+	*ret = NULL;
+	r = ctx_init(&x, c);
+	if (r == 0)
+		x.cap = calloc(1, sizeof(*x.cap));
+	if (r < 0 || !x.cap || place_all(&x) < 0) {
+		capacity_free(x.cap);
+		ctx_done(&x);
+		return -ENOMEM;
+	}
+	x.cap->n_switches = c->n_switches;
+	r = check_bridges(c, d);
+	for (size_t i = 0; i < c->n_switches; i++)
+		for (size_t j = 0; j < c->switches[i].n_ports; j++)
+			if (check_polling(&c->switches[i].ports[j], x.gr, d) < 0)
+				r = -ENOSPC;
+	if (check_regions(c, x.cap, d) < 0)
+		r = -ENOSPC;
+	x.cap->fits = r == 0;
+	*ret = x.cap;
+	ctx_done(&x);
+	return r;
 }
 
 int capacity_check_host(const struct capacity *cap, uint64_t mem_total, uint64_t mem_avail,

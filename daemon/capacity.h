@@ -92,8 +92,4 @@ int capacity_host_memory(const char *meminfo, uint64_t *total, uint64_t *avail);
 /* @bytes as "512 KiB", "40 MiB", "1.5 GiB", "78 GiB". */
 void capacity_human(uint64_t bytes, char *buf, size_t len);
 
-/* Bytes of one netmap_if for @rings rings in all (host rings included); of one ring of @slots. */
-uint64_t capacity_if_size(uint64_t rings);
-uint64_t capacity_ring_size(uint64_t slots);
-
 #endif /* NETMAPD_CAPACITY_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * daemon - the netmapd process (see daemon.h): start, the event loop,
- * reload, stop, logging and systemd's notifications.
+ * reload, stop and systemd's notifications.
  *
  * Start, in order: configuration (invalid: exit 1, nothing touched), the
  * module (load it unless --no-module; write the runtime-writable
@@ -33,11 +33,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,124 +43,12 @@
 #include "lint.h"
 #include "capacity.h"
 #include "daemon.h"
+#include "fdstore.h"
 #include "reslimits.h"
 #include "module.h"
 #include "observe.h"
 
 /* ---- logging ------------------------------------------------------------ */
-
-static bool log_journal, log_verbose;
-
-void log_setup(bool verbose)
-{
-	const char *e = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
-	struct stat st;
-
-	log_verbose = verbose;
-	log_journal = false;
-	/* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected; it is
-	 * only ours if stderr is still that stream. */
-	if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
-	    (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
-		log_journal = true;
-}
-
-static void log_vmsg(int prio, const char *fmt, va_list ap)
-{
-	static const char *const prefix[] = {
-		[LOG_EMERG] = "emergency: ", [LOG_ALERT] = "alert: ",
-		[LOG_CRIT] = "critical: ",   [LOG_ERR] = "error: ",
-		[LOG_WARNING] = "warning: ", [LOG_NOTICE] = "",
-		[LOG_INFO] = "",             [LOG_DEBUG] = "debug: ",
-	};
-	char buf[2048];
-
-	if (prio >= LOG_DEBUG && !log_verbose)
-		return;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_journal) {
-		sd_journal_print(prio, "%s", buf);
-		return;
-	}
-	fprintf(stderr, "netmapd: %s%s\n", prio >= 0 && prio <= LOG_DEBUG ? prefix[prio] : "",
-		buf);
-}
-
-void log_fields(int prio, const char *msgid, const struct log_ctx *ctx, const char *fmt, ...)
-{
-	char msg[2048], m[2100], f[8][512];
-	struct iovec iov[9];
-	int n = 0;
-	va_list ap;
-
-	if (prio >= LOG_DEBUG && !log_verbose)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!log_journal) {
-		log_msg(prio, "%s", msg);
-		return;
-	}
-	/* sd_journal_sendv(): only the fields that are set. */
-#define FIELD(...) snprintf(f[n], sizeof(f[n]), __VA_ARGS__), n++
-	FIELD("PRIORITY=%d", prio);
-	if (msgid)
-		FIELD("MESSAGE_ID=%s", msgid);
-	if (ctx && ctx->interface)
-		FIELD("INTERFACE=%s", ctx->interface);
-	if (ctx && ctx->port)
-		FIELD("NETMAPD_PORT=%s", ctx->port);
-	if (ctx && ctx->sw)
-		FIELD("SWITCH=%s", ctx->sw);
-	if (ctx && ctx->config_file)
-		FIELD("CONFIG_FILE=%s", ctx->config_file);
-	if (ctx && ctx->config_line)
-		FIELD("CONFIG_LINE=%u", ctx->config_line);
-	if (ctx && ctx->err)
-		FIELD("ERRNO=%d", ctx->err);
-#undef FIELD
-	for (int i = 0; i < n; i++)
-		iov[i] = (struct iovec){ .iov_base = f[i], .iov_len = strlen(f[i]) };
-	snprintf(m, sizeof(m), "MESSAGE=%s", msg);
-	iov[n++] = (struct iovec){ .iov_base = m, .iov_len = strlen(m) };
-	sd_journal_sendv(iov, n);
-}
-
-void log_msg(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(prio, fmt, ap);
-	va_end(ap);
-}
-
-void log_diags(int prio, const struct diags *d)
-{
-	char buf[DIAG_MSG_MAX + 512];
-
-	for (size_t i = 0; i < d->n; i++)
-		log_msg(prio, "%s", diag_format(d, i, buf, sizeof(buf)));
-	if (d->truncated)
-		log_msg(prio, "%s: more problems not shown", d->file);
-}
-
-/* log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= and @msgid per message. */
-static void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err)
-{
-	char buf[DIAG_MSG_MAX + 512];
-
-	for (size_t i = 0; i < d->n; i++)
-		log_fields(prio, msgid,
-			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
-					      .err = err },
-			   "%s", diag_format(d, i, buf, sizeof(buf)));
-	if (d->truncated)
-		log_fields(prio, msgid, &(struct log_ctx){ .config_file = d->file, .err = err },
-			   "%s: more problems not shown", d->file);
-}
 
 /* The journal fields of an action: the NIC, the port, the switch, its line. */
 static void log_action(const struct nmd_config *c, const struct eng_action *a)
@@ -182,12 +68,6 @@ static void log_action(const struct nmd_config *c, const struct eng_action *a)
 	else
 		ctx.port = a->object;
 	log_fields(LOG_INFO, NMD_MSGID_APPLIED, &ctx, "applied: %s", a->text);
-}
-
-void log_rpc(void *userdata, int prio, const char *msg)
-{
-	(void)userdata;
-	log_msg(prio, "rpc: %s", msg);
 }
 
 /* ---- systemd ------------------------------------------------------------ */
@@ -360,33 +240,35 @@ void daemon_log_lint(const struct nmd_config *c)
 	diags_done(&w);
 }
 
-int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
-		      struct diags *diag, struct nmd_config **prev)
+/*
+ * Anchors this apply closes leave the fd store first, or systemd's copy
+ * keeps their pipe (and its parent) busy. Returns how many left.
+ */
+static size_t release_closing_anchors(struct nmd_daemon *d, const struct nmd_config *c)
 {
-	struct eng_plan local = { 0 };
-	struct eng_plan *pl = done ? done : &local;
-	struct nmd_config *old;
+	struct eng_plan pre = { 0 };
+	struct diags tmp;
 	size_t released = 0;
-	int r;
 
-	/*
-	 * Anchors this apply closes leave the fd store first, or systemd's copy
-	 * keeps their pipe (and its parent) busy. systemd drops them
-	 * asynchronously: an apply that then fails with EBUSY is tried again
-	 * for a while (each failure rolled back completely).
-	 */
-	if (d->n_stored) {
-		struct eng_plan pre = { 0 };
-		struct diags tmp;
+	if (!d->n_stored || diags_init(&tmp, "plan") < 0)
+		return 0;
+	if (engine_plan(d->engine, c, &pre, &tmp) == 0)
+		released = fdstore_release(d, &pre);
+	eng_plan_done(&pre);
+	diags_done(&tmp);
+	return released;
+}
 
-		if (diags_init(&tmp, "plan") == 0) {
-			if (engine_plan(d->engine, c, &pre, &tmp) == 0)
-				released = fdstore_release(d, &pre);
-			eng_plan_done(&pre);
-			diags_done(&tmp);
-		}
-	}
-	r = engine_apply(d->engine, c, pl, diag);
+/*
+ * engine_apply(). systemd drops the anchors released from its store
+ * asynchronously: an apply that then fails with EBUSY is tried again for a
+ * while (each failure rolled back completely).
+ */
+static int apply_retrying(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *pl,
+			  struct diags *diag, size_t released)
+{
+	int r = engine_apply(d->engine, c, pl, diag);
+
 	for (int tries = 0; r == -EBUSY && released && tries < 20; tries++) {
 		char name[PATH_MAX];
 
@@ -400,6 +282,39 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 		usleep(100 * 1000);
 		eng_plan_done(pl);
 		r = engine_apply(d->engine, c, pl, diag);
+	}
+	return r;
+}
+
+/* @c is in force: the policy, limits, module parameters and fd store follow; event and log. */
+static void applied(struct nmd_daemon *d, const struct nmd_config *c, const struct eng_plan *pl)
+{
+	json_t *ev;
+
+	d->applies++;
+	set_policy(d);
+	set_limits(d);
+	sync_module_params(d);
+	fdstore_sync(d);
+	ev = json_pack("{s:s, s:I, s:o*}", "config", c->file, "actions", (json_int_t)pl->n,
+		       "plan", eng_plan_to_json(pl));
+	daemon_event(d, "topology.applied", ev);
+	for (size_t i = 0; i < pl->n; i++)
+		log_action(c, &pl->v[i]);
+}
+
+int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_plan *done,
+		      struct diags *diag, struct nmd_config **prev)
+{
+	struct eng_plan local = { 0 };
+	struct eng_plan *pl = done ? done : &local;
+	struct nmd_config *old;
+	int r;
+
+	r = apply_retrying(d, c, pl, diag, release_closing_anchors(d, c));
+	if (r == -ENOMEM && !diag->file) {	/* diags_init() failed between two tries */
+		eng_plan_done(&local);
+		return r;
 	}
 	if (r < 0) {
 		fdstore_sync(d); /* what the rollback re-opened goes back to the store */
@@ -417,19 +332,7 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 		*prev = old != c ? old : NULL;
 	else if (old != c)
 		config_free(old);
-	d->applies++;
-	set_policy(d);
-	set_limits(d);
-	sync_module_params(d);
-	fdstore_sync(d);
-	{
-		json_t *ev = json_pack("{s:s, s:I, s:o*}", "config", c->file, "actions",
-				       (json_int_t)pl->n, "plan", eng_plan_to_json(pl));
-
-		daemon_event(d, "topology.applied", ev);
-	}
-	for (size_t i = 0; i < pl->n; i++)
-		log_action(c, &pl->v[i]);
+	applied(d, c, pl);
 	eng_plan_done(&local);
 	return 0;
 }
@@ -448,6 +351,45 @@ static void reload_refused(struct nmd_daemon *d, const char *why)
 	else
 		daemon_health(d, NMD_HEALTH_DEGRADED,
 			      "reload refused, the previous topology runs: %s", why);
+}
+
+/* A reload whose file is not valid (error @r, reasons in @diag): nothing changed. Returns @r. */
+static int reload_invalid(struct nmd_daemon *d, struct diags *diag, int r)
+{
+	char first[DIAG_MSG_MAX + 512] = "";
+
+	d->reload_failures++;
+	diags_sort(diag);
+	log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
+		   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
+		   "reload: %s is not valid; the running topology is unchanged:",
+		   d->config_path);
+	log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
+	if (diag->n)
+		diag_format(diag, 0, first, sizeof(first));
+	reload_refused(d, first[0] ? first : strerror(-r));
+	daemon_event(d, "reload.failed",
+		     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
+			       first[0] ? first : strerror(-r)));
+	sd_notify(0, "READY=1");
+	return r;
+}
+
+/* A reload whose apply failed (error @r) and was rolled back. Returns @r. */
+static int reload_apply_failed(struct nmd_daemon *d, struct diags *diag, int r)
+{
+	d->reload_failures++;
+	d->reload_apply_failed = true;
+	log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
+		   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
+		   "reload: applying %s failed, the previous topology is kept: %s",
+		   d->config_path, strerror(-r));
+	log_diags(LOG_ERR, diag);
+	reload_refused(d, strerror(-r));
+	daemon_event(d, "reload.failed",
+		     json_pack("{s:s, s:s}", "config", d->config_path, "reason", strerror(-r)));
+	sd_notify(0, "READY=1");
+	return r;
 }
 
 int daemon_reload(struct nmd_daemon *d, struct diags *diag)
@@ -472,42 +414,13 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 	d->reload_apply_failed = false;
 	log_msg(LOG_INFO, "reloading %s", d->config_path);
 	r = daemon_load_config(d->config_path, NULL, NULL, &c, diag);
-	if (r < 0) {
-		char first[DIAG_MSG_MAX + 512] = "";
-
-		d->reload_failures++;
-		diags_sort(diag);
-		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
-			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
-			   "reload: %s is not valid; the running topology is unchanged:",
-			   d->config_path);
-		log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
-		if (diag->n)
-			diag_format(diag, 0, first, sizeof(first));
-		reload_refused(d, first[0] ? first : strerror(-r));
-		daemon_event(d, "reload.failed",
-			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
-				       first[0] ? first : strerror(-r)));
-		sd_notify(0, "READY=1");
-		return r;
-	}
+	if (r < 0)
+		return reload_invalid(d, diag, r);
 	daemon_log_lint(c);
 	r = daemon_apply(d, c, NULL, diag);
 	if (r < 0) {
-		d->reload_failures++;
-		d->reload_apply_failed = true;
 		config_free(c);
-		log_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED,
-			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
-			   "reload: applying %s failed, the previous topology is kept: %s",
-			   d->config_path, strerror(-r));
-		log_diags(LOG_ERR, diag);
-		reload_refused(d, strerror(-r));
-		daemon_event(d, "reload.failed",
-			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",
-				       strerror(-r)));
-		sd_notify(0, "READY=1");
-		return r;
+		return reload_apply_failed(d, diag, r);
 	}
 	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	daemon_status(d, "running %s (reloaded)", d->config_path);
@@ -591,15 +504,11 @@ static int listen_socket(struct nmd_daemon *d)
 		gid = (gid_t)-1;
 	}
 	r = mkdir_parent(path);
-	if (r < 0) {
-		log_msg(LOG_ERR, "cannot create the folder of %s: %s", path, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot create the folder of %s", path);
 	r = rpc_server_listen_path(d->rpc, path, d->config->socket.mode, gid);
-	if (r < 0) {
-		log_msg(LOG_ERR, "cannot listen on %s: %s", path, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot listen on %s", path);
 	log_msg(LOG_INFO, "listening on %s (mode %04o)", path, d->config->socket.mode);
 	return 0;
 }
@@ -656,23 +565,15 @@ static void stop_module(struct nmd_daemon *d)
 		log_msg(LOG_INFO, "module %s unloaded", d->module_name);
 }
 
-int daemon_run(const struct daemon_opts *opts)
+/* The daemon's state with the options' defaults, the descriptor limit raised; NULL: out of memory. */
+static struct nmd_daemon *daemon_new(const struct daemon_opts *opts)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
-	struct nmd_daemon *d;
-	struct nmd_config *c = NULL;
-	struct rpc_options ro = { .log = log_rpc };
-	struct diags diag;
-	bool have_socket = false;
-	uint64_t wd_usec = 0;
-	char why[512] = "";
-	int r, rc = 1;
+	struct nmd_daemon *d = calloc(1, sizeof(*d));
+	int r;
 
-	log_setup(opts->verbose);
-	d = calloc(1, sizeof(*d));
 	if (!d) {
 		log_msg(LOG_ERR, "out of memory");
-		return 1;
+		return NULL;
 	}
 	d->opts = *opts;
 	if (!d->opts.dev)
@@ -690,29 +591,42 @@ int daemon_run(const struct daemon_opts *opts)
 	if (r < 0)
 		log_msg(LOG_WARNING, "cannot raise the descriptor limit: %s; it stays %llu",
 			strerror(-r), (unsigned long long)d->nofile);
+	return d;
+}
 
-	/* 1. The configuration: invalid means nothing is touched. */
+/* Start, 1. The configuration: invalid means nothing is touched. */
+static int start_config(struct nmd_daemon *d)
+{
+	struct diags diag;
+	int r;
+
 	if (diags_init(&diag, d->config_path) < 0)
-		goto out;
-	r = daemon_load_config(d->config_path, NULL, NULL, &c, &diag);
+		return -ENOMEM;
+	r = daemon_load_config(d->config_path, NULL, NULL, &d->config, &diag);
 	if (r < 0) {
 		diags_sort(&diag);
 		log_msg(LOG_ERR, "%s is not valid:", d->config_path);
 		log_diags(LOG_ERR, &diag);
-		diags_done(&diag);
-		goto out;
 	}
 	diags_done(&diag);
-	d->config = c;
-	daemon_log_lint(c);
-	module_name(&c->module, d->module_name, sizeof(d->module_name));
+	if (r < 0)
+		return r;
+	daemon_log_lint(d->config);
+	module_name(&d->config->module, d->module_name, sizeof(d->module_name));
+	return 0;
+}
 
-	/* 2. The module. */
-	if (!opts->no_module) {
-		r = module_load(c, why, sizeof(why));
+/* Start, 2. The module: loaded (unless --no-module), its parameters as the file says. */
+static int start_module(struct nmd_daemon *d)
+{
+	char why[512] = "";
+	int r;
+
+	if (!d->opts.no_module) {
+		r = module_load(d->config, why, sizeof(why));
 		if (r < 0) {
 			log_msg(LOG_ERR, "cannot load the module: %s", why[0] ? why : strerror(-r));
-			goto out;
+			return r;
 		}
 	}
 	if (module_is_loaded(d->opts.sysfs_root, d->module_name) <= 0)
@@ -723,55 +637,69 @@ int daemon_run(const struct daemon_opts *opts)
 		log_msg(LOG_ERR, "%s", kern_dev_why(d->opts.dev, -errno, devwhy, sizeof(devwhy)));
 	}
 	sync_module_params(d);
+	return 0;
+}
 
-	/* 3. Kernel backend and engine (which adopts what the state file says it owned). */
+/* Start, 3. Kernel backend and engine (which adopts what the state file says it owned). */
+static int start_engine(struct nmd_daemon *d)
+{
+	struct diags diag, notes;
+	int r;
+
 	r = kern_netmap_new(d->opts.dev, &d->kern);
-	if (r < 0) {
-		log_msg(LOG_ERR, "%s: %s", d->opts.dev, strerror(-r));
-		goto out;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "%s", d->opts.dev);
 	d->kern_real = true;
-	{
-		struct diags notes;
-
-		if (diags_init(&diag, d->opts.state_path) < 0)
-			goto out;
-		if (diags_init(&notes, d->opts.state_path) < 0) {
-			diags_done(&diag);
-			goto out;
-		}
-		r = engine_start(&d->kern, d->opts.state_path, &d->engine, &diag, &notes);
-		/* A damaged state file is set aside: loud, but the daemon starts. */
-		log_diags(LOG_ERR, &diag);
-		log_diags(LOG_WARNING, &notes);
-		diags_done(&notes);
+	if (diags_init(&diag, d->opts.state_path) < 0)
+		return -ENOMEM;
+	if (diags_init(&notes, d->opts.state_path) < 0) {
 		diags_done(&diag);
-		if (r < 0) {
-			log_msg(LOG_ERR, "state %s: %s", d->opts.state_path, strerror(-r));
-			goto out;
-		}
+		return -ENOMEM;
 	}
+	r = engine_start(&d->kern, d->opts.state_path, &d->engine, &diag, &notes);
+	/* A damaged state file is set aside: loud, but the daemon starts. */
+	log_diags(LOG_ERR, &diag);
+	log_diags(LOG_WARNING, &notes);
+	diags_done(&notes);
+	diags_done(&diag);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "state %s", d->opts.state_path);
+	return 0;
+}
 
-	/* 4. RPC server, systemd's fds, the socket. */
+/* Start, 4. RPC server, systemd's fds, the socket. */
+static int start_rpc(struct nmd_daemon *d)
+{
+	struct rpc_options ro = { .log = log_rpc };
+	bool have_socket = false;
+	int r;
+
 	d->base = event_base_new();
 	if (!d->base) {
 		log_msg(LOG_ERR, "libevent: cannot create the loop");
-		goto out;
+		return -ENOMEM;
 	}
 	r = rpc_server_new(d->base, nmd_methods, nmd_n_methods, &ro, d, &d->rpc);
-	if (r < 0) {
-		log_msg(LOG_ERR, "rpc: %s", strerror(-r));
-		goto out;
-	}
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "rpc");
 	set_policy(d);
 	set_limits(d);
 	fdstore_collect(d, &have_socket);
-	if (!have_socket && listen_socket(d) < 0)
-		goto out;
+	return have_socket ? 0 : listen_socket(d);
+}
 
-	/* 5. The first apply. */
+/*
+ * Start, 5. The first apply. A failure leaves the daemon running with
+ * nothing applied (health NOT_APPLIED); only out of memory stops it.
+ */
+static int first_apply(struct nmd_daemon *d)
+{
+	struct nmd_config *c = d->config;
+	struct diags diag;
+	int r;
+
 	if (diags_init(&diag, c->file) < 0)
-		goto out;
+		return -ENOMEM;
 	r = daemon_apply(d, c, NULL, &diag);
 	if (r < 0) {
 		char first[DIAG_MSG_MAX + 512] = "";
@@ -788,13 +716,21 @@ int daemon_run(const struct daemon_opts *opts)
 		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	}
 	diags_done(&diag);
+	return 0;
+}
 
-	/* 6. Signals, watchdog, ready. */
+/* Start, 6. Signals, the watchdog, the NIC observer. */
+static int start_events(struct nmd_daemon *d)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct timeval observe = { .tv_sec = OBSERVE_PERIOD_S };
+	uint64_t wd_usec = 0;
+
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		d->ev_sig[i] = evsignal_new(d->base, sigs[i], on_signal, d);
 		if (!d->ev_sig[i] || evsignal_add(d->ev_sig[i], NULL) < 0) {
 			log_msg(LOG_ERR, "libevent: cannot watch signal %d", sigs[i]);
-			goto out;
+			return -ENOMEM;
 		}
 	}
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec) {
@@ -805,24 +741,40 @@ int daemon_run(const struct daemon_opts *opts)
 		if (d->ev_watchdog)
 			event_add(d->ev_watchdog, &tv);
 	}
-	{
-		struct timeval tv = { .tv_sec = OBSERVE_PERIOD_S };
+	d->ev_observe = event_new(d->base, -1, EV_PERSIST, on_observe, d);
+	if (d->ev_observe)
+		event_add(d->ev_observe, &observe);
+	return 0;
+}
 
-		d->ev_observe = event_new(d->base, -1, EV_PERSIST, on_observe, d);
-		if (d->ev_observe)
-			event_add(d->ev_observe, &tv);
-	}
-	/*
-	 * READY=1 either way: after a failed first apply the daemon is ready
-	 * in the documented degraded state (STATUS= says "not-applied: ...",
-	 * `nmctl status` exits 5, `nmctl wait` times out), so that the file
-	 * can be fixed and reloaded and the socket says what went wrong.
-	 */
+/*
+ * READY=1 either way: after a failed first apply the daemon is ready in the
+ * documented degraded state (STATUS= says "not-applied: ...", `nmctl status`
+ * exits 5, `nmctl wait` times out), so that the file can be fixed and
+ * reloaded and the socket says what went wrong.
+ */
+static void announce_ready(struct nmd_daemon *d)
+{
 	sd_notify(0, "READY=1");
 	if (d->health == NMD_HEALTH_APPLIED)
 		log_msg(LOG_INFO, "ready (pid %d)", (int)getpid());
 	else
 		log_msg(LOG_WARNING, "ready (pid %d), degraded: %s", (int)getpid(), d->health_why);
+}
+
+int daemon_run(const struct daemon_opts *opts)
+{
+	struct nmd_daemon *d;
+	int rc = 1;
+
+	log_setup(opts->verbose);
+	d = daemon_new(opts);
+	if (!d)
+		return 1;
+	if (start_config(d) < 0 || start_module(d) < 0 || start_engine(d) < 0 ||
+	    start_rpc(d) < 0 || first_apply(d) < 0 || start_events(d) < 0)
+		goto out;
+	announce_ready(d);
 
 	event_base_dispatch(d->base);
 
@@ -836,164 +788,5 @@ int daemon_run(const struct daemon_opts *opts)
 out:
 	daemon_cleanup(d);
 	free(d);
-	return rc;
-}
-
-/* ---- --plan ------------------------------------------------------------- */
-
-/*
- * Ask a running daemon (it holds the anchors, so only it can tell whether a
- * pipe exists): topology.plan {"file": FILE}. 0 printed (*rc set), -errno
- * when no daemon answers there.
- */
-static int plan_via_socket(const char *sock, const char *file, int *rc)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char abs[PATH_MAX], *req = NULL, buf[1 << 16];
-	size_t len = 0;
-	json_t *j, *res, *a;
-	size_t i;
-	int fd, r;
-
-	if (!realpath(file, abs) || strlen(sock) >= sizeof(sa.sun_path))
-		return -EINVAL;
-	strcpy(sa.sun_path, sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	j = json_pack("{s:s, s:s, s:i, s:{s:s}}", "jsonrpc", "2.0", "method", "topology.plan",
-		      "id", 1, "params", "file", abs);
-	req = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!req || dprintf(fd, "%s\n", req) < 0) {
-		free(req);
-		close(fd);
-		return -EIO;
-	}
-	free(req);
-	while (len < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
-
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf, '\n', len))
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	j = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
-	if (!j)
-		return -EBADMSG;
-	res = json_object_get(j, "result");
-	if (!res) {
-		json_t *e = json_object_get(j, "error");
-		json_t *errs = json_object_get(json_object_get(e, "data"), "errors");
-
-		fprintf(stderr, "netmapd: %s\n", json_string_value(json_object_get(e, "message")));
-		json_array_foreach(errs, i, a)
-			fprintf(stderr, "%s\n", json_string_value(a));
-		json_decref(j);
-		*rc = 1;
-		return 0;
-	}
-	printf("%s: planned by the running daemon (%s)\n", file, sock);
-	if (!json_array_size(json_object_get(res, "actions")))
-		printf("%s: nothing to do\n", file);
-	json_array_foreach(json_object_get(res, "actions"), i, a) {
-		json_int_t line = json_integer_value(json_object_get(a, "line"));
-
-		if (line)
-			printf("%s:%lld: %s\n", file, (long long)line,
-			       json_string_value(json_object_get(a, "text")));
-		else
-			printf("%s: %s\n", file, json_string_value(json_object_get(a, "text")));
-	}
-	json_array_foreach(json_object_get(res, "warnings"), i, a)
-		if (json_is_string(a))
-			fprintf(stderr, "%s\n", json_string_value(a));
-	*rc = json_integer_value(json_object_get(res, "conflicts")) ? 1 : 0;
-	json_decref(j);
-	return 0;
-}
-
-int daemon_plan_file(const struct daemon_opts *opts, const char *file)
-{
-	struct nmd_config *c = NULL;
-	struct engine *e = NULL;
-	struct eng_plan plan = { 0 };
-	struct kern k;
-	struct diags diag;
-	int r, rc = 1;
-
-	log_setup(opts->verbose);
-	if (diags_init(&diag, file) < 0)
-		return 1;
-	r = daemon_load_config(file, NULL, NULL, &c, &diag);
-	if (r < 0) {
-		diags_sort(&diag);
-		diags_print(&diag, stderr);
-		diags_done(&diag);
-		return 1;
-	}
-	/* A running daemon knows its anchors: ask it first. */
-	if (plan_via_socket(opts->socket_path ? opts->socket_path : c->socket.path, file, &rc) == 0)
-		goto out_cfg;
-	rc = 1;
-	r = kern_netmap_new(opts->dev ? opts->dev : "/dev/netmap", &k);
-	if (r < 0) {
-		fprintf(stderr, "netmapd: %s: %s\n", opts->dev ? opts->dev : "/dev/netmap",
-			strerror(-r));
-		goto out_cfg;
-	}
-	if (access(opts->dev ? opts->dev : "/dev/netmap", F_OK) < 0) {
-		char why[256];
-
-		fprintf(stderr, "netmapd: no running daemon answers at %s, and %s\n",
-			opts->socket_path ? opts->socket_path : c->socket.path,
-			kern_dev_why(opts->dev ? opts->dev : "/dev/netmap", -errno, why, sizeof(why)));
-		goto out_kern;
-	}
-	r = engine_new(&k, opts->state_path ? opts->state_path : NMD_STATE_DEFAULT, &e, &diag);
-	if (r < 0) {
-		diags_print(&diag, stderr);
-		goto out_kern;
-	}
-	r = engine_plan(e, c, &plan, &diag);
-	if (r < 0) {
-		diags_sort(&diag);
-		diags_print(&diag, stderr);
-		fprintf(stderr, "netmapd: planning %s failed: %s\n", file, strerror(-r));
-		goto out_engine;
-	}
-	diags_sort(&diag);
-	diags_print(&diag, stderr);
-	if (!plan.n)
-		printf("%s: nothing to do\n", file);
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct eng_action *a = &plan.v[i];
-
-		if (a->mark.line)
-			printf("%s:%u:%u: %s\n", file, a->mark.line, a->mark.column, a->text);
-		else
-			printf("%s: %s\n", file, a->text);
-	}
-	if (plan.conflicts)
-		printf("%s: %zu conflict%s: the plan cannot be applied\n", file, plan.conflicts,
-		       plan.conflicts == 1 ? "" : "s");
-	rc = plan.conflicts ? 1 : 0;
-	eng_plan_done(&plan);
-out_engine:
-	engine_free(e);
-out_kern:
-	kern_netmap_close(&k);
-out_cfg:
-	config_free(c);
-	diags_done(&diag);
 	return rc;
 }

@@ -2,14 +2,13 @@
 /*
  * daemon - the netmapd process: one libevent loop that serves the RPC
  * socket, reloads on SIGHUP, stops on SIGTERM/SIGINT, talks to systemd
- * (sd_notify READY/STATUS/WATCHDOG/RELOADING/STOPPING, the fd store) and
- * logs with priorities (the journal when stderr is connected to it, else
- * "netmapd: ..." lines on stderr).
+ * (sd_notify READY/STATUS/WATCHDOG/RELOADING/STOPPING, the fd store); its
+ * messages go through log.h.
  *
  * struct nmd_daemon is the state every part shares: the configuration in
  * force, the kernel backend, the engine, the port holders. The RPC methods
  * (methods.c, methods_port.c) get it as the server's userdata; the unit
- * tests build one by hand around a fake kernel (daemon_init_for_test()).
+ * tests build one by hand around a fake kernel.
  *
  * Ownership: the daemon owns its config (swapped whole on a successful
  * reload/apply, the old one freed after the engine took the new one), the
@@ -32,6 +31,7 @@
 #include "engine.h"
 #include "holders.h"
 #include "kern.h"
+#include "log.h"
 #include "rpc.h"
 #include "util.h"
 
@@ -133,42 +133,10 @@ struct nmd_daemon {
 	bool stopping;
 };
 
-/* -- logging ------------------------------------------------------------ */
-
-/* Choose the sink once at start: the journal if stderr is it (JOURNAL_STREAM). */
-void log_setup(bool verbose);
-void log_msg(int prio, const char *fmt, ...) _printf_(2, 3);
-
-/*
- * Structured journal fields of a message (NULL/0: not sent): INTERFACE=,
- * NETMAPD_PORT=, SWITCH=, CONFIG_FILE=, CONFIG_LINE=, ERRNO= (positive).
- * On stderr only the message is printed.
- */
-struct log_ctx {
-	const char *interface, *port, *sw, *config_file;
-	unsigned config_line;
-	int err;
-};
-/* MESSAGE_ID= values (journalctl MESSAGE_ID=...; catalogued in netmapd(8)). */
-#define NMD_MSGID_APPLIED	"9a7c1d2e3f40415b8c6d7e8f90a1b2c3"
-#define NMD_MSGID_APPLY_FAILED	"4b1e6f0a2c3d4e5f8a9b0c1d2e3f4a5b"
-#define NMD_MSGID_ROLLBACK	"c2d3e4f5a6b74c8d9e0f1a2b3c4d5e6f"
-#define NMD_MSGID_RELOAD_REFUSED "7e8f9a0b1c2d4e3f8a5b6c7d8e9f0a1b"
-#define NMD_MSGID_NIC_DRIFT	"5d6e7f8091a24b3c8d4e5f60718293a4"
-void log_fields(int prio, const char *msgid, const struct log_ctx *ctx, const char *fmt, ...)
-	_printf_(4, 5);
-/* Every message of @d at @prio, "file:line:col: msg". */
-void log_diags(int prio, const struct diags *d);
-/* An rpc_log_fn. */
-void log_rpc(void *userdata, int prio, const char *msg);
-
 /* -- the process -------------------------------------------------------- */
 
 /* Run until SIGTERM/SIGINT. Returns the exit code (0, or 1 when start failed). */
 int daemon_run(const struct daemon_opts *opts);
-
-/* --plan FILE: print the plan of FILE against the running kernel. Exit code. */
-int daemon_plan_file(const struct daemon_opts *opts, const char *file);
 
 /* STATUS= to systemd and d->status. */
 void daemon_status(struct nmd_daemon *d, const char *fmt, ...) _printf_(2, 3);
@@ -227,16 +195,5 @@ int method_topology_confirm(struct rpc_call *call, json_t *params);
 int confirm_arm(struct nmd_daemon *d, struct nmd_config *prev, unsigned seconds);
 /* Forget a pending confirmation (its previous configuration is freed). */
 void confirm_cancel(struct nmd_daemon *d);
-
-/* fdstore.c */
-/* At start: the fds systemd passed (socket, anchors). Returns how many were used. */
-int fdstore_collect(struct nmd_daemon *d, bool *have_socket);
-/* After an apply: store new anchors, remove those gone. */
-void fdstore_sync(struct nmd_daemon *d);
-/*
- * Before an apply: FDSTOREREMOVE the stored anchors @plan closes. Returns
- * how many (systemd drops its copies asynchronously).
- */
-size_t fdstore_release(struct nmd_daemon *d, const struct eng_plan *plan);
 
 #endif /* NETMAPD_DAEMON_H */

@@ -616,11 +616,142 @@ static int ephemeral_conflicts(struct engine *e, const struct nmd_config *c, str
 	return 0;
 }
 
+/*
+ * Judge every wanted object, in dependency order (deps come first); mark in
+ * @kept the owned objects that stay (as they are, or to be re-created).
+ */
+static int judge_wants(struct engine *e, const struct eng_obs *o, struct wants *w, bool *kept,
+		       struct diags *d)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct want *x = &w->v[i];
+		enum want_state dep_st = x->dep >= 0 ? w->v[x->dep].st : W_PRESENT;
+		struct eng_obj *mine;
+		int r;
+
+		if (dep_st == W_CONFLICT || dep_st == W_SKIP) {
+			x->st = W_SKIP;
+			mine = owned(e, o, x->obj.kind, x->obj.name);
+			if (mine)
+				kept[mine - e->objs] = true;	/* leave it as it is */
+			continue;
+		}
+		mine = owned(e, o, x->obj.kind, x->obj.name);
+		if (mine) {
+			kept[mine - e->objs] = true;
+			if (!same_params(mine, &x->obj) || dep_st == W_RECREATE || dep_st == W_CREATE)
+				x->st = W_RECREATE;
+			else
+				x->st = W_PRESENT;
+			continue;
+		}
+		r = judge_unowned(e, o, x, x->dep >= 0 ? &w->v[x->dep] : NULL);
+		if (r < 0) {
+			eng_err(d, &x->mark, "cannot observe %s %s: %s",
+				eng_obj_kind_name(x->obj.kind), x->obj.name, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Removals: the reverse of creation, by kind, newest first. */
+static int push_removals(const struct engine *e, const struct eng_obs *o,
+			 const struct wants *w, const bool *kept, struct eng_plan *p)
+{
+	for (int k = OBJ__COUNT - 1; k >= 0; k--) {
+		for (size_t i = e->n_objs; i-- > 0;) {
+			const struct eng_obj *ob = &e->objs[i];
+			long wi;
+			int r;
+
+			if ((int)ob->kind != k || (o->gone && o->gone[i]))
+				continue;
+			if (!kept[i]) {
+				r = push_remove(p, ob, (struct nmd_mark){ 0, 0 }, false);
+			} else {
+				wi = want_find(w, ob->kind, ob->name);
+				if (wi < 0 || w->v[wi].st != W_RECREATE)
+					continue;
+				r = push_remove(p, ob, w->v[wi].mark, true);
+			}
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int push_adoptions(const struct wants *w, struct eng_plan *p)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct want *x = &w->v[i];
+		struct eng_action *a;
+		int r;
+
+		if (x->st != W_ADOPT)
+			continue;
+		r = push_create(p, &x->obj, x->mark);
+		if (r)
+			return r;
+		a = &p->v[p->n - 1];
+		a->adopt = a->kind;
+		a->kind = ENG_ADOPT;
+		eng_fmt(a->text, sizeof(a->text), "adopt %s %s (it exists and matches the file)",
+			 x->obj.kind == OBJ_PERSISTENT ? "persistent port" : "attachment",
+			 x->obj.name);
+	}
+	return 0;
+}
+
+/* Creations, by kind; persistent ports with their own region first. */
+static int push_creations(const struct wants *w, struct eng_plan *p)
+{
+	for (int k = 0; k < OBJ__COUNT; k++) {
+		for (int pass = 0; pass < (k == OBJ_PERSISTENT ? 2 : 1); pass++) {
+			for (size_t i = 0; i < w->n; i++) {
+				const struct want *x = &w->v[i];
+				int r;
+
+				if ((int)x->obj.kind != k ||
+				    (x->st != W_CREATE && x->st != W_RECREATE))
+					continue;
+				if (k == OBJ_PERSISTENT && x->shares_memory != (pass == 1))
+					continue;
+				r = push_create(p, &x->obj, x->mark);
+				if (r)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int push_conflicts(const struct wants *w, struct eng_plan *p)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct want *x = &w->v[i];
+		struct eng_action *a;
+
+		if (x->st != W_CONFLICT)
+			continue;
+		a = eng_plan_push(p);
+		if (!a)
+			return -ENOMEM;
+		a->kind = ENG_CONFLICT;
+		snprintf(a->object, sizeof(a->object), "%s", x->obj.name);
+		eng_fmt(a->text, sizeof(a->text), "%s", x->why);
+		a->mark = x->mark;
+		p->conflicts++;
+	}
+	return 0;
+}
+
 int eng_plan_compute(struct engine *e, const struct eng_obs *o, const struct nmd_config *c,
 		     struct eng_plan *p, struct diags *d)
 {
 	struct wants w = { 0 };
-	bool *kept = NULL;
+	_cleanup_free_ bool *kept = NULL;
 	int r = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -639,109 +770,17 @@ int eng_plan_compute(struct engine *e, const struct eng_obs *o, const struct nmd
 			goto out;
 		}
 	}
-
-	/* Judge every wanted object, in dependency order (deps come first). */
-	for (size_t i = 0; i < w.n; i++) {
-		struct want *x = &w.v[i];
-		enum want_state dep_st = x->dep >= 0 ? w.v[x->dep].st : W_PRESENT;
-		struct eng_obj *mine;
-
-		if (dep_st == W_CONFLICT || dep_st == W_SKIP) {
-			x->st = W_SKIP;
-			mine = owned(e, o, x->obj.kind, x->obj.name);
-			if (mine)
-				kept[mine - e->objs] = true;	/* leave it as it is */
-			continue;
-		}
-		mine = owned(e, o, x->obj.kind, x->obj.name);
-		if (mine) {
-			kept[mine - e->objs] = true;
-			if (!same_params(mine, &x->obj) || dep_st == W_RECREATE || dep_st == W_CREATE)
-				x->st = W_RECREATE;
-			else
-				x->st = W_PRESENT;
-			continue;
-		}
-		r = judge_unowned(e, o, x, x->dep >= 0 ? &w.v[x->dep] : NULL);
-		if (r < 0) {
-			eng_err(d, &x->mark, "cannot observe %s %s: %s",
-				eng_obj_kind_name(x->obj.kind), x->obj.name, strerror(-r));
-			goto out;
-		}
-	}
-
-	/* Removals: the reverse of creation, by kind, newest first. */
-	for (int k = OBJ__COUNT - 1; k >= 0; k--) {
-		for (size_t i = e->n_objs; i-- > 0;) {
-			const struct eng_obj *ob = &e->objs[i];
-			long wi;
-
-			if ((int)ob->kind != k || (o->gone && o->gone[i]))
-				continue;
-			if (!kept[i]) {
-				r = push_remove(p, ob, (struct nmd_mark){ 0, 0 }, false);
-			} else {
-				wi = want_find(&w, ob->kind, ob->name);
-				if (wi < 0 || w.v[wi].st != W_RECREATE)
-					continue;
-				r = push_remove(p, ob, w.v[wi].mark, true);
-			}
-			if (r)
-				goto out;
-		}
-	}
-	/* Adoptions. */
-	for (size_t i = 0; i < w.n; i++) {
-		struct want *x = &w.v[i];
-		struct eng_action *a;
-
-		if (x->st != W_ADOPT)
-			continue;
-		r = push_create(p, &x->obj, x->mark);
-		if (r)
-			goto out;
-		a = &p->v[p->n - 1];
-		a->adopt = a->kind;
-		a->kind = ENG_ADOPT;
-		eng_fmt(a->text, sizeof(a->text), "adopt %s %s (it exists and matches the file)",
-			 x->obj.kind == OBJ_PERSISTENT ? "persistent port" : "attachment",
-			 x->obj.name);
-	}
-	/* Creations, by kind; persistent ports with their own region first. */
-	for (int k = 0; k < OBJ__COUNT; k++) {
-		for (int pass = 0; pass < (k == OBJ_PERSISTENT ? 2 : 1); pass++) {
-			for (size_t i = 0; i < w.n; i++) {
-				struct want *x = &w.v[i];
-
-				if ((int)x->obj.kind != k ||
-				    (x->st != W_CREATE && x->st != W_RECREATE))
-					continue;
-				if (k == OBJ_PERSISTENT && x->shares_memory != (pass == 1))
-					continue;
-				r = push_create(p, &x->obj, x->mark);
-				if (r)
-					goto out;
-			}
-		}
-	}
-	/* Conflicts. */
-	for (size_t i = 0; i < w.n; i++) {
-		struct want *x = &w.v[i];
-		struct eng_action *a;
-
-		if (x->st != W_CONFLICT)
-			continue;
-		a = eng_plan_push(p);
-		if (!a) {
-			r = -ENOMEM;
-			goto out;
-		}
-		a->kind = ENG_CONFLICT;
-		snprintf(a->object, sizeof(a->object), "%s", x->obj.name);
-		eng_fmt(a->text, sizeof(a->text), "%s", x->why);
-		a->mark = x->mark;
-		p->conflicts++;
-	}
+	r = judge_wants(e, o, &w, kept, d);
+	if (!r)
+		r = push_removals(e, o, &w, kept, p);
+	if (!r)
+		r = push_adoptions(&w, p);
+	if (!r)
+		r = push_creations(&w, p);
+	if (!r)
+		r = push_conflicts(&w, p);
+	if (r)
+		goto out;
 	r = ephemeral_conflicts(e, c, p);
 	if (r < 0 && r != -ENOMEM)
 		eng_err(d, NULL, "cannot look at the host's interfaces: %s", strerror(-r));
@@ -750,7 +789,6 @@ out:
 		eng_err(d, NULL, "out of memory while planning");
 	if (r)
 		eng_plan_done(p);
-	free(kept);
 	free(w.v);
 	return r;
 }

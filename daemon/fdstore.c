@@ -14,8 +14,8 @@
  * restart loses no pipe and no link flaps. An anchor an apply is going to
  * close is removed from the store before the apply (fdstore_release()):
  * else the store's copy would keep the pipe, and so its parent port, busy.
- * Without systemd (no
- * NOTIFY_SOCKET, no LISTEN_FDS) all of this does nothing.
+ * Without systemd (no NOTIFY_SOCKET, no LISTEN_FDS) all of this does
+ * nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "fdstore.h"
 
 static bool stored_has(const struct nmd_daemon *d, const char *name, size_t *at)
 {

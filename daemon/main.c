@@ -35,6 +35,7 @@
 #include "daemon.h"
 #include "lint.h"
 #include "nicprep.h"
+#include "plan_client.h"
 #include "util.h"
 
 #ifndef NETMAPD_VERSION
@@ -362,6 +363,6 @@ int main(int argc, char **argv)
 	if (check_file)
 		return check(check_file, check_host);
 	if (plan_file)
-		return daemon_plan_file(&dopts, plan_file);
+		return plan_client_run(&dopts, plan_file);
 	return daemon_run(&dopts);
 }

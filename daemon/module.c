@@ -62,20 +62,15 @@ int module_is_loaded(const char *root, const char *name)
 /* Read a small sysfs file into @buf, without the trailing newline. */
 static int read_small(const char *path, char *buf, size_t len)
 {
+	_cleanup_close_ int fd = -1;
 	ssize_t n;
-	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	close(fd);
+	if (n < 0)
+		return -errno;
 	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
@@ -240,8 +235,9 @@ int module_params_read(const char *root, const char *name, const struct nmd_conf
 static int write_param(const char *root, const char *name, const char *param, int64_t v)
 {
 	char path[PATH_MAX], buf[32];
+	_cleanup_close_ int fd = -1;
 	ssize_t n;
-	int fd, len;
+	int len;
 
 	snprintf(path, sizeof(path), "%s/module/%s/parameters/%s", root, name, param);
 	len = snprintf(buf, sizeof(buf), "%" PRId64 "\n", v);
@@ -249,13 +245,8 @@ static int write_param(const char *root, const char *name, const char *param, in
 	if (fd < 0)
 		return -errno;
 	n = write(fd, buf, (size_t)len);
-	if (n < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	close(fd);
+	if (n < 0)
+		return -errno;
 	return n == len ? 0 : -EIO;
 }
 

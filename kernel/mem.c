@@ -53,6 +53,7 @@
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
 
+#include "core/memsize.h"
 #include "core/objpool.h"
 #include "mem.h"
 #include "params.h"
@@ -62,13 +63,6 @@
  * it: charged like its pages, and failing rather than OOM-killing.
  */
 #define NM_GFP_TABLE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
-
-/* Private regions leave room for this many pipes (as netmap does)... */
-#define NM_MEM_PRIV_PIPES	2
-/* ... each with two ends of one TX and one RX ring ... */
-#define NM_MEM_PIPE_RINGS	4
-/* ... of this many slots when the port does not say (the pipe default). */
-#define NM_MEM_PIPE_SLOTS	1024
 
 struct nm_mem {
 	struct kref ref;	/* ports, bound fds, vmas; see mem.h */
@@ -389,59 +383,29 @@ out:
 	return mem;
 }
 
-/* a = max(a, b) */
-static inline void nm_raise(u64 *a, u64 b)
-{
-	if (*a < b)
-		*a = b;
-}
-
 /*
- * Private region sizes: the priv_* parameters, raised to what the port
- * needs plus room for NM_MEM_PRIV_PIPES pipes (netmap_mem_private_new()).
+ * Private region sizes: the priv_* parameters raised to what the port needs
+ * plus room for pipes, by the rules of core/memsize.c (which netmapd's
+ * capacity check shares).
  */
 static int nm_mem_private_req(struct nm_pool_req req[NM_POOL_NR],
 			      const struct nm_mem_need *need)
 {
 	static const struct nm_mem_need none;
-	const u64 pipe_rings = NM_MEM_PRIV_PIPES * NM_MEM_PIPE_RINGS;
+	struct nm_pool_req params[NM_POOL_NR];
 	struct nm_pool_params p;
-	u64 v[NM_POOL_NR][2];	/* [pool][0 = num, 1 = size] */
-	u64 pipe_slots;
-	int i;
 
 	if (!need)
 		need = &none;
 	nm_params_snapshot(&p, &nm_priv_params);
-	v[NM_POOL_IF][0] = p.if_num;
-	v[NM_POOL_IF][1] = p.if_size;
-	v[NM_POOL_RING][0] = p.ring_num;
-	v[NM_POOL_RING][1] = p.ring_size;
-	v[NM_POOL_BUF][0] = p.buf_num;
-	v[NM_POOL_BUF][1] = p.buf_size;
-
-	/* One netmap_if per bound fd, one per pipe end; ring_ofs[] for every
-	 * ring plus the host ring entries that a port without host rings still
-	 * reports (ni_host_* = 1). */
-	nm_raise(&v[NM_POOL_IF][0], (u64)need->ifs + 2 * NM_MEM_PRIV_PIPES);
-	nm_raise(&v[NM_POOL_IF][1], sizeof(struct netmap_if) +
-		 sizeof(ssize_t) * ((u64)need->rings + 2));
-	nm_raise(&v[NM_POOL_RING][0], (u64)need->rings + pipe_rings);
-	nm_raise(&v[NM_POOL_RING][1], sizeof(struct netmap_ring) +
-		 sizeof(struct netmap_slot) * (u64)need->max_slots);
-	pipe_slots = need->max_slots ? need->max_slots : NM_MEM_PIPE_SLOTS;
-	nm_raise(&v[NM_POOL_BUF][0], NM_BUF_RESERVED + (u64)need->bufs +
-		 need->extra_bufs + pipe_rings * pipe_slots);
-
-	for (i = 0; i < NM_POOL_NR; i++) {
-		if (v[i][0] > U32_MAX || v[i][1] > U32_MAX) {
-			pr_err_ratelimited("private region: the port needs more than 2^32 objects or bytes per object (rings %u, slots %u, bufs %u, extra %u, ifs %u)\n",
-					   need->rings, need->max_slots, need->bufs,
-					   need->extra_bufs, need->ifs);
-			return -ENOMEM;
-		}
-		req[i].num = v[i][0];
-		req[i].size = v[i][1];
+	params[NM_POOL_IF] = (struct nm_pool_req){ p.if_num, p.if_size };
+	params[NM_POOL_RING] = (struct nm_pool_req){ p.ring_num, p.ring_size };
+	params[NM_POOL_BUF] = (struct nm_pool_req){ p.buf_num, p.buf_size };
+	if (nm_priv_region_req(req, params, need)) {
+		pr_err_ratelimited("private region: the port needs more than 2^32 objects or bytes per object (rings %u, slots %u, bufs %u, extra %u, ifs %u)\n",
+				   need->rings, need->max_slots, need->bufs,
+				   need->extra_bufs, need->ifs);
+		return -ENOMEM;
 	}
 	return 0;
 }

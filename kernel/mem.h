@@ -52,20 +52,11 @@ struct nm_mem;
 #define NM_MEM_GLOBAL_ID 1
 
 /*
- * What a port needs from a private region it creates. The region gets the
- * larger of this and the priv_* parameters, plus room for 2 pipes (4 rings
- * each, of max_slots slots, or 1024 if max_slots is 0) and 4 more netmap_if
- * objects for their ends, like netmap. if objects get room for ring_ofs[]
- * entries for all @rings plus 2 host entries; ring objects hold max_slots
- * slots. A NULL need means "nothing beyond the parameters".
+ * struct nm_mem_need, what a port needs from a private region it creates,
+ * and the rules that size the region from it: core/memsize.h (not included
+ * here: core headers include this one through core/nm_os.h).
  */
-struct nm_mem_need {
-	u32 rings;		/* rings of the port, all directions, host rings included */
-	u32 max_slots;		/* largest ring */
-	u32 bufs;		/* buffers for all slots of all rings */
-	u32 extra_bufs;		/* nr_extra_bufs requested */
-	u32 ifs;		/* netmap_if objects (one per bound fd) */
-};
+struct nm_mem_need;
 
 int nm_mem_init(void);		/* module init */
 /*

@@ -36,6 +36,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "core/memsize.h"
 #include "core/monitor_sync.h"
 #include "mem.h"
 #include "monitor.h"

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "core/memsize.h"
 #include "mem.h"
 #include "params.h"
 #include "pipe.h"

@@ -47,6 +47,7 @@
 #include <linux/string.h>
 #include <net/net_namespace.h>
 
+#include "core/memsize.h"
 #include "core/vale_fwd.h"
 #include "mem.h"
 #include "params.h"

@@ -8,18 +8,7 @@
 
 #include <net/netmap.h>
 
-static const u32 nm_pool_align[NM_POOL_NR] = {
-	[NM_POOL_IF] = NM_OBJ_ALIGN,
-	[NM_POOL_RING] = NM_RING_ALIGN,
-	[NM_POOL_BUF] = NM_OBJ_ALIGN,
-};
-
-/* Smallest object worth having in each pool. */
-static const u32 nm_pool_min_size[NM_POOL_NR] = {
-	[NM_POOL_IF] = sizeof(struct netmap_if),
-	[NM_POOL_RING] = sizeof(struct netmap_ring) + sizeof(struct netmap_slot),
-	[NM_POOL_BUF] = NM_OBJ_ALIGN,
-};
+#include "memsize.h"
 
 static const u32 nm_pool_min_num[NM_POOL_NR] = {
 	[NM_POOL_IF] = 1,
@@ -60,22 +49,18 @@ int nm_region_layout(struct nm_region_layout *l,
 	}
 	for (i = 0; i < NM_POOL_NR; i++) {
 		struct nm_pool_layout *pl = &l->pool[i];
-		u32 align = nm_pool_align[i];
-		u64 size = req[i].size, bytes;
+		u64 bytes;
 
 		if (req[i].num < nm_pool_min_num[i]) {
 			*why = num_msg[i];
 			return -EINVAL;
 		}
-		if (size > NM_OBJ_MAX_SIZE) {
+		if (req[i].size > NM_OBJ_MAX_SIZE) {
 			*why = size_msg[i];
 			return -EINVAL;
 		}
-		if (size < nm_pool_min_size[i])
-			size = nm_pool_min_size[i];
-		/* size <= 4 MiB: neither this rounding nor the product overflow. */
-		size = (size + align - 1) & ~(u64)(align - 1);
-		pl->objsize = (u32)size;
+		/* size <= 4 MiB: neither the rounding nor the product overflow. */
+		pl->objsize = (u32)nm_pool_objsize(i, req[i].size);
 		pl->objtotal = req[i].num;
 		bytes = (u64)pl->objtotal * pl->objsize;
 		if (!nm_round_up64(bytes, page_size, &pl->memsize) ||

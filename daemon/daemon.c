@@ -418,6 +418,8 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 	else if (old != c)
 		config_free(old);
 	d->applies++;
+	if (!prev)
+		confirm_forget(d);	/* this apply replaces an unconfirmed one's record */
 	set_policy(d);
 	set_limits(d);
 	sync_module_params(d);
@@ -769,10 +771,11 @@ int daemon_run(const struct daemon_opts *opts)
 	if (!have_socket && listen_socket(d) < 0)
 		goto out;
 
-	/* 5. The first apply. */
+	/* 5. The first apply, unless an unconfirmed one must be rolled back instead. */
 	if (diags_init(&diag, c->file) < 0)
 		goto out;
-	r = daemon_apply(d, c, NULL, &diag);
+	/* After a rollback c may be freed; confirm_recover() set the health. */
+	r = confirm_recover(d) ? 0 : daemon_apply(d, c, NULL, &diag);
 	if (r < 0) {
 		char first[DIAG_MSG_MAX + 512] = "";
 
@@ -784,7 +787,7 @@ int daemon_run(const struct daemon_opts *opts)
 			diag_format(&diag, 0, first, sizeof(first));
 		daemon_health(d, NMD_HEALTH_NOT_APPLIED, "%s is not applied: %s", c->file,
 			      first[0] ? first : strerror(-r));
-	} else {
+	} else if (d->health == NMD_HEALTH_STARTING) {
 		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	}
 	diags_done(&diag);

@@ -454,6 +454,74 @@ static const char *state_of(const struct rpc_peer *p)
 	return st;
 }
 
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = calloc(1, 1 << 16);
+
+	if (f && s)
+		(void)!fread(s, 1, (1 << 16) - 1, f);
+	if (f)
+		fclose(f);
+	return s;
+}
+
+/*
+ * The daemon dies inside the confirmation window (the timer and the memory
+ * go, the state file stays), and starts again with the unconfirmed file on
+ * disk: it rolls back to the configuration before the apply (its text from
+ * the state file), says so (degraded: the file on disk is not in force),
+ * and the record leaves the state file.
+ */
+static void crash_in_window(const struct rpc_peer *root, const struct rpc_peer *user)
+{
+	static const char e4[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
+				 "      - ephemeral: e4\n";
+	struct diags d;
+	json_t *j;
+	char *st;
+	int r;
+
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":71,\"method\":\"topology.apply\",\"params\":"
+		 "{\"confirm\":60,\"name\":\"e4.yaml\",\"config\":\"version: 1\\nswitches:\\n"
+		 "  - name: vale3\\n    ports:\\n      - ephemeral: e4\\n\"}}", NULL);
+	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 60, "apply e4 with confirm");
+	json_decref(j);
+	st = slurp(dm.opts.state_path);
+	CHECK(st && strstr(st, "\"confirm\": {\"config\":\"e4.yaml\"") &&
+	      strstr(st, "ephemeral: e2"), "the state file has what to roll back to:\n%s", st);
+	free(st);
+
+	/* kill -9, then a start whose file on disk is the unconfirmed one. */
+	event_free(dm.ev_confirm);
+	dm.ev_confirm = NULL;
+	config_free(dm.confirm_prev);
+	dm.confirm_prev = NULL;
+	engine_free(dm.engine);
+	config_free(dm.config);
+	dm.config = NULL;
+	diags_init(&d, "restart");
+	r = engine_new(&dm.kern, dm.opts.state_path, &dm.engine, &d);
+	CHECK(r == 0, "engine after the crash: %d", r);
+	r = daemon_load_config(NULL, dm.config_path, e4, &dm.config, &d);
+	CHECK(r == 0, "the file on disk: %d", r);
+	diags_done(&d);
+	if (!dm.engine || !dm.config)
+		return;
+	dm.health = NMD_HEALTH_STARTING;
+	CHECK(confirm_recover(&dm) == 1, "start: the unconfirmed apply is rolled back");
+	CHECK(dm.config && !config_find_port(dm.config, "vale3:e4") &&
+	      config_find_port(dm.config, "vale3:e2"), "rolled back to e2's configuration");
+	CHECK(!strcmp(state_of(user), "degraded"), "degraded (the file on disk is not in force): %s",
+	      state_of(user));
+	CHECK(strstr(dm.health_why, "not confirmed before netmapd stopped") != NULL, "why: %s",
+	      dm.health_why);
+	st = slurp(dm.opts.state_path);
+	CHECK(st && !strstr(st, "confirm"), "the record is gone:\n%s", st);
+	free(st);
+	CHECK(confirm_recover(&dm) == 0, "nothing pending any more");
+}
+
 /*
  * apply with "confirm": confirmed in time it stays; not confirmed, the
  * configuration before it comes back when the timer fires; while one waits,
@@ -519,6 +587,7 @@ static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *use
 	      "not confirmed: rolled back to e2");
 	CHECK(!strcmp(state_of(user), "applied"), "state applied after the rollback: %s",
 	      state_of(user));
+	crash_in_window(root, user);
 	/* Back to what the rest of the test expects. */
 	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":70,\"method\":\"topology.apply\","
 		 "\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"

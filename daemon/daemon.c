@@ -149,16 +149,37 @@ void log_diags(int prio, const struct diags *d)
 		log_msg(prio, "%s: more problems not shown", d->file);
 }
 
-/* log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= and @msgid per message. */
-static void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err)
+/* The port of @c written at @line (a NIC, a persistent port...), or NULL. */
+static const struct nmd_port *port_at_line(const struct nmd_config *c, unsigned line)
+{
+	for (size_t i = 0; c && line && i < c->n_switches; i++)
+		for (size_t j = 0; j < c->switches[i].n_ports; j++)
+			if (c->switches[i].ports[j].mark.line == line)
+				return &c->switches[i].ports[j];
+	return NULL;
+}
+
+/*
+ * log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= and @msgid per
+ * message, and INTERFACE= or NETMAPD_PORT= and SWITCH= when the line is a
+ * port of @c (may be NULL).
+ */
+static void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err,
+			     const struct nmd_config *c)
 {
 	char buf[DIAG_MSG_MAX + 512];
 
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
+		const struct nmd_port *p = port_at_line(c, d->v[i].line);
+		bool nic = p && p->kind == NMD_PORT_NIC;
+
 		log_fields(prio, msgid,
 			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
-					      .err = err },
+					      .err = err, .interface = nic ? p->name : NULL,
+					      .port = p && !nic ? p->full : NULL,
+					      .sw = p ? c->switches[p->sw].name : NULL },
 			   "%s", diag_format(d, i, buf, sizeof(buf)));
+	}
 	if (d->truncated)
 		log_fields(prio, msgid, &(struct log_ctx){ .config_file = d->file, .err = err },
 			   "%s: more problems not shown", d->file);
@@ -408,7 +429,7 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 			   &(struct log_ctx){ .config_file = c->file, .err = -r },
 			   "applying %s failed, rolled back: %s", c->file, strerror(-r));
 		diags_sort(diag);
-		log_diags_fields(LOG_ERR, NMD_MSGID_ROLLBACK, diag, -r);
+		log_diags_fields(LOG_ERR, NMD_MSGID_ROLLBACK, diag, -r, c);
 		return r;
 	}
 	old = d->config;
@@ -483,7 +504,7 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
 			   "reload: %s is not valid; the running topology is unchanged:",
 			   d->config_path);
-		log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
+		log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r, NULL);
 		if (diag->n)
 			diag_format(diag, 0, first, sizeof(first));
 		reload_refused(d, first[0] ? first : strerror(-r));
@@ -503,7 +524,7 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 			   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
 			   "reload: applying %s failed, the previous topology is kept: %s",
 			   d->config_path, strerror(-r));
-		log_diags(LOG_ERR, diag);
+		/* daemon_apply() logged the reasons, with their fields. */
 		reload_refused(d, strerror(-r));
 		daemon_event(d, "reload.failed",
 			     json_pack("{s:s, s:s}", "config", d->config_path, "reason",

@@ -102,6 +102,9 @@ out:
 		return r;
 	if (d->n > 0) /* defensive: every reported error must fail the load */
 		return -EINVAL;
+	c->text = strndup(buf, len);
+	if (!c->text)
+		return -ENOMEM;
 	*ret = TAKE_PTR(c);
 	return 0;
 }
@@ -152,6 +155,7 @@ void config_free(struct nmd_config *c)
 	free(c->socket.path);
 	free(c->module.load);
 	free(c->file);
+	free(c->text);
 	free(c);
 }
 

@@ -245,6 +245,8 @@ struct nmd_limits {
 
 struct nmd_config {
 	char *file;
+	/* The bytes it was read from, NUL-terminated (an unconfirmed apply's rollback re-reads them). */
+	char *text;
 	unsigned version;
 	struct nmd_module module;
 	struct nmd_socket socket;

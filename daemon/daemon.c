@@ -323,7 +323,7 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 			   &(struct log_ctx){ .config_file = c->file, .err = -r },
 			   "applying %s failed, rolled back: %s", c->file, strerror(-r));
 		diags_sort(diag);
-		log_diags_fields(LOG_ERR, NMD_MSGID_ROLLBACK, diag, -r);
+		log_diags_fields(LOG_ERR, NMD_MSGID_ROLLBACK, diag, -r, c);
 		return r;
 	}
 	old = d->config;
@@ -332,6 +332,8 @@ int daemon_apply_keep(struct nmd_daemon *d, struct nmd_config *c, struct eng_pla
 		*prev = old != c ? old : NULL;
 	else if (old != c)
 		config_free(old);
+	if (!prev)
+		confirm_forget(d);	/* this apply replaces an unconfirmed one's record */
 	applied(d, c, pl);
 	eng_plan_done(&local);
 	return 0;
@@ -364,7 +366,7 @@ static int reload_invalid(struct nmd_daemon *d, struct diags *diag, int r)
 		   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
 		   "reload: %s is not valid; the running topology is unchanged:",
 		   d->config_path);
-	log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r);
+	log_diags_fields(LOG_ERR, NMD_MSGID_RELOAD_REFUSED, diag, -r, NULL);
 	if (diag->n)
 		diag_format(diag, 0, first, sizeof(first));
 	reload_refused(d, first[0] ? first : strerror(-r));
@@ -376,7 +378,7 @@ static int reload_invalid(struct nmd_daemon *d, struct diags *diag, int r)
 }
 
 /* A reload whose apply failed (error @r) and was rolled back. Returns @r. */
-static int reload_apply_failed(struct nmd_daemon *d, struct diags *diag, int r)
+static int reload_apply_failed(struct nmd_daemon *d, int r)
 {
 	d->reload_failures++;
 	d->reload_apply_failed = true;
@@ -384,7 +386,7 @@ static int reload_apply_failed(struct nmd_daemon *d, struct diags *diag, int r)
 		   &(struct log_ctx){ .config_file = d->config_path, .err = -r },
 		   "reload: applying %s failed, the previous topology is kept: %s",
 		   d->config_path, strerror(-r));
-	log_diags(LOG_ERR, diag);
+	/* daemon_apply() logged the reasons, with their fields. */
 	reload_refused(d, strerror(-r));
 	daemon_event(d, "reload.failed",
 		     json_pack("{s:s, s:s}", "config", d->config_path, "reason", strerror(-r)));
@@ -420,7 +422,7 @@ int daemon_reload(struct nmd_daemon *d, struct diags *diag)
 	r = daemon_apply(d, c, NULL, diag);
 	if (r < 0) {
 		config_free(c);
-		return reload_apply_failed(d, diag, r);
+		return reload_apply_failed(d, r);
 	}
 	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	daemon_status(d, "running %s (reloaded)", d->config_path);
@@ -700,7 +702,9 @@ static int first_apply(struct nmd_daemon *d)
 
 	if (diags_init(&diag, c->file) < 0)
 		return -ENOMEM;
-	r = daemon_apply(d, c, NULL, &diag);
+	/* An unconfirmed apply is rolled back instead; c may be freed after it
+	 * and confirm_recover() set the health. */
+	r = confirm_recover(d) ? 0 : daemon_apply(d, c, NULL, &diag);
 	if (r < 0) {
 		char first[DIAG_MSG_MAX + 512] = "";
 
@@ -712,7 +716,7 @@ static int first_apply(struct nmd_daemon *d)
 			diag_format(&diag, 0, first, sizeof(first));
 		daemon_health(d, NMD_HEALTH_NOT_APPLIED, "%s is not applied: %s", c->file,
 			      first[0] ? first : strerror(-r));
-	} else {
+	} else if (d->health == NMD_HEALTH_STARTING) {
 		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	}
 	diags_done(&diag);

@@ -195,5 +195,25 @@ int method_topology_confirm(struct rpc_call *call, json_t *params);
 int confirm_arm(struct nmd_daemon *d, struct nmd_config *prev, unsigned seconds);
 /* Forget a pending confirmation (its previous configuration is freed). */
 void confirm_cancel(struct nmd_daemon *d);
+/*
+ * Before the apply of @next with a confirmation: record in the state file
+ * what the next start must roll back to should the daemon stop or die
+ * before the confirmation (the configuration in force and its text). 0
+ * (also when nothing is in force: nothing to roll back to), or -errno
+ * with the reason in @diag (then do not apply).
+ */
+int confirm_record(struct nmd_daemon *d, const struct nmd_config *next, unsigned seconds,
+		   struct diags *diag);
+/* Remove that record (the apply failed or is confirmed); logged if the state file fails. */
+void confirm_forget(struct nmd_daemon *d);
+/*
+ * At start, before the first apply: when the state file holds an apply
+ * that was never confirmed, apply the configuration it replaced (from the
+ * state file, not the file on disk) and set the health (APPLIED if that is
+ * the file on disk, else DEGRADED; NOT_APPLIED if the rollback fails, the
+ * record then kept for the next start or a successful reload). 0: nothing
+ * was pending, the caller applies the file; 1: done, do not apply.
+ */
+int confirm_recover(struct nmd_daemon *d);
 
 #endif /* NETMAPD_DAEMON_H */

@@ -191,6 +191,7 @@ void engine_free(struct engine *e)
 			close(e->objs[i].fd);
 	eng_obj_clear(e);
 	eng_intent_clear(e);
+	eng_confirm_clear(e);
 	free(e->objs);
 	free(e->js);
 	free(e->anchors);

@@ -176,6 +176,31 @@ int engine_teardown(struct engine *e, struct diags *d);
 size_t engine_anchors(const struct engine *e, const struct eng_anchor **v);
 
 /*
+ * An apply waiting for confirmation (`nmctl apply --confirm`), as the state
+ * file keeps it so that it is not kept when the daemon stops or dies before
+ * the confirmation: the configuration it replaced (its name and its text,
+ * to be applied again by the next start), the unconfirmed configuration's
+ * name, and the deadline (seconds since the epoch). The engine only keeps
+ * it; the daemon decides (methods_health.c).
+ */
+struct eng_confirm {
+	char *file;		/* the unconfirmed configuration; NULL: none pending */
+	char *prev_file;	/* the configuration to roll back to */
+	char *prev_text;	/* its YAML text */
+	int64_t deadline;
+};
+
+/*
+ * Record @c (copied; NULL clears it) and write the state file before
+ * returning, so that it is on disk before the apply it protects. 0, or
+ * -errno with the reason in @d and nothing recorded (-ENOMEM, the state
+ * file cannot be written). Clearing what is not set writes nothing.
+ */
+int engine_confirm_set(struct engine *e, const struct eng_confirm *c, struct diags *d);
+/* The pending confirmation (from the last engine_confirm_set or the state file), or NULL. */
+const struct eng_confirm *engine_confirm_get(const struct engine *e);
+
+/*
  * The topology as observed and owned, for topology.get / switch.list:
  * {"switches":[{"name":"vale0","ports":[{"name":"vale0:v0","kind":
  * "persistent","owned":true,"index":0}, ...]}], "pipes":[...],

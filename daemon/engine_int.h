@@ -70,6 +70,8 @@ struct engine {
 	size_t cap_js;
 	const struct nmd_config *desired; /* borrowed, from the last apply */
 	struct eng_anchor *anchors;	/* engine_anchors()'s view, rebuilt per call */
+	struct eng_confirm confirm;	/* .file NULL: nothing waits for confirmation */
+	char *confirm_js;		/* its JSON text, for the state file */
 	size_t n_anchors;
 };
 
@@ -106,6 +108,8 @@ int eng_state_save(struct engine *e, struct diags *d);
 /* Set the intent to (@make, @o) / clear it; in memory only (NULL on -ENOMEM). */
 int eng_intent_set(struct engine *e, bool make, const struct eng_obj *o);
 void eng_intent_clear(struct engine *e);
+/* Forget the pending confirmation in memory (engine_confirm_set() also saves). */
+void eng_confirm_clear(struct engine *e);
 json_t *eng_obj_to_json(const struct eng_obj *o);
 
 /* ---- engine_plan.c ---- */

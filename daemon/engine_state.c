@@ -12,7 +12,9 @@
  *     {"kind":"attach","name":"vale0:eth1","params":{"host":true}},
  *     {"kind":"polling","name":"vale0:eth1","params":{"mode":"single","first_cpu":0,"ncpus":1}},
  *     {"kind":"anchor","name":"v0{1","fdname":"anchor-v0%7B1","params":{...}}],
- *    "intent":{"op":"make","object":{"kind":"nic","name":"eth1",...,"nic_saved":{...}}}}
+ *    "intent":{"op":"make","object":{"kind":"nic","name":"eth1",...,"nic_saved":{...}}},
+ *    "confirm":{"config":"/tmp/new.yaml","deadline":1733540000,
+ *               "previous":{"file":"/etc/netmapd/netmapd.yaml","text":"version: 1\n..."}}}
  *
  * "intent" (optional) is the write-ahead record of the one change in
  * progress (engine_int.h, struct eng_intent): written before the kernel or
@@ -20,6 +22,12 @@
  * gone from it) after. For a NIC being prepared its "nic_saved" holds the
  * settings read BEFORE the prepare (nic_observe()), so that the next start
  * after a crash restores those, never the changed ones.
+ *
+ * "confirm" (optional) is an apply waiting for `nmctl confirm` (engine.h,
+ * struct eng_confirm): written before that apply starts and removed when
+ * it is confirmed or rolled back, so that the next start after a crash or
+ * a stop inside the window applies "previous" again instead of keeping the
+ * unconfirmed change (the daemon does that: methods_health.c).
  *
  * Objects are written in the order they were made, one per line, from a
  * text made once per object (rewriting the file after each of the 2048
@@ -272,6 +280,66 @@ void eng_intent_clear(struct engine *e)
 	e->intent.obj.fd = -1;
 }
 
+void eng_confirm_clear(struct engine *e)
+{
+	free(e->confirm.file);
+	free(e->confirm.prev_file);
+	free(e->confirm.prev_text);
+	free(e->confirm_js);
+	memset(&e->confirm, 0, sizeof(e->confirm));
+	e->confirm_js = NULL;
+}
+
+/* Copy @c into e->confirm with its text for the state file; -ENOMEM leaves none. */
+static int confirm_put(struct engine *e, const struct eng_confirm *c)
+{
+	json_t *j;
+
+	eng_confirm_clear(e);
+	if (!c->file || !c->prev_file || !c->prev_text)
+		return -EINVAL;
+	e->confirm.file = strdup(c->file);
+	e->confirm.prev_file = strdup(c->prev_file);
+	e->confirm.prev_text = strdup(c->prev_text);
+	e->confirm.deadline = c->deadline;
+	j = json_pack("{s:s, s:I, s:{s:s, s:s}}", "config", c->file, "deadline",
+		      (json_int_t)c->deadline, "previous", "file", c->prev_file, "text",
+		      c->prev_text);
+	e->confirm_js = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!e->confirm.file || !e->confirm.prev_file || !e->confirm.prev_text ||
+	    !e->confirm_js) {
+		eng_confirm_clear(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int engine_confirm_set(struct engine *e, const struct eng_confirm *c, struct diags *d)
+{
+	int r;
+
+	if (!c && !e->confirm.file)
+		return 0;
+	if (!c) {
+		eng_confirm_clear(e);
+		return eng_state_save(e, d);
+	}
+	r = confirm_put(e, c);
+	if (r < 0)
+		return eng_err(d, NULL, "state file %s: cannot record the confirmation: %s",
+			       e->state_path ? e->state_path : "-", strerror(-r)), r;
+	r = eng_state_save(e, d);
+	if (r < 0)
+		eng_confirm_clear(e);
+	return r;
+}
+
+const struct eng_confirm *engine_confirm_get(const struct engine *e)
+{
+	return e->confirm.file ? &e->confirm : NULL;
+}
+
 /*
  * The file's text: the objects' cached texts, one per line, in the order
  * they were made, then the intent if one is in progress.
@@ -280,13 +348,16 @@ static char *state_text(const struct engine *e)
 {
 	static const char head[] = "{\"version\": 1, \"objects\": [";
 	static const char ihead[] = ", \"intent\": ";
-	size_t len = sizeof(head) + sizeof(ihead) + 8, o;
+	static const char chead[] = ", \"confirm\": ";
+	size_t len = sizeof(head) + sizeof(ihead) + sizeof(chead) + 8, o;
 	char *s;
 
 	for (size_t i = 0; i < e->n_objs; i++)
 		len += strlen(e->js[i]) + 3;
 	if (e->intent.set)
 		len += strlen(e->intent.js);
+	if (e->confirm_js)
+		len += strlen(e->confirm_js);
 	s = malloc(len);
 	if (!s)
 		return NULL;
@@ -307,6 +378,12 @@ static char *state_text(const struct engine *e)
 		o += sizeof(ihead) - 1;
 		memcpy(s + o, e->intent.js, strlen(e->intent.js));
 		o += strlen(e->intent.js);
+	}
+	if (e->confirm_js) {
+		memcpy(s + o, chead, sizeof(chead) - 1);
+		o += sizeof(chead) - 1;
+		memcpy(s + o, e->confirm_js, strlen(e->confirm_js));
+		o += strlen(e->confirm_js);
 	}
 	memcpy(s + o, "}", 2);
 	return s;
@@ -551,6 +628,26 @@ static int load_intent(struct engine *e, const json_t *j, struct diags *d)
 	return 0;
 }
 
+static int load_confirm(struct engine *e, const json_t *j, struct diags *d)
+{
+	const json_t *prev = json_object_get(j, "previous");
+	const json_t *dl = json_object_get(j, "deadline");
+	struct eng_confirm c = {
+		.file = (char *)json_string_value(json_object_get(j, "config")),
+		.prev_file = (char *)json_string_value(json_object_get(prev, "file")),
+		.prev_text = (char *)json_string_value(json_object_get(prev, "text")),
+	};
+
+	if (!json_is_object(j) || json_object_size(j) != 3 || !json_is_object(prev) ||
+	    json_object_size(prev) != 2 || !c.file || !c.prev_file || !c.prev_text ||
+	    !json_is_integer(dl) || json_integer_value(dl) < 0)
+		return eng_err(d, NULL, "state file %s: \"confirm\" is not {\"config\": NAME, "
+			       "\"deadline\": SECONDS, \"previous\": {\"file\": NAME, \"text\": TEXT}}",
+			       e->state_path);
+	c.deadline = json_integer_value(dl);
+	return confirm_put(e, &c);
+}
+
 int eng_state_load(struct engine *e, struct diags *d)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -604,11 +701,15 @@ int eng_state_load(struct engine *e, struct diags *d)
 	v = json_object_get(root, "intent");
 	if (v)
 		r = load_intent(e, v, d);
+	v = json_object_get(root, "confirm");
+	if (v && !r)
+		r = load_confirm(e, v, d);
 out:
 	json_decref(root);
 	if (r) {
 		eng_obj_clear(e);
 		eng_intent_clear(e);
+		eng_confirm_clear(e);
 	}
 	return r;
 }

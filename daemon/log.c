@@ -6,6 +6,8 @@
  */
 #include "log.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,15 +116,32 @@ void log_diags(int prio, const struct diags *d)
 		log_msg(prio, "%s: more problems not shown", d->file);
 }
 
-void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err)
+/* The port of @c written at @line (a NIC, a persistent port...), or NULL. */
+static const struct nmd_port *port_at_line(const struct nmd_config *c, unsigned line)
+{
+	for (size_t i = 0; c && line && i < c->n_switches; i++)
+		for (size_t j = 0; j < c->switches[i].n_ports; j++)
+			if (c->switches[i].ports[j].mark.line == line)
+				return &c->switches[i].ports[j];
+	return NULL;
+}
+
+void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err,
+		      const struct nmd_config *c)
 {
 	char buf[DIAG_MSG_MAX + 512];
 
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
+		const struct nmd_port *p = port_at_line(c, d->v[i].line);
+		bool nic = p && p->kind == NMD_PORT_NIC;
+
 		log_fields(prio, msgid,
 			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
-					      .err = err },
+					      .err = err, .interface = nic ? p->name : NULL,
+					      .port = p && !nic ? p->full : NULL,
+					      .sw = p ? c->switches[p->sw].name : NULL },
 			   "%s", diag_format(d, i, buf, sizeof(buf)));
+	}
 	if (d->truncated)
 		log_fields(prio, msgid, &(struct log_ctx){ .config_file = d->file, .err = err },
 			   "%s: more problems not shown", d->file);

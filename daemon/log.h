@@ -46,8 +46,14 @@ void log_fields(int prio, const char *msgid, const struct log_ctx *ctx, const ch
 	_printf_(4, 5);
 /* Every message of @d at @prio, "file:line:col: msg". */
 void log_diags(int prio, const struct diags *d);
-/* log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= (@err, positive) and @msgid per message. */
-void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err);
+/*
+ * log_diags() with CONFIG_FILE=, CONFIG_LINE=, ERRNO= (@err, positive) and
+ * @msgid per message, and INTERFACE= or NETMAPD_PORT= and SWITCH= when the
+ * line is a port of @c (may be NULL).
+ */
+struct nmd_config;
+void log_diags_fields(int prio, const char *msgid, const struct diags *d, int err,
+		      const struct nmd_config *c);
 /* An rpc_log_fn. */
 void log_rpc(void *userdata, int prio, const char *msg);
 

@@ -319,6 +319,7 @@ static long apply_health(struct nmd_daemon *d, struct nmd_config *prev, long con
 		return 0;
 	}
 	if (!prev || confirm_arm(d, prev, (unsigned)confirm) < 0) {
+		confirm_forget(d);
 		log_msg(LOG_WARNING, "apply: nothing to roll back to; applied without confirmation");
 		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 		return 0;
@@ -366,8 +367,21 @@ static int method_topology_apply(struct rpc_call *call, json_t *params)
 			goto out;
 		}
 	}
+	if (confirm) {
+		r = confirm_record(d, c, (unsigned)confirm, &diag);
+		if (r < 0) {
+			diags_sort(&diag);
+			r = rpc_call_error(call, rpc_errno_to_code(r),
+					   json_pack("{s:o}", "errors", diags_json(&diag)),
+					   "Not applied: cannot record what to roll back to: %s",
+					   strerror(-r));
+			goto out;
+		}
+	}
 	r = daemon_apply_keep(d, c, &done, &diag, confirm ? &prev : NULL);
 	if (r < 0) {
+		if (confirm)
+			confirm_forget(d);
 		diags_sort(&diag);
 		r = rpc_call_error(call, r == -EINVAL ? RPC_ERR_KERNEL : rpc_errno_to_code(r),
 				   json_pack("{s:o, s:i, s:s}", "errors", diags_json(&diag),

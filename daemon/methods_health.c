@@ -9,12 +9,24 @@
  *
  * While a confirmation is pending, the health is CONFIRMING, and reloads
  * and other applies are refused (RPC_ERR_STATE): a second change on top
- * of an unconfirmed one would make "roll back" ambiguous. Stopping the
- * daemon keeps what was applied (the next start applies the file again).
+ * of an unconfirmed one would make "roll back" ambiguous.
+ *
+ * An unconfirmed apply is never kept, even when the daemon stops or dies
+ * (kill -9, a crash, a reboot of /run aside) inside the window: before it
+ * starts, the configuration it replaces (name and text) goes to the state
+ * file (engine_confirm_set(), written atomically like the rest of the
+ * state), and leaves it when the apply is confirmed, rolled back, or
+ * replaced by a later apply or reload. A start that finds it there applies
+ * that previous configuration instead of the file on disk (which may be
+ * the unconfirmed one): the state file tells the engine what the dead
+ * daemon owned, so what the unconfirmed apply made is removed and what it
+ * removed comes back, as for a rollback by the timer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <event2/event.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,11 +67,12 @@ static void on_confirm_timeout(evutil_socket_t fd, short what, void *arg)
 	r = daemon_apply(d, prev, NULL, &diag);
 	if (r < 0) {
 		diags_sort(&diag);
-		log_diags(LOG_ERR, &diag);
 		if (diag.n)
 			diag_format(&diag, 0, why, sizeof(why));
+		log_fields(LOG_ERR, NMD_MSGID_ROLLBACK,
+			   &(struct log_ctx){ .config_file = prev->file, .err = -r },
+			   "rollback to %s failed: %s", prev->file, why[0] ? why : strerror(-r));
 		config_free(prev);
-		log_msg(LOG_ERR, "rollback failed: %s", why[0] ? why : strerror(-r));
 		daemon_health(d, NMD_HEALTH_DEGRADED, "an unconfirmed apply could not be rolled "
 			      "back: %s", why[0] ? why : strerror(-r));
 		daemon_event(d, "topology.rollback_failed",
@@ -69,8 +82,9 @@ static void on_confirm_timeout(evutil_socket_t fd, short what, void *arg)
 			daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 		else
 			daemon_health(d, back, "%s", d->confirm_prev_why);
-		log_msg(LOG_NOTICE, "rolled back to %s: the apply was not confirmed in time",
-			d->config->file);
+		log_fields(LOG_NOTICE, NMD_MSGID_ROLLBACK,
+			   &(struct log_ctx){ .config_file = d->config->file },
+			   "rolled back to %s: the apply was not confirmed in time", d->config->file);
 		daemon_event(d, "topology.rolled_back",
 			     json_pack("{s:s, s:s}", "config", d->config->file, "reason",
 				       "not confirmed in time"));
@@ -98,6 +112,91 @@ int confirm_arm(struct nmd_daemon *d, struct nmd_config *prev, unsigned seconds)
 	return 0;
 }
 
+int confirm_record(struct nmd_daemon *d, const struct nmd_config *next, unsigned seconds,
+		   struct diags *diag)
+{
+	struct eng_confirm rec = { 0 };
+
+	if (!d->config || !d->config->text)
+		return 0;	/* nothing to roll back to: apply_keep gives no prev */
+	rec.file = next->file;
+	rec.prev_file = d->config->file;
+	rec.prev_text = d->config->text;
+	rec.deadline = (int64_t)time(NULL) + seconds;
+	return engine_confirm_set(d->engine, &rec, diag);
+}
+
+void confirm_forget(struct nmd_daemon *d)
+{
+	struct diags diag;
+
+	if (!d->engine || !engine_confirm_get(d->engine) || diags_init(&diag, "state") < 0)
+		return;
+	if (engine_confirm_set(d->engine, NULL, &diag) < 0)
+		log_diags(LOG_ERR, &diag);
+	diags_done(&diag);
+}
+
+/* The rollback at start failed: nothing of the file applied, the record kept. */
+static int recover_failed(struct nmd_daemon *d, const char *unconfirmed, const char *why)
+{
+	log_fields(LOG_ERR, NMD_MSGID_ROLLBACK,
+		   &(struct log_ctx){ .config_file = d->config ? d->config->file : NULL },
+		   "rolling back the unconfirmed apply of %s failed: %s", unconfirmed, why);
+	daemon_health(d, NMD_HEALTH_NOT_APPLIED, "the unconfirmed apply of %s could not be "
+		      "rolled back at start: %s; fix it and reload", unconfirmed, why);
+	daemon_event(d, "topology.rollback_failed", json_pack("{s:s}", "reason", why));
+	return 1;
+}
+
+int confirm_recover(struct nmd_daemon *d)
+{
+	const struct eng_confirm *p = engine_confirm_get(d->engine);
+	struct nmd_config *prev = NULL;
+	char unconfirmed[PATH_MAX], back[PATH_MAX], why[DIAG_MSG_MAX + 512] = "";
+	struct diags diag;
+	bool same;
+	int r;
+
+	if (!p)
+		return 0;
+	/* The record goes with the apply below: keep what the messages need. */
+	snprintf(unconfirmed, sizeof(unconfirmed), "%s", p->file);
+	snprintf(back, sizeof(back), "%s", p->prev_file);
+	same = d->config && d->config->text && streq(d->config->file, p->prev_file) &&
+	       streq(d->config->text, p->prev_text);
+	log_fields(LOG_WARNING, NMD_MSGID_ROLLBACK, &(struct log_ctx){ .config_file = back },
+		   "the apply of %s was not confirmed before netmapd stopped: rolling back to %s",
+		   unconfirmed, back);
+	if (diags_init(&diag, back) < 0)
+		return recover_failed(d, unconfirmed, strerror(ENOMEM));
+	r = daemon_load_config(NULL, back, p->prev_text, &prev, &diag);
+	if (r == 0)
+		r = daemon_apply(d, prev, NULL, &diag);
+	if (r < 0) {
+		config_free(prev);
+		diags_sort(&diag);
+		if (diag.n)
+			diag_format(&diag, 0, why, sizeof(why));
+		diags_done(&diag);
+		return recover_failed(d, unconfirmed, why[0] ? why : strerror(-r));
+	}
+	diags_done(&diag);
+	if (same)
+		daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+	else
+		daemon_health(d, NMD_HEALTH_DEGRADED, "the apply of %s was not confirmed before "
+			      "netmapd stopped: rolled back to %s; %s is not in force (nmctl "
+			      "reload applies it)", unconfirmed, back, d->config_path);
+	log_fields(LOG_NOTICE, NMD_MSGID_ROLLBACK, &(struct log_ctx){ .config_file = back },
+		   "rolled back to %s: the apply of %s was not confirmed before netmapd stopped",
+		   back, unconfirmed);
+	daemon_event(d, "topology.rolled_back",
+		     json_pack("{s:s, s:s}", "config", back, "reason",
+			       "not confirmed before the daemon stopped"));
+	return 1;
+}
+
 int method_topology_confirm(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
@@ -109,6 +208,7 @@ int method_topology_confirm(struct rpc_call *call, json_t *params)
 		return rpc_call_error(call, RPC_ERR_STATE, NULL,
 				      "Nothing waits for confirmation (it was confirmed, or rolled back)");
 	confirm_cancel(d);
+	confirm_forget(d);
 	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
 	log_msg(LOG_NOTICE, "apply of %s confirmed", d->config->file);
 	daemon_event(d, "topology.confirmed", json_pack("{s:s}", "config", d->config->file));

@@ -678,43 +678,72 @@ static void doctor_module(struct nmd_daemon *d, json_t *out)
 }
 
 /*
- * The global region's pools that the topology fills to OBSERVE_HEADROOM_PCT
- * or more (a client that opens one more NIC ring or monitor will not fit).
- * Private regions are sized by netmap for their port: always nearly full.
+ * A pool or the memory cap is reported from OBSERVE_HEADROOM_PCT used;
+ * the value suggested leaves a quarter free (OBSERVE_HEADROOM_AIM % used).
+ * Private regions are sized by netmap for their port: always nearly full,
+ * not reported.
  */
 #define OBSERVE_HEADROOM_PCT 90
+#define OBSERVE_HEADROOM_AIM 75
 
-static void doctor_headroom(struct nmd_daemon *d, json_t *out)
+static uint64_t headroom_aim(uint64_t need)
+{
+	return (need * 100 + OBSERVE_HEADROOM_AIM - 1) / OBSERVE_HEADROOM_AIM;
+}
+
+static void headroom_pool(const struct cap_region *g, int p, const char *file, json_t *out)
 {
 	static const char *const pool[CAP_POOLS] = { "netmap_ifs", "rings", "buffers" };
 	static const char *const param[CAP_POOLS] = { "if_num", "ring_num", "buf_num" };
+	uint64_t pct = g->need_num[p] * 100 / g->have_num[p], want = headroom_aim(g->need_num[p]);
+	char msg[512], fix[512], more[32];
+
+	if (pct < OBSERVE_HEADROOM_PCT)
+		return;
+	capacity_human((want - g->have_num[p]) * g->have_size[p], more, sizeof(more));
+	snprintf(msg, sizeof(msg), "%s %" PRIu64 "%% used in the %s (%" PRIu64 " of %" PRIu64 ")",
+		 pool[p], pct, g->name, g->need_num[p], g->have_num[p]);
+	snprintf(fix, sizeof(fix), "raise %s to %" PRIu64 " (\"%s: %" PRIu64 "\" under \"module: params:\" in %s, then reload; %s more)",
+		 param[p], want, param[p], want, file, more);
+	json_array_append_new(out, finding("headroom", g->name, pct >= 100 ? "error" : "warning",
+					   msg, fix));
+}
+
+void observe_headroom(const struct capacity *cap, const char *file, json_t *out)
+{
+	uint64_t have, pct, want;
+	char msg[512], fix[512], used[32];
+
+	for (size_t i = 0; i < cap->n_regions; i++)
+		for (int p = 0; p < CAP_POOLS; p++)
+			if (cap->regions[i].global && cap->regions[i].users &&
+			    cap->regions[i].have_num[p])
+				headroom_pool(&cap->regions[i], p, file, out);
+	have = cap->max_mem_mb << 20;
+	if (!have || !cap->total_bytes)
+		return;
+	pct = cap->total_bytes / (have / 100 ? have / 100 : 1);
+	if (pct < OBSERVE_HEADROOM_PCT)
+		return;
+	want = (headroom_aim(cap->total_bytes) + (1u << 20) - 1) >> 20;
+	capacity_human(cap->total_bytes, used, sizeof(used));
+	snprintf(msg, sizeof(msg), "memory %" PRIu64 "%% used: the regions take %s of max_mem_mb %" PRIu64 " MiB%s",
+		 pct, used, cap->max_mem_mb, cap->max_mem_default ? " (half of the RAM)" : "");
+	snprintf(fix, sizeof(fix), "raise max_mem_mb to %" PRIu64 " (\"max_mem_mb: %" PRIu64 "\" under \"module: params:\" in %s, then reload)",
+		 want, want, file);
+	json_array_append_new(out, finding("headroom", "memory", pct >= 100 ? "error" : "warning",
+					   msg, fix));
+}
+
+static void doctor_headroom(struct nmd_daemon *d, json_t *out)
+{
 	struct capacity *cap = NULL;
 	struct diags tmp;
-	char msg[512], fix[512];
 
 	if (!d->config || diags_init(&tmp, d->config->file) < 0)
 		return;
-	if (capacity_check(d->config, &cap, &tmp) != -ENOMEM && cap) {
-		for (size_t i = 0; i < cap->n_regions; i++) {
-			const struct cap_region *g = &cap->regions[i];
-
-			for (int p = 0; p < CAP_POOLS; p++) {
-				uint64_t pct;
-
-				if (!g->global || !g->have_num[p] || !g->users)
-					continue;
-				pct = g->need_num[p] * 100 / g->have_num[p];
-				if (pct < OBSERVE_HEADROOM_PCT)
-					continue;
-				snprintf(msg, sizeof(msg), "%s %" PRIu64 "%% used in the %s (%" PRIu64 " of %" PRIu64 ")",
-					 pool[p], pct, g->name, g->need_num[p], g->have_num[p]);
-				snprintf(fix, sizeof(fix), "raise %s under \"module: params:\" in %s",
-					 param[p], d->config->file);
-				json_array_append_new(out, finding("headroom", g->name,
-								   pct >= 100 ? "error" : "warning", msg, fix));
-			}
-		}
-	}
+	if (capacity_check(d->config, &cap, &tmp) != -ENOMEM && cap)
+		observe_headroom(cap, d->config->file, out);
 	capacity_free(cap);
 	diags_done(&tmp);
 }

@@ -79,6 +79,17 @@ void observe_nics(struct nmd_daemon *d);
 /* The same as a list of problems [{"check", "object", "severity", "message", "fix"}]. */
 json_t *observe_doctor_json(struct nmd_daemon *d);
 
+struct capacity;
+/*
+ * The doctor's findings about @cap (capacity.h) appended to @out: each
+ * pool of the global region (netmap_ifs, rings, buffers) used to 90% or
+ * more, and all regions against max_mem_mb, each with the parameter to set
+ * under "module: params:" in @file, a value that leaves a quarter free,
+ * and what it costs: "buffers 95% used in the global region (9728 of
+ * 10240)", "raise buf_num to 12971 (...; 5.5 MiB more)".
+ */
+void observe_headroom(const struct capacity *cap, const char *file, json_t *out);
+
 /* object.get {"name"}: one object in detail. doctor {}: the daemon's checks. */
 int method_object_get(struct rpc_call *call, json_t *params);
 int method_daemon_doctor(struct rpc_call *call, json_t *params);

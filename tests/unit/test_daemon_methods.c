@@ -33,6 +33,7 @@
 
 #include <net/netmap.h>
 
+#include "capacity.h"
 #include "daemon.h"
 #include "observe.h"
 
@@ -463,6 +464,74 @@ static const char *state_of(const struct rpc_peer *p)
 	return st;
 }
 
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = calloc(1, 1 << 16);
+
+	if (f && s)
+		(void)!fread(s, 1, (1 << 16) - 1, f);
+	if (f)
+		fclose(f);
+	return s;
+}
+
+/*
+ * The daemon dies inside the confirmation window (the timer and the memory
+ * go, the state file stays), and starts again with the unconfirmed file on
+ * disk: it rolls back to the configuration before the apply (its text from
+ * the state file), says so (degraded: the file on disk is not in force),
+ * and the record leaves the state file.
+ */
+static void crash_in_window(const struct rpc_peer *root, const struct rpc_peer *user)
+{
+	static const char e4[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
+				 "      - ephemeral: e4\n";
+	struct diags d;
+	json_t *j;
+	char *st;
+	int r;
+
+	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":71,\"method\":\"topology.apply\",\"params\":"
+		 "{\"confirm\":60,\"name\":\"e4.yaml\",\"config\":\"version: 1\\nswitches:\\n"
+		 "  - name: vale3\\n    ports:\\n      - ephemeral: e4\\n\"}}", NULL);
+	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 60, "apply e4 with confirm");
+	json_decref(j);
+	st = slurp(dm.opts.state_path);
+	CHECK(st && strstr(st, "\"confirm\": {\"config\":\"e4.yaml\"") &&
+	      strstr(st, "ephemeral: e2"), "the state file has what to roll back to:\n%s", st);
+	free(st);
+
+	/* kill -9, then a start whose file on disk is the unconfirmed one. */
+	event_free(dm.ev_confirm);
+	dm.ev_confirm = NULL;
+	config_free(dm.confirm_prev);
+	dm.confirm_prev = NULL;
+	engine_free(dm.engine);
+	config_free(dm.config);
+	dm.config = NULL;
+	diags_init(&d, "restart");
+	r = engine_new(&dm.kern, dm.opts.state_path, &dm.engine, &d);
+	CHECK(r == 0, "engine after the crash: %d", r);
+	r = daemon_load_config(NULL, dm.config_path, e4, &dm.config, &d);
+	CHECK(r == 0, "the file on disk: %d", r);
+	diags_done(&d);
+	if (!dm.engine || !dm.config)
+		return;
+	dm.health = NMD_HEALTH_STARTING;
+	CHECK(confirm_recover(&dm) == 1, "start: the unconfirmed apply is rolled back");
+	CHECK(dm.config && !config_find_port(dm.config, "vale3:e4") &&
+	      config_find_port(dm.config, "vale3:e2"), "rolled back to e2's configuration");
+	CHECK(!strcmp(state_of(user), "degraded"), "degraded (the file on disk is not in force): %s",
+	      state_of(user));
+	CHECK(strstr(dm.health_why, "not confirmed before netmapd stopped") != NULL, "why: %s",
+	      dm.health_why);
+	st = slurp(dm.opts.state_path);
+	CHECK(st && !strstr(st, "confirm"), "the record is gone:\n%s", st);
+	free(st);
+	CHECK(confirm_recover(&dm) == 0, "nothing pending any more");
+}
+
 /*
  * apply with "confirm": confirmed in time it stays; not confirmed, the
  * configuration before it comes back when the timer fires; while one waits,
@@ -528,12 +597,74 @@ static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *use
 	      "not confirmed: rolled back to e2");
 	CHECK(!strcmp(state_of(user), "applied"), "state applied after the rollback: %s",
 	      state_of(user));
+	crash_in_window(root, user);
 	/* Back to what the rest of the test expects. */
 	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":70,\"method\":\"topology.apply\","
 		 "\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
 		 "      - ephemeral: e1\\n\"}}", NULL);
 	CHECK(config_find_port(dm.config, "vale3:e1"), "e1 again");
 	json_decref(j);
+}
+
+#define CHECK_STR(a, b)                                                        \
+	do {                                                                   \
+		const char *_a = (a), *_b = (b);                               \
+		CHECK(_a && _b && strcmp(_a, _b) == 0, "got:\n%s\nwant:\n%s", \
+		      _a ? _a : "(null)", _b);                                 \
+	} while (0)
+
+/*
+ * The doctor's headroom findings for a capacity made by hand: buffers and
+ * memory past 90% with the value to set and its cost; rings below it (not
+ * reported); a private region never.
+ */
+static void headroom_test(void)
+{
+	struct cap_region regs[2] = {
+		{ .name = "global region", .global = true, .users = 2,
+		  .have_num = { 100, 200, 10240 }, .have_size = { 1024, 36864, 2048 },
+		  .need_num = { 4, 20, 9728 } },
+		{ .name = "region of vale0:a", .users = 1, .have_num = { 2, 4, 100 },
+		  .have_size = { 1024, 20480, 2048 }, .need_num = { 2, 4, 100 } },
+	};
+	struct capacity cap = { .regions = regs, .n_regions = 2, .max_mem_mb = 64,
+				.total_bytes = 62ull << 20 };
+	json_t *out = json_array();
+	char *s;
+
+	observe_headroom(&cap, "/etc/netmapd/netmapd.yaml", out);
+	s = json_dumps(out, JSON_INDENT(1));
+	CHECK(json_array_size(out) == 2, "two findings:\n%s", s);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 0), "message")),
+		  "buffers 95% used in the global region (9728 of 10240)");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 0), "fix")),
+		  "raise buf_num to 12971 (\"buf_num: 12971\" under \"module: params:\" in "
+		  "/etc/netmapd/netmapd.yaml, then reload; 6 MiB more)");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 0), "severity")), "warning");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 1), "message")),
+		  "memory 96% used: the regions take 62 MiB of max_mem_mb 64 MiB");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 1), "fix")),
+		  "raise max_mem_mb to 83 (\"max_mem_mb: 83\" under \"module: params:\" in "
+		  "/etc/netmapd/netmapd.yaml, then reload)");
+	free(s);
+	json_decref(out);
+	/* Full: an error; the default cap says it is half of the RAM. */
+	regs[0].need_num[CAP_BUF] = 10240;
+	cap.max_mem_default = true;
+	cap.total_bytes = 64ull << 20;
+	out = json_array();
+	observe_headroom(&cap, "n.yaml", out);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 0), "severity")), "error");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(out, 1), "message")),
+		  "memory 100% used: the regions take 64 MiB of max_mem_mb 64 MiB (half of the RAM)");
+	json_decref(out);
+	/* Below 90%: nothing. */
+	regs[0].need_num[CAP_BUF] = 9000;
+	cap.total_bytes = 57ull << 20;
+	out = json_array();
+	observe_headroom(&cap, "n.yaml", out);
+	CHECK(json_array_size(out) == 0, "nothing below 90%%");
+	json_decref(out);
 }
 
 int main(void)
@@ -548,6 +679,7 @@ int main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	log_setup(false);
+	headroom_test();
 	if (!mkdtemp(statedir))
 		return 2;
 	snprintf(state, sizeof(state), "%s/state.json", statedir);

@@ -789,6 +789,77 @@ static void test_state_file(void)
 	unlink(state_path);
 }
 
+/*
+ * A pending confirmation in the state file: on disk as soon as it is set
+ * (before the apply it protects), through applies and a "kill -9", read
+ * back exactly by the next engine, gone when cleared; a malformed one is a
+ * damaged state. An unwritable state file refuses it (nothing recorded).
+ */
+static void test_confirm_record(void)
+{
+	static const char prev_text[] = "version: 1\nswitches:\n  - name: vale0\n"
+					 "    ports:\n      - persistent: \"q\\\"1\"\n";
+	struct fake_kern *f = fake_new();
+	struct nmd_config *c = load(yaml_empty);
+	struct eng_confirm rec = { .file = "/tmp/new.yaml", .prev_file = "/etc/netmapd/netmapd.yaml",
+				   .prev_text = (char *)prev_text, .deadline = 1733540000 };
+	const struct eng_confirm *got;
+	struct engine *e;
+	struct kern k;
+	struct diags d;
+	char path[PATH_MAX + 64], *st0, *st1;
+
+	unlink(state_path);
+	fake_kern(f, &k);
+	e = new_engine(&k);
+	CHECK(e && !engine_confirm_get(e), "nothing pending at first");
+	CHECK(engine_confirm_set(e, NULL, NULL) == 0, "clearing nothing");
+	CHECK(access(state_path, F_OK) < 0, "clearing nothing writes nothing");
+	CHECK(engine_confirm_set(e, &rec, NULL) == 0, "record");
+	st0 = read_file(state_path);
+	CHECK(st0 && strstr(st0, "\"confirm\": {") && strstr(st0, "\"/tmp/new.yaml\""),
+	      "on disk before any apply:\n%s", st0);
+	CHECK(apply(e, c, false) == 0, "an apply keeps it");
+	engine_free(e);		/* "kill -9" */
+	e = new_engine(&k);
+	got = e ? engine_confirm_get(e) : NULL;
+	CHECK(got && streq(got->file, rec.file) && streq(got->prev_file, rec.prev_file) &&
+	      streq(got->prev_text, prev_text) && got->deadline == rec.deadline,
+	      "read back after a restart");
+	CHECK(apply(e, c, false) == 0, "apply after the restart");
+	st1 = read_file(state_path);
+	CHECK(st0 && st1 && streq(st0, st1), "same bytes:\n%s\n%s", st0, st1);
+	free(st0);
+	free(st1);
+	CHECK(engine_confirm_set(e, NULL, NULL) == 0 && !engine_confirm_get(e), "cleared");
+	engine_free(e);
+	e = new_engine(&k);
+	CHECK(e && !engine_confirm_get(e), "cleared on disk");
+	st0 = read_file(state_path);
+	CHECK(st0 && !strstr(st0, "confirm"), "no confirm left:\n%s", st0);
+	free(st0);
+	engine_free(e);
+
+	snprintf(path, sizeof(path), "%s/no-such-dir/state.json", tmpdir);
+	CHECK(engine_new(&k, path, &e, NULL) == 0 && e, "engine_new");
+	diags_init(&d, "confirm");
+	CHECK(engine_confirm_set(e, &rec, &d) == -ENOENT && !engine_confirm_get(e),
+	      "unwritable state: refused, nothing recorded");
+	CHECK(d.n >= 1 && strstr(d.v[0].msg, "state file"), "says why: %s", d.n ? d.v[0].msg : "");
+	diags_done(&d);
+	engine_free(e);
+
+	expect_bad_state("{\"version\":1,\"objects\":[],\"confirm\":{\"config\":\"a\",\"deadline\":1}}",
+			 "\"confirm\" is not");
+	expect_bad_state("{\"version\":1,\"objects\":[],\"confirm\":{\"config\":\"a\",\"deadline\":\"1\","
+			 "\"previous\":{\"file\":\"b\",\"text\":\"version: 1\"}}}", "\"confirm\" is not");
+	expect_bad_state("{\"version\":1,\"objects\":[],\"confirm\":{\"config\":\"a\",\"deadline\":1,"
+			 "\"previous\":{\"file\":\"b\",\"text\":1}}}", "\"confirm\" is not");
+	unlink(state_path);
+	config_free(c);
+	fake_free(f);
+}
+
 /* Ports sharing a region: the region's owner is made first, its mem_id passed on. */
 static void test_memory(void)
 {
@@ -1171,6 +1242,7 @@ int main(void)
 	test_nic_busy();
 	test_restart();
 	test_state_file();
+	test_confirm_record();
 	test_memory();
 	test_state_unwritable();
 	test_nic_intent();

@@ -5,7 +5,9 @@
 # (what systemctl reload runs); `nmctl wait` returns at once when applied
 # and times out with the status code otherwise; `nmctl apply --confirm`
 # rolls back when not confirmed in time (the persistent port it made goes)
-# and keeps the apply when `nmctl confirm` comes; `nmctl plan` refuses a
+# and keeps the apply when `nmctl confirm` comes, and a netmapd killed
+# (-9) before the confirmation comes back with the topology before that
+# apply, leaking nothing; `nmctl plan` refuses a
 # NIC with an address, and names the file in its messages.
 . /tests/lib.sh
 [ -c /dev/netmap ] || fail "/dev/netmap missing (module-load must run first)"
@@ -124,6 +126,39 @@ expect_eq "nmctl confirm" "$(rc_of nmctl confirm)" 0
 expect_eq "state after confirm" "$(state)" applied
 [ -e /sys/class/net/nmh1 ] || fail "nmh1 gone after confirm"
 ok "apply --confirm: rolled back after 2 s; kept when confirmed"
+
+# --- 4b. kill -9 inside the confirmation window ----------------------------
+# The unconfirmed apply (nmh1 goes, nmh2 comes) is not kept: the next start
+# applies the configuration before it (two.yaml, from the state file), even
+# though the file it is started with is the unconfirmed one; nothing is
+# left that the state does not know.
+{ head_conf; printf 'switches:\n  - name: vale3\n    ports:\n      - persistent: nmh0\n      - persistent: nmh2\n'; } >"$W/next.yaml"
+expect_eq "apply --confirm 600" "$(rc_of nmctl apply --confirm 600 "$W/next.yaml")" 0
+[ -e /sys/class/net/nmh2 ] && [ ! -e /sys/class/net/nmh1 ] || fail "next.yaml not applied"
+grep -q '"confirm": {"config":"'"$W/next.yaml"'"' "$W/state.json" ||
+	fail "no pending confirmation in the state file: $(cat "$W/state.json")"
+kill -KILL $DPID
+wait $DPID 2>/dev/null || true
+DPID=
+start "$W/next.yaml"
+i=0
+until [ "$(rc_of nmctl status)" != 3 ]; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "netmapd did not come up after kill -9"
+	sleep 0.1
+done
+expect_eq "status after the restart" "$(rc_of nmctl status)" 4
+grep -q "not confirmed before netmapd stopped" "$W/out" || fail "status: $(cat "$W/out")"
+grep -q "rolled back to $W/two.yaml" "$LOG" || fail "no rollback at start in the log"
+expect_eq "netdevs after the restart" "$(ls /sys/class/net | grep '^nmh' | tr '\n' ' ')" "nmh0 nmh1 "
+nmctl --json show >"$W/show.json"
+grep -o '"vale3:[a-z0-9]*"' "$W/show.json" | sort -u | tr '\n' ' ' >"$W/ports"
+expect_eq "vale3's ports after the restart" "$(cat "$W/ports")" '"vale3:nmh0" "vale3:nmh1" '
+grep -q confirm "$W/state.json" && fail "the state file still has the confirmation"
+grep -o '"name":"[^"]*"' "$W/state.json" | sort -u | tr '\n' ' ' >"$W/owned"
+expect_eq "owned after the restart" "$(cat "$W/owned")" \
+	'"name":"nmh0" "name":"nmh1" "name":"vale3:nmh0" "name":"vale3:nmh1" '
+ok "kill -9 in the confirmation window: the next start rolled back, nothing leaked"
 
 # --- 5. nothing applied: status 5 ------------------------------------------
 echo "version: 1" >"$W/empty.yaml"

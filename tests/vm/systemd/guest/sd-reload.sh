@@ -62,3 +62,61 @@ install -m 0644 "$W/good.yaml" /etc/netmapd/netmapd.yaml
 systemctl reload netmapd
 nmctl wait --timeout 10
 ok "refused reload: systemctl reload failed, degraded until the good file came back"
+
+# Journal fields (netmapd(8) LOGGING), read back as journalctl gives them to
+# a user: the actions of the start and of the reload (MESSAGE_ID= applied,
+# INTERFACE= of the NIC, NETMAPD_PORT= and SWITCH= of a port, CONFIG_FILE=,
+# CONFIG_LINE=), the refused reload above (its file, the line of the tab,
+# ERRNO=) and an apply that was not confirmed in time (rolled back to the
+# file).
+tj=$(date +%s)
+M_APPLIED=9a7c1d2e3f40415b8c6d7e8f90a1b2c3
+M_ROLLBACK=c2d3e4f5a6b74c8d9e0f1a2b3c4d5e6f
+M_REFUSED=7e8f9a0b1c2d4e3f8a5b6c7d8e9f0a1b
+F=/etc/netmapd/netmapd.yaml
+# The entries with MESSAGE_ID=$1 (since $2), one JSON object a line.
+entries() {
+	journalctl --sync
+	journalctl --no-pager -o json _SYSTEMD_UNIT=netmapd.service MESSAGE_ID="$1" \
+		${2:+--since "@$2"} | sed 's/" *: *"/":"/g'
+}
+# The entries of $1 (a file) that have every FIELD=VALUE given after it
+# (FIELD= alone: any value).
+having() {
+	local f=$1 kv pat
+	shift
+	cp "$f" "$W/having"
+	for kv in "$@"; do
+		pat="\"${kv%%=*}\":\"${kv#*=}"
+		[ -z "${kv#*=}" ] || pat="$pat\""
+		grep -F "$pat" "$W/having" >"$W/having.n" || true
+		mv "$W/having.n" "$W/having"
+	done
+	cat "$W/having"
+}
+need() {  # need LABEL FILE FIELD=VALUE...
+	local label=$1 f=$2
+	shift 2
+	[ -n "$(having "$f" "$@")" ] || { echo "--- $f"; cat "$f"; fail "$label: no entry with $*"; }
+	ok "journal: $label ($*)"
+}
+entries $M_APPLIED >"$W/j.applied"
+need "start: the NIC prepared" "$W/j.applied" INTERFACE=nmv0 CONFIG_FILE=$F
+need "start: the NIC attached" "$W/j.applied" NETMAPD_PORT=vale0:nmv0 SWITCH=vale0
+nicline=$(grep -n "^      - nic: nmv0$" /tests/topology.yaml | cut -d: -f1)
+need "start: its line" "$W/j.applied" INTERFACE=nmv0 CONFIG_LINE="$nicline"
+need "start: a persistent port" "$W/j.applied" NETMAPD_PORT=v0 CONFIG_FILE=$F
+need "reload: the new pipe" "$W/j.applied" "NETMAPD_PORT=p0{2" CONFIG_FILE=$F
+entries $M_REFUSED "$t0" >"$W/j.refused"
+need "refused reload" "$W/j.refused" CONFIG_FILE=$F CONFIG_LINE=4 ERRNO=22
+
+t1=$(date +%s)
+sleep 1
+sed -e 's/^      - persistent: v0$/      - persistent: v0\n      - persistent: v9/' \
+	"$W/good.yaml" >"$W/v9.yaml"
+nmctl apply --confirm 1 "$W/v9.yaml" >/dev/null
+wait_for 20 sh -c '! ip link show v9' || fail "v9 still there 20 s after its confirmation time"
+wait_for 20 nmctl status || fail "not applied after the rollback: $(nmctl status 2>&1)"
+entries $M_ROLLBACK "$t1" >"$W/j.rollback"
+need "not confirmed, rolled back" "$W/j.rollback" CONFIG_FILE=$F
+ok "journal fields read back ($(( $(date +%s) - tj )) s)"

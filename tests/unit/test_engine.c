@@ -1151,8 +1151,26 @@ static void test_damaged_state(void)
 	}
 }
 
-int main(void)
+static const struct check_case cases[] = {
+	CHECK_CASE(default),
+	CHECK_CASE(changes),
+	CHECK_CASE(rollback),
+	CHECK_CASE(unowned),
+	CHECK_CASE(conflicts),
+	CHECK_CASE(nic_busy),
+	CHECK_CASE(restart),
+	CHECK_CASE(state_file),
+	CHECK_CASE(memory),
+	CHECK_CASE(state_unwritable),
+	CHECK_CASE(nic_intent),
+	CHECK_CASE(crash),
+	CHECK_CASE(damaged_state),
+};
+
+int main(int argc, char **argv)
 {
+	int r;
+
 	/* tmpfs if there is one, as /run is for the daemon: fsync is free there. */
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_engine.XXXXXX",
 		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
@@ -1163,21 +1181,9 @@ int main(void)
 	snprintf(state_path, sizeof(state_path), "%s/state.json", tmpdir);
 	snprintf(crash_copy, sizeof(crash_copy), "%s/state.crash", tmpdir);
 
-	test_default();
-	test_changes();
-	test_rollback();
-	test_unowned();
-	test_conflicts();
-	test_nic_busy();
-	test_restart();
-	test_state_file();
-	test_memory();
-	test_state_unwritable();
-	test_nic_intent();
-	test_crash();
-	test_damaged_state();
+	r = CHECK_RUN(argc, argv, cases);
 
 	unlink(state_path);
 	rmdir(tmpdir);
-	return check_summary();
+	return check_exit(r);
 }

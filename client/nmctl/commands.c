@@ -214,19 +214,28 @@ static int no_args(struct nmctl *n, int argc, char **argv, int want)
 	return NMCTL_EXIT_OK;
 }
 
-/* Call @method without params and print the result as key: value or JSON. */
-static int simple(struct nmctl *n, const char *method)
+void nmctl_print(struct nmctl *n, const json_t *res)
 {
-	json_t *res;
-	int code = nmctl_call(n, method, NULL, &res, NULL);
-
-	if (code)
-		return code;
 	if (n->json)
 		out_json(n->out, res);
 	else
 		out_kv(n->out, res, 0);
-	json_decref(res);
+}
+
+int nmctl_call_print(struct nmctl *n, const char *method, json_t **keep)
+{
+	json_t *res;
+	int code = nmctl_call(n, method, NULL, &res, NULL);
+
+	if (keep)
+		*keep = NULL;
+	if (code)
+		return code;
+	nmctl_print(n, res);
+	if (keep)
+		*keep = res;
+	else
+		json_decref(res);
 	return NMCTL_EXIT_OK;
 }
 
@@ -234,7 +243,7 @@ int nmctl_cmd_reload(struct nmctl *n, int argc, char **argv)
 {
 	int code = no_args(n, argc, argv, 0);
 
-	return code ? code : simple(n, "reload");
+	return code ? code : nmctl_call_print(n, "reload", NULL);
 }
 
 int nmctl_cmd_module(struct nmctl *n, int argc, char **argv)
@@ -243,7 +252,7 @@ int nmctl_cmd_module(struct nmctl *n, int argc, char **argv)
 		fprintf(n->err, "usage: nmctl module info\n");
 		return NMCTL_EXIT_USAGE;
 	}
-	return simple(n, "module.info");
+	return nmctl_call_print(n, "module.info", NULL);
 }
 
 /* The text of FILE ("-": stdin) as {"config": TEXT}, or NULL after printing why. */
@@ -520,10 +529,7 @@ static int port_open(struct nmctl *n, int argc, char **argv)
 	code = nmctl_call(n, "port.open", params, &res, argv[optind]);
 	if (code)
 		return code;
-	if (n->json)
-		out_json(n->out, res);
-	else
-		out_kv(n->out, res, 0);
+	nmctl_print(n, res);
 	json_decref(res);
 	return NMCTL_EXIT_OK;
 }
@@ -662,10 +668,8 @@ int nmctl_cmd_stats(struct nmctl *n, int argc, char **argv)
 		return code;
 	if (prom)
 		out_prometheus(n->out, res);
-	else if (n->json)
-		out_json(n->out, res);
 	else
-		out_kv(n->out, res, 0);
+		nmctl_print(n, res);
 	json_decref(res);
 	return NMCTL_EXIT_OK;
 }

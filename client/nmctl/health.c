@@ -36,13 +36,9 @@ int nmctl_cmd_status(struct nmctl *n, int argc, char **argv)
 		fprintf(n->err, "usage: nmctl status\n");
 		return NMCTL_EXIT_USAGE;
 	}
-	code = nmctl_call(n, "status", NULL, &res, NULL);
+	code = nmctl_call_print(n, "status", &res);
 	if (code)
 		return code;
-	if (n->json)
-		out_json(n->out, res);
-	else
-		out_kv(n->out, res, 0);
 	code = nmctl_status_exit(res);
 	json_decref(res);
 	return code;

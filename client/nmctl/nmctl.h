@@ -67,6 +67,16 @@ int nmctl_connect(struct nmctl *n);
 int nmctl_call(struct nmctl *n, const char *method, json_t *params, json_t **result,
 	       const char *object);
 
+/* Print @res as JSON (--json) or as key: value lines. */
+void nmctl_print(struct nmctl *n, const json_t *res);
+
+/*
+ * nmctl_call() of @method without params, then nmctl_print() of its result.
+ * With @keep, the result stays in *keep for the caller (to judge it; the
+ * caller frees it), NULL on failure.
+ */
+int nmctl_call_print(struct nmctl *n, const char *method, json_t **keep);
+
 /* Print a failure of @r/@e the way nmctl_call() does; returns the exit code. */
 int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *method,
 		 const char *object);

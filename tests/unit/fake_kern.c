@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* fake_kern - an in-memory kernel behind struct kern (see fake_kern.h). */
+#define _GNU_SOURCE
 #include "fake_kern.h"
 
 #include <errno.h>
@@ -75,6 +76,15 @@ struct fake_kern {
 	bool crash_after, dead;
 	void (*on_crash)(void *);
 	void *on_crash_arg;
+	/* The last port_open that succeeded, its name copied. */
+	struct kern_open last_open;
+	char last_open_name[NMD_REQ_IFNAMSIZ];
+	uint64_t tx_packets;	/* what port_stats reports for a VALE port */
+	/* The release watch (fake_watch()): the cookies registered, the watcher's write end. */
+	uint64_t watched[4096];
+	size_t n_watched;
+	int watch_wr;
+	unsigned watch_opens;
 };
 
 static void fk_die(struct fake_kern *f)
@@ -473,6 +483,26 @@ static int fk_polling_disable(void *ctx, const char *name)
 	return 0;
 }
 
+/*
+ * A VALE port opened by a client: a fd and the geometry of an ephemeral
+ * port in a region of its own. The fake does not list it in VALE_LIST.
+ */
+static int fk_open_vale(struct fake_kern *f, const struct kern_open *req, int *fd,
+			struct kern_reg *reg)
+{
+	*fd = eventfd(0, EFD_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	if (reg)
+		*reg = (struct kern_reg){ .memsize = 4u << 20, .offset = 4096, .mem_id = 2,
+					  .tx_rings = 1, .rx_rings = 1, .host_tx_rings = 1,
+					  .host_rx_rings = 1, .tx_slots = 1024, .rx_slots = 1024 };
+	f->last_open = *req;
+	fk_fmt(f->last_open_name, sizeof(f->last_open_name), "%s", req->name);
+	f->last_open.name = f->last_open_name;
+	return 0;
+}
+
 static int fk_port_open(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg)
 {
 	struct fake_kern *f = ctx;
@@ -484,9 +514,15 @@ static int fk_port_open(void *ctx, const struct kern_open *req, int *fd, struct 
 	*fd = -1;
 	if (r)
 		return r;
+	if (strlen(req->name) >= NMD_REQ_IFNAMSIZ)
+		return -EINVAL;
 	b = strpbrk(req->name, "{}");
-	if (!b || !b[1] || b == req->name || strlen(req->name) >= NMD_REQ_IFNAMSIZ)
-		return -EINVAL;	/* the fake only knows pipes */
+	if (!b && startswith(req->name, "vale"))
+		return fk_open_vale(f, req, fd, reg);
+	if (!b)
+		return -ENXIO;	/* the fake opens no NIC */
+	if (!b[1] || b == req->name)
+		return -EINVAL;
 	if (req->mode != NR_REG_ALL_NIC && req->mode != NR_REG_ONE_NIC)
 		return -EINVAL;
 	memcpy(parent, req->name, (size_t)(b - req->name));
@@ -514,6 +550,9 @@ static int fk_port_open(void *ctx, const struct kern_open *req, int *fd, struct 
 	}
 	fk_fmt(p->name, sizeof(p->name), "%s", req->name);
 	p->fd = *fd;
+	f->last_open = *req;
+	fk_fmt(f->last_open_name, sizeof(f->last_open_name), "%s", req->name);
+	f->last_open.name = f->last_open_name;
 	if (reg)
 		*reg = (struct kern_reg){ .memsize = 1u << 20, .mem_id = 7,
 					  .tx_rings = req->tx_rings ? req->tx_rings : 1,
@@ -567,6 +606,10 @@ static int fk_port_stats(void *ctx, const char *name, struct kern_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (r)
 		return r;
+	if (startswith(name, "vale") && !strpbrk(name, "{}")) {
+		st->tx_packets = f->tx_packets;
+		return 0;
+	}
 	return fk_port_info(ctx, name, &reg);
 }
 
@@ -749,6 +792,66 @@ static int w_nic_reassert(void *ctx, const char *ifname, const struct nic_saved 
 	return fk_done(ctx, fk_nic_reassert(ctx, ifname, saved));
 }
 
+/*
+ * The release watch: the watcher is the read end of a pipe, and
+ * fake_release() writes a cookie to the other end as the kernel would once
+ * the fd registered with it is closed everywhere.
+ */
+static int fk_watch_open(void *ctx, int *wfd)
+{
+	struct fake_kern *f = ctx;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	if (f->watch_wr >= 0)
+		close(f->watch_wr);
+	f->watch_wr = p[1];
+	*wfd = p[0];
+	f->watch_opens++;
+	return 0;
+}
+
+static int fk_watch_add(void *ctx, int wfd, int fd, uint64_t cookie)
+{
+	struct fake_kern *f = ctx;
+
+	(void)wfd;
+	if (fd < 0)
+		return -EBADF;
+	if (f->n_watched >= ELEMENTSOF(f->watched))
+		return -ENOSPC;
+	f->watched[f->n_watched++] = cookie;
+	return 0;
+}
+
+static bool fk_unwatch(struct fake_kern *f, uint64_t cookie)
+{
+	for (size_t i = 0; i < f->n_watched; i++) {
+		if (f->watched[i] == cookie) {
+			f->watched[i] = f->watched[--f->n_watched];
+			return true;
+		}
+	}
+	return false;
+}
+
+static int fk_watch_del(void *ctx, int wfd, uint64_t cookie)
+{
+	(void)wfd;
+	return fk_unwatch(ctx, cookie) ? 0 : -ENOENT;
+}
+
+static int fk_watch_read(void *ctx, int wfd, uint64_t *c, size_t n)
+{
+	ssize_t r = read(wfd, c, n * sizeof(*c));
+
+	(void)ctx;
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return (int)(r / (ssize_t)sizeof(*c));
+}
+
 static const struct kern_ops fake_ops = {
 	.vale_list = fk_vale_list,
 	.vale_attach = w_attach,
@@ -768,14 +871,19 @@ static const struct kern_ops fake_ops = {
 	.nic_reassert = w_nic_reassert,
 };
 
+/* fake_ops and the release watch: a module that has the extension. */
+static struct kern_ops fake_ops_watch;
+
 /* ---- setup and inspection ---- */
 
 struct fake_kern *fake_new(void)
 {
 	struct fake_kern *f = calloc(1, sizeof(*f));
 
-	if (f)
+	if (f) {
 		f->next_mem_id = 2;
+		f->watch_wr = -1;
+	}
 	return f;
 }
 
@@ -783,6 +891,8 @@ void fake_free(struct fake_kern *f)
 {
 	if (!f)
 		return;
+	if (f->watch_wr >= 0)
+		close(f->watch_wr);
 	free(f->devs);
 	free(f->pipes);
 	free(f);
@@ -792,6 +902,40 @@ void fake_kern(struct fake_kern *f, struct kern *k)
 {
 	k->ops = &fake_ops;
 	k->ctx = f;
+}
+
+void fake_kern_watch(struct fake_kern *f, struct kern *k)
+{
+	fake_ops_watch = fake_ops;
+	fake_ops_watch.watch_open = fk_watch_open;
+	fake_ops_watch.watch_add = fk_watch_add;
+	fake_ops_watch.watch_del = fk_watch_del;
+	fake_ops_watch.watch_read = fk_watch_read;
+	k->ops = &fake_ops_watch;
+	k->ctx = f;
+}
+
+void fake_release(struct fake_kern *f, uint64_t cookie)
+{
+	if (fk_unwatch(f, cookie) && write(f->watch_wr, &cookie, sizeof(cookie)) != sizeof(cookie))
+		abort();
+}
+
+size_t fake_watched(const struct fake_kern *f, uint64_t *first)
+{
+	if (first && f->n_watched)
+		*first = f->watched[0];
+	return f->n_watched;
+}
+
+const struct kern_open *fake_last_open(const struct fake_kern *f)
+{
+	return f->last_open.name ? &f->last_open : NULL;
+}
+
+void fake_set_tx_packets(struct fake_kern *f, uint64_t tx_packets)
+{
+	f->tx_packets = tx_packets;
 }
 
 int fake_add_nic(struct fake_kern *f, const char *name, bool busy)

@@ -16,6 +16,12 @@
  * something (attach, detach, newif, delif, polling, port_open, NIC
  * prepare/restore/reassert).
  *
+ * Clients' ports: port_open of a VALE name ("vale0:vm1") hands out a fd
+ * with the geometry of an ephemeral port (not listed by VALE_LIST: the
+ * fake keeps only the ports the daemon makes), and port_stats of any VALE
+ * name answers fake_set_tx_packets()'s count; other names without a pipe
+ * suffix are ENXIO. fake_kern_watch() adds the release watch.
+ *
  * fake_snapshot() prints the whole state in a canonical text form, so
  * that "the kernel is where it was" is a strcmp.
  */
@@ -23,6 +29,7 @@
 #define NETMAPD_FAKE_KERN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kern.h"
@@ -53,6 +60,19 @@ struct fake_kern *fake_new(void);
 void fake_free(struct fake_kern *f);
 /* Fill @k with the fake's table and context. */
 void fake_kern(struct fake_kern *f, struct kern *k);
+/*
+ * The same with the release watch (watch_open/add/del/read). One watcher
+ * at a time: a new watch_open closes the previous one's write end.
+ */
+void fake_kern_watch(struct fake_kern *f, struct kern *k);
+/* The kernel reports the release of the fd registered with @cookie (if it is). */
+void fake_release(struct fake_kern *f, uint64_t cookie);
+/* How many cookies are registered; the first in *@first (may be NULL). */
+size_t fake_watched(const struct fake_kern *f, uint64_t *first);
+/* The last port_open that succeeded (name included); NULL before any. */
+const struct kern_open *fake_last_open(const struct fake_kern *f);
+/* What port_stats reports as tx_packets for VALE ports (0 at first). */
+void fake_set_tx_packets(struct fake_kern *f, uint64_t tx_packets);
 
 /* A NIC that exists (offloads on, not promiscuous, up). @busy: it has addresses. */
 int fake_add_nic(struct fake_kern *f, const char *name, bool busy);

@@ -1020,26 +1020,26 @@ static void test_port_count(void)
 	done(c, NULL, &d);
 }
 
-int main(void)
-{
-	test_examples();
-	test_fixtures();
-	test_values_example();
-	test_values_flow();
-	test_capacity_vale_port();
-	test_capacity_nic();
-	test_capacity_pipes();
-	test_capacity_asymmetric();
-	test_capacity_bridges();
-	test_capacity_max_mem();
-	test_switch_ports();
-	test_handles();
-	test_hostile();
-	test_error_bound();
-	test_load_errors();
-	test_names();
-	test_did_you_mean();
-	test_host_names();
-	test_port_count();
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(examples),
+	CHECK_CASE(fixtures),
+	CHECK_CASE(values_example),
+	CHECK_CASE(values_flow),
+	CHECK_CASE(capacity_vale_port),
+	CHECK_CASE(capacity_nic),
+	CHECK_CASE(capacity_pipes),
+	CHECK_CASE(capacity_asymmetric),
+	CHECK_CASE(capacity_bridges),
+	CHECK_CASE(capacity_max_mem),
+	CHECK_CASE(switch_ports),
+	CHECK_CASE(handles),
+	CHECK_CASE(hostile),
+	CHECK_CASE(error_bound),
+	CHECK_CASE(load_errors),
+	CHECK_CASE(names),
+	CHECK_CASE(did_you_mean),
+	CHECK_CASE(host_names),
+	CHECK_CASE(port_count),
+};
+
+CHECK_MAIN(cases)

@@ -2,8 +2,8 @@
 /*
  * test_daemon_methods - netmapd's RPC methods (daemon/methods.c,
  * methods_port.c) dispatched through rpc_server_eval() on a daemon built
- * around a small in-memory kernel (below; it answers what the methods and
- * the engine ask, and hands out /dev/null fds as ports). Checked: the
+ * around the in-memory kernel of fake_kern.c (it answers what the methods
+ * and the engine ask, and hands out eventfds as ports). Checked: the
  * access rule of port.open (allowed, refused with -32001 and no fd, objects
  * outside the file), parameters (-32602), the reply and its fd, holders in
  * port.list, port.close by the holder / others / admins, a holder that
@@ -38,197 +38,10 @@
 #include "observe.h"
 
 #include "check.h"
+#include "fake_kern.h"
 
-/* ---- the in-memory kernel ----------------------------------------------- */
-
-static struct kern_vale_port tk_ports[8];
-static size_t tk_n_ports;
-static unsigned tk_opens;
-static struct kern_open tk_last;	/* the last port_open asked (name copied) */
-static char tk_last_name[64];
-
-static int tk_vale_list(void *ctx, struct kern_vale_port **ports, size_t *n)
-{
-	(void)ctx;
-	*n = tk_n_ports;
-	*ports = NULL;
-	if (!tk_n_ports)
-		return 0;
-	*ports = malloc(tk_n_ports * sizeof(**ports));
-	if (!*ports)
-		return -ENOMEM;
-	memcpy(*ports, tk_ports, tk_n_ports * sizeof(**ports));
-	return 0;
-}
-
-static int tk_ok_name(void *ctx, const char *name)
-{
-	(void)ctx;
-	(void)name;
-	return 0;
-}
-
-static int tk_attach(void *ctx, const char *name, bool host, uint16_t mem_id)
-{
-	(void)ctx, (void)name, (void)host, (void)mem_id;
-	return 0;
-}
-
-static int tk_newif(void *ctx, const char *name, uint32_t a, uint32_t b, uint32_t c2,
-		    uint32_t e, uint16_t mem_id)
-{
-	(void)ctx, (void)name, (void)a, (void)b, (void)c2, (void)e, (void)mem_id;
-	return 0;
-}
-
-static int tk_polling_enable(void *ctx, const char *name, const struct nmd_polling *p)
-{
-	(void)ctx, (void)name, (void)p;
-	return 0;
-}
-
-static int tk_port_open(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg)
-{
-	(void)ctx;
-	if (strncmp(req->name, "vale", 4) && !strchr(req->name, '{') && !strchr(req->name, '}'))
-		return -ENXIO;
-	*fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (*fd < 0)
-		return -errno;
-	tk_last = *req;
-	snprintf(tk_last_name, sizeof(tk_last_name), "%s", req->name);
-	memset(reg, 0, sizeof(*reg));
-	reg->memsize = 4u << 20;
-	reg->offset = 4096;
-	reg->mem_id = 2;
-	reg->tx_rings = reg->rx_rings = 1;
-	reg->host_tx_rings = reg->host_rx_rings = 1;
-	reg->tx_slots = reg->rx_slots = 1024;
-	tk_opens++;
-	return 0;
-}
-
-static int tk_port_info(void *ctx, const char *name, struct kern_reg *reg)
-{
-	(void)ctx, (void)name;
-	memset(reg, 0, sizeof(*reg));
-	return -ENXIO;
-}
-
-static int tk_port_stats(void *ctx, const char *name, struct kern_stats *st)
-{
-	(void)ctx, (void)name;
-	memset(st, 0, sizeof(*st));
-	st->tx_packets = 7;
-	return 0;
-}
-
-static int tk_netdev_exists(void *ctx, const char *ifname)
-{
-	(void)ctx, (void)ifname;
-	return 0;
-}
-
-static int tk_nic_prepare(void *ctx, const char *ifname, const struct nmd_nic_prep *prep,
-			  bool bridged, struct nic_saved *saved)
-{
-	(void)ctx, (void)ifname, (void)prep, (void)bridged;
-	memset(saved, 0, sizeof(*saved));
-	return 0;
-}
-
-static int tk_nic_restore(void *ctx, const char *ifname, const struct nic_saved *saved)
-{
-	(void)ctx, (void)ifname, (void)saved;
-	return 0;
-}
-
-static const struct kern_ops tk_ops = {
-	.vale_list = tk_vale_list,
-	.vale_attach = tk_attach,
-	.vale_detach = tk_ok_name,
-	.vale_newif = tk_newif,
-	.vale_delif = tk_ok_name,
-	.polling_enable = tk_polling_enable,
-	.polling_disable = tk_ok_name,
-	.port_open = tk_port_open,
-	.port_info = tk_port_info,
-	.port_stats = tk_port_stats,
-	.netdev_exists = tk_netdev_exists,
-	.nic_prepare = tk_nic_prepare,
-	.nic_restore = tk_nic_restore,
-};
-
-/*
- * The release watch, faked: the watcher is the read end of a pipe; the test
- * "releases" a port fd by writing its cookie to the other end. The cookies
- * the daemon registered are kept to check ADD and DEL.
- */
-static int tk_wpipe = -1;		/* write end of the current watcher */
-static uint64_t tk_watched[4096];
-static size_t tk_n_watched;
-static unsigned tk_watch_opens;
-
-static int tk_watch_open(void *ctx, int *wfd)
-{
-	int p[2];
-
-	(void)ctx;
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
-	if (tk_wpipe >= 0)
-		close(tk_wpipe);
-	tk_wpipe = p[1];
-	*wfd = p[0];
-	tk_watch_opens++;
-	return 0;
-}
-
-static int tk_watch_add(void *ctx, int wfd, int fd, uint64_t cookie)
-{
-	(void)ctx, (void)wfd;
-	if (fd < 0 || tk_n_watched >= ELEMENTSOF(tk_watched))
-		return fd < 0 ? -EBADF : -ENOSPC;
-	tk_watched[tk_n_watched++] = cookie;
-	return 0;
-}
-
-static bool tk_unwatch(uint64_t cookie)
-{
-	for (size_t i = 0; i < tk_n_watched; i++) {
-		if (tk_watched[i] == cookie) {
-			tk_watched[i] = tk_watched[--tk_n_watched];
-			return true;
-		}
-	}
-	return false;
-}
-
-static int tk_watch_del(void *ctx, int wfd, uint64_t cookie)
-{
-	(void)ctx, (void)wfd;
-	return tk_unwatch(cookie) ? 0 : -ENOENT;
-}
-
-static int tk_watch_read(void *ctx, int wfd, uint64_t *c, size_t n)
-{
-	ssize_t r = read(wfd, c, n * sizeof(*c));
-
-	(void)ctx;
-	if (r < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	return (int)(r / (ssize_t)sizeof(*c));
-}
-
-/* The kernel reports the release of the fd of @handle. */
-static void tk_release(uint64_t handle)
-{
-	if (tk_unwatch(handle) && write(tk_wpipe, &handle, sizeof(handle)) != sizeof(handle))
-		abort();
-}
-
-/* tk_ops with the release watch: the module that has the extension. */
-static struct kern_ops tk_ops_rw;
+/* The kernel: fake_kern.c, with ports vale0:vm1, vale1:x, vale0:vm2 in VALE_LIST. */
+static struct fake_kern *fk;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -335,23 +148,21 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	json_int_t h[8];
 	json_t *e = NULL, *j;
 
+	uint64_t first = 0;
+
 	/* 1. The module has the release watch: records are watched by it, no pidfd. */
-	tk_ops_rw = tk_ops;
-	tk_ops_rw.watch_open = tk_watch_open;
-	tk_ops_rw.watch_add = tk_watch_add;
-	tk_ops_rw.watch_del = tk_watch_del;
-	tk_ops_rw.watch_read = tk_watch_read;
-	dm.kern.ops = &tk_ops_rw;
+	fake_kern_watch(fk, &dm.kern);
 	dm.rw_state = NMD_RW_UNTRIED;	/* the fallback above turned it off */
 	h[0] = open_port(u1000, "vale0:vm1", NULL);
-	CHECK(h[0] > 0 && dm.rw_state == NMD_RW_ON && tk_n_watched == 1 && tk_watched[0] == (uint64_t)h[0],
+	CHECK(h[0] > 0 && dm.rw_state == NMD_RW_ON && fake_watched(fk, &first) == 1 &&
+		      first == (uint64_t)h[0],
 	      "the handle is registered with the release watch");
 	CHECK(dm.n_pidfds == 1, "no pidfd for it (%u: the admin's of before)", dm.n_pidfds);
 	j = call(u1000, "{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"status\"}", NULL);
 	CHECK(json_is_true(json_object_get(json_object_get(result(j), "holders"), "release_watch")),
 	      "status: release_watch");
 	json_decref(j);
-	tk_release((uint64_t)h[0]);
+	fake_release(fk, (uint64_t)h[0]);
 	pump_ms(20);
 	CHECK(dm.n_holders == base, "released: the record is gone (%u)", dm.n_holders);
 
@@ -364,7 +175,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 			 "\"params\":{\"handle\":%lld}}", (long long)h[0]);
 		json_decref(call(u1000, line, NULL));
 	}
-	CHECK(tk_n_watched == 0 && dm.n_holders == base, "port.close: DEL sent, record gone");
+	CHECK(fake_watched(fk, NULL) == 0 && dm.n_holders == base, "port.close: DEL sent, record gone");
 
 	/* 3. 3000 open-then-release rounds come back to where they started. */
 	for (int i = 0; i < 3000; i++) {
@@ -372,7 +183,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 
 		if (x <= 0)
 			break;
-		tk_release((uint64_t)x);
+		fake_release(fk, (uint64_t)x);
 		if (i % 100 == 99)
 			pump_ms(1);
 	}
@@ -401,7 +212,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 		      "the 5th user handle: limit total");
 		json_decref(e);
 	}
-	tk_release((uint64_t)h[0]);
+	fake_release(fk, (uint64_t)h[0]);
 	pump_ms(20);
 	CHECK(open_port(u1000, "vale0:vm1", NULL) > 0, "one released: uid 1000 opens again");
 
@@ -451,7 +262,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	holders_free(&dm);
 	dm.opts.no_release_watch = false;
 	dm.config->handles = saved;
-	dm.kern.ops = &tk_ops;
+	fake_kern(fk, &dm.kern);
 }
 
 static const char *state_of(const struct rpc_peer *p)
@@ -674,7 +485,9 @@ int main(void)
 	char statedir[] = "/tmp/test_daemon_methods.XXXXXX", state[128];
 	struct diags d;
 	json_t *j;
+	const struct kern_open *last;
 	json_int_t h1, h2;
+	unsigned opens;
 	int nfds, r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -689,11 +502,12 @@ int main(void)
 	snprintf(dm.module_name, sizeof(dm.module_name), "netmap");
 	dm.next_handle = 1;
 	dm.started = time(NULL);
-	dm.kern.ops = &tk_ops;
-	tk_ports[0] = (struct kern_vale_port){ .name = "vale0:vm1", .bridge_idx = 0, .port_idx = 0 };
-	tk_ports[1] = (struct kern_vale_port){ .name = "vale1:x", .bridge_idx = 1, .port_idx = 0 };
-	tk_ports[2] = (struct kern_vale_port){ .name = "vale0:vm2", .bridge_idx = 0, .port_idx = 1 };
-	tk_n_ports = 3;
+	fk = fake_new();
+	if (!fk || fake_add_ephemeral(fk, "vale0:vm1") || fake_add_ephemeral(fk, "vale1:x") ||
+	    fake_add_ephemeral(fk, "vale0:vm2"))
+		return 2;
+	fake_set_tx_packets(fk, 7);
+	fake_kern(fk, &dm.kern);
 
 	diags_init(&d, "methods.yaml");
 	r = daemon_load_config(NULL, "methods.yaml", yaml, &dm.config, &d);
@@ -740,16 +554,16 @@ int main(void)
 	json_decref(j);
 
 	/* Refused: another uid, no fd, kernel not asked. */
-	tk_opens = 0;
+	opens = fake_calls(fk, FK_PORT_OPEN);
 	j = call(&u1002, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.open\","
 			 "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
 	CHECK(err_code(j) == RPC_ERR_PERMISSION, "uid 1002 refused: %lld", (long long)err_code(j));
-	CHECK(nfds == 0 && tk_opens == 0, "no fd, no open (%d %u)", nfds, tk_opens);
+	CHECK(nfds == 0 && fake_calls(fk, FK_PORT_OPEN) == opens, "no fd, no open (%d)", nfds);
 	json_decref(j);
 	/* Issue 13: "vale0:vm1^" would create port "vm1^"; refused, kernel not asked. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.open\","
 			 "\"params\":{\"name\":\"vale0:vm1^\"}}", &nfds);
-	CHECK(err_code(j) == RPC_ERR_PERMISSION && nfds == 0 && tk_opens == 0,
+	CHECK(err_code(j) == RPC_ERR_PERMISSION && nfds == 0 && fake_calls(fk, FK_PORT_OPEN) == opens,
 	      "vale0:vm1^ refused: %lld", (long long)err_code(j));
 	CHECK(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
 		     "host rings") != NULL, "and the message says why");
@@ -757,10 +571,12 @@ int main(void)
 	/* The suffixes go into mode and flags; only the bare name reaches the kernel. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"port.open\","
 			 "\"params\":{\"name\":\"vale0:vm1-0/T\",\"mode\":\"all\"}}", &nfds);
-	CHECK(nfds == 1 && !strcmp(tk_last_name, "vale0:vm1") && tk_last.mode == NR_REG_ONE_NIC &&
-		      tk_last.ringid == 0 && tk_last.flags == NR_TX_RINGS_ONLY,
-	      "vale0:vm1-0/T -> vale0:vm1 ONE_NIC 0 TX_RINGS_ONLY (%s %u %llx)", tk_last_name,
-	      tk_last.mode, (unsigned long long)tk_last.flags);
+	last = fake_last_open(fk);
+	CHECK(nfds == 1 && last && !strcmp(last->name, "vale0:vm1") && last->mode == NR_REG_ONE_NIC &&
+		      last->ringid == 0 && last->flags == NR_TX_RINGS_ONLY,
+	      "vale0:vm1-0/T -> vale0:vm1 ONE_NIC 0 TX_RINGS_ONLY (%s %u %llx)",
+	      last ? last->name : "-", last ? last->mode : 0,
+	      last ? (unsigned long long)last->flags : 0ull);
 	CHECK(!strcmp(json_string_value(json_object_get(result(j), "name")), "vale0:vm1-0/T"),
 	      "the reply names the port as asked");
 	{
@@ -1090,6 +906,7 @@ int main(void)
 	config_free(dm.config);
 	event_base_free(dm.base);
 	free(dm.stored);
+	fake_free(fk);
 	{
 		char cmd[160];
 

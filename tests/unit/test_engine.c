@@ -142,6 +142,22 @@ static struct engine *new_engine(struct kern *k)
 	return e;
 }
 
+/*
+ * The start of most scenarios: no state file, and a fake kernel in @k that
+ * has NIC eth1 (@eth1_busy: with addresses, so prepare refuses it).
+ */
+static struct fake_kern *fresh_kernel(struct kern *k, bool eth1_busy)
+{
+	struct fake_kern *f = fake_new();
+
+	if (!f)
+		abort();
+	unlink(state_path);
+	fake_add_nic(f, "eth1", eth1_busy);
+	fake_kern(f, k);
+	return f;
+}
+
 #define CHECK_STR(a, b)                                                        \
 	do {                                                                   \
 		const char *_a = (a), *_b = (b);                               \
@@ -161,7 +177,7 @@ static const char *const default_plan =
 /* conf/netmapd.yaml from nothing, apply, plan again, teardown. */
 static void test_default(void)
 {
-	struct fake_kern *f = fake_new();
+	struct fake_kern *f;
 	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct engine *e;
 	struct kern k;
@@ -170,9 +186,7 @@ static void test_default(void)
 	bool off, promisc, pause;
 	size_t n, conflicts = 99;
 
-	unlink(state_path);
-	fake_add_nic(f, "eth1", false);
-	fake_kern(f, &k);
+	f = fresh_kernel(&k, false);
 	before = fake_snapshot(f);
 	e = new_engine(&k);
 	CHECK(c && e, "setup");
@@ -326,16 +340,14 @@ static const char *const yaml_empty = "version: 1\n";
 
 static void test_changes(void)
 {
-	struct fake_kern *f = fake_new();
+	struct fake_kern *f;
 	struct nmd_config *a = load(yaml_a), *b = load(yaml_b), *c = load(yaml_c),
 			  *z = load(yaml_empty);
 	struct engine *e;
 	struct kern k;
 	char *s;
 
-	unlink(state_path);
-	fake_add_nic(f, "eth1", false);
-	fake_kern(f, &k);
+	f = fresh_kernel(&k, false);
 	e = new_engine(&k);
 	CHECK(a && b && c && z && e, "setup");
 	if (!a || !b || !c || !z || !e)
@@ -394,14 +406,12 @@ static void rollback_every_step(const struct nmd_config *from, const struct nmd_
 
 	/* Count the changing calls of a good run. */
 	{
-		struct fake_kern *f = fake_new();
+		struct fake_kern *f;
 		struct engine *e;
 		struct kern k0;
 		unsigned c0;
 
-		unlink(state_path);
-		fake_add_nic(f, "eth1", false);
-		fake_kern(f, &k0);
+		f = fresh_kernel(&k0, false);
 		e = new_engine(&k0);
 		if (from)
 			apply(e, from, false);
@@ -413,16 +423,14 @@ static void rollback_every_step(const struct nmd_config *from, const struct nmd_
 	}
 	CHECK(steps > 0, "%s: %u steps", what, steps);
 	for (k = 1; k <= steps; k++) {
-		struct fake_kern *f = fake_new();
+		struct fake_kern *f;
 		struct engine *e;
 		struct kern k0;
 		char *snap0, *state0, *snap1, *state1;
 		struct diags d;
 		int r;
 
-		unlink(state_path);
-		fake_add_nic(f, "eth1", false);
-		fake_kern(f, &k0);
+		f = fresh_kernel(&k0, false);
 		e = new_engine(&k0);
 		if (from)
 			apply(e, from, false);
@@ -477,16 +485,13 @@ static void test_rollback(void)
 /* What someone else made is never touched; what matches is adopted. */
 static void test_unowned(void)
 {
-	struct fake_kern *f = fake_new();
 	struct nmd_config *a = load(yaml_a), *z = load(yaml_empty);
-	struct engine *e;
 	struct kern k;
+	struct fake_kern *f = fresh_kernel(&k, false);
+	struct engine *e;
 	char *s;
 
-	unlink(state_path);
-	fake_add_nic(f, "eth1", false);
 	fake_add_nic(f, "eth2", false);
-	fake_kern(f, &k);
 	/* By hand: h0 on vale0, eth2 on vale5, a client on vale0:cl, and v0 as the file wants it. */
 	fake_add_persistent(f, "h0", 1, 1024);
 	k.ops->vale_attach(k.ctx, "vale0:h0", false, 0);
@@ -621,15 +626,13 @@ static void test_conflicts(void)
 /* A NIC that prepare refuses (addresses): rollback, and the reason. */
 static void test_nic_busy(void)
 {
-	struct fake_kern *f = fake_new();
+	struct fake_kern *f;
 	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml");
 	struct engine *e;
 	struct kern k;
 	char *before, *after;
 
-	unlink(state_path);
-	fake_add_nic(f, "eth1", true);
-	fake_kern(f, &k);
+	f = fresh_kernel(&k, true);
 	e = new_engine(&k);
 	before = fake_snapshot(f);
 	CHECK(apply(e, c, true) == -EBUSY, "busy NIC refused");
@@ -645,7 +648,7 @@ static void test_nic_busy(void)
 /* Restart: a new engine on the same state file, with and without the fd store. */
 static void test_restart(void)
 {
-	struct fake_kern *f = fake_new();
+	struct fake_kern *f;
 	struct nmd_config *c = load_file(CONF_DIR "/examples/showcase.yaml"), *z = load(yaml_empty);
 	struct engine *e;
 	struct kern k;
@@ -654,9 +657,7 @@ static void test_restart(void)
 	size_t n;
 	char *s, *st0, *st1;
 
-	unlink(state_path);
-	fake_add_nic(f, "eth1", false);
-	fake_kern(f, &k);
+	f = fresh_kernel(&k, false);
 	e = new_engine(&k);
 	CHECK(apply(e, c, false) == 0, "apply");
 	/* The fd store keeps copies of the anchors. */
@@ -985,14 +986,12 @@ static void crash_every_step(const struct nmd_config *from, const struct nmd_con
 	unsigned steps = 0;
 
 	{
-		struct fake_kern *f = fake_new();
+		struct fake_kern *f;
 		struct engine *e;
 		struct kern k0;
 		unsigned c0;
 
-		unlink(state_path);
-		fake_add_nic(f, "eth1", false);
-		fake_kern(f, &k0);
+		f = fresh_kernel(&k0, false);
 		e = new_engine(&k0);
 		if (from)
 			apply(e, from, false);
@@ -1005,15 +1004,13 @@ static void crash_every_step(const struct nmd_config *from, const struct nmd_con
 	CHECK(steps > 0, "%s: %u steps", what, steps);
 	for (unsigned k = 1; k <= steps; k++) {
 		for (int after = 0; after < 2; after++) {
-			struct fake_kern *f = fake_new();
+			struct fake_kern *f;
 			struct engine *e;
 			struct kern k0;
 			char *pristine, *snap, *st;
 			size_t conflicts = 0;
 
-			unlink(state_path);
-			fake_add_nic(f, "eth1", false);
-			fake_kern(f, &k0);
+			f = fresh_kernel(&k0, false);
 			pristine = fake_snapshot(f);
 			e = new_engine(&k0);
 			if (from)
@@ -1078,15 +1075,13 @@ static void test_crash(void)
 /* The NIC's intent holds its settings from before the prepare, never after. */
 static void test_nic_intent(void)
 {
-	struct fake_kern *f = fake_new();
+	struct fake_kern *f;
 	struct nmd_config *a = load(yaml_a);
 	struct engine *e;
 	struct kern k;
 	char *s;
 
-	unlink(state_path);
-	fake_add_nic(f, "eth1", false);
-	fake_kern(f, &k);
+	f = fresh_kernel(&k, false);
 	e = new_engine(&k);
 	/* Die right after nic_prepare (the 3rd change of yaml_a: newif v0, newif v1). */
 	fake_crash(f, 3, true, on_crash, NULL);
@@ -1222,8 +1217,27 @@ static void test_damaged_state(void)
 	}
 }
 
-int main(void)
+static const struct check_case cases[] = {
+	CHECK_CASE(default),
+	CHECK_CASE(changes),
+	CHECK_CASE(rollback),
+	CHECK_CASE(unowned),
+	CHECK_CASE(conflicts),
+	CHECK_CASE(nic_busy),
+	CHECK_CASE(restart),
+	CHECK_CASE(state_file),
+	CHECK_CASE(confirm_record),
+	CHECK_CASE(memory),
+	CHECK_CASE(state_unwritable),
+	CHECK_CASE(nic_intent),
+	CHECK_CASE(crash),
+	CHECK_CASE(damaged_state),
+};
+
+int main(int argc, char **argv)
 {
+	int r;
+
 	/* tmpfs if there is one, as /run is for the daemon: fsync is free there. */
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_engine.XXXXXX",
 		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
@@ -1234,22 +1248,9 @@ int main(void)
 	snprintf(state_path, sizeof(state_path), "%s/state.json", tmpdir);
 	snprintf(crash_copy, sizeof(crash_copy), "%s/state.crash", tmpdir);
 
-	test_default();
-	test_changes();
-	test_rollback();
-	test_unowned();
-	test_conflicts();
-	test_nic_busy();
-	test_restart();
-	test_state_file();
-	test_confirm_record();
-	test_memory();
-	test_state_unwritable();
-	test_nic_intent();
-	test_crash();
-	test_damaged_state();
+	r = CHECK_RUN(argc, argv, cases);
 
 	unlink(state_path);
 	rmdir(tmpdir);
-	return check_summary();
+	return check_exit(r);
 }

@@ -76,6 +76,9 @@ static void region_reset(char *mem)
 	((struct netmap_ring *)(mem + R_TXRING))->tail = R_SLOTS - 1;
 }
 
+/* The region handed as fd 3, made by main() before any case runs. */
+static int region = -1;
+
 static int region_create(void)
 {
 	int fd = memfd_create("libnetmap-test", 0);
@@ -509,8 +512,10 @@ static void test_dispatch(struct nm_desc *d, char *mem)
 	      "nm_inject");
 }
 
-static void test_handed(int region_fd)
+static void test_handed(void)
 {
+	int region_fd = region;
+
 	struct nmport_d *p, *q;
 	struct nm_desc *d;
 	char *mem = mmap(NULL, R_MEMSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, region_fd, 0);
@@ -624,10 +629,24 @@ static void test_daemon(void)
 	unlink(sock);
 }
 
-int main(void)
+static const struct check_case cases[] = {
+	CHECK_CASE(grammar),
+	CHECK_CASE(conf),
+	CHECK_CASE(decoders),
+	CHECK_CASE(options),
+	CHECK_CASE(steps),
+	CHECK_CASE(ctx_and_lists),
+	CHECK_CASE(nm_parse),
+	CHECK_CASE(handed),
+	CHECK_CASE(daemon),
+};
+
+int main(int argc, char **argv)
 {
-	int region = region_create();
 	char ports[512];
+	int r;
+
+	region = region_create();
 
 	/* Hand "vale0:vm1" to ourselves before anything reads the environment. */
 	if (dup2(region, 3) != 3)
@@ -647,15 +666,7 @@ int main(void)
 	test_ctx.error = count_error;
 	nmctx_set_default(&test_ctx);
 
-	test_grammar();
-	test_conf();
-	test_decoders();
-	test_options();
-	test_steps();
-	test_ctx_and_lists();
-	test_nm_parse();
-	test_handed(region);
-	test_daemon();
+	r = CHECK_RUN(argc, argv, cases);
 	close(region);
-	return check_summary();
+	return check_exit(r);
 }

@@ -376,9 +376,17 @@ static void test_env(void)
 	}
 }
 
-int main(void)
+static const struct check_case cases[] = {
+	CHECK_CASE(connect_errors),
+	CHECK_CASE(calls),
+	CHECK_CASE(broken),
+	CHECK_CASE(ports),
+	CHECK_CASE(env),
+};
+
+int main(int argc, char **argv)
 {
-	int fds_at_start;
+	int fds_at_start, r;
 	pid_t srv;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -389,14 +397,11 @@ int main(void)
 	srv = fake_start(sock, GOLDEN_DIR);
 	fds_at_start = count_fds();
 
-	test_connect_errors();
-	test_calls();
-	test_broken();
-	test_ports();
-	test_env();
+	r = CHECK_RUN(argc, argv, cases);
 
-	CHECK(count_fds() == fds_at_start, "descriptors: %d at start, %d at end",
-	      fds_at_start, count_fds());
+	if (r == 0)
+		CHECK(count_fds() == fds_at_start, "descriptors: %d at start, %d at end",
+		      fds_at_start, count_fds());
 	fake_stop(srv);
 	{
 		char p[160];
@@ -406,5 +411,5 @@ int main(void)
 		unlink(sock);
 		rmdir(dir);
 	}
-	return check_summary();
+	return check_exit(r);
 }

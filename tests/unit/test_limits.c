@@ -127,10 +127,10 @@ static void test_raise(void)
 	      (unsigned long long)n);
 }
 
-int main(void)
-{
-	test_parse();
-	test_derive();
-	test_raise();
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(parse),
+	CHECK_CASE(derive),
+	CHECK_CASE(raise),
+};
+
+CHECK_MAIN(cases)

@@ -481,13 +481,13 @@ static void test_copy_rx_forced_read(void)
 	free(mem.base);
 }
 
-int main(void)
-{
-	test_copy_tx_rx();
-	test_bad_monitor_slot();
-	test_zcopy_rx_release();
-	test_zcopy_tx_after();
-	test_copy_rx_idle();
-	test_copy_rx_forced_read();
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(copy_tx_rx),
+	CHECK_CASE(bad_monitor_slot),
+	CHECK_CASE(zcopy_rx_release),
+	CHECK_CASE(zcopy_tx_after),
+	CHECK_CASE(copy_rx_idle),
+	CHECK_CASE(copy_rx_forced_read),
+};
+
+CHECK_MAIN(cases)

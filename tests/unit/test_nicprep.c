@@ -535,12 +535,9 @@ static void test_lo(void)
 	CHECK(snap_take("lo", &after) && snap_eq(&before, &after), "lo as before");
 }
 
-int main(void)
+/* veth and lo in a network namespace of our own, when the host lets us make one. */
+static void test_real_interfaces(void)
 {
-	test_names();
-	test_json();
-	test_args();
-
 	if (unshare(CLONE_NEWNET) < 0) {
 		printf("SKIP: real interfaces (unshare(CLONE_NEWNET): %s)\n", strerror(errno));
 	} else if (sh("ip link add va type veth peer name vb 2>/dev/null") != 0) {
@@ -549,5 +546,13 @@ int main(void)
 		test_veth();
 		test_lo();
 	}
-	return check_summary();
 }
+
+static const struct check_case cases[] = {
+	CHECK_CASE(names),
+	CHECK_CASE(json),
+	CHECK_CASE(args),
+	CHECK_CASE(real_interfaces),
+};
+
+CHECK_MAIN(cases)

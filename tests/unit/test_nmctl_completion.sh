@@ -53,7 +53,7 @@ t "--confirm" nmctl apply --c
 t "FILES" nmctl apply --confirm 30 ""
 t "confirm" nmctl conf
 # The other tools' completions (same stand-ins; _t runs another function).
-for f in netmapd nm-pktgen nm-bridge; do
+for f in netmapd nm-tools; do
 	# shellcheck source=/dev/null
 	. "$(dirname "$comp")/$f.bash"
 done
@@ -74,12 +74,14 @@ tf() { # FUNCTION WANT WORDS...
 tf _netmapd "--check" netmapd --che
 tf _netmapd "FILES" netmapd --check ""
 tf _netmapd "--no-host --no-module --no-release-watch" netmapd --no
-tf _nm_pktgen "tx rx ping pong" nm-pktgen -f ""
-tf _nm_pktgen "vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1 vale0:vm1/rt" nm-pktgen -i vale0
+tf _nm_tools "tx rx ping pong" nm-pktgen -f ""
+tf _nm_tools "vale0:eth1 vale0:eth1^ vale0:v0 vale0:vm1 vale0:vm1/rt" nm-pktgen -i vale0
 LISTEN_FDNAMES=a.b:c.d
-tf _nm_pktgen "env:a.b env:c.d" nm-pktgen -i env
+tf _nm_tools "env:a.b env:c.d" nm-pktgen -i env
 unset LISTEN_FDNAMES
-tf _nm_bridge "--busy" nm-bridge --b
-tf _nm_bridge "capture{0 capture}0" nm-bridge -i cap
+tf _nm_tools "--busy" nm-bridge --b
+tf _nm_tools "capture{0 capture}0" nm-bridge -i cap
+tf _nm_tools "--busy --duration --json --help" /usr/bin/nm-bridge --
+tf _nm_tools "-i -b -T --busy --duration --json --help" nm-bridge -f ""
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -555,15 +555,15 @@ static void test_chains(void)
 	tpool_fini(&t);
 }
 
-int main(void)
-{
-	test_layout_defaults();
-	test_layout_rounding();
-	test_layout_errors();
-	test_layout_user_view();
-	test_pool_basic();
-	test_pool_index();
-	test_pool_random();
-	test_chains();
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(layout_defaults),
+	CHECK_CASE(layout_rounding),
+	CHECK_CASE(layout_errors),
+	CHECK_CASE(layout_user_view),
+	CHECK_CASE(pool_basic),
+	CHECK_CASE(pool_index),
+	CHECK_CASE(pool_random),
+	CHECK_CASE(chains),
+};
+
+CHECK_MAIN(cases)

@@ -542,16 +542,16 @@ static void test_many_batches(void)
 	pipe_fini(&p);
 }
 
-int main(void)
-{
-	test_one_packet_zero_copy();
-	test_sender_keeps_frames();
-	test_sender_swaps_in();
-	test_full_ring_and_tail();
-	test_bad_slot_stops_sync();
-	test_bad_release();
-	test_release_swapped_buffer();
-	test_morefrag();
-	test_many_batches();
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(one_packet_zero_copy),
+	CHECK_CASE(sender_keeps_frames),
+	CHECK_CASE(sender_swaps_in),
+	CHECK_CASE(full_ring_and_tail),
+	CHECK_CASE(bad_slot_stops_sync),
+	CHECK_CASE(bad_release),
+	CHECK_CASE(release_swapped_buffer),
+	CHECK_CASE(morefrag),
+	CHECK_CASE(many_batches),
+};
+
+CHECK_MAIN(cases)

@@ -392,19 +392,18 @@ static void test_null_sync(void)
 	free(ring);
 }
 
-int main(void)
-{
-	test_prologue_exhaustive();
-	test_prologue_huge();
-	test_prologue_wrap();
-	test_reinit_then_ok();
-	test_tail_restored();
-	test_finalize_publishes();
-	test_busy();
-	test_timestamp();
-	test_reset_user();
-	test_check_user();
-	test_null_sync();
-	(void)notifies;
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(prologue_exhaustive),
+	CHECK_CASE(prologue_huge),
+	CHECK_CASE(prologue_wrap),
+	CHECK_CASE(reinit_then_ok),
+	CHECK_CASE(tail_restored),
+	CHECK_CASE(finalize_publishes),
+	CHECK_CASE(busy),
+	CHECK_CASE(timestamp),
+	CHECK_CASE(reset_user),
+	CHECK_CASE(check_user),
+	CHECK_CASE(null_sync),
+};
+
+CHECK_MAIN(cases)

@@ -2181,9 +2181,34 @@ static void test_eval(void)
 	rpc_server_free(s);
 }
 
-int main(void)
+static const struct check_case cases[] = {
+	CHECK_CASE(policy),
+	CHECK_CASE(codes),
+	CHECK_CASE(calls),
+	CHECK_CASE(errors),
+	CHECK_CASE(notifications_and_batch),
+	CHECK_CASE(peercred),
+	CHECK_CASE(fds),
+	CHECK_CASE(privilege),
+	CHECK_CASE(stall_and_vanish),
+	CHECK_CASE(oversize),
+	CHECK_CASE(pipeline),
+	CHECK_CASE(backpressure),
+	CHECK_CASE(subscribe),
+	CHECK_CASE(emfile),
+	CHECK_CASE(max_clients),
+	CHECK_CASE(batch_limits),
+	CHECK_CASE(output_total),
+	CHECK_CASE(admin_slots),
+	CHECK_CASE(timeouts),
+	CHECK_CASE(fairness),
+	CHECK_CASE(socket_setup),
+	CHECK_CASE(eval),
+};
+
+int main(int argc, char **argv)
 {
-	int fds_at_start;
+	int fds_at_start, r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -2197,40 +2222,11 @@ int main(void)
 		return 2;
 	fds_at_start = count_fds();
 
-	struct { const char *name; void (*fn)(void); } tests[] = {
-		{ "policy", test_policy },
-		{ "codes", test_codes },
-		{ "calls", test_calls },
-		{ "errors", test_errors },
-		{ "notifications_and_batch", test_notifications_and_batch },
-		{ "peercred", test_peercred },
-		{ "fds", test_fds },
-		{ "privilege", test_privilege },
-		{ "stall_and_vanish", test_stall_and_vanish },
-		{ "oversize", test_oversize },
-		{ "pipeline", test_pipeline },
-		{ "backpressure", test_backpressure },
-		{ "subscribe", test_subscribe },
-		{ "emfile", test_emfile },
-		{ "max_clients", test_max_clients },
-		{ "batch_limits", test_batch_limits },
-		{ "output_total", test_output_total },
-		{ "admin_slots", test_admin_slots },
-		{ "timeouts", test_timeouts },
-		{ "fairness", test_fairness },
-		{ "socket_setup", test_socket_setup },
-		{ "eval", test_eval },
-	};
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		unsigned f = failed;
-
-		tests[i].fn();
-		printf("%s %s\n", failed == f ? "ok  " : "FAIL", tests[i].name);
-	}
-
-	CHECK(count_fds() == fds_at_start, "descriptors: %d at start, %d at end",
-	      fds_at_start, count_fds());
+	r = CHECK_RUN(argc, argv, cases);
+	if (r == 0)
+		CHECK(count_fds() == fds_at_start, "descriptors: %d at start, %d at end",
+		      fds_at_start, count_fds());
 	event_base_free(base);
 	rmdir(dir);
-	return check_summary();
+	return check_exit(r);
 }

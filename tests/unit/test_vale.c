@@ -1016,19 +1016,19 @@ static void test_offsets(void)
 	teardown();
 }
 
-int main(void)
-{
-	test_buf_addr();
-	test_no_switch();
-	test_lut();
-	test_learning();
-	test_frags();
-	test_full_and_counters();
-	test_bad_slots();
-	test_indirect();
-	test_indirect_fault();
-	test_batches_and_wrap();
-	test_vnet();
-	test_offsets();
-	return check_summary();
-}
+static const struct check_case cases[] = {
+	CHECK_CASE(buf_addr),
+	CHECK_CASE(no_switch),
+	CHECK_CASE(lut),
+	CHECK_CASE(learning),
+	CHECK_CASE(frags),
+	CHECK_CASE(full_and_counters),
+	CHECK_CASE(bad_slots),
+	CHECK_CASE(indirect),
+	CHECK_CASE(indirect_fault),
+	CHECK_CASE(batches_and_wrap),
+	CHECK_CASE(vnet),
+	CHECK_CASE(offsets),
+};
+
+CHECK_MAIN(cases)

@@ -73,19 +73,8 @@ trap 'rc=$?; set +e; [ -n "$MON" ] && kill $MON 2>/dev/null; [ $rc = 0 ] || dump
       [ -n "$HOLDERS" ] && kill $HOLDERS 2>/dev/null;
       [ -n "$DPID" ] && kill -TERM $DPID 2>/dev/null; wait 2>/dev/null; exit $rc' EXIT
 
-netmapd --check "$CONF" || fail "netmapd --check"
-netmapd -c "$CONF" --state "$W/state.json" --no-module >>"$LOG" 2>&1 &
-DPID=$!
-i=0
-until nmd_client -s $S call status >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $DPID 2>/dev/null; then
-		cat "$LOG"
-		fail "netmapd did not come up"
-	fi
-	sleep 0.1
-done
-ok "netmapd is up (pid $DPID)"
+run netmapd --check "$CONF" || fail "netmapd --check"
+start_netmapd "$CONF"
 grep 'limits:' "$LOG" || fail "the daemon did not log its limits"
 echo "fd limit of the daemon: $(awk '/Max open files/ {print $4, $5}' /proc/$DPID/limits) (soft, hard)"
 soft=$(awk '/Max open files/ {print $4}' /proc/$DPID/limits)
@@ -172,7 +161,7 @@ finish() {
 }
 
 # --- bigbatch -----------------------------------------------------------------
-runas 1000 1000 $A batch-check 1200 || fail "a batch of 1200 was not refused with limits.max_batch"
+run runas 1000 1000 $A batch-check 1200 || fail "a batch of 1200 was not refused with limits.max_batch"
 ok "a batch of 1200 entries is refused (max_batch)"
 scenario bigbatch
 rm -f "$W"/atk.*
@@ -215,7 +204,7 @@ sleep 1
 good "during"
 finish
 dropped=$(cat "$W"/atk.* | sed -n 's/.* \([0-9]*\) dropped for unread output.*/\1/p' | awk '{s += $1} END {print s + 0}')
-nmd_client -s $S call stats | sed -n 's/.*"rpc":\({[^}]*}\).*/rpc stats: \1/p'
+run nmd_client -s $S call stats | sed -n 's/.*"rpc":\({[^}]*}\).*/rpc stats: \1/p'
 [ "$dropped" -ge 1 ] || fail "subs: no subscriber was dropped for unread output"
 ok "subs: $dropped subscribers dropped for unread output (output_total_bytes/output_max_bytes)"
 

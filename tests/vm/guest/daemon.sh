@@ -78,21 +78,6 @@ regions:
 EOT
 }
 
-start_daemon() {
-	netmapd -c "$CONF" --state "$W/state.json" --no-module >>"$LOG" 2>&1 &
-	DPID=$!
-	i=0
-	until $C call status >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $DPID 2>/dev/null; then
-			cat "$LOG"
-			fail "netmapd did not come up"
-		fi
-		sleep 0.1
-	done
-	ok "netmapd is up (pid $DPID)"
-}
-
 dump_log() { echo "--- daemon log"; cat "$LOG"; echo "---"; }
 trap 'rc=$?; [ $rc = 0 ] || dump_log; [ -n "$DPID" ] && kill -TERM $DPID 2>/dev/null;
       echo $old_priv_if_num >/sys/module/netmap/parameters/priv_if_num; exit $rc' EXIT
@@ -114,9 +99,9 @@ plan_empty() {
 
 # --- 1. apply -------------------------------------------------------------
 topology "" ""
-netmapd --check "$CONF" || fail "netmapd --check"
-start_daemon
-$C call status
+run netmapd --check "$CONF" || fail "netmapd --check"
+start_netmapd "$CONF"
+run $C call status
 sw=$($C call switch.list) || fail "switch.list"
 echo "$sw"
 echo "$sw" | grep -q '"vale0:nmd0"' || fail "vale0:nmd0 not attached"
@@ -151,8 +136,8 @@ cat "$W/ev1"
 after=$(grep -c 'applied:' "$LOG" || true)
 grep 'applied:' "$LOG" | tail -n $((after - before))
 [ -e /sys/class/net/nmd1 ] || fail "nmd1 not created by the reload"
-$C call switch.list | grep -q '"vale0:nmd1"' || fail "nmd1 not attached"
-$C call topology.get | grep -q 'nmd0{2' || fail "pipe nmd0{2 missing"
+run $C call switch.list | grep -q '"vale0:nmd1"' || fail "nmd1 not attached"
+run $C call topology.get | grep -q 'nmd0{2' || fail "pipe nmd0{2 missing"
 grep 'applied:' "$LOG" | tail -n $((after - before)) | grep -q 'nmd0 \|nmd0{1\|nmd0)' &&
 	fail "the reload touched objects that did not change"
 [ $((after - before)) -le 4 ] || fail "the reload ran $((after - before)) actions"
@@ -187,36 +172,36 @@ kill -9 $DPID
 wait $DPID 2>/dev/null || true
 DPID=
 rm -f "$S"
-start_daemon
+start_netmapd "$CONF"
 plan_empty "after kill -9 and restart"
 expect_eq "nmd0 ifindex after restart" "$(cat /sys/class/net/nmd0/ifindex)" "$ifindex0"
-$C call switch.list | grep -q '"vale0:nmd1"' || fail "nmd1 not attached after restart"
-$C call topology.get | grep -q 'nmd0{2' || fail "pipe nmd0{2 missing after restart"
+run $C call switch.list | grep -q '"vale0:nmd1"' || fail "nmd1 not attached after restart"
+run $C call topology.get | grep -q 'nmd0{2' || fail "pipe nmd0{2 missing after restart"
 ok "restarted daemon adopted its objects"
 
 # --- 5. unprivileged clients ----------------------------------------------
-runas 1000 1000 nmd_client -s $S xfer 'nmd0{1' 'nmd0}1' 2000 || fail "uid 1000: pipe transfer"
+run runas 1000 1000 nmd_client -s $S xfer 'nmd0{1' 'nmd0}1' 2000 || fail "uid 1000: pipe transfer"
 ok "uid 1000 passed 2000 packets over pipe nmd0{1 -> nmd0}1"
-runas 1000 1000 nmd_client -s $S xfer vale0:a vale0:b 2000 || fail "uid 1000: VALE transfer"
+run runas 1000 1000 nmd_client -s $S xfer vale0:a vale0:b 2000 || fail "uid 1000: VALE transfer"
 ok "uid 1000 passed 2000 packets vale0:a -> vale0:b"
-runas 2000 2000 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a"}' ||
+run runas 2000 2000 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a"}' ||
 	fail "uid 2000 was not refused"
-runas 2000 2000 nmd_client -s $S expect-error -32001 port.open '{"name":"nmd0}1"}' ||
+run runas 2000 2000 nmd_client -s $S expect-error -32001 port.open '{"name":"nmd0}1"}' ||
 	fail "uid 2000 was not refused a pipe end"
-runas 1000 1000 nmd_client -s $S expect-error -32001 port.open '{"name":"vale7:x"}' ||
+run runas 1000 1000 nmd_client -s $S expect-error -32001 port.open '{"name":"vale7:x"}' ||
 	fail "uid 1000 opened an object outside the file"
-runas 1000 1000 nmd_client -s $S expect-error -32001 topology.apply '{}' ||
+run runas 1000 1000 nmd_client -s $S expect-error -32001 topology.apply '{}' ||
 	fail "uid 1000 may apply"
 # Issue 13: the kernel would take "a^" as a port name and create it.
 for n in 'vale0:a^' 'vale0:b^' 'vale0:a*' 'vale0:a^0'; do
-	runas 1000 1000 nmd_client -s $S expect-error -32001 port.open "{\"name\":\"$n\"}" ||
+	run runas 1000 1000 nmd_client -s $S expect-error -32001 port.open "{\"name\":\"$n\"}" ||
 		fail "uid 1000 opened $n"
 done
-runas 1000 1000 nmd_client -s $S expect-error -32602 port.open '{"name":"vale0:a/q"}' ||
+run runas 1000 1000 nmd_client -s $S expect-error -32602 port.open '{"name":"vale0:a/q"}' ||
 	fail "a name netmap's grammar does not allow was not refused as invalid"
-$C call switch.list | grep -q '\^' && fail "a port with '^' in its name appeared on vale0"
+run $C call switch.list | grep -q '\^' && fail "a port with '^' in its name appeared on vale0"
 ok "refusals: -32001 and no fd; vale0:a^ and friends refused, no port a^ created"
-runas 1000 1000 nmd_client -s $S robust || fail "malformed/half-sent requests"
+run runas 1000 1000 nmd_client -s $S robust || fail "malformed/half-sent requests"
 
 # --- 6. holders -----------------------------------------------------------
 # The module reports the fd's release (its records go with "port.released").
@@ -230,7 +215,7 @@ echo "$pl"
 echo "$pl" | grep -q "\"pid\":$HP" || fail "port.list does not show holder $HP"
 # Monitors of vale0:a (in netmap mode now): r for uid 1000, z for uid 1001,
 # every entry consulted, modes from the name and the flags together.
-runas 1000 1000 nmd_client -s $S call port.open '{"name":"vale0:a/r"}' >/dev/null ||
+run runas 1000 1000 nmd_client -s $S call port.open '{"name":"vale0:a/r"}' >/dev/null ||
 	fail "uid 1000 could not open vale0:a/r, the form netmapd.yaml(5) documents"
 runas 1000 1000 nmd_client -s $S call port.open '{"name":"vale0:a","flags":["monitor_rx"]}' \
 	>/dev/null || fail "uid 1000 could not open a monitor_rx of vale0:a"
@@ -238,9 +223,9 @@ runas 1000 1000 nmd_client -s $S expect-error -32001 port.open \
 	'{"name":"vale0:a/r","flags":["zcopy_mon"]}' || fail "uid 1000 got a zero-copy monitor"
 runas 1000 1000 nmd_client -s $S expect-error -32001 port.open \
 	'{"name":"vale0:a","flags":["monitor_tx"]}' || fail "uid 1000 got a TX monitor"
-runas 1001 1001 nmd_client -s $S call port.open '{"name":"vale0:a/z"}' >/dev/null ||
+run runas 1001 1001 nmd_client -s $S call port.open '{"name":"vale0:a/z"}' >/dev/null ||
 	fail "uid 1001 was refused the z monitor of the second entry"
-runas 1001 1001 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a/r"}' ||
+run runas 1001 1001 nmd_client -s $S expect-error -32001 port.open '{"name":"vale0:a/r"}' ||
 	fail "uid 1001 got mode r"
 ok "monitors: vale0:a/r for uid 1000, /z for uid 1001 (second entry), nothing more"
 # The monitors' one-shot clients have exited; once their records are gone,
@@ -255,7 +240,7 @@ subscribed "$W/ev2"
 kill -9 $HP
 wait $EV || { cat "$W/ev2"; fail "no port.released event"; }
 cat "$W/ev2"
-$C call port.list | grep -q "\"pid\":$HP" && fail "dead holder still listed"
+run $C call port.list | grep -q "\"pid\":$HP" && fail "dead holder still listed"
 ok "a dead holder is dropped from port.list, with an event"
 
 # --- 7. numbers -----------------------------------------------------------
@@ -263,7 +248,7 @@ bench_rpc "$S" vale0:a 2000 100 20 $DPID 2>&1 | tail -n 20 >"$W/bench" || true
 cat "$W/bench"
 grep -q 'failed calls' "$W/bench" && fail "bench_rpc: calls failed"
 grep -q 'port.open, 100 clients' "$W/bench" || fail "bench_rpc did not finish"
-$C call stats
+run $C call stats
 
 # --- 8. under a simulated systemd: socket activation and the fd store ----
 kill -TERM $DPID
@@ -303,7 +288,7 @@ cat "$W/sim.out"
 expect_eq "actions run by the restart with the fd store" $((after - before)) 0
 [ "$(grep -c 'taken back from the fd store' "$LOG")" -ge 2 ] || fail "anchors not taken back"
 plan_empty "after kill -9 and a restart with the fd store"
-$C call topology.get | grep -q '"nmd0{2","peer":"nmd0}2","owned":true,"held":true' ||
+run $C call topology.get | grep -q '"nmd0{2","peer":"nmd0}2","owned":true,"held":true' ||
 	fail "pipe nmd0{2 not held after the restart"
 ok "kill -9 under the fd store: the pipes' anchors came back, nothing was re-created"
 kill -HUP $DPID
@@ -313,7 +298,7 @@ wait_for '^watchdog' 4
 ok "sd_notify: RELOADING=1 then READY=1 on SIGHUP; WATCHDOG=1 every half WATCHDOG_USEC"
 
 # --- 9. remove everything, stop -------------------------------------------
-$C call topology.apply '{"config":"version: 1\n"}' || fail "apply of an empty topology"
+run $C call topology.apply '{"config":"version: 1\n"}' || fail "apply of an empty topology"
 [ ! -e /sys/class/net/nmd0 ] || fail "nmd0 still exists after the empty apply"
 [ ! -e /sys/class/net/nmd1 ] || fail "nmd1 still exists after the empty apply"
 ok "an empty topology removes what the daemon made"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Bounded randomized fuzzing of /dev/netmap (nm_fuzz, tests/vm/progs/nm_fuzz.c),
+# Bounded randomized fuzzing of /dev/netmap (nm_fuzz, tests/vm/progs/nm_fuzz.c and fuzz_*.c),
 # then proof that the module survived it: a simple pipe transfer works and the
 # *_curr_* figures are back where they were. Oopses and warnings are the
 # kernel-log check's job.

@@ -54,24 +54,6 @@ limits:
   max_clients_per_uid: 1024
 EOT
 
-start_daemon() { # extra arguments
-	netmapd -c "$CONF" --state "$W/state.json" --no-module "$@" >>"$LOG" 2>&1 &
-	DPID=$!
-	i=0
-	until $C call status >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $DPID 2>/dev/null; then
-			cat "$LOG"
-			fail "netmapd did not come up"
-		fi
-		sleep 0.1
-	done
-}
-stop_daemon() {
-	kill -TERM $DPID
-	wait $DPID || fail "netmapd exit code after SIGTERM"
-	DPID=
-}
 fds() { ls /proc/$DPID/fd | wc -l; }
 records() { $C call port.list | grep -o '"handle":' | wc -l; }
 # wait_records N: the records reach N (releases are read by the daemon's loop).
@@ -105,8 +87,8 @@ wait_line() {
 }
 
 # --- 1. open-then-close rounds ------------------------------------------------
-start_daemon
-$C call status | grep -q '"release_watch":true' || fail "status: no release watch"
+start_netmapd "$CONF"
+run $C call status | grep -q '"release_watch":true' || fail "status: no release watch"
 # One holder keeps vale0:a (and its region) alive, so that a round costs a
 # REGISTER, not a new port: it is part of the baseline.
 runas 1000 1000 nmd_handles -s $S live vale0:a 1 "$W/stop0" >"$W/live0" 2>&1 &
@@ -148,9 +130,9 @@ wait_line "$W/cap" "^opened"
 cat "$W/cap"
 # 399: the baseline holder is uid 1000's too.
 grep -q "^opened 399 code -32004 limit per_uid" "$W/cap" || fail "per_uid cap: $(cat "$W/cap")"
-runas 1000 1000 nmd_client -s $S expect-error -32004 port.open '{"name":"vale0:a"}' ||
+run runas 1000 1000 nmd_client -s $S expect-error -32004 port.open '{"name":"vale0:a"}' ||
 	fail "uid 1000 at its cap was not refused with -32004"
-$C call port.open '{"name":"vale0:a"}' >/dev/null || fail "root could not open at uid 1000's cap"
+run $C call port.open '{"name":"vale0:a"}' >/dev/null || fail "root could not open at uid 1000's cap"
 show "uid 1000 at its cap"
 ok "per_uid 400: the 401st handle of uid 1000 is -32004 (limit per_uid), root still opens"
 touch "$W/stop2"
@@ -159,11 +141,11 @@ wait_records "$base_rec"
 touch "$W/stop0"
 wait $L0 || true
 wait_records 0
-stop_daemon
+stop_netmapd
 
 # --- 4. without the release watch: pidfds -----------------------------------------
-start_daemon --no-release-watch
-$C call status | grep -q '"release_watch":false' || fail "status: release watch not off"
+start_netmapd "$CONF" --no-release-watch
+run $C call status | grep -q '"release_watch":false' || fail "status: release watch not off"
 base_fds=$(fds)
 show "pidfd mode, before"
 runas 1000 1000 nmd_handles -s $S live vale0:a 12 "$W/stop3" >"$W/live3" 2>&1 &
@@ -181,4 +163,4 @@ wait $LP || true
 wait_records 0
 show "pidfd mode, after"
 ok "pidfd mode: records back to 0"
-stop_daemon
+stop_netmapd

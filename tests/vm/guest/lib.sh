@@ -5,10 +5,62 @@ IP=/opt/bin/ip
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
 
+# run CMD [ARGS...]: print "+ CMD ARGS" on stderr (so that $(run ...) keeps
+# only the command's output), then run it; its exit status is run's.
+run() {
+	echo "+ $*" >&2
+	"$@"
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 	ok "$1 = $3"
+}
+
+# start_netmapd CONF [netmapd options...]: netmapd on CONF in the background
+# (state $W/state.json, no module loading, its output appended to $LOG),
+# its pid in DPID. Then it waits until the daemon answers on $S
+# (`nmd_client -s $S call status` when the test has nmd_client, else
+# `nmctl -s $S status` exiting 0) and fails with the log if the daemon exits
+# or has not answered within NM_UP_TRIES tenths of a second (default 300);
+# NM_UP_TRIES=0 returns at once.
+start_netmapd() {
+	_conf=$1
+	shift
+	echo "+ netmapd -c $_conf --state $W/state.json --no-module${*:+ $*} >>$LOG 2>&1 &" >&2
+	netmapd -c "$_conf" --state "$W/state.json" --no-module "$@" >>"$LOG" 2>&1 &
+	DPID=$!
+	_tries=${NM_UP_TRIES:-300}
+	[ "$_tries" = 0 ] && return 0
+	_i=0
+	until _netmapd_answers; do
+		_i=$((_i + 1))
+		if [ $_i -gt "$_tries" ] || ! kill -0 $DPID 2>/dev/null; then
+			cat "$LOG"
+			fail "netmapd did not come up"
+		fi
+		sleep 0.1
+	done
+	ok "netmapd is up (pid $DPID)"
+}
+
+_netmapd_answers() {
+	if command -v nmd_client >/dev/null; then
+		nmd_client -s "$S" call status >/dev/null 2>&1
+	else
+		nmctl -s "$S" status >/dev/null 2>&1
+	fi
+}
+
+# stop_netmapd: SIGTERM to DPID; fails unless netmapd exits 0.
+stop_netmapd() {
+	echo "+ kill -TERM $DPID (netmapd)" >&2
+	kill -TERM $DPID
+	_rc=0
+	wait $DPID || _rc=$?
+	DPID=
+	[ $_rc = 0 ] || fail "netmapd exit code $_rc after SIGTERM"
 }
 
 param() { cat "/sys/module/netmap/parameters/$1"; }

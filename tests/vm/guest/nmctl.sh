@@ -81,26 +81,15 @@ expect_eq "nmctl status without a daemon" "$(rc_of nmctl status)" 3
 grep -q "systemctl status netmapd" "$W/err" || fail "no hint: $(cat "$W/err")"
 ok "unreachable: exit 3 with the hint"
 
-netmapd -c "$CONF" --state "$W/state.json" --no-module >>"$LOG" 2>&1 &
-DPID=$!
-i=0
-until nmctl status >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 $DPID 2>/dev/null; then
-		cat "$LOG"
-		fail "netmapd did not come up"
-	fi
-	sleep 0.1
-done
-ok "netmapd is up (pid $DPID)"
-nmctl status
+start_netmapd "$CONF"
+run nmctl status
 
 # --- 1. golden outputs ----------------------------------------------------
-nmctl plan "$CONF" >"$W/plan"
+run nmctl plan "$CONF" >"$W/plan"
 expect_out plan <<'EOT'
 Nothing to do: the topology already matches.
 EOT
-nmctl show >"$W/show"
+run nmctl show >"$W/show"
 expect_out show <<'EOT'
 Switches
   NAME   PORTS
@@ -142,7 +131,7 @@ Memory regions (who can reach them besides root and admins)
   vale1:vm2  port  1000   -       no      no       port vale1:vm2
   nmc0       port  1000   -       no      no       port nmc0,pipes of nmc0
 EOT
-nmctl show --format dot >"$W/show.dot"
+run nmctl show --format dot >"$W/show.dot"
 expect_out show.dot <<'EOT'
 digraph netmapd {
 	rankdir=LR;
@@ -170,7 +159,7 @@ digraph netmapd {
 	"access:4" -> "port:nmc0}1" [style=dotted, arrowhead=none];
 }
 EOT
-nmctl --json show >"$W/show.json"
+run nmctl --json show >"$W/show.json"
 expect_out show.json <<'EOT'
 {
   "switches": [
@@ -309,8 +298,8 @@ expect_out show.json <<'EOT'
   "holders": []
 }
 EOT
-nmctl module info
-nmctl port list
+run nmctl module info
+run nmctl port list
 
 # --- 2. exit codes and hints ----------------------------------------------
 expect_eq "unknown command" "$(rc_of nmctl frobnicate)" 2
@@ -360,13 +349,13 @@ grep -q '"packets":5000,' "$W/pg-rx" || fail "nm-pktgen rx did not receive 5000"
 ok "nm-pktgen on handed ports: 5000 sent, 5000 received over nmc0{1 -> nmc0}1"
 
 # The holder shows while the program runs.
-runas 1000 1000 nmctl exec --port vale1:vm1 -- nmctl show >"$W/held"
+run runas 1000 1000 nmctl exec --port vale1:vm1 -- nmctl show >"$W/held"
 cat "$W/held"
 grep -A3 '^Holders' "$W/held" | grep -q "vale1:vm1  all   1000" || fail "holder not shown"
 ok "nmctl show lists the holder"
 
 # --- 4. stats --------------------------------------------------------------
-nmctl stats --prometheus >"$W/prom"
+run nmctl stats --prometheus >"$W/prom"
 cat "$W/prom"
 grep -q '^netmapd_rpc_requests_total [0-9]' "$W/prom" || fail "no rpc counter"
 grep -q '^# TYPE netmapd_port_tx_packets_total counter' "$W/prom" || fail "no port counter"
@@ -375,7 +364,7 @@ ok "Prometheus text"
 
 # --- 5. empty topology, stop ----------------------------------------------
 echo "version: 1" >"$W/empty.yaml"
-nmctl apply "$W/empty.yaml" | tee "$W/apply"
+run nmctl apply "$W/empty.yaml" | tee "$W/apply"
 grep -q "^Applied: [1-9]" "$W/apply" || fail "apply of the empty topology did nothing"
 [ ! -e /sys/class/net/nmc0 ] || fail "nmc0 still exists"
 kill -TERM $DPID

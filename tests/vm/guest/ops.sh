@@ -83,17 +83,7 @@ monitors:
   - port: vale2:a
     mode: rt
 EOT
-netmapd -c "$CONF" --state "$W/state.json" --no-module >>"$LOG" 2>&1 &
-DPID=$!
-i=0
-until nmctl status >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 $DPID 2>/dev/null; then
-		fail "netmapd did not come up"
-	fi
-	sleep 0.1
-done
-ok "netmapd is up"
+start_netmapd "$CONF"
 
 # stat NAME COLUMN: the COLUMN (TX_PACKETS, RX_DROPS, OPEN...) of NAME's row
 # in the ports table of `nmctl stats`.
@@ -128,14 +118,14 @@ sleep 1
 nm-pktgen -i vale2:a/rt -f rx -T 0 >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 sleep 1
-nmctl top --once --interval 1 | tee "$W/top"
+run nmctl top --once --interval 1 | tee "$W/top"
 rate=$(awk '$1 == "vale2:a" { print $5 }' "$W/top")
 [ -n "$rate" ] && [ "$rate" != 0 ] || fail "nmctl top: no tx rate for vale2:a ($rate)"
 ok "nmctl top: vale2:a sends $rate frames/s"
 rate=$(awk '$1 == "vale2:a/rt" { print $3 }' "$W/top")
 [ -n "$rate" ] && [ "$rate" != 0 ] || fail "nmctl top: no rate for the monitor ($rate)"
 ok "nmctl top: the monitor gets $rate frames/s"
-nmctl stats | tee "$W/stats"
+run nmctl stats | tee "$W/stats"
 a1=$(stat vale2:a TX_PACKETS)
 m1=$(stat vale2:a/rt RX_PACKETS)
 n1=$(stat opa TX_PACKETS)
@@ -145,7 +135,7 @@ sleep 1
 [ "$(stat vale2:a/rt RX_PACKETS)" -gt "$m1" ] || fail "monitor rx_packets did not move"
 [ "$(stat opa TX_PACKETS)" -gt "$n1" ] || fail "NIC opa tx_packets did not move"
 ok "counters of vale2:a, its monitor and the NIC opa move"
-nmctl stats --prometheus >"$W/prom"
+run nmctl stats --prometheus >"$W/prom"
 grep -q '^netmapd_up 1$' "$W/prom" || fail "netmapd_up"
 grep -q '^netmapd_config_applied 1$' "$W/prom" || fail "netmapd_config_applied"
 grep -q '^# HELP netmapd_port_rx_packets_total ' "$W/prom" || fail "no HELP"
@@ -154,20 +144,20 @@ grep -q '^netmapd_port_rx_packets_total{port="vale2:a/rt",kind="monitor"} [1-9]'
 ok "Prometheus: up, config_applied, HELP, the monitor's counter"
 
 # --- 3. show ---------------------------------------------------------------
-nmctl show vale2:a | tee "$W/show-a"
+run nmctl show vale2:a | tee "$W/show-a"
 grep -q '^vale2:a (ephemeral on vale2)$' "$W/show-a" || fail "show vale2:a: title"
 grep -q '^  rings:    tx 1, rx 1' "$W/show-a" || fail "show vale2:a: rings"
 grep -q '^  slots:    tx 1024, rx 1024 per ring' "$W/show-a" || fail "show vale2:a: slots"
 grep -q '^  region:   mem_id [0-9]* (own)' "$W/show-a" || fail "show vale2:a: region"
 grep -q '^  access:   users 1000; groups -' "$W/show-a" || fail "show vale2:a: access"
-nmctl show 'opp{1' | tee "$W/show-p"
+run nmctl show 'opp{1' | tee "$W/show-p"
 grep -q '^  counters: tx 5000 packets 300000 bytes' "$W/show-p" || fail "show opp{1: counters"
-nmctl show vale2:a/rt | tee "$W/show-m"
+run nmctl show vale2:a/rt | tee "$W/show-m"
 grep -q '^  rings:    tx 1, rx 1' "$W/show-m" || fail "show of the monitor: rings"
-nmctl show >"$W/show"
+run nmctl show >"$W/show"
 grep -A2 '^Monitors' "$W/show" | grep -q 'vale2:a  *vale2:a/rt  *rt  *1' || { cat "$W/show"; fail "Monitors section"; }
 grep -A9 '^Access' "$W/show" | grep -q '^  opp}1  *pipe  *-  *0 ' || { cat "$W/show"; fail "Access section"; }
-nmctl show --format dot | grep -q '"port:vale2:a" -> "monitor:vale2:a/rt"' || fail "monitor in dot"
+run nmctl show --format dot | grep -q '"port:vale2:a" -> "monitor:vale2:a/rt"' || fail "monitor in dot"
 ok "show NAME, monitors and access in show and dot"
 kill $TX 2>/dev/null
 wait $TX

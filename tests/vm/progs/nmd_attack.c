@@ -402,7 +402,7 @@ static int cmd_churn(const char *port, int secs)
 
 	if (nmdc_connect(c, sock_path) < 0)
 		return 1;
-	while (now_us() < end) {
+	while (now_us() < end && !stop_requested()) {
 		json_t *p = json_pack("{s:s}", "name", port), *j, *res;
 		int fds[NMDC_MAX_FDS];
 		size_t nfds = 0;

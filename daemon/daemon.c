@@ -154,11 +154,15 @@ static void log_diags_fields(int prio, const char *msgid, const struct diags *d,
 {
 	char buf[DIAG_MSG_MAX + 512];
 
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
+		const char *file;
+		unsigned line = diag_local_line(d, d->v[i].line, &file);
+
 		log_fields(prio, msgid,
-			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
-					      .err = err },
+			   &(struct log_ctx){ .config_file = file ? file : d->file,
+					      .config_line = line, .err = err },
 			   "%s", diag_format(d, i, buf, sizeof(buf)));
+	}
 	if (d->truncated)
 		log_fields(prio, msgid, &(struct log_ctx){ .config_file = d->file, .err = err },
 			   "%s: more problems not shown", d->file);
@@ -170,7 +174,9 @@ static void log_action(const struct nmd_config *c, const struct eng_action *a)
 	char sw[NMD_IFNAMSIZ] = "";
 	const char *colon = strchr(a->object, ':');
 	bool nic = a->kind == ENG_NIC_PREPARE || a->kind == ENG_NIC_RESTORE;
-	struct log_ctx ctx = { .config_file = c->file, .config_line = a->mark.line };
+	struct log_ctx ctx = { 0 };
+
+	ctx.config_line = config_line(c, a->mark.line, &ctx.config_file);
 
 	if (colon && (size_t)(colon - a->object) < sizeof(sw)) {
 		memcpy(sw, a->object, (size_t)(colon - a->object));
@@ -352,7 +358,7 @@ void daemon_log_lint(const struct nmd_config *c)
 {
 	struct diags w;
 
-	if (diags_init(&w, c->file) < 0)
+	if (config_diags_init(&w, c) < 0)
 		return;
 	config_lint(c, &w);
 	diags_sort(&w);
@@ -637,7 +643,7 @@ static void stop_module(struct nmd_daemon *d)
 
 	if (!d->config || !d->config->module.unload_on_stop || d->opts.no_module)
 		return;
-	if (diags_init(&diag, d->config->file) == 0) {
+	if (config_diags_init(&diag, d->config) == 0) {
 		r = engine_teardown(d->engine, &diag);
 		if (r < 0) {
 			log_msg(LOG_WARNING, "teardown: %s", strerror(-r));
@@ -770,7 +776,7 @@ int daemon_run(const struct daemon_opts *opts)
 		goto out;
 
 	/* 5. The first apply. */
-	if (diags_init(&diag, c->file) < 0)
+	if (config_diags_init(&diag, c) < 0)
 		goto out;
 	r = daemon_apply(d, c, NULL, &diag);
 	if (r < 0) {
@@ -978,8 +984,11 @@ int daemon_plan_file(const struct daemon_opts *opts, const char *file)
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct eng_action *a = &plan.v[i];
 
+		const char *in;
+		unsigned line = config_line(c, a->mark.line, &in);
+
 		if (a->mark.line)
-			printf("%s:%u:%u: %s\n", file, a->mark.line, a->mark.column, a->text);
+			printf("%s:%u:%u: %s\n", in, line, a->mark.column, a->text);
 		else
 			printf("%s: %s\n", file, a->text);
 	}

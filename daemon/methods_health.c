@@ -45,7 +45,7 @@ static void on_confirm_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	d->confirm_prev = NULL;
 	confirm_cancel(d);
-	if (diags_init(&diag, prev->file) < 0) {
+	if (config_diags_init(&diag, prev) < 0) {
 		config_free(prev);
 		daemon_health(d, NMD_HEALTH_DEGRADED, "not confirmed in time, and out of memory "
 			      "for the rollback");

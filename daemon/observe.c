@@ -688,7 +688,7 @@ static void doctor_headroom(struct nmd_daemon *d, json_t *out)
 	struct diags tmp;
 	char msg[512], fix[512];
 
-	if (!d->config || diags_init(&tmp, d->config->file) < 0)
+	if (!d->config || config_diags_init(&tmp, d->config) < 0)
 		return;
 	if (capacity_check(d->config, &cap, &tmp) != -ENOMEM && cap) {
 		for (size_t i = 0; i < cap->n_regions; i++) {

@@ -112,8 +112,8 @@ static int check_switches(struct cfgwalk *w)
 
 		if (streq(a->name, b->name))
 			r = cfgwalk_worse(r, cfgwalk_err_at(w, b->mark,
-							    "switch \"%s\" is defined twice (first at line %u)",
-							    b->name, a->mark.line));
+							    "switch \"%s\" is defined twice (first at %s)",
+							    b->name, cfgwalk_at(w, a->mark.line)));
 	}
 	return r;
 }
@@ -127,18 +127,18 @@ static int port_clash(struct cfgwalk *w, const struct nmd_port *first,
 	if (p->kind == NMD_PORT_NIC && first->kind == NMD_PORT_NIC &&
 	    p->sw != first->sw)
 		return cfgwalk_err_at(w, p->mark,
-				      "switch \"%s\": NIC \"%s\" is already on switch \"%s\" (line %u); a NIC can be on one switch only",
+				      "switch \"%s\": NIC \"%s\" is already on switch \"%s\" (%s); a NIC can be on one switch only",
 				      sw[p->sw].name, p->name, sw[first->sw].name,
-				      first->mark.line);
+				      cfgwalk_at(w, first->mark.line));
 	if (p->kind == first->kind)
 		return cfgwalk_err_at(w, p->mark,
-				      "switch \"%s\": %s \"%s\" is defined twice (first at line %u)",
+				      "switch \"%s\": %s \"%s\" is defined twice (first at %s)",
 				      sw[p->sw].name, port_desc(p), p->name,
-				      first->mark.line);
+				      cfgwalk_at(w, first->mark.line));
 	return cfgwalk_err_at(w, p->mark,
-			      "switch \"%s\": %s \"%s\" has the name of %s \"%s\" (line %u): they would be the same interface",
+			      "switch \"%s\": %s \"%s\" has the name of %s \"%s\" (%s): they would be the same interface",
 			      sw[p->sw].name, port_desc(p), p->name,
-			      port_desc(first), first->name, first->mark.line);
+			      port_desc(first), first->name, cfgwalk_at(w, first->mark.line));
 }
 
 /* One run v[i..j) of equal names in the sorted index: the first full-name entry defines it. */
@@ -166,10 +166,10 @@ static int check_port_run(struct cfgwalk *w, const struct ent *v, size_t i,
 		if (v[k].tag != ENT_EPHEMERAL_BARE)
 			continue;
 		r = cfgwalk_worse(r, cfgwalk_err_at(w, p->mark,
-						    "switch \"%s\": ephemeral port \"%s\" has the name of %s \"%s\" (line %u); netmap would attach that interface instead",
+						    "switch \"%s\": ephemeral port \"%s\" has the name of %s \"%s\" (%s); netmap would attach that interface instead",
 						    sw[p->sw].name, p->name,
 						    port_desc(first), first->name,
-						    first->mark.line));
+						    cfgwalk_at(w, first->mark.line)));
 	}
 	return r;
 }
@@ -315,9 +315,9 @@ static int check_pipe_run(struct cfgwalk *w, const struct ent *v, size_t i,
 
 		if (streq(a->id, b->id))
 			r = cfgwalk_worse(r, cfgwalk_err_at(w, b->mark,
-							    "pipes of \"%s\": pipe id \"%s\" is given twice (first at line %u)",
+							    "pipes of \"%s\": pipe id \"%s\" is given twice (first at %s)",
 							    cfgwalk_q(w, v[i].key), cfgwalk_q(w, b->id),
-							    a->mark.line));
+							    cfgwalk_at(w, a->mark.line)));
 	}
 	if (j - i > NMD_PIPES_PER_PARENT) {
 		const struct nmd_pipe_id *last = v[i + NMD_PIPES_PER_PARENT].obj;
@@ -459,8 +459,8 @@ static int check_monitors(struct cfgwalk *w, const struct ent *ports, size_t n,
 			a = v[k - 1].obj;
 			if (a->mode == b->mode) {
 				r = cfgwalk_worse(r, cfgwalk_err_at(w, b->mark,
-								    "monitor of \"%s\" with this mode is defined twice (first at line %u)",
-								    cfgwalk_q(w, b->target), a->mark.line));
+								    "monitor of \"%s\" with this mode is defined twice (first at %s)",
+								    cfgwalk_q(w, b->target), cfgwalk_at(w, a->mark.line)));
 				break;
 			}
 		}

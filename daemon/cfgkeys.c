@@ -263,8 +263,8 @@ static int parse_module_params(struct cfgwalk *w, const struct cfgwalk_key *k,
 		if (id < 0)
 			r = cfgwalk_worse(r, unknown_param(w, pk));
 		else if (m->params[id].set)
-			r = cfgwalk_worse(r, cfgwalk_err(w, pk, "params: duplicate parameter \"%s\" (first at line %u)",
-							 pk->value, m->params[id].mark.line));
+			r = cfgwalk_worse(r, cfgwalk_err(w, pk, "params: duplicate parameter \"%s\" (first at %s)",
+							 pk->value, cfgwalk_at(w, m->params[id].mark.line)));
 		else
 			r = cfgwalk_worse(r, parse_param(w, m, id, pk, v->items[2 * i + 1]));
 	}
@@ -473,8 +473,23 @@ int cfgkeys_nic_wait(struct cfgwalk *w, size_t sw_idx,
 #define TOP_ARG(name_, parse_, field_, arg_)                                   \
 	CFGWALK_KEY_ARG(name_, parse_, struct nmd_config, field_, 0, arg_)
 
+/*
+ * config_load() takes "include:" out before the walk (cfgfiles.c); it is
+ * left only in a configuration given as text, which has no directory.
+ */
+static int parse_include(struct cfgwalk *w, const struct cfgwalk_key *k,
+			 const struct yaml_doc_node *key, const struct yaml_doc_node *v,
+			 void *field)
+{
+	(void)k;
+	(void)v;
+	(void)field;
+	return cfgwalk_err(w, key, "include: only a configuration read from a file can include others");
+}
+
 static const struct cfgwalk_key top_keys[] = {
 	TOP_KEY("version", parse_version, version, CFGWALK_REQUIRED),
+	CFGWALK_KEY_OBJ("include", parse_include, 0),
 	TOP_KEY("module", parse_module, module, 0),
 	TOP_ARG("socket", cfgwalk_parse_section, socket, CFGWALK_TABLE(socket_keys)),
 	TOP_ARG("limits", cfgwalk_parse_section, limits, CFGWALK_TABLE(limits_keys)),

@@ -66,6 +66,13 @@ struct nmd_mark cfgwalk_mark(const struct yaml_doc_node *n)
 }
 
 /* Keep the worst result: -ENOMEM over -EINVAL over 0. */
+const char *cfgwalk_at(struct cfgwalk *w, unsigned line)
+{
+	char *buf = w->atbuf[w->atn++ % ELEMENTSOF(w->atbuf)];
+
+	return diag_where(w->d, line, buf, sizeof(w->atbuf[0]));
+}
+
 int cfgwalk_worse(int a, int b)
 {
 	if (a == -ENOMEM || b == -ENOMEM)
@@ -341,8 +348,8 @@ static int walk_key(struct cfgwalk *w, const struct yaml_doc_node *k,
 		return cfgwalk_err(w, k, "key \"%s\" is only for %s", k->value,
 				   kinds_text(keys[j].flags));
 	if (seen[j])
-		return cfgwalk_err(w, k, "%sduplicate key \"%s\" (first at line %u)",
-				   pre, k->value, seen[j]->line);
+		return cfgwalk_err(w, k, "%sduplicate key \"%s\" (first at %s)",
+				   pre, k->value, cfgwalk_at(w, seen[j]->line));
 	seen[j] = k;
 	return keys[j].parse(w, &keys[j], k, v, (char *)obj + keys[j].offset);
 }

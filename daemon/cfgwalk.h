@@ -37,6 +37,8 @@ struct cfgwalk {
 	void *state;                 /* the schema's own (cfgkeys.c) */
 	char ctx[CFGWALK_CTX_MAX];   /* prefix of messages: where we are */
 	size_t outer;                /* length of ctx before the innermost object's part */
+	char atbuf[2][320];          /* cfgwalk_at() */
+	unsigned atn;
 	char qbuf[4][80];            /* cfgwalk_q(): user values shortened for messages */
 	unsigned qnext;
 };
@@ -117,6 +119,8 @@ int cfgwalk_err_outer(struct cfgwalk *w, const struct yaml_doc_node *at,
 		      const char *fmt, ...) _printf_(3, 4);
 struct nmd_mark cfgwalk_mark(const struct yaml_doc_node *n);
 /* The worst of two results: -ENOMEM over -EINVAL over 0. */
+/* @line for a message about another place: "line 12" or "FILE:12" (see diag_where()). */
+const char *cfgwalk_at(struct cfgwalk *w, unsigned line);
 int cfgwalk_worse(int a, int b);
 
 struct cfgwalk_ctx {

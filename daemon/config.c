@@ -2,6 +2,9 @@
 /*
  * config - read netmapd.yaml into struct nmd_config (see config.h).
  *
+ * config_load() first reads the file, its includes and drop-ins into one
+ * tree (cfgfiles.c); config_load_buffer() parses text alone.
+ *
  * Two passes over a bounded YAML tree (yaml_doc.c):
  *
  *  1. the walk (cfgwalk.c with cfgkeys.c's tables): each mapping is checked
@@ -26,6 +29,7 @@
 #include <unistd.h>
 
 #include "cfgcheck.h"
+#include "cfgfiles.h"
 #include "cfgkeys.h"
 #include "cfgtopo.h"
 #include "cfgwalk.h"
@@ -68,26 +72,35 @@ static void config_freep(struct nmd_config **c)
 	config_free(*c);
 }
 
-int config_load_buffer(const char *name, const void *buf, size_t len,
-		       struct nmd_config **ret, struct diags *d)
+/* The configuration in the tree @root (freed here), named @name. */
+/* @text (owned, may be NULL) becomes the configuration's text. */
+static int config_from_tree(const char *name, struct yaml_doc_node *root, char *text,
+			    struct nmd_config **ret, struct diags *d)
 {
 	_cleanup_(config_freep) struct nmd_config *c = NULL;
-	struct yaml_doc_node *root = NULL;
 	struct cfgwalk w = { .d = d };
 	int r;
 
-	*ret = NULL;
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		free(text);
+		yaml_doc_free(root);
 		return -ENOMEM;
+	}
+	c->text = text;
 	r = config_defaults(c, name);
-	if (r < 0)
+	if (r < 0) {
+		yaml_doc_free(root);
 		return r;
+	}
 	w.cfg = c;
-
-	r = yaml_doc_parse(buf, len, NULL, d, &root);
-	if (r < 0)
+	r = diags_init(&c->sources, name);
+	if (r == 0)
+		r = diags_copy_files(&c->sources, d);
+	if (r < 0) {
+		yaml_doc_free(root);
 		return r;
+	}
 	if (!root) {
 		r = diag_add(d, 0, 0, "the file is empty; it needs at least \"version: %d\"",
 			     CONFIG_VERSION);
@@ -102,29 +115,40 @@ out:
 		return r;
 	if (d->n > 0) /* defensive: every reported error must fail the load */
 		return -EINVAL;
-	c->text = strndup(buf, len);
-	if (!c->text)
-		return -ENOMEM;
 	*ret = TAKE_PTR(c);
 	return 0;
 }
 
-int config_load(const char *path, struct nmd_config **ret, struct diags *d)
+int config_load_buffer(const char *name, const void *buf, size_t len,
+		       struct nmd_config **ret, struct diags *d)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	char why[160];
+	struct yaml_doc_node *root = NULL;
+	char *text;
 	int r;
 
 	*ret = NULL;
-	/* Regular files only: a FIFO would hang the start, or the event loop on a reload. */
-	r = read_regular_file(path, yaml_doc_default_limits.max_input, &buf, &len, why, sizeof(why));
-	if (r < 0) {
-		diag_add(d, 0, 0, "%s", why);
+	r = yaml_doc_parse(buf, len, NULL, d, &root);
+	if (r < 0)
 		return r;
+	text = strndup(buf, len);
+	if (!text) {
+		yaml_doc_free(root);
+		return -ENOMEM;
 	}
-	/* One byte over the limit: config_load_buffer() says it is too large. */
-	return config_load_buffer(path, buf, len, ret, d);
+	return config_from_tree(name, root, text, ret, d);
+}
+
+int config_load(const char *path, struct nmd_config **ret, struct diags *d)
+{
+	struct yaml_doc_node *root = NULL;
+	char *text = NULL;
+	int r;
+
+	*ret = NULL;
+	r = cfgfiles_load(path, d, &root, &text);
+	if (r < 0)
+		return r;
+	return config_from_tree(path, root, text, ret, d);
 }
 
 void config_free(struct nmd_config *c)
@@ -154,9 +178,28 @@ void config_free(struct nmd_config *c)
 	cfgkeys_principal_clear(&c->socket.group);
 	free(c->socket.path);
 	free(c->module.load);
+	diags_done(&c->sources);
 	free(c->file);
 	free(c->text);
 	free(c);
+}
+
+int config_diags_init(struct diags *d, const struct nmd_config *c)
+{
+	int r = diags_init(d, c->file);
+
+	if (r == 0)
+		r = diags_copy_files(d, &c->sources);
+	return r;
+}
+
+unsigned config_line(const struct nmd_config *c, unsigned line, const char **file)
+{
+	unsigned l = diag_local_line(&c->sources, line, file);
+
+	if (!*file)
+		*file = c->file;
+	return l;
 }
 
 int64_t config_param(const struct nmd_config *c, enum modparam_id id)

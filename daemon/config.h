@@ -245,8 +245,13 @@ struct nmd_limits {
 
 struct nmd_config {
 	char *file;
-	/* The bytes it was read from, NUL-terminated (an unconfirmed apply's rollback re-reads them). */
+	/*
+	 * The bytes it was read from, NUL-terminated (an unconfirmed apply's
+	 * rollback re-reads them); NULL when it was read from several files.
+	 */
 	char *text;
+	/* The files read (main, includes, drop-ins): marks' lines are in their shared numbering. */
+	struct diags sources;
 	unsigned version;
 	struct nmd_module module;
 	struct nmd_socket socket;
@@ -271,8 +276,17 @@ struct nmd_config {
  * regular file is read, opened with O_NOFOLLOW | O_NONBLOCK: a symlink is
  * refused (-ELOOP), a FIFO, socket or device too (-EINVAL), at once, so
  * that neither the start nor a reload in the event loop can hang on it.
+ * The files @path includes and its drop-ins are read the same way and
+ * merged (cfgfiles.h); their errors are -EINVAL.
  */
 int config_load(const char *path, struct nmd_config **ret, struct diags *d);
+/*
+ * diags_init() for messages about @c: they print the file and line each
+ * mark is in (see cfgfiles.h). 0 or -ENOMEM.
+ */
+int config_diags_init(struct diags *d, const struct nmd_config *c);
+/* The file and that file's own line of a mark's @line. */
+unsigned config_line(const struct nmd_config *c, unsigned line, const char **file);
 /* The same from memory (@name is only for messages). */
 int config_load_buffer(const char *name, const void *buf, size_t len,
 		       struct nmd_config **ret, struct diags *d);

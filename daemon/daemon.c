@@ -56,8 +56,9 @@ static void log_action(const struct nmd_config *c, const struct eng_action *a)
 	char sw[NMD_IFNAMSIZ] = "";
 	const char *colon = strchr(a->object, ':');
 	bool nic = a->kind == ENG_NIC_PREPARE || a->kind == ENG_NIC_RESTORE;
-	struct log_ctx ctx = { .config_file = c->file, .config_line = a->mark.line };
+	struct log_ctx ctx = { 0 };
 
+	ctx.config_line = config_line(c, a->mark.line, &ctx.config_file);
 	if (colon && (size_t)(colon - a->object) < sizeof(sw)) {
 		memcpy(sw, a->object, (size_t)(colon - a->object));
 		sw[colon - a->object] = '\0';
@@ -232,7 +233,7 @@ void daemon_log_lint(const struct nmd_config *c)
 {
 	struct diags w;
 
-	if (diags_init(&w, c->file) < 0)
+	if (config_diags_init(&w, c) < 0)
 		return;
 	config_lint(c, &w);
 	diags_sort(&w);
@@ -548,7 +549,7 @@ static void stop_module(struct nmd_daemon *d)
 
 	if (!d->config || !d->config->module.unload_on_stop || d->opts.no_module)
 		return;
-	if (diags_init(&diag, d->config->file) == 0) {
+	if (config_diags_init(&diag, d->config) == 0) {
 		r = engine_teardown(d->engine, &diag);
 		if (r < 0) {
 			log_msg(LOG_WARNING, "teardown: %s", strerror(-r));
@@ -700,7 +701,7 @@ static int first_apply(struct nmd_daemon *d)
 	struct diags diag;
 	int r;
 
-	if (diags_init(&diag, c->file) < 0)
+	if (config_diags_init(&diag, c) < 0)
 		return -ENOMEM;
 	/* An unconfirmed apply is rolled back instead; c may be freed after it
 	 * and confirm_recover() set the health. */

@@ -23,6 +23,9 @@ void diags_done(struct diags *d)
 		free(d->v[i].excerpt);
 	}
 	free(d->v);
+	for (size_t i = 0; i < d->n_files; i++)
+		free(d->files[i].name);
+	free(d->files);
 	free(d->file);
 	*d = (struct diags){ .max = DIAG_MAX_DEFAULT };
 }
@@ -72,8 +75,67 @@ int diag_add(struct diags *d, unsigned line, unsigned column,
 		free(msg);
 		return -ENOMEM;
 	}
-	*e = (struct diag){ .line = line, .column = column, .msg = msg };
+	*e = (struct diag){ .line = line, .column = column, .msg = msg, .file = line ? 0 : d->cur };
+	for (size_t i = 0; line && i < d->n_files; i++)
+		if (line > d->files[i].base && line <= d->files[i].base + d->files[i].lines)
+			e->file = (unsigned)i + 1;
 	return -EINVAL;
+}
+
+int diags_add_file(struct diags *d, const char *name, unsigned base, unsigned lines)
+{
+	struct diag_file *f;
+	char *copy = strdup(name);
+
+	if (!copy)
+		return -ENOMEM;
+	f = array_push(&d->files, &d->n_files, &d->cap_files, sizeof(*d->files));
+	if (!f) {
+		free(copy);
+		return -ENOMEM;
+	}
+	*f = (struct diag_file){ .name = copy, .base = base, .lines = lines };
+	d->cur = (unsigned)d->n_files;
+	return 0;
+}
+
+int diags_copy_files(struct diags *to, const struct diags *from)
+{
+	for (size_t i = 0; i < to->n_files; i++)
+		free(to->files[i].name);
+	to->n_files = 0;
+	for (size_t i = 0; i < from->n_files; i++) {
+		const struct diag_file *f = &from->files[i];
+
+		if (diags_add_file(to, f->name, f->base, f->lines) < 0)
+			return -ENOMEM;
+	}
+	to->cur = 0;
+	return 0;
+}
+
+const char *diag_where(const struct diags *d, unsigned line, char *buf, size_t len)
+{
+	const char *file;
+	unsigned l = diag_local_line(d, line, &file);
+
+	if (d->n_files <= 1)
+		snprintf(buf, len, "line %u", l);
+	else
+		snprintf(buf, len, "%s:%u", file ? file : d->file, l);
+	return buf;
+}
+
+unsigned diag_local_line(const struct diags *d, unsigned line, const char **file)
+{
+	*file = NULL;
+	for (size_t i = 0; line && i < d->n_files; i++) {
+		if (line > d->files[i].base && line <= d->files[i].base + d->files[i].lines) {
+			*file = d->files[i].name;
+			return line - d->files[i].base;
+		}
+	}
+	return line;
 }
 
 int diag_excerpt(struct diags *d, const char *text, size_t len)
@@ -126,12 +188,13 @@ void diags_sort(struct diags *d)
 char *diag_format(const struct diags *d, size_t i, char *buf, size_t len)
 {
 	const struct diag *e = &d->v[i];
+	const char *file = e->file ? d->files[e->file - 1].name : d->file;
+	unsigned line = e->file ? e->line - d->files[e->file - 1].base : e->line;
 
 	if (e->line)
-		snprintf(buf, len, "%s:%u:%u: %s", d->file, e->line, e->column,
-			 e->msg);
+		snprintf(buf, len, "%s:%u:%u: %s", file, line, e->column, e->msg);
 	else
-		snprintf(buf, len, "%s: %s", d->file, e->msg);
+		snprintf(buf, len, "%s: %s", file, e->msg);
 	return buf;
 }
 

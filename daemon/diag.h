@@ -33,6 +33,13 @@ struct diag {
 	unsigned column; /* 1-based */
 	char *msg;
 	char *excerpt;   /* the line of the file it is about (tabs shown as spaces), or NULL */
+	unsigned file;   /* index in files + 1; 0: the list's own file */
+};
+
+/* One file of a configuration read from several: its lines are base+1 .. base+lines. */
+struct diag_file {
+	char *name;
+	unsigned base, lines;
 };
 
 struct diags {
@@ -41,12 +48,32 @@ struct diags {
 	size_t n, cap;
 	size_t max;      /* messages kept; more only set truncated */
 	bool truncated;
+	struct diag_file *files; /* see diags_add_file() */
+	size_t n_files, cap_files;
+	unsigned cur;    /* file of the messages without a line: index + 1, or 0 */
 };
 
 /* Start an empty list for @file (copied). 0 or -ENOMEM. */
 int diags_init(struct diags *d, const char *file);
 /* Free everything; @d may then be initialised again. Safe on a zeroed struct. */
 void diags_done(struct diags *d);
+
+/*
+ * Lines @base+1 .. @base+@lines belong to file @name: messages at those
+ * lines are printed with that name and the file's own line number. Also
+ * makes @name the file of messages without a line, until diags_add_file()
+ * is called again or cur is reset to 0. 0 or -ENOMEM.
+ */
+int diags_add_file(struct diags *d, const char *name, unsigned base, unsigned lines);
+/* Copy the file table of @from into @to (replacing its own). 0 or -ENOMEM. */
+int diags_copy_files(struct diags *to, const struct diags *from);
+/* The file's own line of @line, and its name in *@file (NULL: the list's own file). */
+unsigned diag_local_line(const struct diags *d, unsigned line, const char **file);
+/*
+ * @line for a message about another place: "line 12" when the messages are
+ * about one file, else "FILE:12". Returns @buf.
+ */
+const char *diag_where(const struct diags *d, unsigned line, char *buf, size_t len);
 
 /*
  * Add a message at @line:@column. Returns -EINVAL always (-ENOMEM when

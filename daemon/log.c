@@ -134,10 +134,12 @@ void log_diags_fields(int prio, const char *msgid, const struct diags *d, int er
 	for (size_t i = 0; i < d->n; i++) {
 		const struct nmd_port *p = port_at_line(c, d->v[i].line);
 		bool nic = p && p->kind == NMD_PORT_NIC;
+		const char *file;
+		unsigned line = diag_local_line(d, d->v[i].line, &file);
 
 		log_fields(prio, msgid,
-			   &(struct log_ctx){ .config_file = d->file, .config_line = d->v[i].line,
-					      .err = err, .interface = nic ? p->name : NULL,
+			   &(struct log_ctx){ .config_file = file ? file : d->file,
+					      .config_line = line, .err = err, .interface = nic ? p->name : NULL,
 					      .port = p && !nic ? p->full : NULL,
 					      .sw = p ? c->switches[p->sw].name : NULL },
 			   "%s", diag_format(d, i, buf, sizeof(buf)));

@@ -244,6 +244,8 @@ static int check(const char *path, bool host)
 		return 1;
 	}
 	r = config_load(path, &c, &d);
+	if (r == 0)
+		r = diags_copy_files(&warn, &d); /* warnings name the file of each line too */
 	if (r == 0) {
 		int h;
 

@@ -286,7 +286,7 @@ static int method_topology_plan(struct rpc_call *call, json_t *params)
 		json_t *warnings = NULL;
 
 		/* What applies but is probably not meant (lint.h): "warnings". */
-		if (diags_init(&w, diag.file) == 0) {
+		if (config_diags_init(&w, c ? c : d->config) == 0) {
 			config_lint(c ? c : d->config, &w);
 			diags_sort(&w);
 			warnings = diags_json(&w);

@@ -57,7 +57,7 @@ static void on_confirm_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	d->confirm_prev = NULL;
 	confirm_cancel(d);
-	if (diags_init(&diag, prev->file) < 0) {
+	if (config_diags_init(&diag, prev) < 0) {
 		config_free(prev);
 		daemon_health(d, NMD_HEALTH_DEGRADED, "not confirmed in time, and out of memory "
 			      "for the rollback");
@@ -117,8 +117,16 @@ int confirm_record(struct nmd_daemon *d, const struct nmd_config *next, unsigned
 {
 	struct eng_confirm rec = { 0 };
 
-	if (!d->config || !d->config->text)
+	if (!d->config)
 		return 0;	/* nothing to roll back to: apply_keep gives no prev */
+	if (!d->config->text) {
+		/* Read from several files (include:, drop-ins): the timer still rolls
+		 * back, but the record that survives a crash holds one file's text. */
+		log_msg(LOG_WARNING, "apply --confirm: %s spans several files; if netmapd stops "
+			"before the confirmation, the next start applies the files on disk",
+			d->config->file);
+		return 0;
+	}
 	rec.file = next->file;
 	rec.prev_file = d->config->file;
 	rec.prev_text = d->config->text;

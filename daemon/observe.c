@@ -740,7 +740,7 @@ static void doctor_headroom(struct nmd_daemon *d, json_t *out)
 	struct capacity *cap = NULL;
 	struct diags tmp;
 
-	if (!d->config || diags_init(&tmp, d->config->file) < 0)
+	if (!d->config || config_diags_init(&tmp, d->config) < 0)
 		return;
 	if (capacity_check(d->config, &cap, &tmp) != -ENOMEM && cap)
 		observe_headroom(cap, d->config->file, out);

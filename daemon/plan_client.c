@@ -135,9 +135,11 @@ static int plan_print_local(struct engine *e, const struct nmd_config *c, const 
 		printf("%s: nothing to do\n", file);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct eng_action *a = &plan.v[i];
+		const char *in;
+		unsigned line = config_line(c, a->mark.line, &in);
 
 		if (a->mark.line)
-			printf("%s:%u:%u: %s\n", file, a->mark.line, a->mark.column, a->text);
+			printf("%s:%u:%u: %s\n", in, line, a->mark.column, a->text);
 		else
 			printf("%s: %s\n", file, a->text);
 	}

@@ -247,7 +247,7 @@ static void access_text(const struct nmd_config *c, const struct nmd_access *a, 
 static int check_one(const struct nmd_config *c, const struct region *g, struct diags *d)
 {
 	const struct region_obj *a = NULL, *b = NULL;
-	char ta[128], tb[128];
+	char ta[128], tb[128], at[320];
 
 	if (!g->mixed)
 		return 0;
@@ -282,13 +282,14 @@ static int check_one(const struct nmd_config *c, const struct region *g, struct 
 	access_text(c, a->access, ta, sizeof(ta));
 	access_text(c, b->access, tb, sizeof(tb));
 	return diag_add(d, b->mark.line, b->mark.column,
-			"%s shares memory region %s with %s (line %u), but %s is for %s and %s for %s: each could read and write the other's buffers. Grant them to the same users and groups, or allow it: regions: [{memory: %s, shared_by: {...}}]",
-			b->what, g->name, a->what, a->mark.line, b->what, tb, a->what, ta, g->name);
+			"%s shares memory region %s with %s (%s), but %s is for %s and %s for %s: each could read and write the other's buffers. Grant them to the same users and groups, or allow it: regions: [{memory: %s, shared_by: {...}}]",
+			b->what, g->name, a->what, diag_where(d, a->mark.line, at, sizeof(at)), b->what, tb, a->what, ta, g->name);
 }
 
 int regions_check(const struct nmd_config *c, struct diags *d)
 {
 	struct regions rs;
+	char at[320];
 	int r = 0, e;
 
 	e = regions_compute(c, &rs);
@@ -311,8 +312,8 @@ int regions_check(const struct nmd_config *c, struct diags *d)
 			if (!streq(c->regions[j].memory, s->memory))
 				continue;
 			diag_add(d, s->mark.line, s->mark.column,
-				 "regions: memory %s is given twice (first at line %u)", s->memory,
-				 c->regions[j].mark.line);
+				 "regions: memory %s is given twice (first at %s)", s->memory,
+				 diag_where(d, c->regions[j].mark.line, at, sizeof(at)));
 			if (!r)
 				r = -EINVAL;
 			break;

@@ -59,6 +59,7 @@ struct builder {
 	unsigned depth;
 	size_t nodes;
 	unsigned documents;
+	unsigned base;                /* added to every line: see yaml_doc_parse_at() */
 };
 
 static void builder_done(struct builder *b)
@@ -70,7 +71,7 @@ static void builder_done(struct builder *b)
 static int add_at_mark(struct builder *b, const yaml_mark_t *m,
 		       const char *what)
 {
-	return diag_add(b->d, (unsigned)m->line + 1, (unsigned)m->column + 1,
+	return diag_add(b->d, b->base + (unsigned)m->line + 1, (unsigned)m->column + 1,
 			"%s", what);
 }
 
@@ -95,7 +96,7 @@ static int check_tag(struct builder *b, const yaml_event_t *ev,
 			return 0;
 		}
 	}
-	return diag_add(b->d, (unsigned)ev->start_mark.line + 1,
+	return diag_add(b->d, b->base + (unsigned)ev->start_mark.line + 1,
 			(unsigned)ev->start_mark.column + 1,
 			"YAML tag \"%.64s\" is not supported (only YAML's core tags such as !!str)",
 			t);
@@ -134,7 +135,7 @@ static struct yaml_doc_node *node_new(struct builder *b, const yaml_event_t *ev,
 	struct yaml_doc_node *node;
 
 	if (++b->nodes > b->lim->max_nodes) {
-		*r = diag_add(b->d, (unsigned)ev->start_mark.line + 1,
+		*r = diag_add(b->d, b->base + (unsigned)ev->start_mark.line + 1,
 			      (unsigned)ev->start_mark.column + 1,
 			      "more than %zu YAML nodes in the file",
 			      b->lim->max_nodes);
@@ -146,7 +147,7 @@ static struct yaml_doc_node *node_new(struct builder *b, const yaml_event_t *ev,
 		return NULL;
 	}
 	node->type = type;
-	node->line = (unsigned)ev->start_mark.line + 1;
+	node->line = b->base + (unsigned)ev->start_mark.line + 1;
 	node->column = (unsigned)ev->start_mark.column + 1;
 	return node;
 }
@@ -162,7 +163,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	if (r < 0)
 		return r;
 	if (len > b->lim->max_scalar)
-		return diag_add(b->d, (unsigned)ev->start_mark.line + 1,
+		return diag_add(b->d, b->base + (unsigned)ev->start_mark.line + 1,
 				(unsigned)ev->start_mark.column + 1,
 				"scalar longer than the limit of %zu bytes",
 				b->lim->max_scalar);
@@ -197,7 +198,7 @@ static int on_collection_start(struct builder *b, const yaml_event_t *ev,
 	if (r < 0)
 		return r;
 	if (b->depth >= b->lim->max_depth)
-		return diag_add(b->d, (unsigned)ev->start_mark.line + 1,
+		return diag_add(b->d, b->base + (unsigned)ev->start_mark.line + 1,
 				(unsigned)ev->start_mark.column + 1,
 				"YAML nested deeper than %u levels",
 				b->lim->max_depth);
@@ -281,13 +282,14 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p,
 		return -ENOMEM;
 	case YAML_READER_ERROR:
 		offset_to_mark(buf, len, p->problem_offset, &line, &column);
-		return diag_add(b->d, line, column, "YAML: %s",
+		return diag_add(b->d, b->base + line, column, "YAML: %s",
 				p->problem ? p->problem : "cannot read input");
 	default:
 		line = (unsigned)p->problem_mark.line + 1;
 		column = (unsigned)p->problem_mark.column + 1;
 		text = line_of(buf, len, line, &n);
 		why = explain(p, text, n);
+		line += b->base;
 		if (why && p->context)
 			r = diag_add(b->d, line, column,
 				     "YAML syntax error: %s (libyaml: %s, %s at line %zu column %zu)",
@@ -326,7 +328,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev, bool *done)
 					"more than one YAML document in the file");
 		break;
 	case YAML_ALIAS_EVENT:
-		r = diag_add(b->d, (unsigned)ev->start_mark.line + 1,
+		r = diag_add(b->d, b->base + (unsigned)ev->start_mark.line + 1,
 			     (unsigned)ev->start_mark.column + 1,
 			     "YAML aliases (*%.64s) are not supported: write the value out",
 			     (const char *)ev->data.alias.anchor);
@@ -354,7 +356,13 @@ static int on_event(struct builder *b, const yaml_event_t *ev, bool *done)
 int yaml_doc_parse(const void *buf, size_t len, const struct yaml_doc_limits *lim,
 		   struct diags *d, struct yaml_doc_node **ret)
 {
-	struct builder b = { .lim = lim ? lim : &yaml_doc_default_limits, .d = d };
+	return yaml_doc_parse_at(buf, len, lim, 0, d, ret);
+}
+
+int yaml_doc_parse_at(const void *buf, size_t len, const struct yaml_doc_limits *lim,
+		      unsigned base, struct diags *d, struct yaml_doc_node **ret)
+{
+	struct builder b = { .lim = lim ? lim : &yaml_doc_default_limits, .d = d, .base = base };
 	yaml_parser_t parser;
 	bool done = false;
 	int r = 0;

@@ -63,6 +63,13 @@ extern const struct yaml_doc_limits yaml_doc_default_limits;
  */
 int yaml_doc_parse(const void *buf, size_t len, const struct yaml_doc_limits *lim,
 		   struct diags *d, struct yaml_doc_node **ret);
+/*
+ * As yaml_doc_parse(), with @base added to every line (of the nodes and of
+ * the messages): the files of one configuration share one line numbering,
+ * which diags_add_file() maps back to each file's own lines.
+ */
+int yaml_doc_parse_at(const void *buf, size_t len, const struct yaml_doc_limits *lim,
+		      unsigned base, struct diags *d, struct yaml_doc_node **ret);
 void yaml_doc_free(struct yaml_doc_node *node);
 
 /* "a scalar", "a sequence", "a mapping": for messages. */

@@ -298,7 +298,7 @@ static void applied(struct nmd_daemon *d, const struct nmd_config *c, const stru
 	sync_module_params(d);
 	fdstore_sync(d);
 	ev = json_pack("{s:s, s:I, s:o*}", "config", c->file, "actions", (json_int_t)pl->n,
-		       "plan", eng_plan_to_json(pl));
+		       "plan", eng_plan_to_json(pl, c));
 	daemon_event(d, "topology.applied", ev);
 	for (size_t i = 0; i < pl->n; i++)
 		log_action(c, &pl->v[i]);

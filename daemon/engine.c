@@ -89,7 +89,7 @@ void eng_plan_done(struct eng_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-json_t *eng_plan_to_json(const struct eng_plan *p)
+json_t *eng_plan_to_json(const struct eng_plan *p, const struct nmd_config *c)
 {
 	json_t *arr = json_array();
 
@@ -97,9 +97,11 @@ json_t *eng_plan_to_json(const struct eng_plan *p)
 		return NULL;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct eng_action *a = &p->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "action", eng_action_name(a->kind),
-				      "object", a->object, "text", a->text, "line",
-				      (int)a->mark.line);
+		const char *file = NULL;
+		unsigned line = c && a->mark.line ? config_line(c, a->mark.line, &file) : a->mark.line;
+		json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s*}", "action", eng_action_name(a->kind),
+				      "object", a->object, "text", a->text, "line", (int)line,
+				      "file", file);
 
 		if (json_array_append_new(arr, o)) {
 			json_decref(arr);

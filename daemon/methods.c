@@ -293,7 +293,7 @@ static int method_topology_plan(struct rpc_call *call, json_t *params)
 			diags_done(&w);
 		}
 		rpc_call_set_result(call, json_pack("{s:o, s:I, s:b, s:o*}", "actions",
-						    eng_plan_to_json(&plan), "conflicts",
+						    eng_plan_to_json(&plan, c ? c : d->config), "conflicts",
 						    (json_int_t)plan.conflicts, "empty", plan.n == 0,
 						    "warnings", warnings));
 	}
@@ -391,7 +391,7 @@ static int method_topology_apply(struct rpc_call *call, json_t *params)
 	}
 	c = NULL; /* the daemon's now */
 	confirm = apply_health(d, prev, confirm);
-	rpc_call_set_result(call, json_pack("{s:o, s:I, s:I}", "actions", eng_plan_to_json(&done),
+	rpc_call_set_result(call, json_pack("{s:o, s:I, s:I}", "actions", eng_plan_to_json(&done, d->config),
 					    "applied", (json_int_t)done.n,
 					    "confirm", (json_int_t)confirm));
 out:

@@ -33,6 +33,18 @@
 /* ---- the objects of the file ------------------------------------------- */
 
 /* Calls @fn for every object of @c that has counters, in the file's order. */
+/* Hand @o to @fn with its line in its own file (the config's lines are numbered across files). */
+static void emit(const struct nmd_config *c, void (*fn)(void *, const struct obs_object *),
+		 void *arg, const struct obs_object *o)
+{
+	struct obs_object t = *o;
+
+	t.line = o->line ? config_line(c, o->line, &t.file) : 0;
+	if (!t.line)
+		t.file = NULL;
+	fn(arg, &t);
+}
+
 static void for_each_object(const struct nmd_config *c,
 			    void (*fn)(void *arg, const struct obs_object *o), void *arg)
 {
@@ -52,25 +64,25 @@ static void for_each_object(const struct nmd_config *c,
 			o = (struct obs_object){ .name = name, .kind = nmd_port_kind_name(p->kind),
 						 .sw = sw->name, .line = p->mark.line,
 						 .access = &p->access, .port = p };
-			fn(arg, &o);
+			emit(c, fn, arg, &o);
 			if (p->kind != NMD_PORT_NIC)
 				continue;
 			if (p->host) {
 				/* The switch port of its host stack. */
 				snprintf(name, sizeof(name), "%s:%s^", sw->name, p->name);
 				o.kind = "nic_host";
-				fn(arg, &o);
+				emit(c, fn, arg, &o);
 			}
 			/* The NIC itself (its rings), and its host rings when attached with them. */
 			o = (struct obs_object){ .name = p->name, .kind = "nic_rings", .sw = sw->name,
 						 .line = p->mark.line, .access = &p->access, .port = p,
 						 .ifname = p->name };
-			fn(arg, &o);
+			emit(c, fn, arg, &o);
 			if (p->host) {
 				snprintf(name, sizeof(name), "%s^", p->name);
 				o.name = name;
 				o.kind = "host_rings";
-				fn(arg, &o);
+				emit(c, fn, arg, &o);
 			}
 		}
 	}
@@ -84,7 +96,7 @@ static void for_each_object(const struct nmd_config *c,
 				o = (struct obs_object){ .name = name, .kind = "pipe",
 							 .line = pp->ids[k].mark.line,
 							 .access = &pp->access, .pipe = pp };
-				fn(arg, &o);
+				emit(c, fn, arg, &o);
 			}
 		}
 	}
@@ -94,7 +106,7 @@ static void for_each_object(const struct nmd_config *c,
 		observe_monitor_name(m, name, sizeof(name));
 		o = (struct obs_object){ .name = name, .kind = "monitor", .line = m->mark.line,
 					 .access = &m->access, .monitor = m };
-		fn(arg, &o);
+		emit(c, fn, arg, &o);
 	}
 }
 
@@ -215,14 +227,14 @@ json_t *observe_stats_json(struct nmd_daemon *d)
 
 /* One row of topology.get's "access": who may open @name besides root and the admins. */
 static json_t *access_row(const char *name, const char *kind, const struct nmd_access *a,
-			  unsigned line)
+			  unsigned line, const char *file)
 {
 	bool set = a && a->set;
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:i}", "object", name, "kind", kind, "users",
+	return json_pack("{s:s, s:s, s:o, s:o, s:i, s:s*}", "object", name, "kind", kind, "users",
 			 set ? principals_json(a->users, a->n_users) : json_array(), "groups",
 			 set ? principals_json(a->groups, a->n_groups) : json_array(), "line",
-			 (int)line);
+			 (int)line, "file", file);
 }
 
 static void access_one(void *arg, const struct obs_object *o)
@@ -233,7 +245,7 @@ static void access_one(void *arg, const struct obs_object *o)
 	if (streq(o->kind, "nic_rings") || streq(o->kind, "host_rings") ||
 	    streq(o->kind, "nic_host"))
 		return;
-	json_array_append_new(a, access_row(o->name, o->kind, o->access, o->line));
+	json_array_append_new(a, access_row(o->name, o->kind, o->access, o->line, o->file));
 }
 
 void observe_topology(struct nmd_daemon *d, json_t *topo)
@@ -244,23 +256,26 @@ void observe_topology(struct nmd_daemon *d, json_t *topo)
 
 	for (size_t i = 0; c && mons && i < c->n_monitors; i++) {
 		const struct nmd_monitor *m = &c->monitors[i];
+		const char *file;
+		unsigned line;
 		json_t *cnt;
 		char *slash;
 
 		observe_monitor_name(m, name, sizeof(name));
 		slash = strrchr(name, '/');
 		cnt = observe_counters_json(d, name, "monitor");
-		json_array_append_new(mons, json_pack("{s:s, s:s, s:s, s:O*, s:i}", "name", name,
+		line = config_line(c, m->mark.line, &file);
+		json_array_append_new(mons, json_pack("{s:s, s:s, s:s, s:O*, s:i, s:s}", "name", name,
 						      "port", m->target, "mode", slash + 1, "open",
-						      json_object_get(cnt, "open"), "line",
-						      (int)m->mark.line));
+						      json_object_get(cnt, "open"), "line", (int)line,
+						      "file", file));
 		json_decref(cnt);
 	}
 	for_each_object(c, access_one, acc);
 	json_object_set_new(topo, "monitors", mons);
 	json_object_set_new(topo, "access", acc);
 	if (c)
-		json_array_append_new(acc, access_row("(admin)", "admin", &c->admin, 0));
+		json_array_append_new(acc, access_row("(admin)", "admin", &c->admin, 0, NULL));
 }
 
 /* ---- holders: process and unit ------------------------------------------- */
@@ -488,6 +503,8 @@ static void drift_log(struct nmd_daemon *d, const struct nmd_port *p, void *arg)
 {
 	json_t *found = json_array();
 	unsigned bits = nic_drift(d, p, found), *last = drift_slot(d, p->name);
+	const char *file;
+	unsigned line = config_line(d->config, p->mark.line, &file);
 	size_t i;
 	json_t *x;
 
@@ -495,15 +512,14 @@ static void drift_log(struct nmd_daemon *d, const struct nmd_port *p, void *arg)
 	if (last && bits != *last) {
 		json_array_foreach(found, i, x)
 			log_fields(LOG_WARNING, NMD_MSGID_NIC_DRIFT,
-				   &(struct log_ctx){ .interface = p->name, .config_file = d->config->file,
-						      .config_line = p->mark.line },
+				   &(struct log_ctx){ .interface = p->name, .config_file = file,
+						      .config_line = line },
 				   "%s (%s)", json_string_value(json_object_get(x, "message")),
 				   json_string_value(json_object_get(x, "fix")));
 		if (!bits && *last)
 			log_fields(LOG_NOTICE, NMD_MSGID_NIC_DRIFT,
-				   &(struct log_ctx){ .interface = p->name,
-						      .config_file = d->config->file,
-						      .config_line = p->mark.line },
+				   &(struct log_ctx){ .interface = p->name, .config_file = file,
+						      .config_line = line },
 				   "%s is again as netmapd prepared it", p->name);
 		*last = bits;
 	}
@@ -616,7 +632,7 @@ int method_object_get(struct rpc_call *call, json_t *params)
 	if (!j)
 		return -ENOMEM;
 	if (f.o.line) {
-		json_object_set_new(j, "config", json_string(d->config->file));
+		json_object_set_new(j, "config", json_string(f.o.file ? f.o.file : d->config->file));
 		json_object_set_new(j, "line", json_integer(f.o.line));
 	}
 	json_object_set_new(j, "access", f.found ? observe_access_json(f.o.access) : json_null());

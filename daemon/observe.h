@@ -33,7 +33,8 @@ struct obs_object {
 	const char *name;
 	const char *kind;
 	const char *sw;			/* its switch, or NULL */
-	unsigned line;			/* in the file, 0 if none */
+	unsigned line;			/* in @file, 0 if none */
+	const char *file;		/* the file it is written in (include:, drop-ins) */
 	const struct nmd_access *access;
 	const struct nmd_port *port;	/* a switch port (and a NIC's rings) */
 	const struct nmd_pipe *pipe;

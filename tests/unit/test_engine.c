@@ -204,7 +204,7 @@ static void test_default(void)
 		json_t *j;
 
 		engine_plan(e, c, &p, NULL);
-		j = eng_plan_to_json(&p);
+		j = eng_plan_to_json(&p, NULL);
 		CHECK(j && json_array_size(j) == 7, "json plan");
 		CHECK(json_integer_value(json_object_get(json_array_get(j, 0), "line")) > 0,
 		      "newif v0 has a line");

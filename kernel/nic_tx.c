@@ -280,12 +280,7 @@ next:
 		}
 	}
 	local_bh_enable();
-	kring->stat_pkts += nm_kring_dist(kring->nr_hwcur, j, n);
-	kring->nr_hwcur = j;
-	smp_store_release(&kring->nr_hwtail, nm_kring_prev(j, n));
-	if (unlikely(err))
-		nm_kring_stop_at(kring, j);
-	return err;
+	return nm_kring_tx_done(kring, j, err);
 }
 
 /* Host TX ring: each slot becomes an skb for the stack. */
@@ -323,12 +318,7 @@ static int nm_nic_host_txsync(struct nm_nic *nic, struct nm_kring *kring)
 		j = nm_kring_next(j, n);
 	}
 	local_bh_enable();
-	kring->stat_pkts += nm_kring_dist(kring->nr_hwcur, j, n);
-	kring->nr_hwcur = j;
-	smp_store_release(&kring->nr_hwtail, nm_kring_prev(j, n));
-	if (unlikely(err))
-		nm_kring_stop_at(kring, j);
-	return err;
+	return nm_kring_tx_done(kring, j, err);
 }
 
 int nm_nic_txsync(struct nm_kring *kring)

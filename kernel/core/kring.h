@@ -265,6 +265,24 @@ void nm_kring_check_user(struct nm_kring *kring);
 void nm_kring_stop_at(struct nm_kring *kring, u32 j);
 
 /*
+ * The end of a txsync that sent the slots from hwcur up to @j: counted,
+ * given back to the user (hwtail one behind @j, published with release so
+ * the user sees the slots done before the new tail), and, if @err, stopped
+ * at @j (see nm_kring_stop_at()). Returns @err.
+ */
+static inline int nm_kring_tx_done(struct nm_kring *kring, u32 j, int err)
+{
+	const u32 n = kring->num_slots;
+
+	kring->stat_pkts += nm_kring_dist(kring->nr_hwcur, j, n);
+	kring->nr_hwcur = j;
+	smp_store_release(&kring->nr_hwtail, nm_kring_prev(j, n));
+	if (unlikely(err))
+		nm_kring_stop_at(kring, j);
+	return err;
+}
+
+/*
  * Syncs of the null port: TX checks and drops everything (a bad slot stops
  * it as on a pipe), RX never receives.
  */

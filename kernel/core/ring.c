@@ -238,12 +238,7 @@ int nm_null_txsync(struct nm_kring *kring)
 			break;
 		}
 	}
-	kring->stat_pkts += nm_kring_dist(kring->nr_hwcur, j, n);
-	kring->nr_hwcur = j;
-	smp_store_release(&kring->nr_hwtail, nm_kring_prev(j, n));
-	if (unlikely(err))
-		nm_kring_stop_at(kring, j);
-	return err;
+	return nm_kring_tx_done(kring, j, err);
 }
 
 int nm_null_rxsync(struct nm_kring *kring)

@@ -76,15 +76,6 @@ wait_fds() {
 		sleep 0.1
 	done
 }
-# wait_line FILE PATTERN
-wait_line() {
-	i=0
-	until grep -q "$2" "$1"; do
-		i=$((i + 1))
-		[ $i -lt 1200 ] || { cat "$1"; fail "no '$2' in $1"; }
-		sleep 0.1
-	done
-}
 
 # --- 1. open-then-close rounds ------------------------------------------------
 start_netmapd "$CONF"
@@ -93,7 +84,7 @@ run $C call status | grep -q '"release_watch":true' || fail "status: no release 
 # REGISTER, not a new port: it is part of the baseline.
 runas 1000 1000 nmd_handles -s $S live vale0:a 1 "$W/stop0" >"$W/live0" 2>&1 &
 L0=$!
-wait_line "$W/live0" "^live 1"
+wait_text "$W/live0" "^live 1" 120
 show "before"
 base_fds=$(fds)
 base_rec=$(records)
@@ -108,7 +99,7 @@ grep -q "fd released" "$LOG" || true
 N=300
 runas 1000 1000 nmd_handles -s $S live vale0:a $N "$W/stop1" >"$W/live" 2>&1 &
 LP=$!
-wait_line "$W/live" "^live"
+wait_text "$W/live" "^live" 120
 cat "$W/live"
 grep -q "^live $N" "$W/live" || fail "not every process got its port"
 # One more than before: the watcher, opened with the first record.
@@ -126,7 +117,7 @@ ok "killed holders: records back to $base_rec"
 # --- 3. the per-uid cap ---------------------------------------------------------
 runas 1000 1000 nmd_handles -s $S cap vale0:a 1000 "$W/stop2" >"$W/cap" 2>&1 &
 CP=$!
-wait_line "$W/cap" "^opened"
+wait_text "$W/cap" "^opened" 120
 cat "$W/cap"
 # 399: the baseline holder is uid 1000's too.
 grep -q "^opened 399 code -32004 limit per_uid" "$W/cap" || fail "per_uid cap: $(cat "$W/cap")"
@@ -150,7 +141,7 @@ base_fds=$(fds)
 show "pidfd mode, before"
 runas 1000 1000 nmd_handles -s $S live vale0:a 12 "$W/stop3" >"$W/live3" 2>&1 &
 LP=$!
-wait_line "$W/live3" "^live"
+wait_text "$W/live3" "^live" 120
 cat "$W/live3"
 grep -q "^live 8" "$W/live3" || fail "pidfds_per_uid 8: $(cat "$W/live3")"
 show "pidfd mode, 12 processes"

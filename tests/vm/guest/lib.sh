@@ -12,6 +12,18 @@ run() {
 	"$@"
 }
 
+# wait_text FILE TEXT [SECS]: until a program in the background writes TEXT
+# (its ready line) to FILE, however slow the machine; a failure after SECS
+# (default 30) seconds, a guard only.
+wait_text() {
+	_tries=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		_tries=$((_tries + 1))
+		[ $_tries -lt $((${3:-30} * 10)) ] || { cat "$1"; fail "$1: no '$2' after ${3:-30} s"; }
+		sleep 0.1
+	done
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"

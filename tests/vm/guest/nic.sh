@@ -37,17 +37,6 @@ $IP -n nicb link set nicb up
 $IP -n nicb link set lo up
 sleep 1
 
-# wait_line FILE TEXT: until the program in the background says it is ready
-# (its rings are bound), however slow the machine; 30 s at most.
-wait_line() {
-	tries=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -lt 300 ] || { cat "$1"; fail "$1: no '$2' after 30 s"; }
-		sleep 0.1
-	done
-}
-
 echo "+ 0. nm_nic bad nica"
 nm_nic bad nica || fail "bad input on NIC rings"
 ok "modes, geometry and illegal indexes"
@@ -55,7 +44,7 @@ ok "modes, geometry and illegal indexes"
 echo "+ 1. responder"
 nm_nic responder nica 10.0.0.2 30 >/tmp/resp.out 2>&1 &
 resp=$!
-wait_line /tmp/resp.out "responder on"
+wait_text /tmp/resp.out "responder on"
 nsb ping -c 5 -W 3 10.0.0.2 || { cat /tmp/resp.out; fail "ping of the netmap responder"; }
 ok "ping of 10.0.0.2 answered by the responder on netmap:nica"
 
@@ -80,7 +69,7 @@ for mode in fwd copy; do
 	$IP neigh flush dev nica || true
 	nm_nic host nica 8 $mode >/tmp/host.out 2>&1 &
 	resp=$!
-	wait_line /tmp/host.out "host bridge on"
+	wait_text /tmp/host.out "host bridge on"
 	ping -c 3 -W 3 10.0.0.1 || { kill -9 $resp; cat /tmp/host.out; fail "stack ping through the host rings ($mode)"; }
 	wait $resp || { cat /tmp/host.out; fail "nm_nic host $mode"; }
 	resp=

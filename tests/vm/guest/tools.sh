@@ -51,14 +51,7 @@ json_ok() {
 }
 
 # wait_ready FILE: the program printed its ready line (JSON event) on stderr.
-wait_ready() {
-	tries=0
-	until grep -q '"event":"ready"' "$1" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -lt 200 ] || { cat "$1"; fail "$1: not ready after 20 s"; }
-		sleep 0.1
-	done
-}
+wait_ready() { wait_text "$1" '"event":"ready"'; }
 
 # tx_rx NAME TXPORT RXPORT N LEN RXOPTS [tx options]: rx in the background, then tx.
 tx_rx() {

@@ -6,8 +6,8 @@
  * The model. Object sizes follow the ABI (NETMAP-ABI §5): a netmap_if is
  * 56 bytes plus 8 per ring of its port (host rings included, and a port
  * without host rings still has one of each in ring_ofs[]); a ring is 256
- * bytes plus 16 per slot; every slot of every real ring holds a buffer.
- * What each object puts in its region:
+ * bytes plus 16 per slot. Only NICs have host rings in netmap.ko. What
+ * each object puts in its region:
  *
  *   NIC (emulated adapter)   generic_rings TX and RX rings of
  *                            generic_ringsize slots; with host: true one
@@ -15,42 +15,34 @@
  *                            size (netmap gives host rings the NIC's ring
  *                            size); one netmap_if for the daemon's
  *                            registration. Global region.
- *   VALE port                tx_rings + rx_rings rings with their buffers,
- *                            plus one fake host ring per direction (a ring
- *                            object without buffers, as netmap allocates
- *                            for VALE ports and pipes); one netmap_if.
+ *   VALE port                tx_rings + rx_rings rings with their buffers;
+ *                            one netmap_if.
  *   pipe (both ends)         master: tx_rings TX + rx_rings RX; the slave
- *                            mirrors them; buffers for every slot; 2 fake
- *                            host rings per end; 2 netmap_ifs. Slots default
- *                            to the parent's (TX from its TX, RX from its RX).
- *                            Region of the parent: global for a NIC.
+ *                            mirrors them; one set of buffers per direction
+ *                            (an RX ring shows the peer's TX buffers);
+ *                            2 netmap_ifs. Slots default to the parent's
+ *                            (TX from its TX, RX from its RX). Region of the
+ *                            parent: global for a NIC.
  *   monitor                  1 TX ring and max(tx, rx) RX rings of the
  *                            monitored port, with the port's slots and a
- *                            buffer in each (counted for the TX ring too,
- *                            which carries nothing: conservative), 2 fake
- *                            host rings, one netmap_if. Region of the
- *                            monitored port (of its pipe, for a pipe end).
+ *                            buffer in each, one netmap_if. A zero-copy one
+ *                            is in the monitored port's region (of its pipe,
+ *                            for a pipe end); a copy one in a private region
+ *                            of its own, sized for it.
  *   every region             buffers 0 and 1 are reserved.
  *
  * Each object is counted once, as if opened by one fd; every further fd
- * that binds a port needs one more netmap_if. A VALE port's region is
- * sized as netmap_mem_private_new() does it for the port with room for 2
- * pipes (npipes = 2) and no extra buffers, and never below the priv_*
- * parameters, with txr/rxr counting one fake host ring each:
- *
- *   if_num   = max(priv_if_num,   2 + 4 * npipes)
- *   if_size  = max(priv_if_size,  56 + 8 * (txr + rxr))
- *   ring_num = max(priv_ring_num, txr + rxr + 8 * npipes)
- *   ring_size= max(priv_ring_size, 256 + 16 * max(tx_slots, rx_slots))
- *   buf_num  = max(priv_buf_num,  (4*npipes + rxr) * rx_slots
- *                                 + (4*npipes + txr) * tx_slots + 2)
- *   buf_size = priv_buf_size
- *
- * so a port alone always fits, and what can overflow its region is a third
- * pipe, monitors, larger pipe rings, or ports that share it (memory: PORT).
- * An implicit pipe parent is netmap's autodelete VALE port with default
- * rings (1 + 1 of 1024 slots): its region is sized for that port; its own
- * rings are not counted, since nothing of the file opens it.
+ * that binds a port needs one more netmap_if. A private region is what
+ * netmap.ko makes of the same struct nm_mem_need the kernel builds, by the
+ * same code (kernel/core/memsize.c): nm_vale_port_need() for a VALE port
+ * (no extra buffers), nm_pipe_parent_need() for an implicit pipe parent,
+ * sized for the first pipe of the file on that parent (the one the daemon
+ * opens first), then nm_priv_region_req(): the priv_* parameters raised to
+ * that need plus room for NM_PRIV_PIPES pipes. For a 1+1-ring port of 1024
+ * slots: 12 netmap_ifs, 10 rings, 10242 buffers. So a port alone always
+ * fits, and what can overflow its region is a third pipe, monitors, larger
+ * pipe rings, or ports that share it (memory: PORT). An implicit parent's
+ * own rings are not counted: it has none.
  *
  * Object sizes (nm_if_objsize(), nm_ring_objsize()) and their rounding
  * (nm_pool_objsize(): netmap_ifs and buffers to 64 bytes, rings to 128) are
@@ -74,8 +66,8 @@
 #include "memsize.h"
 #include "util.h"
 
-/* Not in the kernel's rules: the daemon's model of an implicit pipe parent. */
 #define PAGE_BYTES 4096
+/* The pipe default when the parent has no rings (kernel/pipe.h). */
 #define IMPLICIT_SLOTS 1024
 
 static const char *const pool_what[CAP_POOLS] = { "netmap_if objects",
@@ -151,28 +143,28 @@ static struct cap_region *region_new(struct capacity *cap, const char *fmt,
 	return r;
 }
 
-/* netmap_mem_private_new() for a VALE port, npipes = 2 (see the top). */
+/*
+ * The private region the kernel makes for @need (see the top): the priv_*
+ * parameters raised by nm_priv_region_req(). A count or size beyond 32
+ * bits, which the kernel refuses, makes the region's bytes UINT64_MAX, as
+ * region_finish() does for an overflow.
+ */
 static void region_private(struct cap_region *r, const struct nmd_config *c,
-			   uint64_t txr, uint64_t txd, uint64_t rxr,
-			   uint64_t rxd)
+			   const struct nm_mem_need *need)
 {
-	const uint64_t np = NM_PRIV_PIPES;
-	const uint64_t tr = txr + 1, rr = rxr + 1; /* fake host rings */
-	const uint64_t num[CAP_POOLS] = {
-		2 + 4 * np,
-		tr + rr + 8 * np,
-		(4 * np + rr) * rxd + (4 * np + tr) * txd + NM_BUF_RESERVED,
-	};
-	const uint64_t size[CAP_POOLS] = {
-		nm_if_objsize(tr + rr),
-		nm_ring_objsize(max64(txd, rxd)),
-		0,
-	};
+	struct nm_pool_req params[NM_POOL_NR], req[NM_POOL_NR];
 
 	for (int p = 0; p < CAP_POOLS; p++) {
-		r->have_num[p] = max64((uint64_t)config_param(c, priv_num[p]), num[p]);
-		r->have_size[p] = max64((uint64_t)config_param(c, priv_size[p]),
-					size[p]);
+		params[p].num = (uint32_t)config_param(c, priv_num[p]);
+		params[p].size = (uint32_t)config_param(c, priv_size[p]);
+	}
+	if (nm_priv_region_req(req, params, need)) {
+		r->bytes = UINT64_MAX;
+		return;
+	}
+	for (int p = 0; p < CAP_POOLS; p++) {
+		r->have_num[p] = req[p].num;
+		r->have_size[p] = req[p].size;
 	}
 	region_finish(r);
 }
@@ -182,7 +174,7 @@ static struct need need_vale_port(const struct nmd_port *p)
 	return (struct need){
 		.ifs = 1,
 		.if_size = nm_if_objsize(p->tx_rings + p->rx_rings + 2),
-		.rings = p->tx_rings + p->rx_rings + 2,
+		.rings = p->tx_rings + p->rx_rings,
 		.ring_size = nm_ring_objsize(max64(p->tx_slots, p->rx_slots)),
 		.bufs = (uint64_t)p->tx_rings * p->tx_slots +
 			(uint64_t)p->rx_rings * p->rx_slots,
@@ -207,9 +199,9 @@ static struct need need_pipe(uint64_t t, uint64_t r, uint64_t ts, uint64_t rs)
 	return (struct need){
 		.ifs = 2,
 		.if_size = nm_if_objsize(t + r + 2),
-		.rings = 2 * (t + r) + 4,
+		.rings = 2 * (t + r),
 		.ring_size = nm_ring_objsize(max64(ts, rs)),
-		.bufs = 2 * (t * ts + r * rs),
+		.bufs = t * ts + r * rs,	/* RX rings show the peer's TX buffers */
 	};
 }
 
@@ -220,7 +212,7 @@ static struct need need_monitor(uint64_t tx, uint64_t rx, uint64_t slots)
 	return (struct need){
 		.ifs = 1,
 		.if_size = nm_if_objsize(1 + m + 2),
-		.rings = 1 + m + 2,
+		.rings = 1 + m,
 		.ring_size = nm_ring_objsize(slots),
 		.bufs = (1 + m) * slots,
 	};
@@ -473,6 +465,7 @@ static int add_port_regions(struct cap_ctx *x)
 	for (size_t i = 0; i < c->n_switches; i++) {
 		for (size_t j = 0; j < c->switches[i].n_ports; j++) {
 			const struct nmd_port *p = &c->switches[i].ports[j];
+			struct nm_mem_need need;
 			struct cap_region *pr;
 
 			if (p->kind == NMD_PORT_NIC || p->memory)
@@ -482,8 +475,9 @@ static int add_port_regions(struct cap_ctx *x)
 				return -ENOMEM;
 			pr->owner = p;
 			pr->mark = p->mark;
-			region_private(pr, c, p->tx_rings, p->tx_slots,
-				       p->rx_rings, p->rx_slots);
+			nm_vale_port_need(&need, p->tx_rings, p->tx_slots,
+					  p->rx_rings, p->rx_slots, 0);
+			region_private(pr, c, &need);
 			*port_region(x, p) = x->cap->n_regions - 1;
 		}
 	}
@@ -539,20 +533,30 @@ static int place_implicit_pipes(struct cap_ctx *x)
 	qsort(implicit, n, sizeof(*implicit), pipe_parent_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const struct nmd_pipe *pi = implicit[i];
-
-		if (i == 0 || !streq(implicit[i - 1]->parent, pi->parent)) {
-			struct cap_region *pr = region_new(x->cap,
-				"region of implicit pipe parent %s", pi->parent);
-			if (!pr)
-				return -ENOMEM;
-			pr->mark = pi->parent_mark;
-			region_private(pr, c, 1, IMPLICIT_SLOTS, 1, IMPLICIT_SLOTS);
-		}
-		x->place[pi - c->pipes] = (struct pipe_place){
-			.region = x->cap->n_regions - 1,
+		struct pipe_place pl = {
 			.tx_slots = pi->tx_slots ? pi->tx_slots : IMPLICIT_SLOTS,
 			.rx_slots = pi->rx_slots ? pi->rx_slots : IMPLICIT_SLOTS,
 		};
+
+		/*
+		 * The first pipe of the file with this parent (ties sort in
+		 * file order) is the one the daemon opens first: the kernel
+		 * sizes the parent's region for it.
+		 */
+		if (i == 0 || !streq(implicit[i - 1]->parent, pi->parent)) {
+			struct cap_region *pr = region_new(x->cap,
+				"region of implicit pipe parent %s", pi->parent);
+			struct nm_mem_need need;
+
+			if (!pr)
+				return -ENOMEM;
+			pr->mark = pi->parent_mark;
+			nm_pipe_parent_need(&need, pi->tx_rings, pl.tx_slots,
+					    pi->rx_rings, pl.rx_slots, 0);
+			region_private(pr, c, &need);
+		}
+		pl.region = x->cap->n_regions - 1;
+		x->place[pi - c->pipes] = pl;
 	}
 	return 0;
 }
@@ -604,37 +608,69 @@ static void add_pipes(struct cap_ctx *x)
 }
 
 /* Monitors: in the region of what they monitor. */
-static void add_monitors(struct cap_ctx *x)
+/*
+ * A copy monitor gets a private region of its own, sized by the kernel for
+ * its rings (one netmap_if); a zero-copy one lives in its port's region.
+ */
+static int monitor_region(struct cap_ctx *x, const struct nmd_monitor *mo,
+			  const struct need *n, uint64_t slots, size_t *reg)
+{
+	struct nm_mem_need need = {
+		.rings = (uint32_t)n->rings,
+		.max_slots = (uint32_t)slots,
+		.bufs = (uint32_t)n->bufs,
+		.ifs = 1,
+	};
+	struct cap_region *r;
+
+	if (mo->mode & NMD_MONITOR_ZCOPY)
+		return 0;
+	r = region_new(x->cap, "region of monitor of %s", mo->target);
+	if (!r)
+		return -ENOMEM;
+	r->mark = mo->mark;
+	region_private(r, x->c, &need);
+	*reg = x->cap->n_regions - 1;
+	return 0;
+}
+
+static int add_monitors(struct cap_ctx *x)
 {
 	const struct nmd_config *c = x->c;
 	char who[96];
 
 	for (size_t i = 0; i < c->n_monitors; i++) {
 		const struct nmd_monitor *mo = &c->monitors[i];
+		uint64_t slots;
 		size_t reg;
 		struct need n;
+		int r;
 
 		if (mo->pipe) {
 			const struct pipe_place *pl = &x->place[mo->pipe - c->pipes];
 
 			reg = pl->region;
-			n = need_monitor(mo->pipe->tx_rings, mo->pipe->rx_rings,
-					 max64(pl->tx_slots, pl->rx_slots));
+			slots = max64(pl->tx_slots, pl->rx_slots);
+			n = need_monitor(mo->pipe->tx_rings, mo->pipe->rx_rings, slots);
 		} else if (mo->port && mo->port->kind == NMD_PORT_NIC) {
 			reg = 0;
-			n = mo->host ? need_monitor(1, 1, x->gs) :
-				       need_monitor(x->gr, x->gr, x->gs);
+			slots = x->gs;
+			n = mo->host ? need_monitor(1, 1, slots) :
+				       need_monitor(x->gr, x->gr, slots);
 		} else if (mo->port) {
 			reg = *port_region(x, mo->port);
-			n = need_monitor(mo->port->tx_rings, mo->port->rx_rings,
-					 max64(mo->port->tx_slots,
-					       mo->port->rx_slots));
+			slots = max64(mo->port->tx_slots, mo->port->rx_slots);
+			n = need_monitor(mo->port->tx_rings, mo->port->rx_rings, slots);
 		} else {
 			continue;
 		}
+		r = monitor_region(x, mo, &n, slots, &reg);
+		if (r)
+			return r;
 		snprintf(who, sizeof(who), "monitor of \"%s\"", mo->target);
 		region_add(&x->cap->regions[reg], &n, who);
 	}
+	return 0;
 }
 
 /* Every region, port, pipe and monitor of the topology, placed. */
@@ -652,7 +688,7 @@ static int place_all(struct cap_ctx *x)
 	if (r == 0) {
 		place_port_pipes(x);
 		add_pipes(x);
-		add_monitors(x);
+		r = add_monitors(x);
 	}
 	return r;
 }

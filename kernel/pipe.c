@@ -27,9 +27,6 @@
 
 enum { NM_PIPE_MASTER = 0, NM_PIPE_SLAVE = 1 };
 
-/* Ring objects an implicit parent's region reserves: 64 pipes of 1+1 rings. */
-#define NM_PIPE_ROOM_RINGS	(4 * NM_PIPE_MAX_PER_PARENT)
-
 struct nm_pipe {
 	struct kref ref;		/* references to either end */
 	struct nm_port *parent;		/* reference */
@@ -335,25 +332,11 @@ int nm_pipe_lookup(const char *name, const struct nmreq_register *req,
 	if (err == -ENXIO && !create)
 		return -EPERM;	/* an implicit parent (or a VALE port) would be made */
 	if (err == -ENXIO) {
-		struct nm_mem_need need = {};
+		struct nm_mem_need need;
 
-		u32 pipe_rings;
-
-		/*
-		 * Buffers for this pipe (mem.c adds room for two more, as
-		 * netmap does); ring objects and netmap_ifs, which are cheap,
-		 * for up to NM_PIPE_MAX_PER_PARENT pipes like this one (at most
-		 * NM_PIPE_ROOM_RINGS), so that many small pipes fit.
-		 */
 		nm_pipe_counts(NULL, mem, req, rings, slots);
-		pipe_rings = 2 * (rings[NM_TX] + rings[NM_RX]);
-		need.rings = max(pipe_rings, min(NM_PIPE_MAX_PER_PARENT * pipe_rings,
-						 NM_PIPE_ROOM_RINGS));
-		need.max_slots = max(slots[NM_TX], slots[NM_RX]);
-		/* One set per direction: the RX rings show the peer's TX buffers. */
-		need.bufs = rings[NM_TX] * slots[NM_TX] + rings[NM_RX] * slots[NM_RX];
-		need.extra_bufs = req->nr_extra_bufs;
-		need.ifs = 2 * NM_PIPE_MAX_PER_PARENT;
+		nm_pipe_parent_need(&need, rings[NM_TX], slots[NM_TX], rings[NM_RX],
+				    slots[NM_RX], req->nr_extra_bufs);
 		parent = nm_implicit_create(pname, mem, &need);
 		if (IS_ERR(parent))
 			return PTR_ERR(parent);

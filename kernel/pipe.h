@@ -14,12 +14,13 @@
 
 #include <linux/types.h>
 
+#include "core/memsize.h"	/* NM_PIPE_MAX_PER_PARENT */
+
 struct nm_mem;
 struct nm_port;
 struct nmreq_register;
 struct nm_port_stats;
 
-#define NM_PIPE_MAX_PER_PARENT	64	/* pipes (pairs) per parent */
 #define NM_PIPE_MAX_RINGS	256	/* rings per direction of an end */
 #define NM_PIPE_MAX_SLOTS	4096
 #define NM_PIPE_DEFAULT_SLOTS	1024	/* when the parent has no rings */

@@ -450,15 +450,11 @@ static struct nm_vale_port *nm_vale_port_create(const char *name, const char *pn
 	if (mem) {
 		port->mem = nm_mem_get(mem);
 	} else {
-		struct nm_mem_need need = {
-			.rings = port->nrings[NM_TX] + port->nrings[NM_RX],
-			.max_slots = max(port->nslots[NM_TX], port->nslots[NM_RX]),
-			.bufs = port->nrings[NM_TX] * port->nslots[NM_TX] +
-				port->nrings[NM_RX] * port->nslots[NM_RX],
-			.extra_bufs = min_t(u32, extra, NM_VALE_MAX_EXTRA_BUFS),
-			.ifs = 8,
-		};
+		struct nm_mem_need need;
 
+		nm_vale_port_need(&need, port->nrings[NM_TX], port->nslots[NM_TX],
+				  port->nrings[NM_RX], port->nslots[NM_RX],
+				  min_t(u32, extra, NM_VALE_MAX_EXTRA_BUFS));
 		port->mem = nm_mem_create_private(&need);
 		if (IS_ERR(port->mem)) {
 			err = PTR_ERR(port->mem);

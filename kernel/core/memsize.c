@@ -69,3 +69,33 @@ int nm_priv_region_req(struct nm_pool_req req[NM_POOL_NR],
 	}
 	return 0;
 }
+
+void nm_vale_port_need(struct nm_mem_need *need, u32 txr, u32 txs,
+		       u32 rxr, u32 rxs, u32 extra)
+{
+	*need = (struct nm_mem_need){
+		.rings = txr + rxr,
+		.max_slots = txs > rxs ? txs : rxs,
+		.bufs = txr * txs + rxr * rxs,
+		.extra_bufs = extra,
+		.ifs = NM_VALE_PORT_IFS,
+	};
+}
+
+void nm_pipe_parent_need(struct nm_mem_need *need, u32 txr, u32 txs,
+			 u32 rxr, u32 rxs, u32 extra)
+{
+	const u32 pipe_rings = 2 * (txr + rxr);
+	u32 room = NM_PIPE_MAX_PER_PARENT * pipe_rings;
+
+	if (room > NM_PIPE_ROOM_RINGS)
+		room = NM_PIPE_ROOM_RINGS;
+	*need = (struct nm_mem_need){
+		.rings = pipe_rings > room ? pipe_rings : room,
+		.max_slots = txs > rxs ? txs : rxs,
+		/* One set per direction: the RX rings show the peer's TX buffers. */
+		.bufs = txr * txs + rxr * rxs,
+		.extra_bufs = extra,
+		.ifs = 2 * NM_PIPE_MAX_PER_PARENT,
+	};
+}

@@ -72,4 +72,30 @@ int nm_priv_region_req(struct nm_pool_req req[NM_POOL_NR],
 		       const struct nm_pool_req params[NM_POOL_NR],
 		       const struct nm_mem_need *need);
 
+/* Pipes (pairs) one parent may have; an implicit parent's region has room for them. */
+#define NM_PIPE_MAX_PER_PARENT	64
+/* Ring objects an implicit parent's region reserves: that many pipes of 1+1 rings. */
+#define NM_PIPE_ROOM_RINGS	(4 * NM_PIPE_MAX_PER_PARENT)
+/* netmap_if objects a VALE port's private region has for the fds that bind it. */
+#define NM_VALE_PORT_IFS	8
+
+/*
+ * What a VALE port of @txr TX rings of @txs slots and @rxr RX rings of @rxs
+ * slots, asking for @extra extra buffers, needs from the private region it
+ * creates. The counts are the port's, already bounded by the caller.
+ */
+void nm_vale_port_need(struct nm_mem_need *need, u32 txr, u32 txs,
+		       u32 rxr, u32 rxs, u32 extra);
+
+/*
+ * What an implicit pipe parent needs from the private region it creates
+ * for the pipe about to be opened, whose end has @txr TX rings of @txs
+ * slots and @rxr RX rings of @rxs slots and asks for @extra extra buffers
+ * (counts already bounded): buffers for that pipe, ring objects and
+ * netmap_ifs for up to NM_PIPE_MAX_PER_PARENT pipes like it (at most
+ * NM_PIPE_ROOM_RINGS rings), so that many small pipes fit.
+ */
+void nm_pipe_parent_need(struct nm_mem_need *need, u32 txr, u32 txs,
+			 u32 rxr, u32 rxs, u32 extra);
+
 #endif /* NM_CORE_MEMSIZE_H */

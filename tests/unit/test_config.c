@@ -365,25 +365,25 @@ static void test_capacity_vale_port(void)
 		g = &cap->regions[0];
 		p = &cap->regions[1];
 		/*
-		 * netmap's formula for 1+1 rings of 1024 slots and 2 pipes:
-		 * if 2+4*2 = 10 of max(1024, 56+8*4) bytes; rings 2+2+16 = 20 of
-		 * max(20480, 256+16*1024) bytes; buffers (8+2)*1024*2 + 2 = 20482.
+		 * The kernel's region for 1+1 rings of 1024 slots (memsize.c):
+		 * if 8+2*2 = 12 of max(1024, 56+8*4) bytes; rings 2+8 = 10 of
+		 * max(20480, 256+16*1024) bytes; buffers 2+2048+8*1024 = 10242.
 		 */
-		CHECK(p->have_num[CAP_IF] == 10 && p->have_size[CAP_IF] == 1024,
+		CHECK(p->have_num[CAP_IF] == 12 && p->have_size[CAP_IF] == 1024,
 		      "if pool %llu x %llu", (unsigned long long)p->have_num[CAP_IF],
 		      (unsigned long long)p->have_size[CAP_IF]);
-		CHECK(p->have_num[CAP_RING] == 20 && p->have_size[CAP_RING] == 20480,
+		CHECK(p->have_num[CAP_RING] == 10 && p->have_size[CAP_RING] == 20480,
 		      "ring pool %llu x %llu",
 		      (unsigned long long)p->have_num[CAP_RING],
 		      (unsigned long long)p->have_size[CAP_RING]);
-		CHECK(p->have_num[CAP_BUF] == 20482 && p->have_size[CAP_BUF] == 2048,
+		CHECK(p->have_num[CAP_BUF] == 10242 && p->have_size[CAP_BUF] == 2048,
 		      "buf pool %llu", (unsigned long long)p->have_num[CAP_BUF]);
-		/* The port: 1 netmap_if of 56+8*4; 2 rings + 2 fake; 2048 buffers + 2. */
+		/* The port: 1 netmap_if of 56+8*4; 2 rings; 2048 buffers + 2. */
 		CHECK(p->need_num[CAP_IF] == 1 && p->need_size[CAP_IF] == 88 &&
-		      p->need_num[CAP_RING] == 4 && p->need_size[CAP_RING] == 16640 &&
+		      p->need_num[CAP_RING] == 2 && p->need_size[CAP_RING] == 16640 &&
 		      p->need_num[CAP_BUF] == 2050, "needs of vale0:vm1");
-		/* Pages: 10240 -> 12288; 409600; 41947136. */
-		CHECK(p->bytes == 12288 + 409600 + 41947136, "private bytes %llu",
+		/* Pages: 12288; 204800; 20975616. */
+		CHECK(p->bytes == 12288 + 204800 + 20975616, "private bytes %llu",
 		      (unsigned long long)p->bytes);
 		/* Global defaults: 100*1024 + 200*36864 + 163840*2048, all page multiples. */
 		CHECK(g->bytes == 102400ull + 7372800 + 335544320, "global bytes %llu",
@@ -409,24 +409,24 @@ static void test_capacity_nic(void)
 			 "pipes:\n"
 			 "  - {parent: eth0, ids: [1]}\n"
 			 "monitors:\n"
-			 "  - {port: eth0, mode: r}\n"
-			 "  - {port: eth0^, mode: t}\n", &c, &cap, &d);
+			 "  - {port: eth0, mode: z}\n"
+			 "  - {port: eth0^, mode: z}\n", &c, &cap, &d);
 
 	CHECK(r == 0, "NIC, pipe, monitors: r=%d", r);
 	if (r == 0) {
 		g = &cap->regions[0];
 		/*
 		 * NIC: 1+1 rings + 2 host rings of 1024: 4 rings, 4096 buffers,
-		 * netmap_if of 56 + 8 * 4. Pipe eth0{1: 2 ends x (1+1 real + 2
-		 * fake) = 8 rings, 2 x 2048 buffers, 2 netmap_ifs. Each monitor
-		 * (1 ring monitored per direction): 1 + 1 + 2 fake = 4 rings,
+		 * netmap_if of 56 + 8 * 4. Pipe eth0{1: 2 ends x 1+1 = 4 rings,
+		 * 2048 buffers (one set per direction), 2 netmap_ifs. Each monitor
+		 * (zero-copy, 1 ring monitored per direction): 1 + 1 = 2 rings,
 		 * 2 x 1024 buffers, 1 netmap_if. Plus buffers 0 and 1.
 		 */
 		CHECK(g->need_num[CAP_IF] == 1 + 2 + 1 + 1, "ifs %llu",
 		      (unsigned long long)g->need_num[CAP_IF]);
-		CHECK(g->need_num[CAP_RING] == 4 + 8 + 4 + 4, "rings %llu",
+		CHECK(g->need_num[CAP_RING] == 4 + 4 + 2 + 2, "rings %llu",
 		      (unsigned long long)g->need_num[CAP_RING]);
-		CHECK(g->need_num[CAP_BUF] == 4096 + 4096 + 2048 + 2048 + 2,
+		CHECK(g->need_num[CAP_BUF] == 4096 + 2048 + 2048 + 2048 + 2,
 		      "buffers %llu", (unsigned long long)g->need_num[CAP_BUF]);
 		CHECK(g->need_size[CAP_RING] == 16640 && g->users == 4, "ring size, users");
 		CHECK(cap->n_regions == 1, "everything in the global region");
@@ -481,32 +481,32 @@ static void test_capacity_pipes(void)
 	char buf[512];
 	int r;
 
-	/* 2 pipes fit the room netmap leaves; rings 4 + 2 * 8 = 20. */
+	/* 2 pipes fit the room the kernel leaves; rings 2 + 2 * 4 = 10. */
 	r = load_str("version: 1\n"
 		     "switches: [{name: vale0, ports: [{persistent: v0}]}]\n"
 		     "pipes: [{parent: v0, count: 2}]\n", &c, &cap, &d);
-	CHECK(r == 0 && cap->regions[1].need_num[CAP_RING] == 20 &&
+	CHECK(r == 0 && cap->regions[1].need_num[CAP_RING] == 10 &&
 	      cap->regions[1].need_num[CAP_IF] == 5 &&
-	      cap->regions[1].need_num[CAP_BUF] == 2 + 2048 + 2 * 4096,
+	      cap->regions[1].need_num[CAP_BUF] == 2 + 2048 + 2 * 2048,
 	      "2 pipes on a persistent port (r=%d)", r);
 	done(c, cap, &d);
 
-	/* A third does not: 28 rings; buffers 2 + 2048 + 3 * 4096 = 14338 still fit. */
+	/* A third does not: 14 rings; buffers 2 + 2048 + 3 * 2048 = 8194 still fit. */
 	snprintf(buf, sizeof(buf), three, "");
 	r = load_str(buf, &c, &cap, &d);
 	CHECK(r == -ENOSPC && d.n == 1 &&
-	      has(&d, 2, 47, "needs 28 rings in the region of v0") &&
-	      has(&d, 2, 47, "set module.params.priv_ring_num: 28 or more"),
+	      has(&d, 2, 47, "needs 14 rings in the region of v0") &&
+	      has(&d, 2, 47, "set module.params.priv_ring_num: 14 or more"),
 	      "3 pipes on a persistent port");
 	if (d.n != 1)
 		dump(&d);
 	done(c, cap, &d);
 
 	/* Following the proposal makes it fit. */
-	snprintf(buf, sizeof(buf), three, "module: {params: {priv_ring_num: 28}}\n");
+	snprintf(buf, sizeof(buf), three, "module: {params: {priv_ring_num: 14}}\n");
 	r = load_str(buf, &c, &cap, &d);
-	CHECK(r == 0 && cap->regions[1].have_num[CAP_RING] == 28,
-	      "priv_ring_num: 28 (r=%d)", r);
+	CHECK(r == 0 && cap->regions[1].have_num[CAP_RING] == 14,
+	      "priv_ring_num: 14 (r=%d)", r);
 	done(c, cap, &d);
 }
 
@@ -534,27 +534,33 @@ static void test_capacity_asymmetric(void)
 	if (r == 0) {
 		p = &cap->regions[1];
 		/*
-		 * txr = 3, rxr = 4 with fake host rings: rings 7 + 16 = 23 of
-		 * 256 + 16 * 2048 = 33024 bytes; buffers (8+4)*2048 +
-		 * (8+3)*512 + 2 = 30210. Needs: 2 + 3 + 2 rings, 2*512 + 3*2048 + 2.
+		 * 2 + 3 rings: 5 + 8 = 13 of 256 + 16 * 2048 = 33024 bytes;
+		 * buffers 2 + 2*512 + 3*2048 + 8*2048 = 23554. Needs: 5 rings,
+		 * 2*512 + 3*2048 + 2.
 		 */
-		CHECK(p->have_num[CAP_RING] == 23 && p->have_size[CAP_RING] == 33024 &&
-		      p->have_num[CAP_BUF] == 30210, "v0's region %llu %llu %llu",
+		CHECK(p->have_num[CAP_RING] == 13 && p->have_size[CAP_RING] == 33024 &&
+		      p->have_num[CAP_BUF] == 23554, "v0's region %llu %llu %llu",
 		      (unsigned long long)p->have_num[CAP_RING],
 		      (unsigned long long)p->have_size[CAP_RING],
 		      (unsigned long long)p->have_num[CAP_BUF]);
-		CHECK(p->need_num[CAP_RING] == 7 && p->need_num[CAP_BUF] == 7170,
+		CHECK(p->need_num[CAP_RING] == 5 && p->need_num[CAP_BUF] == 7170,
 		      "v0's needs");
 		/*
-		 * vale0:mon, 4+4 rings of 1024, and its monitor: 1 + 4 + 2 fake
-		 * rings, 5 * 1024 buffers. Port: 10 rings, 8192 buffers.
-		 * Region: 10 + 16 = 26 rings, (8+5)*1024*2 + 2 = 26626 buffers.
+		 * vale0:mon, 4+4 rings of 1024: 8 rings, 8192 buffers; region
+		 * 8 + 8 = 16 rings, 2 + 8192 + 8*1024 = 16386 buffers. Its copy
+		 * monitor, in a region of its own: 1 + 4 rings, 5 * 1024
+		 * buffers; region 5 + 8 = 13 rings, 2 + 5120 + 8*1024 = 13314.
 		 */
 		p = &cap->regions[2];
-		CHECK(p->need_num[CAP_RING] == 10 + 7 &&
-		      p->need_num[CAP_BUF] == 2 + 8192 + 5120 &&
-		      p->need_num[CAP_IF] == 2 && p->have_num[CAP_RING] == 26 &&
-		      p->have_num[CAP_BUF] == 26626, "monitor in its port's region");
+		CHECK(p->need_num[CAP_RING] == 8 &&
+		      p->need_num[CAP_BUF] == 2 + 8192 &&
+		      p->need_num[CAP_IF] == 1 && p->have_num[CAP_RING] == 16 &&
+		      p->have_num[CAP_BUF] == 16386, "vale0:mon's region");
+		CHECK(cap->n_regions == 4, "a region for the copy monitor");
+		p = &cap->regions[cap->n_regions - 1];
+		CHECK(p->need_num[CAP_RING] == 5 && p->need_num[CAP_BUF] == 2 + 5120 &&
+		      p->need_num[CAP_IF] == 1 && p->have_num[CAP_RING] == 13 &&
+		      p->have_num[CAP_BUF] == 13314, "copy monitor's own region");
 	}
 	done(c, cap, &d);
 }
@@ -580,7 +586,7 @@ static void test_capacity_bridges(void)
 	done(c, cap, &d);
 }
 
-/* All regions together against max_mem_mb: one default port takes 41 MiB. */
+/* All regions together against max_mem_mb: one default port takes 21 MiB. */
 static void test_capacity_max_mem(void)
 {
 	struct nmd_config *c;
@@ -589,20 +595,20 @@ static void test_capacity_max_mem(void)
 	int r;
 
 	r = load_str("version: 1\n"
-		     "module: {params: {max_mem_mb: 40}}\n"
+		     "module: {params: {max_mem_mb: 20}}\n"
 		     "switches: [{name: vale0, ports: [{ephemeral: vm1}]}]\n",
 		     &c, &cap, &d);
 	CHECK(r == -ENOSPC && d.n == 1 &&
-	      has(&d, 2, 31, "the topology's regions take 41 MiB, more than max_mem_mb (40 MiB) lets netmap.ko allocate: set module.params.max_mem_mb: 41 or more"),
+	      has(&d, 2, 31, "the topology's regions take 21 MiB, more than max_mem_mb (20 MiB) lets netmap.ko allocate: set module.params.max_mem_mb: 21 or more"),
 	      "max_mem_mb one MiB short");
 	if (d.n != 1)
 		dump(&d);
 	done(c, cap, &d);
 	r = load_str("version: 1\n"
-		     "module: {params: {max_mem_mb: 41}}\n"
+		     "module: {params: {max_mem_mb: 21}}\n"
 		     "switches: [{name: vale0, ports: [{ephemeral: vm1}]}]\n",
 		     &c, &cap, &d);
-	CHECK(r == 0 && cap && cap->max_mem_mb == 41 && !cap->max_mem_default,
+	CHECK(r == 0 && cap && cap->max_mem_mb == 21 && !cap->max_mem_default,
 	      "max_mem_mb exactly enough: r=%d", r);
 	done(c, cap, &d);
 

@@ -210,6 +210,29 @@ static void check_region(const struct cap_region *r, const char *what)
 	      what, r->bytes, (uint64_t)l.memsize);
 }
 
+/* The pools of @r equal what the kernel makes of @need with @c's priv_* parameters. */
+static void check_kernel_need(const struct nmd_config *c, const struct cap_region *r,
+			      const struct nm_mem_need *need, const char *what)
+{
+	static const enum modparam_id num[NM_POOL_NR] = {
+		MP_PRIV_IF_NUM, MP_PRIV_RING_NUM, MP_PRIV_BUF_NUM
+	};
+	static const enum modparam_id size[NM_POOL_NR] = {
+		MP_PRIV_IF_SIZE, MP_PRIV_RING_SIZE, MP_PRIV_BUF_SIZE
+	};
+	struct nm_pool_req params[NM_POOL_NR], req[NM_POOL_NR];
+	int ok;
+
+	for (int p = 0; p < NM_POOL_NR; p++)
+		params[p] = (struct nm_pool_req){ (uint32_t)config_param(c, num[p]),
+						  (uint32_t)config_param(c, size[p]) };
+	ok = nm_priv_region_req(req, params, need) == 0;
+	for (int p = 0; ok && p < NM_POOL_NR; p++)
+		ok = r->have_num[p] == req[p].num &&
+		     r->have_size[p] == nm_pool_objsize((enum nm_pool_id)p, req[p].size);
+	CHECK(ok, "%s: the daemon's region is the kernel's for its need", what);
+}
+
 static void test_daemon_global(void)
 {
 	static const uint32_t buf_sizes[] = { 64, 100, 2048, 9000 };
@@ -272,6 +295,13 @@ static void test_daemon_private(void)
 					continue;
 				}
 				check_region(&cap->regions[1], what);
+				{
+					struct nm_mem_need need;
+
+					nm_vale_port_need(&need, ring_grid[r], slot_grid[s],
+							  ring_grid[r], slot_grid[s], 0);
+					check_kernel_need(c, &cap->regions[1], &need, what);
+				}
 				mb = (cap->regions[1].bytes + (1u << 20) - 1) >> 20;
 				done(c, cap);
 
@@ -290,11 +320,32 @@ static void test_daemon_private(void)
 			}
 }
 
+/* An implicit pipe parent's region: the kernel's, for the first pipe of the file. */
+static void test_daemon_implicit(void)
+{
+	static const char yaml[] = "version: 1\n"
+				   "pipes: [{parent: cap, ids: [0], rings: 2, slots: 512},\n"
+				   "        {parent: cap, ids: [1]}]\n";
+	struct nm_mem_need need;
+	struct nmd_config *c;
+	struct capacity *cap;
+	int r = check(yaml, &c, &cap);
+
+	CHECK(r == 0 && cap && cap->n_regions == 2, "implicit parent: r=%d", r);
+	if (r == 0 && cap && cap->n_regions == 2) {
+		nm_pipe_parent_need(&need, 2, 512, 2, 512, 0);
+		check_kernel_need(c, &cap->regions[1], &need, "implicit parent");
+		check_region(&cap->regions[1], "implicit parent");
+	}
+	done(c, cap);
+}
+
 int main(void)
 {
 	test_objsize();
 	test_priv();
 	test_daemon_global();
 	test_daemon_private();
+	test_daemon_implicit();
 	return check_summary();
 }

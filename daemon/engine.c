@@ -99,10 +99,12 @@ json_t *eng_plan_to_json(const struct eng_plan *p, const struct nmd_config *c)
 		const struct eng_action *a = &p->v[i];
 		const char *file = NULL;
 		unsigned line = c && a->mark.line ? config_line(c, a->mark.line, &file) : a->mark.line;
-		json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s*}", "action", eng_action_name(a->kind),
-				      "object", a->object, "text", a->text, "line", (int)line,
-				      "file", file);
+		json_t *o;
 
+		if (file && streq(file, c->file))
+			file = NULL;	/* named only when not the main file */
+		o = json_pack("{s:s, s:s, s:s, s:i, s:s*}", "action", eng_action_name(a->kind), "object",
+			      a->object, "text", a->text, "line", (int)line, "file", file);
 		if (json_array_append_new(arr, o)) {
 			json_decref(arr);
 			return NULL;

@@ -103,7 +103,8 @@ struct eng_plan {
 void eng_plan_done(struct eng_plan *p);
 /*
  * [{"action":"attach","object":"vale0:eth1","text":"...","line":N,"file":F}, ...]:
- * with @c (may be NULL), N is the line in the file F it was written in.
+ * with @c (may be NULL), N is the line in the file it was written in, and F
+ * that file when it is not @c's main file (an include, a drop-in).
  */
 json_t *eng_plan_to_json(const struct eng_plan *p, const struct nmd_config *c);
 const char *eng_action_name(enum eng_action_kind k);

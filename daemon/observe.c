@@ -40,8 +40,8 @@ static void emit(const struct nmd_config *c, void (*fn)(void *, const struct obs
 	struct obs_object t = *o;
 
 	t.line = o->line ? config_line(c, o->line, &t.file) : 0;
-	if (!t.line)
-		t.file = NULL;
+	if (!t.line || streq(t.file, c->file))
+		t.file = NULL;	/* named only when not the main file */
 	fn(arg, &t);
 }
 
@@ -265,7 +265,9 @@ void observe_topology(struct nmd_daemon *d, json_t *topo)
 		slash = strrchr(name, '/');
 		cnt = observe_counters_json(d, name, "monitor");
 		line = config_line(c, m->mark.line, &file);
-		json_array_append_new(mons, json_pack("{s:s, s:s, s:s, s:O*, s:i, s:s}", "name", name,
+		if (streq(file, c->file))
+			file = NULL;	/* named only when not the main file */
+		json_array_append_new(mons, json_pack("{s:s, s:s, s:s, s:O*, s:i, s:s*}", "name", name,
 						      "port", m->target, "mode", slash + 1, "open",
 						      json_object_get(cnt, "open"), "line", (int)line,
 						      "file", file));

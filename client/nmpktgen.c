@@ -13,7 +13,8 @@
  * into a buffer only when the slot holds a buffer it has not prepared (a
  * different buf_idx, or NS_BUF_CHANGED set by the kernel), as netmap's
  * pkt-gen does: a port that leaves the sender's buffers in its slots (pipes,
- * VALE ports) costs no copy per packet; with address ranges only the
+ * VALE ports) costs no copy per packet, and a slot still as tx left it
+ * (same buf_idx, len and flags) is not even written; with address ranges only the
  * addresses and checksums of a prepared frame are rewritten. --touch-all
  * writes every frame (the cost a sender that builds each frame pays). rx --check verifies
  * the IPv4 and UDP checksums of what it receives. The payload starts

@@ -7,7 +7,7 @@
  * core is.
  *
  *   bench_core [--seconds S] [--short]      (default 1 s per case; --short 0.2 s)
- *   bench_core --case NAME [--len L] [--packets N]
+ *   bench_core --case NAME [--len L] [--packets N]     (tests/bench/core_instr.sh)
  *
  * --case runs one case once, for N packets (default 10 million) instead of
  * a time, and prints its RESULT line with pkts=N (the packets counted:

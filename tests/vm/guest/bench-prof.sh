@@ -10,6 +10,9 @@
 #      PROFSUM case=C median=X min=X max=X ratio_to_vale2=MEDIAN(min-max)
 #        pipe-reuse   nmpf{0 ==== pipe ====> nmpf}0, frames reused
 #        pipe-touch   the same with --touch-all
+#        pipe-b64     pipe-reuse with batches of 64 (-b 64) instead of 512:
+#                     with the two, PROFFIT splits a frame's time into a
+#                     per-sync and a per-frame part (t = per_frame + per_sync / batch)
 #        vale-2port   valepf:s ==== VALE ====> valepf:r (the receiver's rate)
 #        drop-unknown valepu:s alone, unknown unicast MAC (the sender's rate)
 #        drop-self    valeps:s to its own learned MAC
@@ -43,6 +46,7 @@ one() {
 	case $c in
 	pipe-reuse) set -- busy reuse 'nmpf{0' 'nmpf}0' ;;
 	pipe-touch) set -- busy touch 'nmpf{1' 'nmpf}1' ;;
+	pipe-b64) set -- busy reuse 'nmpf{2' 'nmpf}2' -b 64 ;;
 	vale-2port) set -- busy reuse valepf:s valepf:r -D 02:00:00:00:00:98 ;;
 	drop-unknown) set -- busy reuse valepu:s - -D 02:00:00:00:00:99 ;;
 	drop-self) set -- busy reuse valeps:s - -S 02:00:00:00:00:96 -D 02:00:00:00:00:96 ;;
@@ -65,7 +69,7 @@ one() {
 
 # Sender on CPU 0, receiver on CPU 1, as the other benchmark programs pin.
 export PG_TX_CPU=0 PG_RX_CPU=1
-cases="pipe-reuse pipe-touch vale-2port drop-unknown drop-self drop-full"
+cases="pipe-reuse pipe-touch pipe-b64 vale-2port drop-unknown drop-self drop-full"
 rev=
 for c in $cases; do rev="$c $rev"; done
 r=1
@@ -107,6 +111,14 @@ END {
 		sort(x, m); sort(q, k)
 		printf "PROFSUM case=%s median=%.3f min=%.3f max=%.3f ratio_to_vale2=%s\n", c,
 		       med(x, m), x[1], x[m], k ? sprintf("%.2f(%.2f-%.2f)", med(q, k), q[1], q[k]) : "-"
+		mm[c] = med(x, m)
+	}
+	# ns per frame at batch b: per_frame + per_sync / b (medians of b = 64 and 512)
+	if (mm["pipe-b64"] > 0 && mm["pipe-reuse"] > 0) {
+		t64 = 1000 / mm["pipe-b64"]; t512 = 1000 / mm["pipe-reuse"]
+		ps = (t64 - t512) / (1 / 64 - 1 / 512)
+		printf "PROFFIT case=pipe-reuse per_sync_ns=%.0f per_frame_ns=%.1f sync_share_at_512=%.0f%%\n",
+		       ps, t512 - ps / 512, 100 * ps / 512 / t512
 	}
 }' "$out"
 

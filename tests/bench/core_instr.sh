@@ -27,8 +27,10 @@ while [ $# -gt 0 ]; do
 	*) echo "core_instr.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null ||
-	{ echo "core_instr.sh: needs valgrind (callgrind_annotate)" >&2; exit 2; }
+if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
+	echo "core_instr.sh: needs valgrind (callgrind_annotate)" >&2
+	exit 2
+fi
 mkdir -p "$out"
 srcs=$(sed -n '/^set(NM_CORE_SOURCES/,/^)/s/^ *\(core\/[a-z_]*\.c\)$/\1/p' "$top/kernel/CMakeLists.txt" |
 	sed "s|^|$top/kernel/|")

@@ -13,7 +13,8 @@
  * into a buffer only when the slot holds a buffer it has not prepared (a
  * different buf_idx, or NS_BUF_CHANGED set by the kernel), as netmap's
  * pkt-gen does: a port that leaves the sender's buffers in its slots (pipes,
- * VALE ports) costs no copy per packet; with address ranges only the
+ * VALE ports) costs no copy per packet, and a slot still as tx left it
+ * (same buf_idx, len and flags) is not even written; with address ranges only the
  * addresses and checksums of a prepared frame are rewritten. --touch-all
  * writes every frame (the cost a sender that builds each frame pays). rx --check verifies
  * the IPv4 and UDP checksums of what it receives. The payload starts
@@ -640,19 +641,22 @@ static void tx_drain(struct thr *t)
 }
 
 /*
- * Per bound TX ring, the buffer each slot held when tx last wrote a whole
- * frame into it (0: none; 0 is never a buffer index). A slot whose buffer
- * is still that one keeps its frame: the kernel sets NS_BUF_CHANGED or
- * puts another index in the slot when it hands out another buffer.
+ * Per bound TX ring, the first 8 bytes of each slot (buf_idx, len, flags)
+ * as tx left them after it wrote a whole frame into the slot's buffer and
+ * set len and flags (0: never; 0 is never a buffer index). A slot that
+ * still reads so keeps its frame, and needs no write at all: the kernel
+ * sets NS_BUF_CHANGED or puts another index in the slot when it hands out
+ * another buffer, and a port that leaves the slots as they were (pipes,
+ * VALE ports) costs tx one compare per packet.
  */
-static uint32_t **tx_prep_alloc(const struct nmport_d *p)
+static uint64_t **tx_prep_alloc(const struct nmport_d *p)
 {
-	uint32_t **prep = calloc(p->last_tx_ring - p->first_tx_ring + 1u, sizeof(*prep));
+	uint64_t **prep = calloc(p->last_tx_ring - p->first_tx_ring + 1u, sizeof(*prep));
 	unsigned int i;
 
 	for (i = p->first_tx_ring; prep && i <= p->last_tx_ring; i++) {
 		prep[i - p->first_tx_ring] = calloc(NETMAP_TXRING(p->nifp, i)->num_slots,
-						    sizeof(uint32_t));
+						    sizeof(uint64_t));
 		if (!prep[i - p->first_tx_ring]) {
 			while (i-- > p->first_tx_ring)
 				free(prep[i - p->first_tx_ring]);
@@ -663,7 +667,7 @@ static uint32_t **tx_prep_alloc(const struct nmport_d *p)
 	return prep;
 }
 
-static void tx_prep_free(const struct nmport_d *p, uint32_t **prep)
+static void tx_prep_free(const struct nmport_d *p, uint64_t **prep)
 {
 	unsigned int i;
 
@@ -672,33 +676,60 @@ static void tx_prep_free(const struct nmport_d *p, uint32_t **prep)
 	free(prep);
 }
 
+/* The first 8 bytes of a slot, as one word (see tx_prep_alloc()). */
+struct slot_head {
+	uint32_t buf_idx;
+	uint16_t len, flags;
+};
+
+static uint64_t slot_word(uint32_t buf_idx, uint16_t len, uint16_t flags)
+{
+	const struct slot_head h = { buf_idx, len, flags };
+	uint64_t w;
+
+	memcpy(&w, &h, sizeof(w));
+	return w;
+}
+
 /*
  * Fill up to @budget slots of @r from cur with frames of @g; returns how
  * many. @prep: see tx_prep_alloc(). *@written counts whole-frame writes.
+ * With frames reused (no --touch-all, no address ranges) a slot that
+ * reads as tx left it is not written: one load per packet.
  */
-static uint64_t tx_fill(struct netmap_ring *r, struct gen *g, uint32_t *prep, uint64_t budget,
+static uint64_t tx_fill(struct netmap_ring *r, struct gen *g, uint64_t *prep, uint64_t budget,
 			uint64_t *written)
 {
-	uint32_t cur = r->cur, space = nm_ring_space(r);
+	const uint32_t nslots = r->num_slots, space = nm_ring_space(r);
 	const uint16_t len = (uint16_t)g->len;
-	uint64_t n = 0, w = 0;
+	const bool touch = O.touch_all, vary = g->vary;
+	uint32_t cur = r->cur;
+	uint64_t n, w = 0;
 
-	for (; space-- && n < budget; n++, cur = nm_ring_next(r, cur)) {
+	if (budget > space)
+		budget = space;
+	for (n = 0; n < budget; n++, cur = cur + 1 == nslots ? 0 : cur + 1) {
 		struct netmap_slot *s = &r->slot[cur];
-		const uint32_t bi = s->buf_idx;
-		uint8_t *f = (uint8_t *)NETMAP_BUF(r, bi);
+		uint64_t head;
+		uint32_t bi;
+		uint8_t *f;
 
-		if (O.touch_all || bi != prep[cur] || (s->flags & NS_BUF_CHANGED)) {
+		memcpy(&head, s, sizeof(head));
+		if (likely(head == prep[cur] && !touch && !vary))
+			continue;
+		bi = s->buf_idx;
+		f = (uint8_t *)NETMAP_BUF(r, bi);
+		if (touch || slot_word(bi, len, 0) != prep[cur] || (s->flags & NS_BUF_CHANGED)) {
 			nm_pkt_copy(g->tmpl, f, (int)g->len);
-			prep[cur] = bi;
 			w++;
 		}
-		if (g->vary) {
+		if (vary) {
 			gen_patch(g, f, 0);
 			gen_next(g);
 		}
 		s->len = len;
 		s->flags = 0;
+		prep[cur] = slot_word(bi, len, 0);
 	}
 	r->head = r->cur = cur;
 	*written += w;
@@ -710,7 +741,7 @@ static void *tx_main(void *arg)
 	struct thr *t = arg;
 	struct nmport_d *p = t->port;
 	struct gen *g = aligned_alloc(64, sizeof(*g));
-	uint32_t **prep = tx_prep_alloc(p);
+	uint64_t **prep = tx_prep_alloc(p);
 	struct bucket b = { 0 };
 	uint64_t sent = 0, bytes = 0, written = 0;
 
@@ -792,18 +823,22 @@ static void *rx_main(void *arg)
 			break;
 		for (i = p->first_rx_ring; i <= p->last_rx_ring && got < limit; i++) {
 			struct netmap_ring *r = NETMAP_RXRING(p->nifp, i);
+			const uint32_t nslots = r->num_slots;
+			const bool check = O.check;
 			uint32_t cur = r->cur, n = nm_ring_space(r);
 
-			while (n-- && got < limit) {
+			/* Per packet one load of the slot's first 8 bytes. */
+			for (; n && got < limit; n--, cur = cur + 1 == nslots ? 0 : cur + 1) {
 				const struct netmap_slot *s = &r->slot[cur];
+				struct slot_head h;
 
-				bytes += s->len;
-				if (!(s->flags & NS_MOREFRAG))
+				memcpy(&h, s, sizeof(h));
+				bytes += h.len;
+				if (!(h.flags & NS_MOREFRAG))
 					got++;
-				if (O.check && bad_checksum((const uint8_t *)NETMAP_BUF(r, s->buf_idx),
-							    s->len))
+				if (check && bad_checksum((const uint8_t *)NETMAP_BUF(r, h.buf_idx),
+							  h.len))
 					bad++;
-				cur = nm_ring_next(r, cur);
 			}
 			r->head = r->cur = cur;
 		}

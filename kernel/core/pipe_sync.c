@@ -96,40 +96,63 @@ void nm_pipe_disconnect(struct nm_kring *tx, struct nm_kring *rx)
 }
 
 /*
- * Send the slots [j, end) of A.tx (end <= n: no wrap inside). When a packet
- * ends, *@pubk is set to the number of slots sent so far in this txsync,
- * counted from @base (the slot the txsync started at, maybe minus n).
- * Returns the slot where it stopped: end, or a bad slot.
+ * The first 8 bytes of a slot (buf_idx, len, flags) read and written as one
+ * word: a slot is then two loads and two stores, which is what a sent frame
+ * costs the pipe (under emulation every memory access counts).
+ */
+typedef u64 __attribute__((__may_alias__)) nm_slot_word;
+_Static_assert(sizeof(struct netmap_slot) == 16 && offsetof(struct netmap_slot, len) == 4 &&
+	       offsetof(struct netmap_slot, flags) == 6 && offsetof(struct netmap_slot, ptr) == 8,
+	       "struct netmap_slot is buf_idx, len, flags, ptr");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NM_SW_IDX(w)	((u32)(w))
+#define NM_SW_LEN(w)	((u16)((w) >> 32))
+#define NM_SW_FLAGS	48
+#else
+#define NM_SW_IDX(w)	((u32)((w) >> 32))
+#define NM_SW_LEN(w)	((u16)((w) >> 16))
+#define NM_SW_FLAGS	0
+#endif
+
+/*
+ * Send the slots [j, end) of A.tx (end <= n: no wrap inside). *@lastp is
+ * set to the slot after the end of the last complete packet among them
+ * (left as it is if none ends here). Returns the slot where it stopped:
+ * end, or a bad slot.
  */
 static inline u32 nm_pipe_tx_run(const struct nm_kring *tx, struct netmap_slot *ts,
-				 struct netmap_slot *rs, u32 j, u32 end, u32 base, u32 *pubk,
-				 u64 *bytes)
+				 struct netmap_slot *rs, u32 j, u32 end, u32 *lastp, u64 *bytes)
 {
 	const u32 buf_size = tx->buf_size, lim = tx->nbufs > 2 ? tx->nbufs - 2 : 0;
+	struct netmap_slot *t = &ts[j], *r = &rs[j];
+	const struct netmap_slot *const te = &ts[end], *last = NULL;
+	u64 b = 0;
 
-	for (; j < end; j++) {
-		struct netmap_slot *t = &ts[j];
-		struct netmap_slot s;
+	for (; t != te; t++, r++) {
+		const u64 w = READ_ONCE(*(const nm_slot_word *)t);
+		const u64 ptr = READ_ONCE(t->ptr);
+		const u16 flags = (u16)(w >> NM_SW_FLAGS);
 
-		s.buf_idx = READ_ONCE(t->buf_idx);
-		s.len = READ_ONCE(t->len);
-		s.flags = READ_ONCE(t->flags);
-		s.ptr = READ_ONCE(t->ptr);
 		/* buf_idx in 2 .. nbufs - 1, as nm_kring_buf_valid(), in one compare. */
-		if (unlikely(s.buf_idx - 2 >= lim || s.len > buf_size))
+		if (unlikely(NM_SW_IDX(w) - 2 >= lim || NM_SW_LEN(w) > buf_size))
 			break;
-		if (unlikely(s.flags & NS_BUF_CHANGED)) {
+		if (unlikely(flags & NS_BUF_CHANGED)) {
 			/* The sender's own buffer: taken as it is, flag acknowledged. */
-			s.flags &= ~NS_BUF_CHANGED;
-			WRITE_ONCE(t->flags, s.flags);
+			WRITE_ONCE(t->flags, flags & ~NS_BUF_CHANGED);
+			WRITE_ONCE(*(nm_slot_word *)r, w & ~((u64)NS_BUF_CHANGED << NM_SW_FLAGS));
+		} else {
+			/* Not in B's user range yet: B sees it after the release in txsync. */
+			WRITE_ONCE(*(nm_slot_word *)r, w);
 		}
-		/* Not in B's user range yet: B sees it after the release in txsync. */
-		rs[j] = s;
-		*bytes += s.len;
-		if (!(s.flags & NS_MOREFRAG))
-			*pubk = j + 1 - base;
+		WRITE_ONCE(r->ptr, ptr);
+		b += NM_SW_LEN(w);
+		if (likely(!(flags & NS_MOREFRAG)))
+			last = t;
 	}
-	return j;
+	if (last)
+		*lastp = (u32)(last - ts) + 1;
+	*bytes += b;
+	return (u32)(t - ts);
 }
 
 int nm_pipe_txsync(struct nm_kring *tx)
@@ -146,11 +169,16 @@ int nm_pipe_txsync(struct nm_kring *tx)
 
 	if (j == head)
 		return 0;
-	/* At most two runs without a wrap: [start, n or head), [0, head). */
+	/*
+	 * At most two runs without a wrap: [start, n or head), [0, head).
+	 * pubk: slots sent up to the end of the last complete packet.
+	 */
 	do {
 		const u32 end = head > j ? head : n;
-		u32 k = nm_pipe_tx_run(tx, ts, rs, j, end, j - done, &pubk, &bytes);
+		u32 last = 0, k = nm_pipe_tx_run(tx, ts, rs, j, end, &last, &bytes);
 
+		if (last)
+			pubk = done + last - j;
 		done += k - j;
 		if (unlikely(k != end)) {
 			nm_os_prlim("pipe tx ring %u: slot %u has bad buf_idx %u or len %u, sync stopped\n",
@@ -210,20 +238,24 @@ int nm_pipe_rxsync(struct nm_kring *rx)
 	if (j == head)
 		return 0;
 	/*
-	 * The slots are ours until we publish them below. Only a flag is
-	 * looked at per slot; a slot whose flag changes under us is either
-	 * taken (its index checked) or left to the next send, which
-	 * overwrites it: both are safe.
+	 * The slots are ours until we publish them below. Only the flags are
+	 * looked at per slot, or-ed together: a second pass over the run
+	 * takes the buffers only when a receiver swapped some. A slot whose
+	 * flag changes under us is either taken (its index checked) or left
+	 * to the next send, which overwrites it: both are safe.
 	 */
 	do {
 		const u32 end = head > j ? head : n;
+		u32 k = j;
+		u16 any = 0;
 
-		for (; j < end; j++)
-			if (unlikely(READ_ONCE(rs[j].flags) & NS_BUF_CHANGED) &&
+		for (; k < end; k++)
+			any |= READ_ONCE(rs[k].flags);
+		for (; unlikely(any & NS_BUF_CHANGED) && j < end; j++)
+			if (READ_ONCE(rs[j].flags) & NS_BUF_CHANGED &&
 			    nm_pipe_take_back(rx, &rs[j], &ts[j], j))
 				err = -EINVAL;
-		if (j == n)
-			j = 0;
+		j = end == n ? 0 : end;
 	} while (j != head);
 
 	rx->nr_hwcur = j;

@@ -7,6 +7,15 @@
  * core is.
  *
  *   bench_core [--seconds S] [--short]      (default 1 s per case; --short 0.2 s)
+ *   bench_core --case NAME [--len L] [--packets N]     (tests/bench/core_instr.sh)
+ *
+ * --case runs one case once, for N packets (default 10 million) instead of
+ * a time, and prints its RESULT line with pkts=N (the packets counted:
+ * sent, received for a pipe): made to run under
+ * `valgrind --tool=callgrind`, where instructions / pkts is the cost per
+ * frame. NAME is a RESULT case name: pipe, vale-2port, vale-drop-unknown,
+ * vale-drop-self, vale-drop-full, vale-1to2, vale-1to4, vale-1to8; --len
+ * (default 60) applies to pipe and vale-2port.
  *
  * Each case runs 3 times for S/3 seconds and the fastest run is shown:
  * other load on the machine can only slow a run down. Rates are per second
@@ -151,7 +160,19 @@ static u32 user_rx(struct netmap_ring *r)
 
 struct result {
 	double ns, mpps;
+	u64 pkts;
 };
+
+/* --packets: a case stops after this many packets, not after a time. */
+static u64 stop_pkts;
+
+/* Whether a case started at @t0 goes on, with @pkts packets so far. */
+static int more(double t0, double secs, u64 pkts)
+{
+	if (stop_pkts)
+		return pkts < stop_pkts;
+	return now() - t0 < secs;
+}
 
 /* ------------------------------------------------------------------------
  * memcpy of the same bytes
@@ -180,8 +201,7 @@ static struct result bench_memcpy(u16 len, unsigned int copies, double secs)
 			}
 			pkts += UBATCH;
 		}
-		t = now() - t0;
-	} while (t < secs);
+	} while (more(t0, secs, pkts));
 	t = cpu_now() - c0;
 	/* Keep the copies observable. */
 	if (dst[(size_t)(pkts % NSLOTS) * BS] == 0xfe)
@@ -190,6 +210,7 @@ static struct result bench_memcpy(u16 len, unsigned int copies, double secs)
 	free(dst);
 	r.ns = t * 1e9 / (double)pkts;
 	r.mpps = (double)pkts / t / 1e6;
+	r.pkts = pkts;
 	return r;
 }
 
@@ -226,8 +247,7 @@ static int bench_pipe(u16 len, double secs, struct result *res)
 			recv += user_rx(rxr);
 			err |= nm_kring_sync(&rx);
 		}
-		t = now() - t0;
-	} while (t < secs);
+	} while (more(t0, secs, sent));
 	t = cpu_now() - c0;
 	/* Drain: what is still in flight arrives at the next syncs. */
 	err |= nm_kring_sync(&tx);
@@ -237,6 +257,7 @@ static int bench_pipe(u16 len, double secs, struct result *res)
 
 	res->ns = t * 1e9 / (double)recv;
 	res->mpps = (double)recv / t / 1e6;
+	res->pkts = recv;
 	free(txr);
 	free(rxr);
 	free(mem.base);
@@ -364,8 +385,7 @@ static int bench_vale(int np, enum vmode mode, u16 len, double secs, struct resu
 				err |= nm_kring_sync(&P[i].rx);
 			}
 		}
-		t = now() - t0;
-	} while (t < secs);
+	} while (more(t0, secs, sent));
 	t = cpu_now() - c0;
 	for (i = 1; i < np; i++) {
 		/* A receiver that never syncs: what the switch put in its ring. */
@@ -376,6 +396,7 @@ static int bench_vale(int np, enum vmode mode, u16 len, double secs, struct resu
 
 	res->ns = t * 1e9 / (double)sent;
 	res->mpps = (double)sent / t / 1e6;
+	res->pkts = sent;
 	want = mode == V_UNI || mode == V_BCAST ? sent * (u64)(np - 1) : 0;
 	if (mode == V_DROP_FULL) {
 		/* The ring took NSLOTS - 1 frames, the rest was dropped (if counted). */
@@ -415,6 +436,40 @@ static void row(const char *name, u16 len, unsigned int copies, const struct res
 	       copies, ratio);
 }
 
+/* --case: one case, once; prints its RESULT line with the packet count. */
+static int one_case(const char *name, u16 len)
+{
+	static const char *const vcase[] = { "vale-drop-unknown", "vale-drop-self",
+					     "vale-drop-full", "vale-1to2", "vale-1to4",
+					     "vale-1to8" };
+	static const struct { int np; enum vmode mode; } vrun[] = {
+		{ 1, V_DROP_UNKNOWN }, { 2, V_DROP_SELF }, { 2, V_DROP_FULL },
+		{ 3, V_BCAST }, { 5, V_BCAST }, { 9, V_BCAST },
+	};
+	struct result x;
+	size_t i;
+	int bad;
+
+	if (!strcmp(name, "pipe")) {
+		bad = bench_pipe(len, 0, &x);
+	} else if (!strcmp(name, "vale-2port")) {
+		bad = bench_vale(2, V_UNI, len, 0, &x);
+	} else {
+		for (i = 0; i < sizeof(vcase) / sizeof(vcase[0]); i++)
+			if (!strcmp(name, vcase[i]))
+				break;
+		if (i == sizeof(vcase) / sizeof(vcase[0])) {
+			fprintf(stderr, "bench_core: unknown case %s\n", name);
+			return 2;
+		}
+		len = 60;
+		bad = bench_vale(vrun[i].np, vrun[i].mode, len, 0, &x);
+	}
+	printf("RESULT case=%s len=%u ns_per_pkt=%.2f mpps=%.3f pkts=%llu\n", name, len, x.ns,
+	       x.mpps, (unsigned long long)x.pkts);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	static const u16 lens[] = { 60, 1514 };
@@ -423,21 +478,39 @@ int main(int argc, char **argv)
 	static const char *const dropcase[3] = { "vale-drop-unknown", "vale-drop-self",
 						 "vale-drop-full" };
 	static const int fan[3] = { 2, 4, 8 };
+	const char *only = NULL;
 	double secs = 1.0;
-	int i, r, bad = 0;
+	int i, r, bad = 0, len = 60;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--short")) {
 			secs = 0.2;
 		} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			secs = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "--len") && i + 1 < argc) {
+			len = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--packets") && i + 1 < argc) {
+			stop_pkts = strtoull(argv[++i], NULL, 0);
 		} else {
-			fprintf(stderr, "usage: bench_core [--seconds S] [--short]\n");
+			fprintf(stderr, "usage: bench_core [--seconds S] [--short]\n"
+				"       bench_core --case NAME [--len L] [--packets N]\n");
 			return 2;
 		}
 	}
 	if (!(secs > 0))
 		secs = 1.0;
+	if (only) {
+		if (len < 14 || len > BS) {
+			fprintf(stderr, "bench_core: --len between 14 and %d\n", BS);
+			return 2;
+		}
+		if (!stop_pkts)
+			stop_pkts = 10000000;
+		return one_case(only, (u16)len);
+	}
+	stop_pkts = 0;
 
 	/*
 	 * Each case runs REPS times for secs / REPS and keeps its fastest run:

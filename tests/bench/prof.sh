@@ -8,7 +8,10 @@
 #                       [--no-profile] [--build DIR] [--out DIR]
 #
 # Prints the PROFSUM lines (median Mpps per case, ratio to VALE 2-port in
-# the same round); the profiles are in OUT/vm-SERIES/logs/bench-prof.log.
+# the same round), PROFLOCK (pipe against VALE 2-port in one thread,
+# nm_bench_lockstep) and PROFFIT (a pipe packet's time split into per-batch
+# and per-packet parts, from batches of 64 and 512); per-round lines and the
+# profiles are in OUT/vm-SERIES/logs/bench-prof.log.
 # Exits non-zero when a boot, the guest script or the kernel log fails.
 set -euo pipefail
 
@@ -23,13 +26,14 @@ while [ $# -gt 0 ]; do
 	--no-profile) profile=0; shift ;;
 	--build) build=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	-h|--help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/prof.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 progs=$build/client/nm-pktgen
 [ -x "$progs" ] || { echo "bench/prof.sh: no $progs" >&2; exit 2; }
-for p in "$build/tests/bench/nm_bench_vale" "$build/tests/bench/nm_bench_generic"; do
+for p in "$build/tests/bench/nm_bench_vale" "$build/tests/bench/nm_bench_generic" \
+	 "$build/tests/bench/nm_bench_lockstep"; do
 	[ -x "$p" ] && progs="$progs $p"
 done
 if [ "$profile" = 1 ]; then
@@ -39,7 +43,7 @@ fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 echo "rounds=$rounds secs=$secs profile=$profile psecs=3" >"$out/bench-prof.conf"
-to=$((rounds * 6 * (secs + 8) + profile * 5 * 20 + 60))
+to=$((rounds * 9 * (secs + 8) + profile * 5 * 20 + 60))
 rc=0
 for s in $series; do
 	vm=$out/vm-$s
@@ -51,6 +55,6 @@ for s in $series; do
 		echo "[prof] $s: $r: $v"
 		case $v in PASS*) ;; *) rc=1 ;; esac
 	done
-	grep '^PROFSUM ' "$vm/logs/bench-prof.log" 2>/dev/null | sed "s/^/[prof] $s: /" || rc=1
+	grep '^PROF\(SUM\|FIT\|LOCK\) ' "$vm/logs/bench-prof.log" 2>/dev/null | sed "s/^/[prof] $s: /" || rc=1
 done
 exit $rc

@@ -14,6 +14,17 @@
 #        drop-unknown valepu:s alone, unknown unicast MAC (the sender's rate)
 #        drop-self    valeps:s to its own learned MAC
 #        drop-full    valepx:s to valepx:r, whose holder never reads
+#        lock-pipe    nm_bench_lockstep: one thread, nmpl{0 -> nmpl}0
+#        lock-pipe64  the same with batches of 64 instead of 512
+#        lock-vale    nm_bench_lockstep: one thread, valepl:s -> valepl:r
+#    The lock- cases (when nm_bench_lockstep is among the programs) measure
+#    the CPU cost per packet in one thread, whatever the host's other load;
+#    PROFLOCK gives pipe / VALE of each round, PROFFIT splits a pipe
+#    packet's time into a per-batch part (one NIOCTXSYNC and one NIOCRXSYNC:
+#    two system calls) and a per-packet part (time per packet at batch b =
+#    per_packet + per_batch / b, from batches of 64 and 512):
+#      PROFLOCK ratio_pipe_to_vale=MEDIAN(min-max) rounds=N
+#      PROFFIT case=lock-pipe per_batch_ns=X per_packet_ns=X batch_share_at_512=P%
 # 2. Profiles (PROFILE=1): `perf record -e cpu-clock -a` for PSECS seconds
 #    in the middle of a run of each case, then the symbols over 0.5 % of
 #    the benchmark processes' samples (kernel, netmap.ko and the programs):
@@ -47,6 +58,24 @@ one() {
 	drop-unknown) set -- busy reuse valepu:s - -D 02:00:00:00:00:99 ;;
 	drop-self) set -- busy reuse valeps:s - -S 02:00:00:00:00:96 -D 02:00:00:00:00:96 ;;
 	drop-full) set -- busy reuse valepx:s hold:valepx:r -D 02:00:00:00:00:97 ;;
+	lock-*)
+		case $c in
+		lock-pipe) set -- --pipe nmpl ;;
+		lock-pipe64) set -- --pipe nmpl --batch 64 ;;
+		*) set -- --vale valepl ;;
+		esac
+		echo "+ nm_bench_lockstep $* --seconds $secs"
+		nm_bench_lockstep "$@" --seconds "$secs" >/tmp/lock.out 2>&1
+		lrc=$?
+		cat /tmp/lock.out
+		m=$(sed -n 's/^RESULT .* mpps=\([^ ]*\).*/\1/p' /tmp/lock.out)
+		if [ $lrc != 0 ] || [ -z "$m" ]; then
+			echo "FAIL: round $r case $c"
+			bad=1
+			return 0
+		fi
+		echo "PROF round=$r case=$c mpps=$m" | tee -a "$out"
+		return 0 ;;
 	*) fail "unknown case $c" ;;
 	esac
 	md=$1 fr=$2 txp=$3 rxp=$4
@@ -66,6 +95,7 @@ one() {
 # Sender on CPU 0, receiver on CPU 1, as the other benchmark programs pin.
 export PG_TX_CPU=0 PG_RX_CPU=1
 cases="pipe-reuse pipe-touch vale-2port drop-unknown drop-self drop-full"
+command -v nm_bench_lockstep >/dev/null && cases="$cases lock-pipe lock-pipe64 lock-vale"
 rev=
 for c in $cases; do rev="$c $rev"; done
 r=1
@@ -107,6 +137,23 @@ END {
 		sort(x, m); sort(q, k)
 		printf "PROFSUM case=%s median=%.3f min=%.3f max=%.3f ratio_to_vale2=%s\n", c,
 		       med(x, m), x[1], x[m], k ? sprintf("%.2f(%.2f-%.2f)", med(q, k), q[1], q[k]) : "-"
+		mm[c] = med(x, m)
+	}
+	# ns per packet at batch b: per_packet + per_batch / b (medians of b = 64 and 512)
+	if (mm["lock-pipe64"] > 0 && mm["lock-pipe"] > 0) {
+		t64 = 1000 / mm["lock-pipe64"]; t512 = 1000 / mm["lock-pipe"]
+		ps = (t64 - t512) / (1 / 64 - 1 / 512)
+		printf "PROFFIT case=lock-pipe per_batch_ns=%.0f per_packet_ns=%.1f batch_share_at_512=%.0f%%\n",
+		       ps, t512 - ps / 512, 100 * ps / 512 / t512
+	}
+	k = 0
+	delete q
+	for (r = 1; r <= maxr; r++)
+		if (has["lock-pipe", r] && v["lock-vale", r] > 0)
+			q[++k] = v["lock-pipe", r] / v["lock-vale", r]
+	if (k) {
+		sort(q, k)
+		printf "PROFLOCK ratio_pipe_to_vale=%.2f(%.2f-%.2f) rounds=%d\n", med(q, k), q[1], q[k], k
 	}
 }' "$out"
 

@@ -9,7 +9,7 @@
  * so the region need not be physically contiguous. Its layout (if pool,
  * ring pool, buffer pool) comes from nm_region_layout() in core/objpool.c.
  *
- * Locks (two mutexes, never nested in each other):
+ * Locks (mutexes):
  *  - nm_mem_lock (the registry mutex) protects nm_mem_idr, nm_mem_global and
  *    nm_global_curr, and every refcount transition to zero (kref_put_mutex):
  *    a region found in the registry while holding it has a reference > 0.
@@ -18,13 +18,17 @@
  *  - mem->lock (a region's mutex) protects the pools' bitmaps and counters
  *    and ring_slots[]. Taken by object alloc/free (REGISTER, close), never
  *    with nm_mem_lock held, never on the packet path.
+ *  - nm_mem_cache_lock protects the cache of freed regions ("the cache"
+ *    below); taken after nm_mem_lock (creating the global region may empty
+ *    the cache), never before, never with mem->lock.
  *  The mm's mmap_lock is held around our vm_ops; .close may take
- *  nm_mem_lock (last reference), so nm_mem_lock must never be held while
- *  taking mmap_lock or faulting on user memory.
+ *  nm_mem_lock and nm_mem_cache_lock (last reference), so neither must be
+ *  held while taking mmap_lock or faulting on user memory.
  *
  * Memory accounting (SECURITY.md rule 5). Every region, the global one
  * included, is counted in nm_mem_used (bytes of memsize) from before its
- * pages are allocated until nm_mem_destroy(); a region that would take the
+ * pages are allocated until nm_mem_destroy() (a freed region kept in the
+ * cache stays counted); a region that would take the
  * total over max_mem_mb is refused with -ENOMEM and one rate-limited line.
  * The pages and our tables of a region are allocated with __GFP_ACCOUNT:
  * they are charged to the memory cgroup of the task that makes the region
@@ -42,9 +46,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/idr.h>
+#include <linux/jiffies.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/math64.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -52,6 +60,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "core/memsize.h"
 #include "core/objpool.h"
@@ -70,6 +79,7 @@ struct nm_mem {
 	bool priv;
 	bool counted;		/* memsize is in nm_mem_used */
 	bool extmem;		/* pages[] are pinned user pages (OPT_EXTMEM) */
+	bool recycle;		/* kept for reuse when freed; see "the cache" */
 
 	/* Immutable after creation: read without locks. */
 	struct nm_region_layout layout;
@@ -91,39 +101,67 @@ struct nm_mem {
 	 */
 	u32 *ring_slots;
 	u64 *bitmaps;		/* one allocation for the three pools' bitmaps */
+
+	/* Private regions: the creator's memory cgroup (a reference), for reuse. */
+	struct mem_cgroup *memcg;
+	/* In the cache (nm_mem_cache_lock): its entry; since when it is zeroed. */
+	struct list_head cache_entry;
+	unsigned long cached_at;
 };
 
 static DEFINE_MUTEX(nm_mem_lock);	/* the registry; see the top of this file */
 static DEFINE_IDR(nm_mem_idr);
 static struct nm_mem *nm_mem_global;
-/* Bytes of all regions counted against max_mem_mb; no lock (cmpxchg). */
+/*
+ * Bytes of all regions counted against max_mem_mb, those in the cache
+ * included; no lock (cmpxchg). nm_mem_cached is the cache's share.
+ */
 static atomic64_t nm_mem_used = ATOMIC64_INIT(0);
+static atomic64_t nm_mem_cached = ATOMIC64_INIT(0);
+
+static void nm_mem_destroy(struct nm_mem *mem);
+static bool nm_mem_cache_evict(bool wait);
 
 /* ---- the module-wide cap ---------------------------------------------- */
 
 u64 nm_mem_used_bytes(void)
 {
-	return atomic64_read(&nm_mem_used);
+	s64 live = atomic64_read(&nm_mem_used) - atomic64_read(&nm_mem_cached);
+
+	return live > 0 ? live : 0;
 }
 
 /*
- * Count @bytes against max_mem_mb, or refuse with -ENOMEM. A cmpxchg loop,
- * so that two regions created at once can never both pass on the same
- * room, and a refused one never shows in the total.
+ * Count @bytes against max_mem_mb: true if they fit. A cmpxchg loop, so
+ * that two regions created at once can never both pass on the same room,
+ * and a refused one never shows in the total.
+ */
+static bool nm_mem_count_try(u64 bytes, u64 cap)
+{
+	s64 used = atomic64_read(&nm_mem_used);
+
+	do {
+		if (bytes > cap || (u64)used > cap - bytes)
+			return false;
+	} while (!atomic64_try_cmpxchg(&nm_mem_used, &used, used + bytes));
+	return true;
+}
+
+/*
+ * Count @bytes against max_mem_mb, or refuse with -ENOMEM and one log line.
+ * Freed regions kept in the cache count too: they are given back first.
  */
 static int nm_mem_count(u64 bytes, const char *kind)
 {
 	const u64 cap = (u64)READ_ONCE(nm_max_mem_mb) << 20;
-	s64 used = atomic64_read(&nm_mem_used);
 
-	do {
-		if (bytes > cap || (u64)used > cap - bytes) {
-			pr_warn_ratelimited("%s region of %llu KiB would exceed max_mem_mb (%llu of %llu KiB in use); raise /sys/module/netmap/parameters/max_mem_mb\n",
-					    kind, bytes >> 10, (u64)used >> 10, cap >> 10);
-			return -ENOMEM;
-		}
-	} while (!atomic64_try_cmpxchg(&nm_mem_used, &used, used + bytes));
-	return 0;
+	if (nm_mem_count_try(bytes, cap))
+		return 0;
+	if (nm_mem_cache_evict(true) && nm_mem_count_try(bytes, cap))
+		return 0;
+	pr_warn_ratelimited("%s region of %llu KiB would exceed max_mem_mb (%llu of %llu KiB in use); raise /sys/module/netmap/parameters/max_mem_mb\n",
+			    kind, bytes >> 10, nm_mem_used_bytes() >> 10, cap >> 10);
+	return -ENOMEM;
 }
 
 static void nm_mem_uncount(u64 bytes)
@@ -178,6 +216,7 @@ static void nm_mem_destroy(struct nm_mem *mem)
 	kvfree(mem->bitmaps);
 	if (mem->counted)
 		nm_mem_uncount(mem->layout.memsize);
+	mem_cgroup_put(mem->memcg);
 	mutex_destroy(&mem->lock);
 	kfree(mem);
 }
@@ -207,8 +246,10 @@ static int nm_mem_alloc_pages(struct nm_mem *mem)
 	return mem->vaddr ? 0 : -ENOMEM;
 }
 
+/* Set up the pools (every object free), allocating our tables on first use. */
 static int nm_mem_init_pools(struct nm_mem *mem)
 {
+	const u32 nrings = mem->layout.pool[NM_POOL_RING].objtotal;
 	size_t words[NM_POOL_NR], total = 0;
 	u64 *bm;
 	int i, err;
@@ -217,9 +258,12 @@ static int nm_mem_init_pools(struct nm_mem *mem)
 		words[i] = nm_objpool_bitmap_words(mem->layout.pool[i].objtotal);
 		total += words[i];
 	}
-	mem->bitmaps = kvcalloc(total, sizeof(u64), NM_GFP_TABLE);
-	mem->ring_slots = kvcalloc(mem->layout.pool[NM_POOL_RING].objtotal,
-				   sizeof(u32), NM_GFP_TABLE);
+	if (mem->ring_slots)	/* a region from the cache: the tables are there */
+		memset(mem->ring_slots, 0, nrings * sizeof(u32));
+	if (!mem->bitmaps)
+		mem->bitmaps = kvcalloc(total, sizeof(u64), NM_GFP_TABLE);
+	if (!mem->ring_slots)
+		mem->ring_slots = kvcalloc(nrings, sizeof(u32), NM_GFP_TABLE);
 	if (!mem->bitmaps || !mem->ring_slots)
 		return -ENOMEM;
 	for (i = 0, bm = mem->bitmaps; i < NM_POOL_NR; bm += words[i], i++) {
@@ -238,16 +282,204 @@ static int nm_mem_init_pools(struct nm_mem *mem)
 	return 0;
 }
 
+/* ---- the cache of freed private regions -------------------------------- */
+
+/*
+ * An ephemeral VALE port opened and closed in a loop makes and frees the
+ * same private region each time: some 20 MiB of pages allocated, zeroed and
+ * vmap()ed inside the control request, under nm_ctrl_lock, then freed.
+ * Regions marked with nm_mem_set_recycle() are kept instead when their last
+ * reference goes: a work item zeroes them outside every netmap lock, and the
+ * next private region of the same layout, node and memory cgroup takes one
+ * (new mem_id, every object free) instead of allocating. The rules:
+ *  - every page is zeroed before reuse, whoever wrote it, and a region is
+ *    kept only if nobody else holds any of its pages (page_count 1: no pin
+ *    or reference left from a user mapping), so nothing of one user
+ *    reaches the next;
+ *  - the pages stay charged to the memory cgroup of the task that allocated
+ *    them, so only a task of that cgroup reuses them;
+ *  - bounded: at most NM_MEM_CACHE_MAX regions of at most
+ *    NM_MEM_CACHE_MAX_BYTES each, each freed after NM_MEM_CACHE_TTL unused.
+ *    They count against max_mem_mb (not in mem_used_kb) and are freed
+ *    first when a new region needs the room or cannot get its pages.
+ * nm_mem_cache_lock protects both lists and the count; it is taken after
+ * nm_mem_lock, never before, and never held while zeroing or freeing.
+ */
+#define NM_MEM_CACHE_MAX	4
+#define NM_MEM_CACHE_MAX_BYTES	(64ull << 20)
+#define NM_MEM_CACHE_TTL	HZ
+
+static DEFINE_MUTEX(nm_mem_cache_lock);
+static LIST_HEAD(nm_mem_cache_dirty);	/* waiting to be zeroed */
+static LIST_HEAD(nm_mem_cache);		/* zeroed, oldest first */
+static unsigned int nm_mem_cache_count;	/* on both lists and being zeroed */
+
+static void nm_mem_cache_zero_fn(struct work_struct *work);
+static void nm_mem_cache_expire_fn(struct work_struct *work);
+static DECLARE_WORK(nm_mem_cache_zero_work, nm_mem_cache_zero_fn);
+static DECLARE_DELAYED_WORK(nm_mem_cache_expire_work, nm_mem_cache_expire_fn);
+
+/* Free a region taken off the cache (no longer on a list or in the count). */
+static void nm_mem_cache_free(struct nm_mem *mem)
+{
+	atomic64_sub(mem->layout.memsize, &nm_mem_cached);
+	nm_mem_destroy(mem);
+}
+
+static void nm_mem_cache_zero_fn(struct work_struct *work)
+{
+	struct nm_mem *mem;
+	unsigned long i;
+
+	for (;;) {
+		mutex_lock(&nm_mem_cache_lock);
+		mem = list_first_entry_or_null(&nm_mem_cache_dirty, struct nm_mem,
+					       cache_entry);
+		if (mem)
+			list_del_init(&mem->cache_entry);
+		mutex_unlock(&nm_mem_cache_lock);
+		if (!mem)
+			return;
+		for (i = 0; i < mem->npages; i++) {
+			clear_highpage(mem->pages[i]);
+			if (!(i % 256))
+				cond_resched();
+		}
+		mutex_lock(&nm_mem_cache_lock);
+		mem->cached_at = jiffies;
+		list_add_tail(&mem->cache_entry, &nm_mem_cache);
+		mutex_unlock(&nm_mem_cache_lock);
+		schedule_delayed_work(&nm_mem_cache_expire_work, NM_MEM_CACHE_TTL);
+	}
+}
+
+/* Free the zeroed regions unused for NM_MEM_CACHE_TTL; come back for the others. */
+static void nm_mem_cache_expire_fn(struct work_struct *work)
+{
+	struct nm_mem *mem, *tmp;
+	LIST_HEAD(old);
+	bool more;
+
+	mutex_lock(&nm_mem_cache_lock);
+	list_for_each_entry_safe(mem, tmp, &nm_mem_cache, cache_entry) {
+		if (time_before(jiffies, mem->cached_at + NM_MEM_CACHE_TTL))
+			break;	/* oldest first: the rest are younger */
+		list_move_tail(&mem->cache_entry, &old);
+		nm_mem_cache_count--;
+	}
+	more = !list_empty(&nm_mem_cache);
+	mutex_unlock(&nm_mem_cache_lock);
+	list_for_each_entry_safe(mem, tmp, &old, cache_entry)
+		nm_mem_cache_free(mem);
+	if (more)
+		schedule_delayed_work(&nm_mem_cache_expire_work, NM_MEM_CACHE_TTL / 4 + 1);
+}
+
+/*
+ * Free every zeroed region of the cache; with @wait, wait first for those
+ * being zeroed. True if something was freed. May sleep; call it without
+ * nm_mem_cache_lock (nm_mem_lock may be held).
+ */
+static bool nm_mem_cache_evict(bool wait)
+{
+	struct nm_mem *mem, *tmp;
+	LIST_HEAD(old);
+
+	if (wait)
+		flush_work(&nm_mem_cache_zero_work);
+	mutex_lock(&nm_mem_cache_lock);
+	list_for_each_entry_safe(mem, tmp, &nm_mem_cache, cache_entry) {
+		list_move_tail(&mem->cache_entry, &old);
+		nm_mem_cache_count--;
+	}
+	mutex_unlock(&nm_mem_cache_lock);
+	list_for_each_entry_safe(mem, tmp, &old, cache_entry)
+		nm_mem_cache_free(mem);
+	return !list_empty(&old);
+}
+
+/*
+ * Keep @mem, whose last reference is gone (unregistered), for reuse: true,
+ * or false if the caller must free it.
+ */
+static bool nm_mem_cache_put(struct nm_mem *mem)
+{
+	unsigned long i;
+	bool kept = false;
+
+	if (!READ_ONCE(mem->recycle) || mem->extmem || !mem->buf_base ||
+	    mem->layout.memsize > NM_MEM_CACHE_MAX_BYTES)
+		return false;
+	for (i = 0; i < mem->npages; i++)
+		if (page_count(mem->pages[i]) != 1)
+			return false;	/* still referenced (pinned): never reused */
+	nm_mem_check_leaks(mem);
+	mem->buf_base = NULL;	/* the pools are rebuilt on reuse */
+	mem->recycle = false;
+	mutex_lock(&nm_mem_cache_lock);
+	if (nm_mem_cache_count < NM_MEM_CACHE_MAX) {
+		nm_mem_cache_count++;
+		atomic64_add(mem->layout.memsize, &nm_mem_cached);
+		list_add_tail(&mem->cache_entry, &nm_mem_cache_dirty);
+		kept = true;
+	}
+	mutex_unlock(&nm_mem_cache_lock);
+	if (kept)
+		queue_work(system_unbound_wq, &nm_mem_cache_zero_work);
+	return kept;
+}
+
+/*
+ * A zeroed region from the cache with the layout, node and memory cgroup
+ * of @want (a region being built, not yet allocated), with every object
+ * free and one reference; NULL if there is none.
+ */
+static struct nm_mem *nm_mem_cache_get(const struct nm_mem *want)
+{
+	struct nm_mem *mem, *found = NULL;
+
+	mutex_lock(&nm_mem_cache_lock);
+	list_for_each_entry(mem, &nm_mem_cache, cache_entry) {
+		if (mem->node == want->node && mem->memcg == want->memcg &&
+		    !memcmp(&mem->layout, &want->layout, sizeof(mem->layout))) {
+			list_del_init(&mem->cache_entry);
+			nm_mem_cache_count--;
+			found = mem;
+			break;
+		}
+	}
+	mutex_unlock(&nm_mem_cache_lock);
+	if (!found)
+		return NULL;
+	/* Still counted in nm_mem_used: it becomes a live region again. */
+	atomic64_sub(found->layout.memsize, &nm_mem_cached);
+	kref_init(&found->ref);
+	found->id = 0;
+	if (nm_mem_init_pools(found)) {	/* cannot fail: the tables exist */
+		nm_mem_destroy(found);
+		return NULL;
+	}
+	return found;
+}
+
+void nm_mem_set_recycle(struct nm_mem *mem)
+{
+	if (mem->priv && !mem->extmem)
+		WRITE_ONCE(mem->recycle, true);
+}
+
 /*
  * Build a region for @req (not registered, one reference). Sizes that
  * cannot work, or that would take more than half of the RAM, are refused
- * with a log line rather than attempted.
+ * with a log line rather than attempted. A private region is taken from
+ * the cache when one fits; *nopages is set when the pages could not be
+ * allocated.
  */
-static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
-				    bool priv)
+static struct nm_mem *nm_mem_create_once(const struct nm_pool_req req[NM_POOL_NR],
+					 bool priv, bool *nopages)
 {
 	const char *kind = priv ? "private" : "global";
-	struct nm_mem *mem;
+	struct nm_mem *mem, *cached;
 	const char *why;
 	int err;
 
@@ -256,6 +488,7 @@ static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
 		return ERR_PTR(-ENOMEM);
 	kref_init(&mem->ref);
 	mutex_init(&mem->lock);
+	INIT_LIST_HEAD(&mem->cache_entry);
 	mem->priv = priv;
 	mem->node = numa_node_id();
 
@@ -274,14 +507,21 @@ static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
 		err = -ENOMEM;
 		goto err_free;
 	}
+	if (priv) {
+		mem->memcg = get_mem_cgroup_from_mm(current->mm);
+		cached = nm_mem_cache_get(mem);
+		if (cached) {
+			nm_mem_destroy(mem);
+			return cached;
+		}
+	}
 	err = nm_mem_count(mem->layout.memsize, kind);
 	if (err)
 		goto err_free;
 	mem->counted = true;
 	err = nm_mem_alloc_pages(mem);
 	if (err) {
-		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d (out of memory, or the creator's memory cgroup is at memory.max)\n",
-				   kind, mem->layout.memsize >> 20, mem->node);
+		*nopages = true;
 		goto err_free;
 	}
 	err = nm_mem_init_pools(mem);
@@ -292,6 +532,29 @@ static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
 err_free:
 	nm_mem_destroy(mem);
 	return ERR_PTR(err);
+}
+
+/* nm_mem_create_once(), again with the cache freed if the pages were missing. */
+static struct nm_mem *nm_mem_create(const struct nm_pool_req req[NM_POOL_NR],
+				    bool priv)
+{
+	bool nopages = false;
+	struct nm_mem *mem;
+
+	mem = nm_mem_create_once(req, priv, &nopages);
+	if (nopages && nm_mem_cache_evict(true)) {
+		nopages = false;
+		mem = nm_mem_create_once(req, priv, &nopages);
+	}
+	if (nopages) {
+		struct nm_region_layout l;
+		const char *why;
+
+		nm_region_layout(&l, req, PAGE_SIZE, &why);
+		pr_err_ratelimited("%s region: cannot allocate %llu MiB on node %d (out of memory, or the creator's memory cgroup is at memory.max)\n",
+				   priv ? "private" : "global", l.memsize >> 20, numa_node_id());
+	}
+	return mem;
 }
 
 static void nm_mem_log_created(const struct nm_mem *mem)
@@ -655,7 +918,8 @@ static void nm_mem_release(struct kref *ref)
 
 	if (READ_ONCE(nm_verbose))
 		pr_info("region %u freed\n", mem->id);
-	nm_mem_destroy(mem);
+	if (!nm_mem_cache_put(mem))
+		nm_mem_destroy(mem);
 }
 
 void nm_mem_put(struct nm_mem *mem)
@@ -964,6 +1228,11 @@ void nm_mem_uninit(void)
 {
 	struct nm_mem *mem;
 	int id;
+
+	/* Nothing is freed any more: empty the cache for good. */
+	flush_work(&nm_mem_cache_zero_work);
+	cancel_delayed_work_sync(&nm_mem_cache_expire_work);
+	nm_mem_cache_evict(false);
 
 	mutex_lock(&nm_mem_lock);
 	/*

@@ -21,8 +21,10 @@
  * Accounting: every region counts its size against the max_mem_mb cap
  * while it exists (creation fails with -ENOMEM and a log line naming the
  * parameter when it would cross it), and its pages are charged to the
- * memory cgroup of the task that creates it; see mem.c. Regions are
- * created only in process context.
+ * memory cgroup of the task that creates it; see mem.c. A freed region
+ * kept in the cache for reuse still counts against the cap (it is freed
+ * first when the room is needed) but not in nm_mem_used_bytes(). Regions
+ * are created only in process context.
  *
  * Locking: object allocation (if, ring, extra buffers) takes the region's
  * own mutex and may sleep; it happens at REGISTER and close time only. The
@@ -62,7 +64,7 @@ int nm_mem_init(void);		/* module init */
 /*
  * Bytes of all regions that exist now (the global one included), as
  * counted against the max_mem_mb cap: a region is counted before its pages
- * are allocated and uncounted when they are freed.
+ * are allocated and uncounted when they are freed or go to the cache.
  */
 u64 nm_mem_used_bytes(void);
 void nm_mem_uninit(void);	/* module exit; reports leaks with "netmap: LEAK" */
@@ -75,8 +77,20 @@ struct nm_mem *nm_mem_get_global(void);
  * cannot work). For PORT_INFO_GET on mem_id 1 before any NIC port exists.
  */
 u64 nm_mem_global_size(void);
-/* A new private region sized for @need (and at least the priv_* params); ERR_PTR. */
+/*
+ * A new private region sized for @need (and at least the priv_* params);
+ * ERR_PTR. It may be a freed region of the same layout taken from the
+ * cache (mem.c): zeroed, every object free, a new id, as if just allocated.
+ */
 struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need);
+/*
+ * Keep private region @mem, once its last reference goes, in the cache for
+ * the next private region of the same layout made by the same memory
+ * cgroup, instead of freeing it (for regions made and freed in a loop, the
+ * ephemeral VALE ports). Pages still referenced elsewhere at that point
+ * make it freed after all. No effect on the global and extmem regions.
+ */
+void nm_mem_set_recycle(struct nm_mem *mem);
 /*
  * OPT_EXTMEM: a region on the caller's memory at @uptr (page aligned),
  * @pi->nr_memsize bytes, laid out as @pi asks (zero fields get netmap's

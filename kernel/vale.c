@@ -536,6 +536,9 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 		nm_port_put(&vp->up);
 		goto err_bridge;
 	}
+	/* Opened and closed in a loop, often: its region is kept for the next one. */
+	if (!mem)
+		nm_mem_set_recycle(vp->up.mem);
 	nm_dbg("%s: ephemeral port %u created: %u/%u rings, %u/%u slots, mem_id %u\n",
 	       name, vp->index, vp->up.nrings[NM_TX], vp->up.nrings[NM_RX],
 	       vp->up.nslots[NM_TX], vp->up.nslots[NM_RX], nm_mem_id(vp->up.mem));

@@ -20,7 +20,8 @@
  *
  * fill reg: the ports stay open until the first failure, then all close
  * and, if this process is in that cgroup, its memory.current must drop by
- * (3/4 of) their regions; it
+ * (3/4 of) their regions within 10 s (the module's region cache keeps a
+ * freed ephemeral port's region charged for a second); it
  * exits 0 if at least one region was made and the first failure was ENOMEM
  * (or MAX regions were made: the caller greps which). fill newif leaves the persistent ports behind (the shell
  * looks at the cgroup after this process is gone, then deletes them).
@@ -218,10 +219,21 @@ static int fill(bool reg, const char *prefix, unsigned max, const char *cg)
 		long long cur = cg_kb(cg, "memory.current");
 		long long region = (used_kb() - used0) / n;
 
+		long long until;
+
 		for (unsigned i = 0; i < n; i++)
 			nmt_port_close(&ports[i]);
 		cg_print("all closed", cg);
-		/* The pages went back: at least 3/4 of the regions' size. */
+		/*
+		 * The pages went back: at least 3/4 of the regions' size. The
+		 * module keeps a freed ephemeral port's region charged for 1 s
+		 * (its region cache), so wait up to 10 s.
+		 */
+		until = nmt_now_ms() + 10000;
+		while (cg_kb(cg, "memory.current") > cur - (long long)n * region * 3 / 4 &&
+		       nmt_now_ms() < until)
+			usleep(100 * 1000);
+		cg_print("given back", cg);
 		if (cg_kb(cg, "memory.current") > cur - (long long)n * region * 3 / 4) {
 			printf("FAIL: memory.current did not drop by the regions closed (%u x %lld KiB)\n",
 			       n, region);

@@ -131,6 +131,11 @@ u64 nm_mem_used_bytes(void)
 	return live > 0 ? live : 0;
 }
 
+u64 nm_mem_cached_bytes(void)
+{
+	return atomic64_read(&nm_mem_cached);
+}
+
 /*
  * Count @bytes against max_mem_mb: true if they fit. A cmpxchg loop, so
  * that two regions created at once can never both pass on the same room,

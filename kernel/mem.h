@@ -67,6 +67,8 @@ int nm_mem_init(void);		/* module init */
  * are allocated and uncounted when they are freed or go to the cache.
  */
 u64 nm_mem_used_bytes(void);
+/* Bytes of the freed regions kept for reuse (being zeroed or zeroed). */
+u64 nm_mem_cached_bytes(void);
 void nm_mem_uninit(void);	/* module exit; reports leaks with "netmap: LEAK" */
 
 /* A reference to the global region, allocating it if needed; ERR_PTR on failure. */

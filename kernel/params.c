@@ -130,6 +130,18 @@ static const struct kernel_param_ops nm_mem_used_ops = {
 module_param_cb(mem_used_kb, &nm_mem_used_ops, NULL, 0444);
 MODULE_PARM_DESC(mem_used_kb, "Memory of all netmap regions now, KiB (read-only)");
 
+/* mem_cached_kb: freed regions kept for reuse, also counted against the cap. */
+static int nm_mem_cached_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", nm_mem_cached_bytes() >> 10);
+}
+
+static const struct kernel_param_ops nm_mem_cached_ops = {
+	.get = nm_mem_cached_get,
+};
+module_param_cb(mem_cached_kb, &nm_mem_cached_ops, NULL, 0444);
+MODULE_PARM_DESC(mem_cached_kb, "Freed regions kept zeroed for reuse, KiB (read-only; counted against max_mem_mb)");
+
 void nm_params_init(void)
 {
 	if (!READ_ONCE(nm_max_mem_mb))

@@ -5,6 +5,10 @@
 #     cross the cap refused with ENOMEM and one kernel log line per refusal
 #     naming the parameter, smaller regions still made, usage back to the
 #     baseline after close.
+#  1b. the region cache: nm_memcap recycle fills a closed ephemeral port's
+#     buffers, sees its region kept (mem_cached_kb) and reopens the port:
+#     every buffer byte is zero, and within 10 rounds one reopen took the
+#     kept region.
 #  2. memory cgroup: a process in a child cgroup with memory.max 48M makes
 #     VALE ports (REGISTER, then VALE_NEWIF) until ENOMEM; memory.current
 #     never passes memory.max, nothing is OOM-killed, closing gives the pages
@@ -48,6 +52,8 @@ refusals=$(sed -n 's/^refusals=//p' /tmp/memcap.out)
 lines=$(dmesg | sed -n "/$mark/,\$p" | grep -c 'would exceed max_mem_mb' || true)
 expect_eq "kernel log lines naming max_mem_mb (one per refusal)" "$lines" "$refusals"
 dmesg | grep 'would exceed max_mem_mb' | tail -n 1
+# A closed ephemeral port's region is kept for reuse and given back zeroed.
+run nm_memcap -v recycle || fail "nm_memcap recycle: a kept region"
 dmesg | grep 'would exceed max_mem_mb' | tail -n 1 |
 	grep -q '/sys/module/netmap/parameters/max_mem_mb' || fail "the log line does not say where to raise it"
 expect_eq "mem_used_kb back to the start" "$(param mem_used_kb)" "$base"

@@ -18,6 +18,10 @@
  * baseline when everything is closed. It prints "refusals=N": the shell
  * checks that the kernel log got exactly N lines naming max_mem_mb.
  *
+ * recycle: a closed ephemeral port's region (its buffers filled with 0xab)
+ * shows in mem_cached_kb, and the next open of the same port takes it back
+ * with every buffer byte zero.
+ *
  * fill reg: the ports stay open until the first failure, then all close
  * and, if this process is in that cgroup, its memory.current must drop by
  * (3/4 of) their regions within 10 s (the module's region cache keeps a
@@ -145,6 +149,99 @@ out_a:
 	printf("refusals=%u\n", refusals);
 }
 
+/* ---- the region cache ------------------------------------------------- */
+
+#define RECYCLE_PORT "valerc:a"
+#define RECYCLE_TRIES 10
+
+/* The buffer pool of @p's region: from buffer 0 to the end of the mapping. */
+static unsigned char *buf_area(const struct nmt_port *p, size_t *len)
+{
+	struct netmap_ring *r = nmt_tx(p, 0);
+	unsigned char *b = (unsigned char *)r + r->buf_ofs;
+
+	*len = (size_t)((unsigned char *)p->mem + p->memsize - b);
+	return b;
+}
+
+static long long cached_kb(void)
+{
+	return nmt_param("mem_cached_kb");
+}
+
+/* Wait up to 30 s for mem_cached_kb to satisfy @cmp against @kb. */
+static long long cached_wait(bool at_least, long long kb)
+{
+	const long long end = nmt_now_ms() + 30000;
+	long long c;
+
+	while ((c = cached_kb()) >= 0 && (at_least ? c < kb : c != kb) && nmt_now_ms() < end)
+		usleep(2000);
+	return c;
+}
+
+/*
+ * One round, from an empty cache: open the ephemeral port, fill its
+ * buffers with 0xab, close it, wait until its region shows in
+ * mem_cached_kb, open it again. Returns 1 if the second open took the
+ * kept region (mem_cached_kb fell back to 0), 0 if it got a fresh one
+ * (the zeroing had not finished), -1 on a failure; *dirty counts the
+ * non-zero bytes in the second open's buffers (must be 0 either way).
+ */
+static int recycle_round(size_t *dirty)
+{
+	struct nmt_port p;
+	unsigned char *b;
+	size_t len, i;
+	long long kb;
+	int took;
+
+	if (!CHECK_EQ(cached_wait(false, 0), 0, "the cache is empty (old regions expired)"))
+		return -1;
+	if (!CHECK_ERR(nmt_port_open(&p, RECYCLE_PORT, NULL), 0, "open " RECYCLE_PORT))
+		return -1;
+	b = buf_area(&p, &len);
+	memset(b, 0xab, len);
+	kb = (long long)(p.memsize >> 10);
+	nmt_port_close(&p);
+	/* Kept: counted from the close, zeroed by a work item soon after. */
+	if (!CHECK(cached_wait(true, kb) >= kb, "the closed port's region is kept (%lld KiB)", kb))
+		return -1;
+	usleep(100 * 1000);	/* let the zeroing finish: only zeroed regions are reused */
+	if (!CHECK_ERR(nmt_port_open(&p, RECYCLE_PORT, NULL), 0, "open " RECYCLE_PORT " again"))
+		return -1;
+	took = cached_kb() == 0;
+	b = buf_area(&p, &len);
+	for (i = 0, *dirty = 0; i < len; i++)
+		*dirty += b[i] != 0;
+	nmt_port_close(&p);
+	return took;
+}
+
+/*
+ * A freed ephemeral port's region is kept and reused zeroed: what one user
+ * wrote never reaches the next. Whether a round reuses depends on the
+ * zeroing having finished, so rounds repeat until one did; every round's
+ * buffers must be zero, reused or not.
+ */
+static void test_recycle(void)
+{
+	int t, took, reused = 0;
+	size_t dirty;
+
+	if (!CHECK(cached_kb() >= 0, "mem_cached_kb readable"))
+		return;
+	for (t = 1; t <= RECYCLE_TRIES && !reused; t++) {
+		took = recycle_round(&dirty);
+		if (took < 0)
+			return;
+		CHECK_EQ(dirty, 0, "round %d: every byte of the new region's buffers is zero", t);
+		reused += took;
+	}
+	printf("# rounds %d, a kept region reused: %s\n", t - 1, reused ? "yes" : "no");
+	CHECK(reused, "a kept region was reused within %d rounds", RECYCLE_TRIES);
+}
+
 /* ---- memory cgroup fill ----------------------------------------------- */
 
 /* A figure of the cgroup in KiB ("max" = -1, unreadable = -2). */
@@ -263,6 +360,8 @@ static int delif_all(const char *prefix, unsigned n)
 static const struct nmt_test tests[] = {
 	{ "cap", test_cap,
 	  "max_mem_mb refuses the region that would cross it (ENOMEM), smaller ones fit, usage returns to baseline" },
+	{ "recycle", test_recycle,
+	  "a closed ephemeral port's region is kept (mem_cached_kb) and reused with every buffer zero" },
 };
 
 int main(int argc, char **argv)

@@ -89,7 +89,7 @@ struct nmd_daemon {
 	time_t applied_at;		/* last successful apply, 0: never */
 
 	/*
-	 * An apply that waits for confirmation (methods_health.c): the
+	 * An apply that waits for confirmation (confirm.c): the
 	 * configuration before it (owned, re-applied when ev_confirm fires),
 	 * the health to go back to, the deadline (CLOCK_REALTIME seconds).
 	 */
@@ -185,8 +185,7 @@ int method_port_open(struct rpc_call *call, json_t *params);
 int method_port_close(struct rpc_call *call, json_t *params);
 int method_port_list(struct rpc_call *call, json_t *params);
 
-/* methods_health.c: apply with confirmation, and its rollback. */
-int method_topology_confirm(struct rpc_call *call, json_t *params);
+/* confirm.c: apply with confirmation, and its rollback. */
 /*
  * After an apply that replaced @prev (owned, taken): keep @prev and roll
  * back to it unless confirmed within @seconds. 0 or -errno (then @prev is

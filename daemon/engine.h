@@ -185,7 +185,7 @@ size_t engine_anchors(const struct engine *e, const struct eng_anchor **v);
  * the confirmation: the configuration it replaced (its name and its text,
  * to be applied again by the next start), the unconfirmed configuration's
  * name, and the deadline (seconds since the epoch). The engine only keeps
- * it; the daemon decides (methods_health.c).
+ * it; the daemon decides (confirm.c).
  */
 struct eng_confirm {
 	char *file;		/* the unconfirmed configuration; NULL: none pending */

@@ -27,7 +27,7 @@
  * struct eng_confirm): written before that apply starts and removed when
  * it is confirmed or rolled back, so that the next start after a crash or
  * a stop inside the window applies "previous" again instead of keeping the
- * unconfirmed change (the daemon does that: methods_health.c).
+ * unconfirmed change (the daemon does that: confirm.c).
  *
  * Objects are written in the order they were made, one per line, from a
  * text made once per object (rewriting the file after each of the 2048

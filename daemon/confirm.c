@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * methods_health - an apply that must be confirmed (`nmctl apply --confirm
+ * confirm - an apply that must be confirmed (`nmctl apply --confirm
  * SECONDS`, as `netplan try`): topology.apply with "confirm": SECONDS keeps
  * the configuration it replaced and arms a timer; topology.confirm
  * forgets it; when the timer fires first, the previous configuration is
@@ -203,24 +203,4 @@ int confirm_recover(struct nmd_daemon *d)
 		     json_pack("{s:s, s:s}", "config", back, "reason",
 			       "not confirmed before the daemon stopped"));
 	return 1;
-}
-
-int method_topology_confirm(struct rpc_call *call, json_t *params)
-{
-	struct nmd_daemon *d = rpc_call_userdata(call);
-	int r = rpc_params(call, params, NULL, NULL);
-
-	if (r < 0)
-		return r;
-	if (!d->confirm_prev)
-		return rpc_call_error(call, RPC_ERR_STATE, NULL,
-				      "Nothing waits for confirmation (it was confirmed, or rolled back)");
-	confirm_cancel(d);
-	confirm_forget(d);
-	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
-	log_msg(LOG_NOTICE, "apply of %s confirmed", d->config->file);
-	daemon_event(d, "topology.confirmed", json_pack("{s:s}", "config", d->config->file));
-	rpc_call_set_result(call, json_pack("{s:b, s:s}", "confirmed", 1, "config",
-					    d->config->file));
-	return 0;
 }

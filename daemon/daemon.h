@@ -147,6 +147,9 @@ void daemon_status(struct nmd_daemon *d, const char *fmt, ...) _printf_(2, 3);
  */
 int daemon_load_config(const char *path, const char *name, const char *yaml,
 		       struct nmd_config **ret, struct diags *diag);
+/* The same from the saved texts of a configuration's files (config_load_texts()). */
+int daemon_load_texts(const char *name, const struct nmd_config_text *v, size_t n,
+		      struct nmd_config **ret, struct diags *diag);
 
 /*
  * Make @c (owned by the caller until success, then by the daemon) the
@@ -197,7 +200,7 @@ void confirm_cancel(struct nmd_daemon *d);
 /*
  * Before the apply of @next with a confirmation: record in the state file
  * what the next start must roll back to should the daemon stop or die
- * before the confirmation (the configuration in force and its text). 0
+ * before the confirmation (the configuration in force and its files' texts). 0
  * (also when nothing is in force: nothing to roll back to), or -errno
  * with the reason in @diag (then do not apply).
  */

@@ -142,6 +142,15 @@ static int params_config(struct rpc_call *call, const struct config_params *p, s
 	return 0;
 }
 
+/* @j (taken) as the call's result; NULL: -ENOMEM. */
+static int set_result(struct rpc_call *call, json_t *j)
+{
+	if (!j)
+		return -ENOMEM;
+	rpc_call_set_result(call, j);
+	return 0;
+}
+
 static int method_daemon_status(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
@@ -195,10 +204,7 @@ static int method_module_info(struct rpc_call *call, json_t *params)
 	if (r < 0)
 		return r;
 	j = module_info_json(d->opts.sysfs_root, d->module_name, d->config);
-	if (!j)
-		return -ENOMEM;
-	rpc_call_set_result(call, j);
-	return 0;
+	return set_result(call, j);
 }
 
 /*
@@ -585,10 +591,7 @@ static int method_daemon_doctor(struct rpc_call *call, json_t *params)
 	j = json_pack("{s:o, s:b, s:s, s:s}", "problems", problems, "config_applied",
 		      d->applies > 0, "status", d->status, "module_version_expected",
 		      NETMAPD_MODULE_VERSION);
-	if (!j)
-		return -ENOMEM;
-	rpc_call_set_result(call, j);
-	return 0;
+	return set_result(call, j);
 }
 
 const struct rpc_method nmd_methods[] = {

@@ -4,7 +4,7 @@
  * dispatcher (daemon/rpc*.c): one input is one request line, handled by
  * rpc_server_eval() against a method table that exercises parameter
  * unpacking (flat, optional, nested, arrays), errno mapping, the admin
- * check and descriptor attachment. Built with -fsanitize=fuzzer,address,
+ * check (test_rpc's methods, rpc_test_methods.c) and descriptor attachment. Built with -fsanitize=fuzzer,address,
  * undefined, so memory errors, leaks and undefined behaviour are crashes;
  * besides those it aborts when a response breaks the protocol:
  *   - not one line of JSON (a "\n" inside, or unparsable);
@@ -26,109 +26,9 @@
 #include <unistd.h>
 
 #include "rpc.h"
+#include "rpc_test_methods.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct echo_params {
-	const char *text;
-	json_int_t n;
-	bool flag;
-	double f;
-};
-
-static const struct rpc_param echo_table[] = {
-	RPC_PARAM_FIELD("text", RPC_PARAM_STRING, RPC_PARAM_REQUIRED, struct echo_params, text, NULL),
-	RPC_PARAM_FIELD("n", RPC_PARAM_INTEGER, 0, struct echo_params, n, NULL),
-	RPC_PARAM_FIELD("flag", RPC_PARAM_BOOLEAN, 0, struct echo_params, flag, NULL),
-	RPC_PARAM_FIELD("f", RPC_PARAM_NUMBER, 0, struct echo_params, f, NULL),
-	{}
-};
-
-static int m_echo(struct rpc_call *call, json_t *params)
-{
-	struct echo_params p = { 0 };
-	int r = rpc_params(call, params, echo_table, &p);
-
-	if (r < 0)
-		return r;
-	rpc_call_set_result(call, json_pack("{s:O, s:I}", "text", json_object_get(params, "text"),
-					    "n", p.n));
-	return 0;
-}
-
-struct nested_params {
-	json_int_t slots, rings;
-	json_t *names, *any;
-};
-
-/* "names": exactly two strings. */
-static int check_names(struct rpc_call *call, const char *path, json_t *v, void *at)
-{
-	if (json_array_size(v) != 2 || !json_is_string(json_array_get(v, 0)) ||
-	    !json_is_string(json_array_get(v, 1)))
-		return rpc_param_error(call, path, "expected two strings");
-	*(json_t **)at = v;
-	return 0;
-}
-
-static const struct rpc_param ring_table[] = {
-	RPC_PARAM_FIELD("slots", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct nested_params, slots,
-			NULL),
-	RPC_PARAM_FIELD("rings", RPC_PARAM_INTEGER, 0, struct nested_params, rings, NULL),
-	{}
-};
-
-static const struct rpc_param nested_table[] = {
-	{ .name = "ring", .type = RPC_PARAM_OBJECT, .flags = RPC_PARAM_REQUIRED, .fields = ring_table },
-	RPC_PARAM_FIELD("names", RPC_PARAM_ARRAY, 0, struct nested_params, names, check_names),
-	RPC_PARAM_FIELD("any", RPC_PARAM_ANY, 0, struct nested_params, any, NULL),
-	{}
-};
-
-static int m_nested(struct rpc_call *call, json_t *params)
-{
-	struct nested_params p = { .rings = 1 };
-	int r = rpc_params(call, params, nested_table, &p);
-
-	if (r < 0)
-		return r;
-	rpc_call_set_result(call, json_pack("{s:I, s:O?}", "slots", p.slots, "any", p.any));
-	return 0;
-}
-
-struct fail_params {
-	json_int_t e;
-	bool ctx;
-};
-
-static int check_errno(struct rpc_call *call, const char *path, json_t *v, void *at)
-{
-	json_int_t e = json_integer_value(v);
-
-	if (e < 1 || e > 200)
-		return rpc_param_error(call, path, "out of range");
-	*(json_int_t *)at = e;
-	return 0;
-}
-
-static const struct rpc_param fail_table[] = {
-	RPC_PARAM_FIELD("errno", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct fail_params, e,
-			check_errno),
-	RPC_PARAM_FIELD("context", RPC_PARAM_BOOLEAN, 0, struct fail_params, ctx, NULL),
-	{}
-};
-
-static int m_fail(struct rpc_call *call, json_t *params)
-{
-	struct fail_params p = { 0 };
-	int r = rpc_params(call, params, fail_table, &p);
-
-	if (r < 0)
-		return r;
-	if (p.ctx)
-		return rpc_call_errno(call, -(int)p.e, "Failed to do %s", "it");
-	return -(int)p.e;
-}
 
 /* Attaches @count descriptors (of /dev/null); fails after if "fail". */
 struct fds_params {
@@ -165,24 +65,9 @@ static int m_fds(struct rpc_call *call, json_t *params)
 	return fail ? -EBUSY : 0;
 }
 
-static int m_admin(struct rpc_call *call, json_t *params)
-{
-	int r = rpc_params(call, params, NULL, NULL);
-
-	if (r < 0)
-		return r;
-	rpc_call_set_result(call, json_true());
-	return 0;
-}
-
 static const struct rpc_method methods[] = {
-	{ "echo", m_echo, RPC_PRIV_PUBLIC },
-	{ "nested", m_nested, RPC_PRIV_PUBLIC },
-	{ "fail", m_fail, RPC_PRIV_PUBLIC },
+	RPC_TEST_METHODS,
 	{ "fds", m_fds, RPC_PRIV_PUBLIC },
-	{ "admin.poke", m_admin, RPC_PRIV_ADMIN },
-	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
-	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
 };
 
 static void quiet(void *userdata, int priority, const char *msg)

@@ -23,6 +23,8 @@
 
 #include "check.h"
 
+static struct nmd_config *cfg;
+
 static const char yaml[] =
 	"version: 1\n"
 	"admin:\n"
@@ -274,12 +276,12 @@ static const char *res(int r)
 	return r == OK ? "allowed" : r == DENY ? "denied" : r == BAD ? "bad name" : "?";
 }
 
-static void table(const struct nmd_config *c)
+static void test_table(void)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *w = &rows[i];
 		char why[256] = "";
-		int r = decide(c, w, why, sizeof(why));
+		int r = decide(cfg, w, why, sizeof(why));
 
 		CHECK(r == w->want, "uid %u: \"%s\" mode %s ring %d flags %#llx: %s, want %s (%s)",
 		      w->uid, w->name, w->mode ? w->mode : "-", w->ring,
@@ -289,7 +291,7 @@ static void table(const struct nmd_config *c)
 }
 
 /* What goes to the kernel: the bare name, and the suffixes as fields. */
-static void parses(void)
+static void test_parses(void)
 {
 	struct portspec ps;
 	char why[256];
@@ -322,48 +324,38 @@ static void parses(void)
 	      "the refusal names the flag: %s", why);
 }
 
-int main(void)
+/* Supplementary groups, and a name: "root" is uid 0. */
+static void test_groups(void)
 {
-	struct nmd_config *c = NULL;
-	struct diags d;
-	struct rpc_policy pol;
+	struct nmd_principal g0 = { .name = (char *)"0", .numeric = true, .id = 0 };
+	struct nmd_access a = { .set = true, .groups = &g0, .n_groups = 1 };
 	gid_t g2000[] = { 5, 2000 };
+	struct rpc_peer p;
+
+	p = peer(1005, 100, g2000, 2);
+	CHECK(access_match(&cfg->switches[1].ports[1].access, &p), "supplementary group 2000");
+	p = peer(0, 0, NULL, 0);
+	CHECK(access_match(&cfg->switches[1].ports[1].access, &p), "user \"root\" matches uid 0");
+	p = peer(1000, 100, NULL, 0);
+	CHECK(!access_match(&cfg->switches[0].ports[2].access, &p), "no rule matches nobody");
+	/* groups_known false: getgrouplist of the uid's user (uid 0 is root, group 0). */
+	p = peer(0, 12345, NULL, 0);
+	p.groups_known = false;
+	CHECK(access_match(&a, &p), "root's groups from the user database include 0");
+}
+
+/* The admin policy: numeric ids kept, unknown names skipped and counted. */
+static void test_admin_policy(void)
+{
+	struct rpc_policy pol;
 	struct rpc_peer p;
 	unsigned bad = 0;
 	int r;
 
-	diags_init(&d, "access.yaml");
-	r = config_load_buffer("access.yaml", yaml, sizeof(yaml) - 1, &c, &d);
-	if (r < 0) {
-		diags_print(&d, stdout);
-		CHECK(r == 0, "config loads: %d", r);
-		return check_summary();
-	}
-	table(c);
-	parses();
-
-	/* Supplementary groups, and a name: "root" is uid 0. */
-	p = peer(1005, 100, g2000, 2);
-	CHECK(access_match(&c->switches[1].ports[1].access, &p), "supplementary group 2000");
-	p = peer(0, 0, NULL, 0);
-	CHECK(access_match(&c->switches[1].ports[1].access, &p), "user \"root\" matches uid 0");
-	p = peer(1000, 100, NULL, 0);
-	CHECK(!access_match(&c->switches[0].ports[2].access, &p), "no rule matches nobody");
-	/* groups_known false: getgrouplist of the uid's user (uid 0 is root, group 0). */
-	p = peer(0, 12345, NULL, 0);
-	p.groups_known = false;
-	{
-		struct nmd_access a = { .set = true };
-		struct nmd_principal g0 = { .name = (char *)"0", .numeric = true, .id = 0 };
-
-		a.groups = &g0;
-		a.n_groups = 1;
-		CHECK(access_match(&a, &p), "root's groups from the user database include 0");
-	}
-
-	/* The admin policy: numeric ids kept, unknown names skipped and counted. */
-	r = access_policy_build(c, &pol, &bad);
+	r = access_policy_build(cfg, &pol, &bad);
 	CHECK(r == 0, "policy builds");
+	if (r)
+		return;
 	CHECK(pol.root_is_admin, "root is admin");
 	CHECK(pol.n_admin_uids == 1 && pol.admin_uids[0] == 4000, "admin uid 4000 (%zu)",
 	      pol.n_admin_uids);
@@ -376,8 +368,30 @@ int main(void)
 	p = peer(1000, 100, NULL, 0);
 	CHECK(!rpc_policy_is_admin(&pol, &p), "uid 1000 is not admin");
 	access_policy_done(&pol);
+}
 
-	config_free(c);
+static const struct check_case cases[] = {
+	CHECK_CASE(table),
+	CHECK_CASE(parses),
+	CHECK_CASE(groups),
+	CHECK_CASE(admin_policy),
+};
+
+int main(int argc, char **argv)
+{
+	struct diags d;
+	int r;
+
+	diags_init(&d, "access.yaml");
+	r = config_load_buffer("access.yaml", yaml, sizeof(yaml) - 1, &cfg, &d);
+	if (r < 0) {
+		diags_print(&d, stdout);
+		CHECK(r == 0, "config loads: %d", r);
+		diags_done(&d);
+		return check_summary();
+	}
+	r = CHECK_RUN(argc, argv, cases);
+	config_free(cfg);
 	diags_done(&d);
-	return check_summary();
+	return check_exit(r);
 }

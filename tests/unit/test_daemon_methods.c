@@ -15,7 +15,8 @@
  * switch.list grouping, admin-only methods, configurations refused with
  * file:line:col (-32008), status and stats; and the fd store: a pipe's
  * anchor goes to $NOTIFY_SOCKET with FDSTORE=1 FDNAME= FDPOLL=0 and an fd,
- * and FDSTOREREMOVE=1 when the pipe leaves the configuration.
+ * and FDSTOREREMOVE=1 when the pipe leaves the configuration. Each case but
+ * headroom runs on a daemon and fake kernel of its own (daemon_up()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +48,8 @@ static struct fake_kern *fk;
 /* ---- helpers ------------------------------------------------------------ */
 
 static struct nmd_daemon dm;
+static char statedir[64], state[128];
+static struct rpc_peer root, u1000, u1002, admin;
 
 static const char yaml[] =
 	"version: 1\n"
@@ -141,11 +144,10 @@ static const char *err_limit(json_t *e)
 	return json_string_value(json_object_get(json_object_get(e, "data"), "limit"));
 }
 
-static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1002,
-			 const struct rpc_peer *root, const struct rpc_peer *admin)
+static void on_handles(void)
 {
 	struct nmd_handle_limits saved = dm.config->handles;
-	unsigned base = dm.n_holders;
+	unsigned base = dm.n_holders, pidfds = dm.n_pidfds;
 	json_int_t h[8];
 	json_t *e = NULL, *j;
 
@@ -154,12 +156,12 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	/* 1. The module has the release watch: records are watched by it, no pidfd. */
 	fake_kern_watch(fk, &dm.kern);
 	dm.rw_state = NMD_RW_UNTRIED;	/* the fallback above turned it off */
-	h[0] = open_port(u1000, "vale0:vm1", NULL);
+	h[0] = open_port(&u1000, "vale0:vm1", NULL);
 	CHECK(h[0] > 0 && dm.rw_state == NMD_RW_ON && fake_watched(fk, &first) == 1 &&
 		      first == (uint64_t)h[0],
 	      "the handle is registered with the release watch");
-	CHECK(dm.n_pidfds == 1, "no pidfd for it (%u: the admin's of before)", dm.n_pidfds);
-	j = call(u1000, "{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"status\"}", NULL);
+	CHECK(dm.n_pidfds == pidfds, "no pidfd for it (%u)", dm.n_pidfds);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"status\"}", NULL);
 	CHECK(json_is_true(json_object_get(json_object_get(result(j), "holders"), "release_watch")),
 	      "status: release_watch");
 	json_decref(j);
@@ -168,19 +170,19 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	CHECK(dm.n_holders == base, "released: the record is gone (%u)", dm.n_holders);
 
 	/* 2. port.close forgets the kernel's watch too. */
-	h[0] = open_port(u1000, "vale0:vm1", NULL);
+	h[0] = open_port(&u1000, "vale0:vm1", NULL);
 	{
 		char line[160];
 
 		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":52,\"method\":\"port.close\","
 			 "\"params\":{\"handle\":%lld}}", (long long)h[0]);
-		json_decref(call(u1000, line, NULL));
+		json_decref(call(&u1000, line, NULL));
 	}
 	CHECK(fake_watched(fk, NULL) == 0 && dm.n_holders == base, "port.close: DEL sent, record gone");
 
 	/* 3. 3000 open-then-release rounds come back to where they started. */
 	for (int i = 0; i < 3000; i++) {
-		json_int_t x = open_port(u1000, "vale0:vm1", NULL);
+		json_int_t x = open_port(&u1000, "vale0:vm1", NULL);
 
 		if (x <= 0)
 			break;
@@ -192,20 +194,20 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	CHECK(dm.n_holders == base && dm.n_user_holders == 0, "3000 rounds: %u records, %u of users",
 	      dm.n_holders, dm.n_user_holders);
 
-	/* 4. Caps per uid and in total; root and admins are exempt. */
+	/* 4. Caps per uid and in total; &root and admins are exempt. */
 	dm.config->handles.per_uid = 3;
 	dm.config->handles.total = 4;
 	for (int i = 0; i < 3; i++)
-		h[i] = open_port(u1000, "vale0:vm1", NULL);
+		h[i] = open_port(&u1000, "vale0:vm1", NULL);
 	CHECK(h[2] > 0, "3 handles for uid 1000");
-	CHECK(open_port(u1000, "vale0:vm1", &e) < 0 && json_integer_value(json_object_get(e, "code")) ==
+	CHECK(open_port(&u1000, "vale0:vm1", &e) < 0 && json_integer_value(json_object_get(e, "code")) ==
 	      RPC_ERR_CAPACITY && err_limit(e) && !strcmp(err_limit(e), "per_uid"),
 	      "the 4th: -32004, limit per_uid");
 	json_decref(e);
-	CHECK(open_port(root, "vale0:vm1", NULL) > 0, "root still opens");
-	CHECK(open_port(admin, "vale0:vm1", NULL) > 0, "an admin still opens");
+	CHECK(open_port(&root, "vale0:vm1", NULL) > 0, "root still opens");
+	CHECK(open_port(&admin, "vale0:vm1", NULL) > 0, "an &admin still opens");
 	{
-		struct rpc_peer g = *u1002;
+		struct rpc_peer g = u1002;
 
 		g.gid = 2000;
 		CHECK(open_port(&g, "vale0:vm2", NULL) > 0, "uid 1002: the 4th user handle");
@@ -215,7 +217,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 	}
 	fake_release(fk, (uint64_t)h[0]);
 	pump_ms(20);
-	CHECK(open_port(u1000, "vale0:vm1", NULL) > 0, "one released: uid 1000 opens again");
+	CHECK(open_port(&u1000, "vale0:vm1", NULL) > 0, "one released: uid 1000 opens again");
 
 	/* 5. No release watch: one pidfd per process, capped; a failed pidfd_open leaves nothing. */
 	holders_free(&dm);
@@ -236,7 +238,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 			pause();
 			_exit(0);
 		}
-		struct rpc_peer p1 = *u1000, p2 = *u1000, gone = *u1000;
+		struct rpc_peer p1 = *&u1000, p2 = *&u1000, gone = *&u1000;
 
 		p1.pid = c1;
 		p2.pid = c2;
@@ -246,7 +248,7 @@ static void handles_test(const struct rpc_peer *u1000, const struct rpc_peer *u1
 		CHECK(open_port(&p2, "vale0:vm1", &e) < 0 && err_limit(e) &&
 		      !strcmp(err_limit(e), "pidfds_per_uid"), "a second process: limit pidfds_per_uid");
 		json_decref(e);
-		CHECK(open_port(root, "vale0:vm1", NULL) > 0, "root is exempt");
+		CHECK(open_port(&root, "vale0:vm1", NULL) > 0, "root is exempt");
 		kill(c2, SIGKILL);
 		waitpid(c2, NULL, 0);
 		gone.pid = c2;
@@ -289,13 +291,6 @@ static char *slurp(const char *path)
 }
 
 /*
- * The daemon dies inside the confirmation window (the timer and the memory
- * go, the state file stays), and starts again with the unconfirmed file on
- * disk: it rolls back to the configuration before the apply (its text from
- * the state file), says so (degraded: the file on disk is not in force),
- * and the record leaves the state file.
- */
-/*
  * The daemon is killed (the timer and the memory go, the state file stays)
  * and starts again with the file dm.config_path, which has the text @text
  * (NULL: read from disk). False if that start failed.
@@ -323,7 +318,7 @@ static bool crash_and_start(const char *text)
 }
 
 /* topology.apply of vale3 with the one port @port, named "@port.yaml", to confirm within 60 s. */
-static void apply_unconfirmed(const struct rpc_peer *root, const char *port)
+static void apply_unconfirmed(const char *port)
 {
 	char line[512];
 	json_t *j;
@@ -331,19 +326,26 @@ static void apply_unconfirmed(const struct rpc_peer *root, const char *port)
 	snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":71,\"method\":\"topology.apply\","
 		 "\"params\":{\"confirm\":60,\"name\":\"%s.yaml\",\"config\":\"version: 1\\n"
 		 "switches:\\n  - name: vale3\\n    ports:\\n      - ephemeral: %s\\n\"}}", port, port);
-	j = call(root, line, NULL);
+	j = call(&root, line, NULL);
 	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 60,
 	      "apply %s with confirm", port);
 	json_decref(j);
 }
 
-static void crash_in_window(const struct rpc_peer *root, const struct rpc_peer *user)
+/*
+ * The daemon dies inside the confirmation window (the timer and the memory
+ * go, the state file stays), and starts again with the unconfirmed file on
+ * disk: it rolls back to the configuration before the apply (its text from
+ * the state file), says so (degraded: the file on disk is not in force),
+ * and the record leaves the state file.
+ */
+static void crash_in_window(void)
 {
 	static const char e4[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
 				 "      - ephemeral: e4\n";
 	char *st;
 
-	apply_unconfirmed(root, "e4");
+	apply_unconfirmed("e4");
 	st = slurp(dm.opts.state_path);
 	CHECK(st && strstr(st, "\"confirm\": {\"config\":\"e4.yaml\"") &&
 	      strstr(st, "ephemeral: e2"), "the state file has what to roll back to:\n%s", st);
@@ -355,8 +357,8 @@ static void crash_in_window(const struct rpc_peer *root, const struct rpc_peer *
 	CHECK(confirm_recover(&dm) == 1, "start: the unconfirmed apply is rolled back");
 	CHECK(dm.config && !config_find_port(dm.config, "vale3:e4") &&
 	      config_find_port(dm.config, "vale3:e2"), "rolled back to e2's configuration");
-	CHECK(!strcmp(state_of(user), "degraded"), "degraded (the file on disk is not in force): %s",
-	      state_of(user));
+	CHECK(!strcmp(state_of(&u1000), "degraded"), "degraded (the file on disk is not in force): %s",
+	      state_of(&u1000));
 	CHECK(strstr(dm.health_why, "not confirmed before netmapd stopped") != NULL, "why: %s",
 	      dm.health_why);
 	st = slurp(dm.opts.state_path);
@@ -378,7 +380,7 @@ static void put_file(const char *path, const char *text)
  * them from the state file, leaving the files on disk as they are (the
  * unconfirmed text in the main file, the drop-in gone).
  */
-static void crash_in_window_files(const struct rpc_peer *root, const struct rpc_peer *user)
+static void crash_in_window_files(void)
 {
 	static const char main_yaml[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
 					"      - ephemeral: f1\n";
@@ -389,17 +391,16 @@ static void crash_in_window_files(const struct rpc_peer *root, const struct rpc_
 	char *st;
 
 	memcpy(keep, dm.config_path, sizeof(keep));
-	snprintf(strrchr(dm.config_path, '/'), sizeof(dm.config_path) - (size_t)(strrchr(dm.config_path, '/') - dm.config_path),
-		 "/multi.yaml");
+	snprintf(dm.config_path, sizeof(dm.config_path), "%s/multi.yaml", statedir);
 	snprintf(dir, sizeof(dir), "%s.d", dm.config_path);
 	snprintf(drop, sizeof(drop), "%s/10-more.yaml", dir);
 	CHECK(mkdir(dir, 0700) == 0, "mkdir %s", dir);
 	put_file(dm.config_path, main_yaml);
 	put_file(drop, "switches:\n  - name: vale4\n    ports:\n      - ephemeral: f2\n");
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":72,\"method\":\"reload\"}", NULL);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":72,\"method\":\"reload\"}", NULL);
 	CHECK(config_find_port(dm.config, "vale4:f2"), "reloaded from two files");
 	json_decref(j);
-	apply_unconfirmed(root, "e5");
+	apply_unconfirmed("e5");
 	st = slurp(dm.opts.state_path);
 	CHECK(st && strstr(st, "10-more.yaml\",\"text\":\"switches:") && strstr(st, "ephemeral: f1"),
 	      "the state file has both files:\n%s", st);
@@ -413,7 +414,7 @@ static void crash_in_window_files(const struct rpc_peer *root, const struct rpc_
 		CHECK(!config_find_port(dm.config, "vale3:e5") &&
 		      config_find_port(dm.config, "vale3:f1") && config_find_port(dm.config, "vale4:f2"),
 		      "both files' objects are back");
-		CHECK(!strcmp(state_of(user), "degraded"), "degraded: %s", state_of(user));
+		CHECK(!strcmp(state_of(&u1000), "degraded"), "degraded: %s", state_of(&u1000));
 		st = slurp(dm.config_path);
 		CHECK(st && streq(st, e5) && access(drop, F_OK) < 0,
 		      "the files on disk are left as they are");
@@ -432,7 +433,7 @@ static void crash_in_window_files(const struct rpc_peer *root, const struct rpc_
  * configuration before it comes back when the timer fires; while one waits,
  * reload and other applies are refused; a plan's "name" names the text.
  */
-static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *user)
+static void on_confirm(void)
 {
 	static const char apply_e2[] =
 		"{\"jsonrpc\":\"2.0\",\"id\":62,\"method\":\"topology.apply\",\"params\":"
@@ -440,7 +441,7 @@ static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *use
 		"      - ephemeral: e2\\n\"}}";
 	json_t *j;
 
-	j = call(user, "{\"jsonrpc\":\"2.0\",\"id\":63,\"method\":\"topology.plan\",\"params\":"
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":63,\"method\":\"topology.plan\",\"params\":"
 		 "{\"name\":\"mine.yaml\",\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
 		 NULL);
 	{
@@ -451,37 +452,37 @@ static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *use
 		CHECK(e0 && !strncmp(e0, "mine.yaml:3:", 12), "plan names the text: %s", e0 ? e0 : "-");
 	}
 	json_decref(j);
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":64,\"method\":\"topology.apply\",\"params\":"
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":64,\"method\":\"topology.apply\",\"params\":"
 		 "{\"confirm\":0,\"config\":\"version: 1\\n\"}}", NULL);
 	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "confirm 0 refused");
 	json_decref(j);
 
 	/* Confirmed in time. */
-	j = call(root, apply_e2, NULL);
+	j = call(&root, apply_e2, NULL);
 	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 1, "apply with confirm");
 	json_decref(j);
-	CHECK(!strcmp(state_of(user), "confirming"), "state confirming: %s", state_of(user));
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":65,\"method\":\"reload\"}", NULL);
+	CHECK(!strcmp(state_of(&u1000), "confirming"), "state confirming: %s", state_of(&u1000));
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":65,\"method\":\"reload\"}", NULL);
 	CHECK(err_code(j) == RPC_ERR_STATE, "reload while confirming: -32006");
 	json_decref(j);
-	j = call(root, apply_e2, NULL);
+	j = call(&root, apply_e2, NULL);
 	CHECK(err_code(j) == RPC_ERR_STATE, "apply while confirming: -32006");
 	json_decref(j);
-	j = call(user, "{\"jsonrpc\":\"2.0\",\"id\":66,\"method\":\"topology.confirm\"}", NULL);
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":66,\"method\":\"topology.confirm\"}", NULL);
 	CHECK(err_code(j) == RPC_ERR_PERMISSION, "confirm is for admins");
 	json_decref(j);
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":67,\"method\":\"topology.confirm\"}", NULL);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":67,\"method\":\"topology.confirm\"}", NULL);
 	CHECK(json_is_true(json_object_get(result(j), "confirmed")), "confirmed");
 	json_decref(j);
-	CHECK(!strcmp(state_of(user), "applied"), "state applied after confirm");
+	CHECK(!strcmp(state_of(&u1000), "applied"), "state applied after confirm");
 	pump_ms(1300);
 	CHECK(config_find_port(dm.config, "vale3:e2"), "a confirmed apply stays");
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":68,\"method\":\"topology.confirm\"}", NULL);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":68,\"method\":\"topology.confirm\"}", NULL);
 	CHECK(err_code(j) == RPC_ERR_STATE, "nothing to confirm: -32006");
 	json_decref(j);
 
 	/* Not confirmed: rolled back to e2's configuration. */
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":69,\"method\":\"topology.apply\",\"params\":"
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":69,\"method\":\"topology.apply\",\"params\":"
 		 "{\"confirm\":1,\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
 		 "      - ephemeral: e3\\n\"}}", NULL);
 	CHECK(json_is_array(json_object_get(result(j), "actions")), "apply e3 with confirm");
@@ -490,16 +491,10 @@ static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *use
 	pump_ms(1500);
 	CHECK(!config_find_port(dm.config, "vale3:e3") && config_find_port(dm.config, "vale3:e2"),
 	      "not confirmed: rolled back to e2");
-	CHECK(!strcmp(state_of(user), "applied"), "state applied after the rollback: %s",
-	      state_of(user));
-	crash_in_window(root, user);
-	crash_in_window_files(root, user);
-	/* Back to what the rest of the test expects. */
-	j = call(root, "{\"jsonrpc\":\"2.0\",\"id\":70,\"method\":\"topology.apply\","
-		 "\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
-		 "      - ephemeral: e1\\n\"}}", NULL);
-	CHECK(config_find_port(dm.config, "vale3:e1"), "e1 again");
-	json_decref(j);
+	CHECK(!strcmp(state_of(&u1000), "applied"), "state applied after the rollback: %s",
+	      state_of(&u1000));
+	crash_in_window();
+	crash_in_window_files();
 }
 
 #define CHECK_STR(a, b)                                                        \
@@ -514,7 +509,7 @@ static void confirm_test(const struct rpc_peer *root, const struct rpc_peer *use
  * memory past 90% with the value to set and its cost; rings below it (not
  * reported); a private region never.
  */
-static void headroom_test(void)
+static void test_headroom(void)
 {
 	struct cap_region regs[2] = {
 		{ .name = "global region", .global = true, .users = 2,
@@ -563,68 +558,31 @@ static void headroom_test(void)
 	json_decref(out);
 }
 
-int main(void)
+/* status on a fresh daemon. */
+static void on_status(void)
 {
-	struct rpc_peer root = mkpeer(0, 0, getpid()), u1000 = mkpeer(1000, 100, getpid()),
-			u1002 = mkpeer(1002, 100, getpid()), admin = mkpeer(4000, 100, getpid());
-	char statedir[] = "/tmp/test_daemon_methods.XXXXXX", state[128];
-	struct diags d;
 	json_t *j;
-	const struct kern_open *last;
-	json_int_t h1, h2;
-	unsigned opens;
-	int nfds, r;
 
-	signal(SIGPIPE, SIG_IGN);
-	log_setup(false);
-	headroom_test();
-	if (!mkdtemp(statedir))
-		return 2;
-	snprintf(state, sizeof(state), "%s/state.json", statedir);
-	dm.opts.sysfs_root = statedir; /* no module there */
-	dm.opts.state_path = state;
-	snprintf(dm.config_path, sizeof(dm.config_path), "%s/none.yaml", statedir);
-	snprintf(dm.module_name, sizeof(dm.module_name), "netmap");
-	dm.next_handle = 1;
-	dm.started = time(NULL);
-	fk = fake_new();
-	if (!fk || fake_add_ephemeral(fk, "vale0:vm1") || fake_add_ephemeral(fk, "vale1:x") ||
-	    fake_add_ephemeral(fk, "vale0:vm2"))
-		return 2;
-	fake_set_tx_packets(fk, 7);
-	fake_kern(fk, &dm.kern);
-
-	diags_init(&d, "methods.yaml");
-	r = daemon_load_config(NULL, "methods.yaml", yaml, &dm.config, &d);
-	CHECK(r == 0, "config loads: %d", r);
-	if (r < 0) {
-		diags_print(&d, stdout);
-		return check_summary();
-	}
-	r = engine_new(&dm.kern, state, &dm.engine, &d);
-	CHECK(r == 0, "engine_new: %d", r);
-	diags_done(&d);
-	dm.base = event_base_new();
-	r = rpc_server_new(dm.base, nmd_methods, nmd_n_methods, NULL, &dm, &dm.rpc);
-	CHECK(r == 0, "rpc server");
-	if (r < 0 || !dm.engine)
-		return check_summary();
-	{
-		struct rpc_policy pol = { .root_is_admin = true };
-		uid_t a = 4000;
-
-		pol.admin_uids = &a;
-		pol.n_admin_uids = 1;
-		rpc_server_set_policy(dm.rpc, &pol);
-	}
-
-	/* status */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}", NULL);
 	CHECK(json_is_string(json_object_get(result(j), "version")), "status has a version");
 	CHECK(json_integer_value(json_object_get(result(j), "handles")) == 0, "no handles yet");
 	json_decref(j);
+}
 
-	/* port.open allowed: result, fd, holder. */
+/*
+ * port.open allowed (result, fd, holder), refused (another uid, a name the
+ * rule does not cover, outside the file), by group, by an admin; the
+ * suffixes reach the kernel as mode and flags; kernel errors carry errno.
+ */
+static void on_port_open(void)
+{
+	const struct kern_open *last;
+	unsigned opens;
+	json_int_t h1;
+	json_t *j;
+	int nfds;
+
+	/* Allowed: result, fd, holder. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"port.open\","
 			 "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
 	CHECK(nfds == 1, "one fd sent (%d)", nfds);
@@ -684,7 +642,6 @@ int main(void)
 		j = call(&g, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"port.open\","
 			     "\"params\":{\"name\":\"vale0:vm2\",\"mode\":\"one\",\"ring\":0}}", &nfds);
 		CHECK(nfds == 1 && result(j), "group 2000 opens vm2");
-		h2 = json_integer_value(json_object_get(result(j), "handle"));
 		json_decref(j);
 	}
 	/* Not in the file: admins only. */
@@ -705,7 +662,14 @@ int main(void)
 	CHECK(json_integer_value(json_object_get(json_object_get(json_object_get(j, "error"), "data"),
 						 "errno")) == ENXIO, "data.errno");
 	json_decref(j);
-	/* Bad parameters. */
+}
+
+/* Bad parameters: -32602 naming the field. */
+static void on_bad_params(void)
+{
+	json_t *j;
+	int nfds;
+
 	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"port.open\","
 			"\"params\":{\"name\":\"vale0:vm1\",\"mode\":\"sideways\"}}", &nfds);
 	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS && nfds == 0, "bad mode");
@@ -734,7 +698,17 @@ int main(void)
 		 &nfds);
 	CHECK(err_code(j) == RPC_ERR_INVALID_PARAMS, "missing name");
 	json_decref(j);
+}
 
+/* port.list and port.close of three holders. */
+static void on_port_close(void)
+{
+	struct rpc_peer g = mkpeer(1002, 2000, getpid());
+	json_int_t h1 = open_port(&u1000, "vale0:vm1", NULL);
+	json_int_t h2 = open_port(&g, "vale0:vm2", NULL);
+	json_t *j;
+
+	CHECK(h1 > 0 && h2 > 0 && open_port(&admin, "vale5:z", NULL) > 0, "three holders");
 	/* port.list: three holders. */
 	j = call(&u1002, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"port.list\"}", NULL);
 	CHECK(json_array_size(json_object_get(result(j), "handles")) == 3, "3 handles listed");
@@ -762,41 +736,49 @@ int main(void)
 		json_decref(j);
 	}
 	CHECK(dm.n_holders == 1, "one holder left (%u)", dm.n_holders);
+}
 
-	/* A holder that exits is dropped (its pidfd fires). */
-	{
-		pid_t child = fork();
+/* A holder that exits is dropped (its pidfd fires). */
+static void on_holder_exit(void)
+{
+	unsigned base = dm.n_holders;
+	struct rpc_peer cp;
+	pid_t child;
+	json_t *j;
+	int nfds;
 
-		if (child == 0) {
-			pause();
-			_exit(0);
-		}
-		struct rpc_peer cp = mkpeer(1000, 100, child);
-
-		j = call(&cp, "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"port.open\","
-			      "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
-		CHECK(nfds == 1, "child's port opened");
-		json_decref(j);
-		CHECK(dm.n_holders == 2, "two holders (%u)", dm.n_holders);
-		j = call(&cp, "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"port.list\"}", NULL);
-		{
-			size_t i;
-			json_t *e;
-			bool watched = false;
-
-			json_array_foreach(json_object_get(result(j), "handles"), i, e)
-				if (json_integer_value(json_object_get(e, "pid")) == child)
-					watched = json_is_true(json_object_get(e, "watched"));
-			CHECK(watched, "the child's handle is watched by a pidfd");
-		}
-		json_decref(j);
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		pump_ms(50);
-		CHECK(dm.n_holders == 1, "the exited holder is dropped (%u)", dm.n_holders);
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
 	}
+	cp = mkpeer(1000, 100, child);
+	j = call(&cp, "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"port.open\","
+		      "\"params\":{\"name\":\"vale0:vm1\"}}", &nfds);
+	CHECK(nfds == 1, "child's port opened");
+	json_decref(j);
+	CHECK(dm.n_holders == base + 1, "one more holder (%u)", dm.n_holders);
+	j = call(&cp, "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"port.list\"}", NULL);
+	{
+		size_t i;
+		json_t *e;
+		bool watched = false;
 
-	handles_test(&u1000, &u1002, &root, &admin);
+		json_array_foreach(json_object_get(result(j), "handles"), i, e)
+			if (json_integer_value(json_object_get(e, "pid")) == child)
+				watched = json_is_true(json_object_get(e, "watched"));
+		CHECK(watched, "the child's handle is watched by a pidfd");
+	}
+	json_decref(j);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	pump_ms(50);
+	CHECK(dm.n_holders == base, "the exited holder is dropped (%u)", dm.n_holders);
+}
+
+static void on_lists(void)
+{
+	json_t *j;
 
 	/* switch.list groups VALE_LIST by switch. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":17,\"method\":\"switch.list\"}", NULL);
@@ -821,8 +803,13 @@ int main(void)
 	CHECK(json_is_true(json_object_get(result(j), "up")), "up");
 	CHECK(json_is_number(json_object_get(result(j), "monotonic")), "clock for rates");
 	json_decref(j);
+}
 
-	/* object.get: one object with its rule; doctor; topology.get's access list. */
+/* object.get: one object with its rule; doctor; topology.get's access list. */
+static void on_objects(void)
+{
+	json_t *j;
+
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"object.get\",\"params\":{\"name\":\"vale0:vm1\"}}", NULL);
 	CHECK(streq(json_string_value(json_object_get(result(j), "kind")), "ephemeral"), "object kind");
 	CHECK(streq(json_string_value(json_array_get(json_object_get(json_object_get(result(j), "access"),
@@ -859,8 +846,13 @@ int main(void)
 					     u, sizeof(u)) == 0 && streq(u, "x.scope"), "innermost unit");
 		CHECK(observe_unit_of_cgroup("/", u, sizeof(u)) == -ENOENT, "no unit");
 	}
+}
 
-	/* Admin-only methods. */
+/* Admin-only methods. */
+static void on_admin_only(void)
+{
+	json_t *j;
+
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":19,\"method\":\"topology.apply\"}", NULL);
 	CHECK(err_code(j) == RPC_ERR_PERMISSION, "apply by a user refused");
 	json_decref(j);
@@ -872,6 +864,12 @@ int main(void)
 			 "\"params\":{\"file\":\"/etc/shadow\"}}", NULL);
 	CHECK(err_code(j) == RPC_ERR_PERMISSION, "plan of a file by a user refused");
 	json_decref(j);
+}
+
+static void on_config(void)
+{
+	json_t *j;
+
 	/* A refused configuration says where. */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"topology.plan\","
 			 "\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
@@ -904,9 +902,18 @@ int main(void)
 	      "status after a refused reload: degraded");
 	CHECK(json_is_string(json_object_get(result(j), "reason")), "status says why");
 	json_decref(j);
-	confirm_test(&root, &u1000);
+}
 
-	/* Unknown methods, module.info, topology.get. */
+/* Unknown methods, module.info, topology.get of an applied text. */
+static void on_misc(void)
+{
+	json_t *j;
+
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":24,\"method\":\"topology.apply\","
+			"\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+			"      - ephemeral: e1\\n\"}}", NULL);
+	CHECK(json_is_array(json_object_get(result(j), "actions")), "root applies a config text");
+	json_decref(j);
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":26,\"method\":\"port.teleport\"}", NULL);
 	CHECK(err_code(j) == RPC_ERR_METHOD_NOT_FOUND, "unknown method");
 	json_decref(j);
@@ -926,78 +933,198 @@ int main(void)
 		      "topology.get lists the regions and who reaches them");
 	}
 	json_decref(j);
+}
 
-	/* The fd store: a notify socket of our own stands in for systemd. */
-	{
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		char msg[512], cbuf[CMSG_SPACE(4 * sizeof(int))];
-		struct iovec iov = { msg, sizeof(msg) - 1 };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm;
-		int ns, got_fds = 0;
-		ssize_t n;
+/* The fd store: a notify socket of our own stands in for systemd. */
+static void on_fdstore(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char msg[512], cbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec iov = { msg, sizeof(msg) - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int ns, got_fds = 0;
+	ssize_t n;
+	json_t *j;
 
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", statedir);
-		ns = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		CHECK(ns >= 0 && bind(ns, (struct sockaddr *)&sa, sizeof(sa)) == 0, "notify socket");
-		setenv("NOTIFY_SOCKET", sa.sun_path, 1);
-		j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":30,\"method\":\"topology.apply\","
-				"\"params\":{\"config\":\"version: 1\\npipes:\\n  - parent: pp\\n    ids: [1]\\n\"}}",
-			 NULL);
-		CHECK(json_is_array(json_object_get(result(j), "actions")), "apply with a pipe");
-		json_decref(j);
-		/* Messages until the FDSTORE one (STATUS= and others may come first). */
-		msg[0] = '\0';
-		while ((n = recvmsg(ns, &mh, MSG_CMSG_CLOEXEC)) >= 0) {
-			msg[n] = '\0';
-			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-				if (cm->cmsg_type != SCM_RIGHTS)
-					continue;
-				for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-					close(((int *)CMSG_DATA(cm))[i]);
-					got_fds++;
-				}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", statedir);
+	ns = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	CHECK(ns >= 0 && bind(ns, (struct sockaddr *)&sa, sizeof(sa)) == 0, "notify socket");
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":30,\"method\":\"topology.apply\","
+			"\"params\":{\"config\":\"version: 1\\npipes:\\n  - parent: pp\\n    ids: [1]\\n\"}}",
+		 NULL);
+	CHECK(json_is_array(json_object_get(result(j), "actions")), "apply with a pipe");
+	json_decref(j);
+	/* Messages until the FDSTORE one (STATUS= and others may come first). */
+	msg[0] = '\0';
+	while ((n = recvmsg(ns, &mh, MSG_CMSG_CLOEXEC)) >= 0) {
+		msg[n] = '\0';
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+				close(((int *)CMSG_DATA(cm))[i]);
+				got_fds++;
 			}
-			if (strstr(msg, "FDSTORE=1"))
-				break;
-			mh.msg_controllen = sizeof(cbuf);
 		}
-		CHECK(strstr(msg, "FDSTORE=1") && strstr(msg, "FDNAME=") && strstr(msg, "FDPOLL=0"),
-		      "FDSTORE message: %s", msg);
-		CHECK(got_fds == 1, "with the anchor fd (%d)", got_fds);
-		CHECK(dm.n_stored == 1, "one fd name remembered (%zu)", dm.n_stored);
-		j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"topology.apply\","
-				"\"params\":{\"config\":\"version: 1\\n\"}}", NULL);
-		CHECK(json_is_array(json_object_get(result(j), "actions")), "apply without the pipe");
-		json_decref(j);
-		msg[0] = '\0';
+		if (strstr(msg, "FDSTORE=1"))
+			break;
 		mh.msg_controllen = sizeof(cbuf);
-		while ((n = recvmsg(ns, &mh, MSG_CMSG_CLOEXEC)) >= 0) {
-			msg[n] = '\0';
-			if (strstr(msg, "FDSTOREREMOVE=1"))
-				break;
-			mh.msg_controllen = sizeof(cbuf);
-		}
-		CHECK(strstr(msg, "FDSTOREREMOVE=1") && strstr(msg, "FDNAME="), "FDSTOREREMOVE: %s", msg);
-		CHECK(dm.n_stored == 0, "no fd name remembered");
-		unsetenv("NOTIFY_SOCKET");
-		close(ns);
 	}
+	CHECK(strstr(msg, "FDSTORE=1") && strstr(msg, "FDNAME=") && strstr(msg, "FDPOLL=0"),
+	      "FDSTORE message: %s", msg);
+	CHECK(got_fds == 1, "with the anchor fd (%d)", got_fds);
+	CHECK(dm.n_stored == 1, "one fd name remembered (%zu)", dm.n_stored);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"topology.apply\","
+			"\"params\":{\"config\":\"version: 1\\n\"}}", NULL);
+	CHECK(json_is_array(json_object_get(result(j), "actions")), "apply without the pipe");
+	json_decref(j);
+	msg[0] = '\0';
+	mh.msg_controllen = sizeof(cbuf);
+	while ((n = recvmsg(ns, &mh, MSG_CMSG_CLOEXEC)) >= 0) {
+		msg[n] = '\0';
+		if (strstr(msg, "FDSTOREREMOVE=1"))
+			break;
+		mh.msg_controllen = sizeof(cbuf);
+	}
+	CHECK(strstr(msg, "FDSTOREREMOVE=1") && strstr(msg, "FDNAME="), "FDSTOREREMOVE: %s", msg);
+	CHECK(dm.n_stored == 0, "no fd name remembered");
+	unsetenv("NOTIFY_SOCKET");
+	close(ns);
+}
 
-	rpc_server_free(dm.rpc);
+/*
+ * A daemon around a fresh fake kernel (ports vale0:vm1, vale1:x, vale0:vm2)
+ * on the file above, its state in a fresh folder; false if it did not come
+ * up (a failed check says why). daemon_down() undoes what was made.
+ */
+static bool daemon_up(void)
+{
+	struct rpc_policy pol = { .root_is_admin = true };
+	uid_t a = 4000;
+	struct diags d;
+	int r;
+
+	memset(&dm, 0, sizeof(dm));
+	snprintf(statedir, sizeof(statedir), "/tmp/test_daemon_methods.XXXXXX");
+	if (!mkdtemp(statedir)) {
+		CHECK(0, "mkdtemp: %s", strerror(errno));
+		statedir[0] = '\0';
+		return false;
+	}
+	snprintf(state, sizeof(state), "%s/state.json", statedir);
+	dm.opts.sysfs_root = statedir; /* no module there */
+	dm.opts.state_path = state;
+	snprintf(dm.config_path, sizeof(dm.config_path), "%s/none.yaml", statedir);
+	snprintf(dm.module_name, sizeof(dm.module_name), "netmap");
+	dm.next_handle = 1;
+	dm.started = time(NULL);
+	fk = fake_new();
+	if (!fk || fake_add_ephemeral(fk, "vale0:vm1") || fake_add_ephemeral(fk, "vale1:x") ||
+	    fake_add_ephemeral(fk, "vale0:vm2")) {
+		CHECK(0, "fake kernel");
+		return false;
+	}
+	fake_set_tx_packets(fk, 7);
+	fake_kern(fk, &dm.kern);
+
+	diags_init(&d, "methods.yaml");
+	r = daemon_load_config(NULL, "methods.yaml", yaml, &dm.config, &d);
+	CHECK(r == 0, "config loads: %d", r);
+	if (r == 0) {
+		r = engine_new(&dm.kern, state, &dm.engine, &d);
+		CHECK(r == 0, "engine_new: %d", r);
+	}
+	if (r < 0)
+		diags_print(&d, stdout);
+	diags_done(&d);
+	if (r < 0 || !dm.engine)
+		return false;
+	dm.base = event_base_new();
+	r = rpc_server_new(dm.base, nmd_methods, nmd_n_methods, NULL, &dm, &dm.rpc);
+	CHECK(r == 0, "rpc server");
+	if (r < 0)
+		return false;
+	pol.admin_uids = &a;
+	pol.n_admin_uids = 1;
+	rpc_server_set_policy(dm.rpc, &pol);
+	return true;
+}
+
+static void daemon_down(void)
+{
+	char cmd[160];
+
+	if (dm.rpc)
+		rpc_server_free(dm.rpc);
 	holders_free(&dm);
+	if (dm.ev_confirm)
+		event_free(dm.ev_confirm);
+	config_free(dm.confirm_prev);
 	engine_free(dm.engine);
 	config_free(dm.config);
-	event_base_free(dm.base);
+	if (dm.base)
+		event_base_free(dm.base);
 	free(dm.stored);
 	fake_free(fk);
-	{
-		char cmd[160];
+	fk = NULL;
+	memset(&dm, 0, sizeof(dm));
+	if (!statedir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", statedir);
+	if (system(cmd) != 0)
+		printf("note: could not remove %s\n", statedir);
+}
 
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", statedir);
-		if (system(cmd) != 0)
-			printf("note: could not remove %s\n", statedir);
+/* test_NAME: on_NAME() on a daemon of its own. */
+#define DAEMON_CASE(name)					\
+	static void test_##name(void)				\
+	{							\
+		if (daemon_up())				\
+			on_##name();				\
+		daemon_down();					\
 	}
-	return check_summary();
+
+DAEMON_CASE(status)
+DAEMON_CASE(port_open)
+DAEMON_CASE(bad_params)
+DAEMON_CASE(port_close)
+DAEMON_CASE(holder_exit)
+DAEMON_CASE(handles)
+DAEMON_CASE(lists)
+DAEMON_CASE(objects)
+DAEMON_CASE(admin_only)
+DAEMON_CASE(config)
+DAEMON_CASE(confirm)
+DAEMON_CASE(misc)
+DAEMON_CASE(fdstore)
+
+static const struct check_case cases[] = {
+	CHECK_CASE(headroom),
+	CHECK_CASE(status),
+	CHECK_CASE(port_open),
+	CHECK_CASE(bad_params),
+	CHECK_CASE(port_close),
+	CHECK_CASE(holder_exit),
+	CHECK_CASE(handles),
+	CHECK_CASE(lists),
+	CHECK_CASE(objects),
+	CHECK_CASE(admin_only),
+	CHECK_CASE(config),
+	CHECK_CASE(confirm),
+	CHECK_CASE(misc),
+	CHECK_CASE(fdstore),
+};
+
+int main(int argc, char **argv)
+{
+	root = mkpeer(0, 0, getpid());
+	u1000 = mkpeer(1000, 100, getpid());
+	u1002 = mkpeer(1002, 100, getpid());
+	admin = mkpeer(4000, 100, getpid());
+	signal(SIGPIPE, SIG_IGN);
+	log_setup(false);
+	return check_exit(CHECK_RUN(argc, argv, cases));
 }

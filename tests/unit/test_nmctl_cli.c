@@ -27,6 +27,8 @@
 
 static char dir[64], sock[128], outp[128], errp[128];
 static char *out, *err;
+static char file[160], self[4096];
+static pid_t srv;
 
 static char *slurp(const char *path)
 {
@@ -136,30 +138,11 @@ static int child(int want)
 	return failed ? 10 : 0;
 }
 
-int main(int argc, char **argv)
+/* Outputs against the golden files. */
+static void test_outputs(void)
 {
-	char file[160], self[4096];
-	ssize_t sl;
-	pid_t srv;
 	int rc;
 
-	if (argc == 3 && !strcmp(argv[1], "--child"))
-		return child(atoi(argv[2]));
-	signal(SIGPIPE, SIG_IGN);
-	setenv("TZ", "UTC", 1);
-	snprintf(dir, sizeof(dir), "/tmp/test_nmctl.XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(sock, sizeof(sock), "%s/nmd.sock", dir);
-	snprintf(outp, sizeof(outp), "%s/out", dir);
-	snprintf(errp, sizeof(errp), "%s/err", dir);
-	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (sl < 0)
-		return 1;
-	self[sl] = '\0';
-	srv = fake_start(sock, GOLDEN_DIR);
-
-	/* Outputs. */
 	rc = nmctl(NULL, "show", NULL);
 	CHECK(rc == 0, "show: %d %s", rc, err);
 	golden("show.txt", out);
@@ -202,15 +185,13 @@ int main(int argc, char **argv)
 	CHECK(rc == 0 && strstr(out, "memsize:") && strstr(out, "handle:"), "port open: %s", out);
 	rc = nmctl(NULL, "port", "close", "5", NULL);
 	CHECK(rc == 0 && !strcmp(out, "Handle 5 closed.\n"), "port close: %s", out);
+}
 
-	/* plan / apply, from a file and from stdin. */
-	snprintf(file, sizeof(file), "%s/good.yaml", dir);
-	{
-		FILE *f = fopen(file, "w");
+/* plan / apply, from a file and from stdin. */
+static void test_plan_apply(void)
+{
+	int rc;
 
-		fputs("version: 1\n", f);
-		fclose(f);
-	}
 	rc = nmctl(NULL, "plan", file, NULL);
 	CHECK(rc == 0, "plan");
 	golden("plan.txt", out);
@@ -220,8 +201,13 @@ int main(int argc, char **argv)
 	rc = nmctl(NULL, "apply", file, NULL);
 	CHECK(rc == 0 && !strncmp(out, "Plan:\n  1. create", 17) && strstr(out, "Applied: 3 actions.\n"),
 	      "apply: %s", out);
+}
 
-	/* Exit codes and hints. */
+/* Refusals: exit code 1 and its hints. */
+static void test_refused(void)
+{
+	int rc;
+
 	rc = nmctl("switches:\n  - name: bad\n", "plan", "-", NULL);
 	CHECK(rc == 1 && strstr(err, "Configuration refused") && strstr(err, "<config>:3:5:") &&
 	      strstr(err, "netmapd --check"), "bad config: %d %s", rc, err);
@@ -240,6 +226,13 @@ int main(int argc, char **argv)
 	}
 	rc = nmctl(NULL, "port", "open", "nosuch", NULL);
 	CHECK(rc == 1 && strstr(err, "nmctl show"), "not found: %s", err);
+}
+
+/* Usage errors: exit code 2. */
+static void test_usage(void)
+{
+	int rc;
+
 	rc = nmctl(NULL, NULL);
 	CHECK(rc == 2, "no command: %d", rc);
 	rc = nmctl(NULL, "frobnicate", NULL);
@@ -258,8 +251,13 @@ int main(int argc, char **argv)
 	CHECK(rc == 2, "exec without ports");
 	rc = nmctl(NULL, "show", "--help", NULL);
 	CHECK(rc == 0 && strstr(out, "usage: nmctl show"), "command help");
+}
 
-	/* exec. */
+/* exec: the child's view, CMD's status. */
+static void test_exec(void)
+{
+	int rc;
+
 	rc = nmctl(NULL, "exec", "--port", "vale0:vm1", "--", self, "--child", "1", NULL);
 	CHECK(rc == 0, "exec one port: %d\n%s%s", rc, out, err);
 	rc = nmctl(NULL, "exec", "--port", "vale0:vm1", "-p", "v0{1=pipe", self, "--child", "2", NULL);
@@ -274,6 +272,11 @@ int main(int argc, char **argv)
 	CHECK(rc == 1 && strstr(err, "access list of vale0:secret"), "exec refused: %d %s", rc, err);
 	rc = nmctl(NULL, "exec", "--port", "a=b:c", "--", "true", NULL);
 	CHECK(rc == 2, "label with ':'");
+}
+
+static void test_wait(void)
+{
+	int rc;
 
 	/* A value the daemon refuses: no talk of versions. */
 	rc = nmctl(NULL, "port", "open", "bad/name", NULL);
@@ -286,9 +289,15 @@ int main(int argc, char **argv)
 	CHECK(rc == 2, "wait: bad timeout");
 	rc = nmctl(NULL, "apply", "--confirm", "0", file, NULL);
 	CHECK(rc == 2, "apply --confirm 0 is a usage error");
+}
 
-	/* Unreachable: after the fake stops, and a wrong path. */
+/* Unreachable: after the fake stops (so: the last case), and a wrong path. */
+static void test_unreachable(void)
+{
+	int rc;
+
 	fake_stop(srv);
+	srv = 0;
 	rc = nmctl(NULL, "status", NULL);
 	CHECK(rc == 3 && strstr(err, "systemctl status netmapd"), "unreachable: %d %s", rc, err);
 	rc = nmctl(NULL, "--json", "status", NULL);
@@ -298,7 +307,46 @@ int main(int argc, char **argv)
 	CHECK(rc == 3 && strstr(err, "cannot be reached"), "wait without a daemon: %d %s", rc, err);
 	rc = nmctl(NULL, "exec", "--port", "vale0:vm1", "--", "true", NULL);
 	CHECK(rc == 3, "exec unreachable: %d", rc);
+}
 
+static const struct check_case cases[] = {
+	CHECK_CASE(outputs),
+	CHECK_CASE(plan_apply),
+	CHECK_CASE(refused),
+	CHECK_CASE(usage),
+	CHECK_CASE(exec),
+	CHECK_CASE(wait),
+	CHECK_CASE(unreachable),
+};
+
+int main(int argc, char **argv)
+{
+	ssize_t sl;
+	FILE *f;
+	int r;
+
+	if (argc == 3 && !strcmp(argv[1], "--child"))
+		return child(atoi(argv[2]));
+	signal(SIGPIPE, SIG_IGN);
+	setenv("TZ", "UTC", 1);
+	snprintf(dir, sizeof(dir), "/tmp/test_nmctl.XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(sock, sizeof(sock), "%s/nmd.sock", dir);
+	snprintf(outp, sizeof(outp), "%s/out", dir);
+	snprintf(errp, sizeof(errp), "%s/err", dir);
+	snprintf(file, sizeof(file), "%s/good.yaml", dir);
+	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	f = fopen(file, "w");
+	if (sl < 0 || !f)
+		return 1;
+	self[sl] = '\0';
+	fputs("version: 1\n", f);
+	fclose(f);
+	srv = fake_start(sock, GOLDEN_DIR);
+	r = CHECK_RUN(argc, argv, cases);
+	if (srv)
+		fake_stop(srv);
 	free(out);
 	free(err);
 	unlink(file);
@@ -306,5 +354,5 @@ int main(int argc, char **argv)
 	unlink(errp);
 	unlink(sock);
 	rmdir(dir);
-	return check_summary();
+	return check_exit(r);
 }

@@ -76,16 +76,11 @@ static void golden(const char *name, const char *got)
 		fclose(f);						\
 	} while (0)
 
-int main(void)
+static void test_show(void)
 {
 	json_t *topo = load("topology.json"), *ports = load("port-list.json");
-	json_t *stats = load("stats.json"), *status = load("status.json");
-	json_t *plan = load("plan.json"), *events = load("events.json");
-	json_t *mod = load("module-info.json");
+	json_t *empty = json_object();
 	char *s;
-
-	setenv("TZ", "UTC", 1);
-	tzset();
 
 	RENDER(s, out_show_table(f, topo, ports));
 	golden("show.txt", s);
@@ -95,6 +90,19 @@ int main(void)
 	CHECK(strstr(s, "\"port:v0{1\" -> \"port:v0}1\" [dir=both"), "pipe edge");
 	CHECK(strstr(s, "\"switch:vale0\" [shape=box"), "switch box");
 	free(s);
+	RENDER(s, out_show_table(f, empty, NULL));
+	golden("show-empty.txt", s);
+	free(s);
+	json_decref(empty);
+	json_decref(topo);
+	json_decref(ports);
+}
+
+static void test_prometheus(void)
+{
+	json_t *stats = load("stats.json");
+	char *s;
+
 	RENDER(s, out_prometheus(f, stats));
 	golden("stats.prom", s);
 	CHECK(strstr(s, "netmapd_port_tx_packets_total{port=\"vale0:vm1\",kind=\"ephemeral\"} 1000\n"),
@@ -109,150 +117,202 @@ int main(void)
 	CHECK(!strcmp(s, "# HELP netmapd_up 1 if netmapd answered the stats request, 0 if it could not be reached\n"
 		      "# TYPE netmapd_up gauge\nnetmapd_up 0\n"), "down: %s", s);
 	free(s);
-	RENDER(s, out_kv(f, stats, 0));
-	golden("stats.txt", s);
-	free(s);
-	{
-		json_t *stats2 = load("stats2.json"), *rates = top_rates(stats, stats2, 1);
+	json_decref(stats);
+}
 
-		RENDER(s, out_top(f, rates, 2.0));
-		golden("top.txt", s);
-		CHECK(strstr(s, "vale0:vm1"), "top row");
-		free(s);
-		/* Rates: 2,000,000 frames in 2 s; a counter that went back counts from 0. */
-		CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_pps")) == 1e6,
-		      "tx_pps");
-		CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_bps")) == 512e6,
-		      "tx_bps");
-		json_decref(rates);
-		rates = top_rates(stats2, stats, 1);
-		CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_pps")) > 0,
-		      "reset counter");
-		json_decref(rates);
-		json_decref(stats2);
-	}
-	{
-		json_t *obj = load("object.json"), *doc = load("doctor.json");
+/* out_kv() of a canned result against its golden file. */
+static void kv_golden(const char *json, const char *txt)
+{
+	json_t *j = load(json);
+	char *s;
 
-		RENDER(s, out_object(f, obj));
-		golden("object.txt", s);
-		CHECK(strstr(s, "2026-11-18T"), "ISO time of a holder");
-		free(s);
-		RENDER(s, CHECK(out_doctor(f, doc) == 3, "doctor counts problems"));
-		golden("doctor.txt", s);
-		free(s);
-		json_decref(obj);
-		json_decref(doc);
-	}
-	RENDER(s, out_kv(f, status, 0));
-	golden("status.txt", s);
+	RENDER(s, out_kv(f, j, 0));
+	golden(txt, s);
 	free(s);
-	/* status' exit code: 0 applied (or an older daemon without "state"), 4, 5. */
+	json_decref(j);
+}
+
+static void test_kv(void)
+{
+	kv_golden("stats.json", "stats.txt");
+	kv_golden("status.json", "status.txt");
+	kv_golden("module-info.json", "module-info.txt");
+}
+
+static void test_top(void)
+{
+	json_t *stats = load("stats.json"), *stats2 = load("stats2.json");
+	json_t *rates = top_rates(stats, stats2, 1);
+	char *s;
+
+	RENDER(s, out_top(f, rates, 2.0));
+	golden("top.txt", s);
+	CHECK(strstr(s, "vale0:vm1"), "top row");
+	free(s);
+	/* Rates: 2,000,000 frames in 2 s; a counter that went back counts from 0. */
+	CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_pps")) == 1e6,
+	      "tx_pps");
+	CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_bps")) == 512e6,
+	      "tx_bps");
+	json_decref(rates);
+	rates = top_rates(stats2, stats, 1);
+	CHECK(json_real_value(json_object_get(json_array_get(rates, 0), "tx_pps")) > 0,
+	      "reset counter");
+	json_decref(rates);
+	json_decref(stats2);
+	json_decref(stats);
+}
+
+static void test_object_doctor(void)
+{
+	json_t *obj = load("object.json"), *doc = load("doctor.json");
+	char *s;
+
+	RENDER(s, out_object(f, obj));
+	golden("object.txt", s);
+	CHECK(strstr(s, "2026-11-18T"), "ISO time of a holder");
+	free(s);
+	RENDER(s, CHECK(out_doctor(f, doc) == 3, "doctor counts problems"));
+	golden("doctor.txt", s);
+	free(s);
+	json_decref(obj);
+	json_decref(doc);
+}
+
+/* status' exit code: 0 applied (or an older daemon without "state"), 4, 5. */
+static void test_status_exit(void)
+{
+	json_t *status = load("status.json"), *st = json_object();
+
 	CHECK(nmctl_status_exit(status) == NMCTL_EXIT_OK, "status: applied -> 0");
-	{
-		json_t *st = json_object();
+	CHECK(nmctl_status_exit(st) == NMCTL_EXIT_OK, "status without state -> 0");
+	json_object_set_new(st, "state", json_string("confirming"));
+	CHECK(nmctl_status_exit(st) == NMCTL_EXIT_OK, "confirming -> 0");
+	json_object_set_new(st, "state", json_string("degraded"));
+	CHECK(nmctl_status_exit(st) == 4, "degraded -> 4");
+	json_object_set_new(st, "state", json_string("not-applied"));
+	CHECK(nmctl_status_exit(st) == 5, "not-applied -> 5");
+	json_object_set_new(st, "state", json_string("starting"));
+	CHECK(nmctl_status_exit(st) == 5, "starting -> 5");
+	json_decref(st);
+	json_decref(status);
+}
 
-		CHECK(nmctl_status_exit(st) == NMCTL_EXIT_OK, "status without state -> 0");
-		json_object_set_new(st, "state", json_string("confirming"));
-		CHECK(nmctl_status_exit(st) == NMCTL_EXIT_OK, "confirming -> 0");
-		json_object_set_new(st, "state", json_string("degraded"));
-		CHECK(nmctl_status_exit(st) == 4, "degraded -> 4");
-		json_object_set_new(st, "state", json_string("not-applied"));
-		CHECK(nmctl_status_exit(st) == 5, "not-applied -> 5");
-		json_object_set_new(st, "state", json_string("starting"));
-		CHECK(nmctl_status_exit(st) == 5, "starting -> 5");
-		json_decref(st);
-	}
-	RENDER(s, out_kv(f, mod, 0));
-	golden("module-info.txt", s);
-	free(s);
+static void test_plan(void)
+{
+	json_t *plan = load("plan.json");
+	char *s;
+
 	RENDER(s, out_plan(f, plan, "nothing"));
 	golden("plan.txt", s);
 	free(s);
-	RENDER(s, {
-		static const char *const cols[] = { "handle", "name", "mode", "uid", "pid", NULL };
-		out_table(f, json_object_get(ports, "handles"), cols, "No ports are open.");
-	});
+	json_decref(plan);
+}
+
+static void test_port_list(void)
+{
+	static const char *const cols[] = { "handle", "name", "mode", "uid", "pid", NULL };
+	json_t *ports = load("port-list.json");
+	char *s;
+
+	RENDER(s, out_table(f, json_object_get(ports, "handles"), cols, "No ports are open."));
 	golden("port-list.txt", s);
 	free(s);
-	RENDER(s, {
-		size_t i;
-		json_t *e;
-		json_array_foreach(events, i, e)
-			out_event(f, json_string_value(json_object_get(e, "method")),
-				  json_object_get(e, "params"));
-	});
+	json_decref(ports);
+}
+
+static void test_events(void)
+{
+	json_t *events = load("events.json"), *e;
+	size_t i;
+	char *s;
+
+	RENDER(s, json_array_foreach(events, i, e)
+			  out_event(f, json_string_value(json_object_get(e, "method")),
+				    json_object_get(e, "params")));
 	golden("events.txt", s);
 	free(s);
-
-	/* Whatever the daemon sends, no crash and something sensible. */
-	{
-		static const char *const odd[] = {
-			"{}", "[]", "null", "{\"switches\": 3}", "{\"switches\": [1, \"x\", {}]}",
-			"{\"switches\": [{\"name\": \"s\", \"ports\": [\"a\", {\"kind\": \"nic\", \"host\": true, \"name\": \"s:e\"}]}]}",
-			"{\"pipes\": [\"a{1\", {\"parent\": \"p\", \"id\": 2}, {\"ends\": [\"x\", \"y\"]}, {}]}",
-			"{\"monitors\": [{\"port\": \"s:a\", \"mode\": \"tx\"}, {}], \"holders\": [{\"port\": \"s:a\", \"pid\": 1}]}",
-		};
-		for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
-			json_t *j = json_loads(odd[i], JSON_DECODE_ANY, NULL);
-			char *a, *b, *c;
-
-			RENDER(a, out_show_table(f, j, j));
-			RENDER(b, out_show_dot(f, j, NULL));
-			RENDER(c, (out_prometheus(f, j), out_kv(f, j, 0), out_plan(f, j, "-")));
-			CHECK(strstr(a, "Switches") && strstr(b, "digraph") && strstr(b, "}\n"),
-			      "odd input %s", odd[i]);
-			if (i == 5)
-				CHECK(strstr(b, "\"port:s:e^\"") && strstr(b, "peripheries=2"), "NIC host side: %s", b);
-			if (i == 6)
-				CHECK(strstr(b, "\"port:a{1\" -> \"port:a}1\"") &&
-				      strstr(b, "\"port:p{2\" -> \"port:p}2\"") &&
-				      strstr(b, "\"port:x\" -> \"port:y\""), "pipe shapes: %s", b);
-			if (i == 7)
-				CHECK(strstr(b, "style=dashed") && strstr(b, "s:a/tx"), "monitor dashed: %s", b);
-			free(a);
-			free(b);
-			free(c);
-			json_decref(j);
-		}
-		json_t *empty = json_object();
-
-		RENDER(s, out_show_table(f, empty, NULL));
-		golden("show-empty.txt", s);
-		free(s);
-		json_decref(empty);
-	}
-
-	/* NMD_PORTS entries: the label first, no "fds". */
-	{
-		json_t *res = json_pack("{s:I, s:s, s:i, s:[s]}", "handle", (json_int_t)7, "name", "vale0:vm1",
-					"memsize", 4096, "fds", "port");
-		json_t *e = nmctl_exec_port_entry(res, "vm1");
-		char *d = json_dumps(e, JSON_COMPACT);
-
-		CHECK(!strcmp(d, "{\"label\":\"vm1\",\"handle\":7,\"name\":\"vale0:vm1\",\"memsize\":4096}"),
-		      "entry %s", d);
-		free(d);
-		json_decref(e);
-		json_decref(res);
-	}
-	/* Hints. */
-	{
-		char buf[512];
-
-		CHECK(!strcmp(nmctl_hint(NMD_ERR_PERMISSION, "vale0:vm1", buf, sizeof(buf)),
-			      "permission denied: ask an admin to add you to the access list of vale0:vm1 in /etc/netmapd/netmapd.yaml"),
-		      "permission hint: %s", buf);
-		CHECK(strstr(nmctl_hint(NMD_ERR_BUSY, "vale0:vm1", buf, sizeof(buf)), "nmctl port list"), "busy");
-		CHECK(nmctl_hint(12345, NULL, buf, sizeof(buf)) == NULL, "unknown code: no hint");
-	}
-
-	json_decref(topo);
-	json_decref(ports);
-	json_decref(stats);
-	json_decref(status);
-	json_decref(plan);
 	json_decref(events);
-	json_decref(mod);
-	return check_summary();
+}
+
+/* Whatever the daemon sends, no crash and something sensible. */
+static void test_odd_input(void)
+{
+	static const char *const odd[] = {
+		"{}", "[]", "null", "{\"switches\": 3}", "{\"switches\": [1, \"x\", {}]}",
+		"{\"switches\": [{\"name\": \"s\", \"ports\": [\"a\", {\"kind\": \"nic\", \"host\": true, \"name\": \"s:e\"}]}]}",
+		"{\"pipes\": [\"a{1\", {\"parent\": \"p\", \"id\": 2}, {\"ends\": [\"x\", \"y\"]}, {}]}",
+		"{\"monitors\": [{\"port\": \"s:a\", \"mode\": \"tx\"}, {}], \"holders\": [{\"port\": \"s:a\", \"pid\": 1}]}",
+	};
+
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		json_t *j = json_loads(odd[i], JSON_DECODE_ANY, NULL);
+		char *a, *b, *c;
+
+		RENDER(a, out_show_table(f, j, j));
+		RENDER(b, out_show_dot(f, j, NULL));
+		RENDER(c, (out_prometheus(f, j), out_kv(f, j, 0), out_plan(f, j, "-")));
+		CHECK(strstr(a, "Switches") && strstr(b, "digraph") && strstr(b, "}\n"),
+		      "odd input %s", odd[i]);
+		if (i == 5)
+			CHECK(strstr(b, "\"port:s:e^\"") && strstr(b, "peripheries=2"), "NIC host side: %s", b);
+		if (i == 6)
+			CHECK(strstr(b, "\"port:a{1\" -> \"port:a}1\"") &&
+			      strstr(b, "\"port:p{2\" -> \"port:p}2\"") &&
+			      strstr(b, "\"port:x\" -> \"port:y\""), "pipe shapes: %s", b);
+		if (i == 7)
+			CHECK(strstr(b, "style=dashed") && strstr(b, "s:a/tx"), "monitor dashed: %s", b);
+		free(a);
+		free(b);
+		free(c);
+		json_decref(j);
+	}
+}
+
+/* NMD_PORTS entries: the label first, no "fds". */
+static void test_exec_entry(void)
+{
+	json_t *res = json_pack("{s:I, s:s, s:i, s:[s]}", "handle", (json_int_t)7, "name", "vale0:vm1",
+				"memsize", 4096, "fds", "port");
+	json_t *e = nmctl_exec_port_entry(res, "vm1");
+	char *d = json_dumps(e, JSON_COMPACT);
+
+	CHECK(!strcmp(d, "{\"label\":\"vm1\",\"handle\":7,\"name\":\"vale0:vm1\",\"memsize\":4096}"),
+	      "entry %s", d);
+	free(d);
+	json_decref(e);
+	json_decref(res);
+}
+
+static void test_hints(void)
+{
+	char buf[512];
+
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_PERMISSION, "vale0:vm1", buf, sizeof(buf)),
+		      "permission denied: ask an admin to add you to the access list of vale0:vm1 in /etc/netmapd/netmapd.yaml"),
+	      "permission hint: %s", buf);
+	CHECK(strstr(nmctl_hint(NMD_ERR_BUSY, "vale0:vm1", buf, sizeof(buf)), "nmctl port list"), "busy");
+	CHECK(nmctl_hint(12345, NULL, buf, sizeof(buf)) == NULL, "unknown code: no hint");
+}
+
+static const struct check_case cases[] = {
+	CHECK_CASE(show),
+	CHECK_CASE(prometheus),
+	CHECK_CASE(kv),
+	CHECK_CASE(top),
+	CHECK_CASE(object_doctor),
+	CHECK_CASE(status_exit),
+	CHECK_CASE(plan),
+	CHECK_CASE(port_list),
+	CHECK_CASE(events),
+	CHECK_CASE(odd_input),
+	CHECK_CASE(exec_entry),
+	CHECK_CASE(hints),
+};
+
+int main(int argc, char **argv)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return check_exit(CHECK_RUN(argc, argv, cases));
 }

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "rpc.h"
+#include "rpc_test_methods.h"
 
 #include "check.h"
 
@@ -116,31 +117,9 @@ static void test_log(void *userdata, int prio, const char *msg)
 		printf("  log<%d>: %s\n", prio, msg);
 }
 
-/* -- Methods of the test server ---------------------------------------------- */
+/* -- Methods of the test server (and echo, nested, fail, admin.poke: rpc_test_methods.c) */
 
 static int sink_r = -1; /* read end of the pipe whose write end fd.sink hands out */
-
-struct echo_params {
-	const char *text;
-	json_int_t n;
-};
-
-static const struct rpc_param echo_table[] = {
-	RPC_PARAM_FIELD("text", RPC_PARAM_STRING, RPC_PARAM_REQUIRED, struct echo_params, text, NULL),
-	RPC_PARAM_FIELD("n", RPC_PARAM_INTEGER, 0, struct echo_params, n, NULL),
-	{}
-};
-
-static int m_echo(struct rpc_call *call, json_t *params)
-{
-	struct echo_params p = { 0 };
-	int r = rpc_params(call, params, echo_table, &p);
-
-	if (r < 0)
-		return r;
-	rpc_call_set_result(call, json_pack("{s:s, s:I}", "text", p.text, "n", p.n));
-	return 0;
-}
 
 static uint64_t adds_served; /* calls of add handled */
 static uint64_t adds_at_mark; /* adds_served when mark was handled */
@@ -176,54 +155,6 @@ static int m_mark(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-struct nested_params {
-	json_int_t slots, rings;
-	const char *names[2];
-};
-
-/* "names": exactly two strings. */
-static int check_names(struct rpc_call *call, const char *path, json_t *v, void *at)
-{
-	const char **names = at;
-	char sub[64];
-	json_t *e;
-	size_t i;
-
-	if (json_array_size(v) != 2)
-		return rpc_param_error(call, path, "expected 2 names");
-	json_array_foreach(v, i, e) {
-		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-		if (!json_is_string(e))
-			return rpc_param_error(call, sub, "expected string");
-		names[i] = json_string_value(e);
-	}
-	return 0;
-}
-
-static const struct rpc_param ring_table[] = {
-	RPC_PARAM_FIELD("slots", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct nested_params, slots,
-			NULL),
-	RPC_PARAM_FIELD("rings", RPC_PARAM_INTEGER, 0, struct nested_params, rings, NULL),
-	{}
-};
-
-static const struct rpc_param nested_table[] = {
-	{ .name = "ring", .type = RPC_PARAM_OBJECT, .flags = RPC_PARAM_REQUIRED, .fields = ring_table },
-	RPC_PARAM_FIELD("names", RPC_PARAM_ARRAY, 0, struct nested_params, names, check_names),
-	{}
-};
-
-static int m_nested(struct rpc_call *call, json_t *params)
-{
-	struct nested_params p = { .rings = 1 };
-	int r = rpc_params(call, params, nested_table, &p);
-
-	if (r < 0)
-		return r;
-	rpc_call_set_result(call, json_pack("{s:I}", "slots", p.slots));
-	return 0;
-}
-
 static int m_whoami(struct rpc_call *call, json_t *params)
 {
 	const struct rpc_peer *p = rpc_call_peer(call);
@@ -243,45 +174,12 @@ static int m_whoami(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
-struct fail_params {
-	json_int_t e;
-	bool with_msg;
-};
-
-static const struct rpc_param fail_table[] = {
-	RPC_PARAM_FIELD("errno", RPC_PARAM_INTEGER, RPC_PARAM_REQUIRED, struct fail_params, e, NULL),
-	RPC_PARAM_FIELD("context", RPC_PARAM_BOOLEAN, 0, struct fail_params, with_msg, NULL),
-	{}
-};
-
-static int m_fail(struct rpc_call *call, json_t *params)
-{
-	struct fail_params p = { 0 };
-	int r = rpc_params(call, params, fail_table, &p);
-
-	if (r < 0)
-		return r;
-	if (p.with_msg)
-		return rpc_call_errno(call, -(int)p.e, "Failed to frob %s", "vale0:p");
-	return -(int)p.e;
-}
-
 static int m_config_fail(struct rpc_call *call, json_t *params)
 {
 	(void)params;
 	return rpc_call_error(call, RPC_ERR_CONFIG,
 			      json_pack("{s:[s]}", "errors", "x.yaml:3:5: unknown key"),
 			      "Configuration refused: %d error", 1);
-}
-
-static int m_admin_poke(struct rpc_call *call, json_t *params)
-{
-	int r = rpc_params(call, params, NULL, NULL);
-
-	if (r < 0)
-		return r;
-	rpc_call_set_result(call, json_pack("{s:b}", "poked", 1));
-	return 0;
 }
 
 /* One pipe per text: the text is in it, its read end is attached. */
@@ -388,14 +286,11 @@ static int m_notify_me(struct rpc_call *call, json_t *params)
 }
 
 static const struct rpc_method methods[] = {
-	{ "echo", m_echo, RPC_PRIV_PUBLIC },
+	RPC_TEST_METHODS,
 	{ "add", m_add, RPC_PRIV_PUBLIC },
 	{ "mark", m_mark, RPC_PRIV_PUBLIC },
-	{ "nested", m_nested, RPC_PRIV_PUBLIC },
 	{ "whoami", m_whoami, RPC_PRIV_PUBLIC },
-	{ "fail", m_fail, RPC_PRIV_PUBLIC },
 	{ "config.fail", m_config_fail, RPC_PRIV_PUBLIC },
-	{ "admin.poke", m_admin_poke, RPC_PRIV_ADMIN },
 	{ "fd.pipe", m_fd_pipe, RPC_PRIV_PUBLIC },
 	{ "fd.sink", m_fd_sink, RPC_PRIV_PUBLIC },
 	{ "fd.fail", m_fd_fail, RPC_PRIV_PUBLIC },
@@ -403,8 +298,6 @@ static const struct rpc_method methods[] = {
 	{ "bad.format", m_bad_format, RPC_PRIV_PUBLIC },
 	{ "notify.me", m_notify_me, RPC_PRIV_PUBLIC },
 	{ "count", m_count, RPC_PRIV_PUBLIC },
-	{ "events.subscribe", rpc_method_events_subscribe, RPC_PRIV_PUBLIC },
-	{ "events.unsubscribe", rpc_method_events_unsubscribe, RPC_PRIV_PUBLIC },
 };
 
 /* -- Servers ------------------------------------------------------------- */

@@ -96,14 +96,7 @@ done
 
 # wait_ready N: until N attackers said READY (all their connections made
 # or refused), at most 120 s.
-wait_ready() {
-	_n=0
-	until [ "$(cat "$W"/atk.* 2>/dev/null | grep -c '^READY')" -ge "$1" ]; do
-		_n=$((_n + 1))
-		[ $_n -lt 600 ] || fail "only $(cat "$W"/atk.* | grep -c '^READY') of $1 attackers ready"
-		sleep 0.2
-	done
-}
+wait_ready() { wait_text "$W/atk.*" '^READY' 120 "$1"; }
 rss() { awk '/VmRSS/ {print $2}' /proc/$DPID/status; }
 nfds() { ls /proc/$DPID/fd 2>/dev/null | wc -l; }
 monitor_start() {

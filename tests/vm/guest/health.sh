@@ -58,6 +58,17 @@ rc_of() {
 state() { nmctl --json status | sed -n 's/^ *"state": "\(.*\)",*$/\1/p'; }
 # No wait for the daemon: `nmctl wait` and status 3 are what is tested.
 start() { NM_UP_TRIES=0 start_netmapd "$1"; }
+# start_answering CONF: start, then wait until netmapd answers, in whatever
+# state (`nmctl status` exits with something else than 3, unreachable).
+start_answering() {
+	start "$1"
+	i=0
+	until [ "$(rc_of nmctl status)" != 3 ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "netmapd did not come up on $1"
+		sleep 0.1
+	done
+}
 
 # --- 1. applied: wait returns, status 0 -----------------------------------
 start "$CONF"
@@ -133,13 +144,7 @@ grep -q '"confirm": {"config":"'"$W/next.yaml"'"' "$W/state.json" ||
 kill -KILL $DPID
 wait $DPID 2>/dev/null || true
 DPID=
-start "$W/next.yaml"
-i=0
-until [ "$(rc_of nmctl status)" != 3 ]; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "netmapd did not come up after kill -9"
-	sleep 0.1
-done
+start_answering "$W/next.yaml"
 expect_eq "status after the restart" "$(rc_of nmctl status)" 4
 grep -q "not confirmed before netmapd stopped" "$W/out" || fail "status: $(cat "$W/out")"
 grep -q "rolled back to $W/two.yaml" "$LOG" || fail "no rollback at start in the log"
@@ -158,13 +163,7 @@ echo "version: 1" >"$W/empty.yaml"
 run nmctl apply "$W/empty.yaml" >/dev/null
 stop_netmapd
 { head_conf; printf 'switches:\n  - name: vale3\n    ports:\n      - nic: nmhnone0\n'; } >"$W/nonic.yaml"
-start "$W/nonic.yaml"
-i=0
-until [ "$(rc_of nmctl status)" != 3 ]; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "netmapd did not come up"
-	sleep 0.1
-done
+start_answering "$W/nonic.yaml"
 expect_eq "status exit when nothing is applied" "$(rc_of nmctl status)" 5
 grep -q "nmhnone0" "$W/out" || fail "status does not say why: $(cat "$W/out")"
 expect_eq "nmctl wait when nothing is applied" "$(rc_of nmctl wait --timeout 0.5)" 5

@@ -12,17 +12,25 @@ run() {
 	"$@"
 }
 
-# wait_text FILE TEXT [SECS]: until a program in the background writes TEXT
-# (its ready line) to FILE, however slow the machine; a failure after SECS
-# (default 30) seconds, a guard only.
+# wait_text FILE TEXT [SECS [COUNT]]: until programs in the background have
+# written COUNT (default 1) lines that match TEXT (their ready lines) to
+# FILE, however slow the machine; FILE may be a pattern of several files
+# ("$W/atk.*"). A failure after SECS (default 30) seconds, a guard only.
 wait_text() {
 	_tries=0
-	until grep -q "$2" "$1" 2>/dev/null; do
+	until [ "$(_text_count "$1" "$2")" -ge "${4:-1}" ]; do
 		_tries=$((_tries + 1))
-		[ $_tries -lt $((${3:-30} * 10)) ] || { cat "$1"; fail "$1: no '$2' after ${3:-30} s"; }
+		[ $_tries -lt $((${3:-30} * 10)) ] || {
+			# shellcheck disable=SC2086
+			cat $1
+			fail "$1: $(_text_count "$1" "$2") of ${4:-1} '$2' after ${3:-30} s"
+		}
 		sleep 0.1
 	done
 }
+
+# shellcheck disable=SC2086
+_text_count() { cat $1 2>/dev/null | grep -c -- "$2"; }
 
 # expect_eq WHAT GOT WANT
 expect_eq() {

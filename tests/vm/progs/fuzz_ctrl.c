@@ -101,6 +101,20 @@ void port_info_check(int fi)
 			  f->mem_id, pi->nr_memsize, f->memsize);
 }
 
+void bind_geometry(struct bindinfo *b, const struct nmreq_register *r)
+{
+	b->memsize = r->nr_memsize;
+	b->offset = r->nr_offset;
+	b->mem_id = r->nr_mem_id;
+	b->tx_slots = r->nr_tx_slots;
+	b->rx_slots = r->nr_rx_slots;
+	b->tx_rings = r->nr_tx_rings;
+	b->rx_rings = r->nr_rx_rings;
+	b->host_tx = r->nr_host_tx_rings;
+	b->host_rx = r->nr_host_rx_rings;
+	b->extra_got = r->nr_extra_bufs;
+}
+
 void bind_file(int fi, const struct bindinfo *b)
 {
 	struct nmfile *f = &files[fi];
@@ -327,17 +341,8 @@ void register_done(int fi, const struct ctrl *c, const struct nmreq_register *in
 	if (r->nr_extra_bufs > in->nr_extra_bufs)
 		violation("REGISTER \"%s\" granted %u extra buffers, %u were asked",
 			  b.name, r->nr_extra_bufs, in->nr_extra_bufs);
-	b.memsize = r->nr_memsize;
-	b.offset = r->nr_offset;
-	b.mem_id = r->nr_mem_id;
-	b.tx_slots = r->nr_tx_slots;
-	b.rx_slots = r->nr_rx_slots;
-	b.tx_rings = r->nr_tx_rings;
-	b.rx_rings = r->nr_rx_rings;
-	b.host_tx = r->nr_host_tx_rings;
-	b.host_rx = r->nr_host_rx_rings;
+	bind_geometry(&b, r);
 	b.have_host = true;
-	b.extra_got = r->nr_extra_bufs;
 	b.mode = in->nr_mode;
 	b.ringid = in->nr_ringid;
 	b.flags = in->nr_flags;

@@ -100,14 +100,11 @@ void op_legacy(void)
 		if (mode == NR_REG_PIPE_MASTER || mode == NR_REG_PIPE_SLAVE)
 			snprintf(b.name + nl, sizeof(b.name) - nl, "%c%u",
 				 mode == NR_REG_PIPE_MASTER ? '{' : '}', in.nr_ringid & NETMAP_RING_MASK);
-		b.memsize = r->nr_memsize;
-		b.offset = r->nr_offset;
-		b.mem_id = r->nr_arg2;
-		b.tx_slots = r->nr_tx_slots;
-		b.rx_slots = r->nr_rx_slots;
-		b.tx_rings = r->nr_tx_rings;
-		b.rx_rings = r->nr_rx_rings;
-		b.extra_got = r->nr_arg3;
+		bind_geometry(&b, &(struct nmreq_register){
+			.nr_offset = r->nr_offset, .nr_memsize = r->nr_memsize,
+			.nr_tx_slots = r->nr_tx_slots, .nr_rx_slots = r->nr_rx_slots,
+			.nr_tx_rings = r->nr_tx_rings, .nr_rx_rings = r->nr_rx_rings,
+			.nr_mem_id = r->nr_arg2, .nr_extra_bufs = r->nr_arg3 });
 		b.legacy = true;
 		b.null_port = mode == NR_REG_NULL;
 		b.monitor = (in.nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0;

@@ -5,6 +5,7 @@
  */
 #include "nm_fuzz.h"
 #include "nm_drop.h"
+#include "nmt.h"
 
 int u_nfds;			/* handed fds: 2, or 3 with a NIC */
 char u_names[U_NAMES][NETMAP_REQ_IFNAMSIZ];
@@ -75,53 +76,6 @@ void u_cleanup(void)
 	}
 	u_root_ctrl(NETMAP_REQ_VALE_DETACH, "valeU:nmfu0", NULL);
 	u_root_ctrl(NETMAP_REQ_VALE_DELIF, "nmfu0", NULL);
-}
-
-/* VALE_LIST, interfaces and polling threads, as one string. */
-void u_snapshot(char *out, size_t len)
-{
-	struct nmreq_vale_list l;
-	struct dirent *e;
-	size_t o = 0;
-	DIR *d;
-	int fd = open(DEV, O_RDWR);
-
-	out[0] = '\0';
-	memset(&l, 0, sizeof(l));
-	for (;;) {
-		struct nmreq_header h;
-
-		memset(&h, 0, sizeof(h));
-		h.nr_version = NETMAP_API;
-		h.nr_reqtype = NETMAP_REQ_VALE_LIST;
-		h.nr_body = (uint64_t)(uintptr_t)&l;
-		if (fd < 0 || ioctl(fd, NIOCCTRL, &h) || o >= len)
-			break;
-		o += (size_t)snprintf(out + o, len - o, "vale %s\n", h.nr_name);
-		l.nr_port_idx++;
-	}
-	if (fd >= 0)
-		close(fd);
-	if ((d = opendir("/sys/class/net"))) {
-		while ((e = readdir(d)) && o < len)
-			if (e->d_name[0] != '.')
-				o += (size_t)snprintf(out + o, len - o, "if %s\n", e->d_name);
-		closedir(d);
-	}
-	if ((d = opendir("/proc"))) {
-		while ((e = readdir(d)) && o < len) {
-			char path[300], comm[32] = "";
-			FILE *f;
-
-			snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-			if (e->d_name[0] < '1' || e->d_name[0] > '9' || !(f = fopen(path, "r")))
-				continue;
-			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "nm-poll", 7))
-				o += (size_t)snprintf(out + o, len - o, "thread %s %s", e->d_name, comm);
-			fclose(f);
-		}
-		closedir(d);
-	}
 }
 
 bool u_priv_type(unsigned int t)
@@ -405,7 +359,7 @@ int unpriv_main(uint64_t max_calls, double max_secs)
 	}
 	printf("nm_fuzz: unpriv: seed %" PRIu64 " calls %" PRIu64 " seconds %.0f per child\n", seed,
 	       max_calls / 2, max_secs / 2);
-	u_snapshot(before, sizeof(before));
+	nmt_snapshot(DEV, before, sizeof(before));
 	for (round = 0; round < 2; round++) {
 		int sv[2], fds[U_N], st = 0;
 		pid_t pid;
@@ -431,7 +385,7 @@ int unpriv_main(uint64_t max_calls, double max_secs)
 			printf("nm_fuzz: unpriv: no user namespaces here, second child skipped\n");
 		else if (!WIFEXITED(st) || WEXITSTATUS(st))
 			violation("unpriv: child %d ended with status %#x", round, st);
-		u_snapshot(after, sizeof(after));
+		nmt_snapshot(DEV, after, sizeof(after));
 		if (strcmp(before, after))
 			violation("unpriv: root's view changed:\nbefore:\n%safter:\n%s", before, after);
 		u_xfer(&ports[U_VALE], &keep[0], 32, 0xa1, "valeU:a -> valeU:b");

@@ -359,6 +359,11 @@ int cmp_u32(const void *a, const void *b);
 bool fresh_end(const char *name, int self);
 void pools_check(int fi);
 void port_info_check(int fi);
+/*
+ * The region and ring geometry of a REGISTER reply into @b (NIOCREGIF's
+ * fields given in a register body: no host rings).
+ */
+void bind_geometry(struct bindinfo *b, const struct nmreq_register *r);
 void bind_file(int fi, const struct bindinfo *b);
 void register_done(int fi, const struct ctrl *c, const struct nmreq_register *in);
 void op_register(void);
@@ -417,7 +422,6 @@ extern char u_names[U_NAMES][NETMAP_REQ_IFNAMSIZ];
 int u_root_ctrl(uint16_t type, const char *name, void *body);
 int u_open(struct uport *p, const char *name);
 void u_cleanup(void);
-void u_snapshot(char *out, size_t len);
 bool u_priv_type(unsigned int t);
 void u_name(char name[NETMAP_REQ_IFNAMSIZ]);
 void u_op_ctrl(int fd);

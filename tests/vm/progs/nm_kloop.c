@@ -417,15 +417,28 @@ static void t_vale_notify(void)
 	peer_send(&q, 2, 20, 3);
 	CHECK(readable(k.irq[1]), "RX irqfd signalled when frames arrived");
 	csb_recv(&k, 2, 20, 3, false);
-	/* Idle: the loop asks for kicks on both rings. */
+	/*
+	 * Idle: the loop asks for kicks on both rings. Both flags were already
+	 * set before csb_recv()'s last kick, so first wait for the pass that
+	 * kick caused (it returns the RX slots: hwcur reaches head), then judge
+	 * one snapshot of the two flags: a later pass (the 3 s timeout) clears
+	 * each flag for a moment, so a second read may see that pass instead.
+	 */
 	{
+		struct csbw w = { &k, 1, k.atok[1].head };
 		long long end = nmt_now_ms() + DEADLINE_MS;
+		uint32_t tx = 0, rx = 0;
 
-		while (!(k.ktoa[0].kern_need_kick && k.ktoa[1].kern_need_kick) &&
-		       nmt_now_ms() < end)
-			usleep(1000);
-		CHECK(k.ktoa[0].kern_need_kick && k.ktoa[1].kern_need_kick,
-		      "idle loop sets kern_need_kick on TX and RX");
+		if (CHECK(wait_until(hwcur_is, &w), "the loop took back the RX slots (hwcur %u)", w.v)) {
+			for (;;) {
+				tx = __atomic_load_n(&k.ktoa[0].kern_need_kick, __ATOMIC_ACQUIRE);
+				rx = __atomic_load_n(&k.ktoa[1].kern_need_kick, __ATOMIC_ACQUIRE);
+				if ((tx && rx) || nmt_now_ms() > end)
+					break;
+				usleep(1000);
+			}
+			CHECK(tx && rx, "idle loop sets kern_need_kick on TX and RX (tx %u rx %u)", tx, rx);
+		}
 	}
 	/* Only a kick can wake it now (3 s timeout aside): send again. */
 	if (csb_send_wait(&k, 1, 30, 5, false))

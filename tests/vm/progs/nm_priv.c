@@ -24,7 +24,6 @@
  * are what they were, and that the same requests work for root.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -121,51 +120,6 @@ static int root_ctrl(uint16_t type, const char *name)
 
 /* ---- what root can see ------------------------------------------------------ */
 
-/* VALE_LIST, interfaces, polling threads: one string to compare. */
-static void snapshot(char *out, size_t len)
-{
-	struct nmreq_vale_list l;
-	struct nmreq_header h;
-	struct dirent *e;
-	size_t o = 0;
-	DIR *d;
-	int fd = nmt_open();
-
-	out[0] = '\0';
-	memset(&l, 0, sizeof(l));
-	for (;;) {
-		nmt_hdr(&h, NETMAP_REQ_VALE_LIST, "", &l);
-		if (fd < 0 || nmt_ctrl(fd, &h))
-			break;
-		o += (size_t)snprintf(out + o, len - o, "vale %s\n", h.nr_name);
-		l.nr_port_idx++;
-	}
-	if (fd >= 0)
-		close(fd);
-	if ((d = opendir("/sys/class/net"))) {
-		while ((e = readdir(d)) && o < len)
-			if (e->d_name[0] != '.')
-				o += (size_t)snprintf(out + o, len - o, "if %s\n", e->d_name);
-		closedir(d);
-	}
-	if ((d = opendir("/proc"))) {
-		while ((e = readdir(d)) && o < len) {
-			char path[300], comm[32] = "";
-			FILE *f;
-
-			if (e->d_name[0] < '1' || e->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-			if (!(f = fopen(path, "r")))
-				continue;
-			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "nm-poll", 7))
-				o += (size_t)snprintf(out + o, len - o, "thread %s %s", e->d_name, comm);
-			fclose(f);
-		}
-		closedir(d);
-	}
-}
-
 static bool has_line(const char *snap, const char *line)
 {
 	size_t n = strlen(line);
@@ -185,7 +139,7 @@ static int polling_threads(void)
 	int n = 0;
 	const char *p = snap;
 
-	snapshot(snap, sizeof(snap));
+	nmt_snapshot(NULL, snap, sizeof(snap));
 	while ((p = strstr(p, "thread "))) {
 		n++;
 		p++;
@@ -480,7 +434,7 @@ static int run_child(struct topo *t, bool userns)
 	int sv[2], fds[H_N], st = 0, i;
 	pid_t pid;
 
-	snapshot(before, sizeof(before));
+	nmt_snapshot(NULL, before, sizeof(before));
 	if (!CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair"))
 		return 1;
 	fflush(stdout);
@@ -498,7 +452,7 @@ static int run_child(struct topo *t, bool userns)
 		return 4;
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the unprivileged child failed (status %#x)",
 	      st);
-	snapshot(after, sizeof(after));
+	nmt_snapshot(NULL, after, sizeof(after));
 	if (!CHECK(!strcmp(before, after), "root's view is the same after the child ran"))
 		printf("before:\n%safter:\n%s", before, after);
 	CHECK(has_line(after, "vale valep:nmp0") && has_line(after, "vale valen:pv1") &&
@@ -516,7 +470,7 @@ static int run_child(struct topo *t, bool userns)
 	char snap_[SNAP_MAX];								\
 											\
 	CHECK_ERR(call, 0, "root: %s", what);						\
-	snapshot(snap_, sizeof(snap_));							\
+	nmt_snapshot(NULL, snap_, sizeof(snap_));						\
 	CHECK(has_line(snap_, line) == (present), "root: after %s, \"%s\" %s", what,	\
 	      line, (present) ? "is there" : "is gone");				\
 } while (0)
@@ -576,7 +530,7 @@ static void root_info(const struct topo *t)
 	char before[SNAP_MAX], after[SNAP_MAX];
 	size_t i;
 
-	snapshot(before, sizeof(before));
+	nmt_snapshot(NULL, before, sizeof(before));
 	for (i = 0; i < sizeof(info_reqs) / sizeof(info_reqs[0]); i++)
 		CHECK_ERR(info_req(t->b.fd, (int)i), info_reqs[i].err == EPERM ? 0 : info_reqs[i].err,
 			  "root: %s type %u \"%s\"", info_reqs[i].type ? "NIOCCTRL" : "NIOCGINFO",
@@ -592,7 +546,7 @@ static void root_info(const struct topo *t)
 	}
 	CHECK_ERR(rebind(t->b.fd, "vale0:c"), EBUSY, "root: rebind vale0:b as vale0:c");
 	CHECK_ERR(legacy(t->b.fd, NIOCREGIF, 0, "vale0:c"), EBUSY, "root: legacy rebind");
-	snapshot(after, sizeof(after));
+	nmt_snapshot(NULL, after, sizeof(after));
 	CHECK(!strcmp(before, after), "root's info requests left nothing behind");
 }
 

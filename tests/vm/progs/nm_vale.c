@@ -20,6 +20,9 @@
  *   nm_vale [-v] [-l] [NAME...]     run every subtest, or the named ones
  *   nm_vale --newif NAME            create persistent port NAME (vale.sh)
  *   nm_vale --delif NAME            delete it again
+ *   nm_vale --stats NAME            print the counters of port NAME as
+ *                                   "tx_packets N rx_packets N rx_drops N"
+ *                                   (VALE_LIST by name: no port is made)
  *
  * Where the specification leaves a behaviour open, the check says what it
  * assumes ("assumes: ...") so that a failure can be judged.
@@ -1685,6 +1688,19 @@ int main(int argc, char **argv)
 		if (err)
 			fprintf(stderr, "nm_vale: DELIF %s: %s\n", argv[2], strerror(err));
 		return !!err;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--stats")) {
+		vstats_t st;
+		int err = port_stats(argv[2], false, &st);
+
+		if (err) {
+			fprintf(stderr, "nm_vale: counters of %s: %s\n", argv[2], strerror(err));
+			return 1;
+		}
+		printf("tx_packets %llu rx_packets %llu rx_drops %llu\n",
+		       (unsigned long long)st.tx_packets, (unsigned long long)st.rx_packets,
+		       (unsigned long long)st.rx_drops);
+		return 0;
 	}
 	return nmt_main(tests, ARRAY_SIZE(tests), argc, argv, 120);
 }

@@ -3,6 +3,7 @@
  * nmt - test helpers for programs that drive /dev/netmap directly. See nmt.h.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -605,4 +606,58 @@ int nmt_param_set(const char *name, long long value)
 	if (fclose(f) && !err)
 		err = errno;
 	return err;
+}
+
+/* nmt_snapshot(): the "vale" lines. */
+static size_t snapshot_vale(const char *dev, char *out, size_t len)
+{
+	struct nmreq_vale_list l;
+	struct nmreq_header h;
+	size_t o = 0;
+	int fd = open(dev ? dev : NETMAP_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	memset(&l, 0, sizeof(l));
+	for (;;) {
+		nmt_hdr(&h, NETMAP_REQ_VALE_LIST, "", &l);
+		if (nmt_ctrl(fd, &h) || o >= len)
+			break;
+		o += (size_t)snprintf(out + o, len - o, "vale %s\n", h.nr_name);
+		l.nr_port_idx++;
+	}
+	close(fd);
+	return o;
+}
+
+void nmt_snapshot(const char *dev, char *out, size_t len)
+{
+	struct dirent *e;
+	size_t o;
+	DIR *d;
+
+	out[0] = '\0';
+	o = snapshot_vale(dev, out, len);
+	if ((d = opendir("/sys/class/net"))) {
+		while ((e = readdir(d)) && o < len)
+			if (e->d_name[0] != '.')
+				o += (size_t)snprintf(out + o, len - o, "if %s\n", e->d_name);
+		closedir(d);
+	}
+	if ((d = opendir("/proc"))) {
+		while ((e = readdir(d)) && o < len) {
+			char path[300], comm[32] = "";
+			FILE *f;
+
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+			if (!(f = fopen(path, "r")))
+				continue;
+			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "nm-poll", 7))
+				o += (size_t)snprintf(out + o, len - o, "thread %s %s", e->d_name, comm);
+			fclose(f);
+		}
+		closedir(d);
+	}
 }

@@ -195,4 +195,13 @@ long long nmt_param(const char *name);
 /* Write a module parameter; 0 or errno. */
 int nmt_param_set(const char *name, long long value);
 
+/*
+ * What root can see of netmap, as one string to compare before and after:
+ * a line "vale NAME" for each port VALE_LIST gives on device @dev (NULL:
+ * /dev/netmap; none if it does not open), "if NAME" for each interface in
+ * /sys/class/net, "thread PID COMM" for each nm-poll kernel thread.
+ * Truncated at @len.
+ */
+void nmt_snapshot(const char *dev, char *out, size_t len);
+
 #endif /* NMT_H */

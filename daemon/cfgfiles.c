@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "util.h"
 
 struct cfgfiles {
@@ -19,7 +20,10 @@ struct cfgfiles {
 	unsigned depth;
 	unsigned next_base; /* first line number of the next file, minus one */
 	unsigned n_files;
-	char *main_text; /* the first file's bytes, NUL-terminated */
+	const struct nmd_config_text *saved; /* read from these, not from disk */
+	size_t n_saved;
+	struct nmd_config_text *texts; /* every file read, each once */
+	size_t n_texts, cap_texts;
 };
 
 /* The more serious of two results: -ENOMEM, then another error, then 0. */
@@ -51,6 +55,43 @@ static void chain_text(const struct cfgfiles *f, const char *last, char *buf, si
 		snprintf(buf + o, len - o, "%s", last);
 }
 
+/* Where the files are read from: cycles are found by this name. */
+static char *real_path(const struct cfgfiles *f, const char *path)
+{
+	return f->saved ? strdup(path) : realpath(path, NULL);
+}
+
+/* @path's text in f->saved, as read_regular_file() would give it. */
+static int saved_read(const struct cfgfiles *f, const char *path, char **buf, size_t *len,
+		      char *why, size_t whylen)
+{
+	for (size_t i = 0; i < f->n_saved; i++) {
+		if (!streq(f->saved[i].name, path))
+			continue;
+		*len = strlen(f->saved[i].text);
+		*buf = strdup(f->saved[i].text);
+		return *buf ? 0 : -ENOMEM;
+	}
+	snprintf(why, whylen, "not among the saved files of the configuration");
+	return -ENOENT;
+}
+
+/* Keep @path's bytes in f->texts (a file read twice, once). */
+static int keep_text(struct cfgfiles *f, const char *path, const char *buf, size_t len)
+{
+	struct nmd_config_text *t;
+
+	for (size_t i = 0; i < f->n_texts; i++)
+		if (streq(f->texts[i].name, path))
+			return 0;
+	t = array_push(&f->texts, &f->n_texts, &f->cap_texts, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->name = strdup(path);
+	t->text = strndup(buf, len);
+	return t->name && t->text ? 0 : -ENOMEM;
+}
+
 /* Read and parse one file; @at is the include naming it (NULL: main file or drop-in). */
 static int parse_one(struct cfgfiles *f, const char *path, const struct yaml_doc_node *at,
 		     struct yaml_doc_node **ret)
@@ -66,8 +107,11 @@ static int parse_one(struct cfgfiles *f, const char *path, const struct yaml_doc
 		return diag_add(f->d, at ? at->line : 0, at ? at->column : 0,
 				"%s: more than %d configuration files", path, CFGFILES_MAX);
 	/* Regular files only: a FIFO would hang the start, or the event loop on a reload. */
-	r = read_regular_file(path, yaml_doc_default_limits.max_input, &buf, &len, why,
-			      sizeof(why));
+	if (f->saved)
+		r = saved_read(f, path, &buf, &len, why, sizeof(why));
+	else
+		r = read_regular_file(path, yaml_doc_default_limits.max_input, &buf, &len, why,
+				      sizeof(why));
 	if (r < 0) {
 		/* The main file's errno is the load's (a missing file, a symlink); another file's is -EINVAL. */
 		if (at)
@@ -78,11 +122,9 @@ static int parse_one(struct cfgfiles *f, const char *path, const struct yaml_doc
 			diag_add(f->d, 0, 0, "%s: %s", path, why);
 		return f->n_files == 1 || r == -ENOMEM ? r : -EINVAL;
 	}
-	if (f->n_files == 1) {
-		f->main_text = strndup(buf, len);
-		if (!f->main_text)
-			return -ENOMEM;
-	}
+	r = keep_text(f, path, buf, len);
+	if (r < 0)
+		return r;
 	lines = count_lines(buf, len);
 	base = f->next_base;
 	f->next_base += lines + 1;
@@ -244,7 +286,7 @@ static int include_one(struct cfgfiles *f, const char *from, const struct yaml_d
 	path = include_path(from, at->value);
 	if (!path)
 		return -ENOMEM;
-	real = realpath(path, NULL);
+	real = real_path(f, path);
 	for (unsigned i = 0; real && i < f->depth; i++) {
 		if (streq(real, f->real[i])) {
 			chain_text(f, path, chain, sizeof(chain));
@@ -315,7 +357,7 @@ static int load_file(struct cfgfiles *f, const char *path, const struct yaml_doc
 	r = parse_one(f, path, at, &root);
 	if (r < 0)
 		return r;
-	f->real[f->depth] = realpath(path, NULL);
+	f->real[f->depth] = real_path(f, path);
 	if (!f->real[f->depth]) {
 		yaml_doc_free(root);
 		return -ENOMEM;
@@ -335,68 +377,150 @@ static int load_file(struct cfgfiles *f, const char *path, const struct yaml_doc
 	return r;
 }
 
-static int dropin_filter(const struct dirent *e)
+static bool dropin_ok(const char *name)
 {
-	size_t n = strlen(e->d_name);
+	size_t n = strlen(name);
 
-	return e->d_name[0] != '.' && n > 5 && streq(e->d_name + n - 5, ".yaml");
+	return name[0] != '.' && n > 5 && streq(name + n - 5, ".yaml");
 }
 
-static int dropin_order(const struct dirent **a, const struct dirent **b)
+static int dropin_filter(const struct dirent *e)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	return dropin_ok(e->d_name);
+}
+
+static int name_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The paths of the drop-ins in @dir, *n of them in *names (lexical order). */
+static int dropins_scan(struct cfgfiles *f, const char *dir, char ***names, size_t *n)
+{
+	struct dirent **list = NULL;
+	size_t k = 0;
+	int m, r = 0;
+
+	m = scandir(dir, &list, dropin_filter, NULL);
+	if (m < 0)
+		return errno == ENOENT ? 0 : diag_add(f->d, 0, 0, "%s: %s", dir, strerror(errno));
+	*names = calloc((size_t)m + 1, sizeof(**names));
+	for (int i = 0; i < m; i++) {
+		if (*names && r == 0) {
+			if (asprintf(&(*names)[k], "%s/%s", dir, list[i]->d_name) < 0) {
+				(*names)[k] = NULL;
+				r = -ENOMEM;
+			} else {
+				k++;
+			}
+		}
+		free(list[i]);
+	}
+	free(list);
+	if (!*names || r < 0) {
+		free_names(*names, k);
+		*names = NULL;
+		return -ENOMEM;
+	}
+	qsort(*names, k, sizeof(**names), name_order);
+	*n = k;
+	return 0;
+}
+
+/* The same from f->saved: the saved files named "@dir/NAME.yaml". */
+static int dropins_saved(struct cfgfiles *f, const char *dir, char ***names, size_t *n)
+{
+	size_t dl = strlen(dir), k = 0;
+
+	*names = calloc(f->n_saved + 1, sizeof(**names));
+	if (!*names)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->n_saved; i++) {
+		const char *name = f->saved[i].name;
+
+		if (strncmp(name, dir, dl) || name[dl] != '/' || strchr(name + dl + 1, '/') ||
+		    !dropin_ok(name + dl + 1))
+			continue;
+		(*names)[k] = strdup(name);
+		if (!(*names)[k++]) {
+			free_names(*names, k);
+			*names = NULL;
+			return -ENOMEM;
+		}
+	}
+	qsort(*names, k, sizeof(**names), name_order);
+	*n = k;
+	return 0;
 }
 
 /* The drop-ins "<main file>.d/NAME.yaml" in lexical order, each merged into *@acc. A missing directory is no error. */
 static int dropins(struct cfgfiles *f, const char *main_path, struct yaml_doc_node **acc)
 {
 	_cleanup_free_ char *dir = NULL;
-	struct dirent **list = NULL;
-	int n, r = 0;
+	char **names = NULL;
+	size_t n = 0;
+	int r;
 
 	if (asprintf(&dir, "%s.d", main_path) < 0)
 		return -ENOMEM;
-	n = scandir(dir, &list, dropin_filter, dropin_order);
-	if (n < 0)
-		return errno == ENOENT ? 0 : diag_add(f->d, 0, 0, "%s: %s", dir, strerror(errno));
-	for (int i = 0; i < n; i++) {
-		_cleanup_free_ char *path = NULL;
+	r = f->saved ? dropins_saved(f, dir, &names, &n) : dropins_scan(f, dir, &names, &n);
+	for (size_t i = 0; i < n; i++) {
 		struct yaml_doc_node *sub = NULL;
 
-		if (r != -ENOMEM && asprintf(&path, "%s/%s", dir, list[i]->d_name) < 0)
-			r = -ENOMEM;
 		if (r != -ENOMEM)
-			r = worse(r, load_file(f, path, NULL, &sub));
+			r = worse(r, load_file(f, names[i], NULL, &sub));
 		if (r != -ENOMEM)
 			r = worse(r, merge_file(f, acc, sub));
 		else
 			yaml_doc_free(sub);
-		free(list[i]);
 	}
-	free(list);
+	free_names(names, n);
 	return r;
 }
 
-int cfgfiles_load(const char *path, struct diags *d, struct yaml_doc_node **ret, char **text)
+void cfgfiles_texts_free(struct nmd_config_text *v, size_t n)
 {
-	struct cfgfiles f = { .d = d };
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].name);
+		free(v[i].text);
+	}
+	free(v);
+}
+
+int cfgfiles_load(const char *path, const struct nmd_config_text *saved, size_t n_saved,
+		  struct diags *d, struct yaml_doc_node **ret, struct nmd_config_text **texts,
+		  size_t *n_texts)
+{
+	struct cfgfiles f = { .d = d, .saved = saved, .n_saved = n_saved };
 	struct yaml_doc_node *acc = NULL;
 	int r;
 
 	*ret = NULL;
+	if (texts) {
+		*texts = NULL;
+		*n_texts = 0;
+	}
 	r = load_file(&f, path, NULL, &acc);
 	if (r != -ENOMEM)
 		r = worse(r, dropins(&f, path, &acc));
 	d->cur = 0;
-	if (r < 0) {
-		free(f.main_text);
-		yaml_doc_free(acc);
-		return r;
+	if (r < 0 || !texts) {
+		cfgfiles_texts_free(f.texts, f.n_texts);
+		if (r < 0) {
+			yaml_doc_free(acc);
+			return r;
+		}
+	} else {
+		*texts = f.texts;
+		*n_texts = f.n_texts;
 	}
 	*ret = acc;
-	if (text && f.n_files == 1)
-		*text = f.main_text;
-	else
-		free(f.main_text);
 	return 0;
 }

@@ -22,14 +22,26 @@
 #define CFGFILES_DEPTH_MAX 8 /* includes inside includes */
 #define CFGFILES_MAX 64      /* files in one configuration */
 
+struct nmd_config_text;
+
 /*
  * Read @path and everything it pulls in. Returns 0 and the merged tree in
  * *ret (NULL when every file is empty; the caller frees it), -EINVAL with
  * messages in @d, or -ENOMEM. @d gets the file table of every file read.
- * *text (if not NULL) gets a copy of the main file's bytes when it was the
- * only file read, else NULL: a configuration of one file can be re-read
- * from its text (an unconfirmed apply's crash-safe record keeps it).
+ *
+ * *texts, *n_texts (if @texts is not NULL) get the name and bytes of every
+ * file read, each once, in the order read (the main file first): what an
+ * unconfirmed apply's crash-safe record keeps. Free with config_texts_free().
+ *
+ * With @saved (@n_saved files, as *texts gave them), nothing is read from
+ * disk: each file, @path included, is looked up by name in @saved, and the
+ * drop-ins are the saved files named "<@path>.d/NAME.yaml", in lexical
+ * order. So the same tree comes back from the texts whatever became of the
+ * files; a file missing from @saved is an error (-ENOENT for @path).
  */
-int cfgfiles_load(const char *path, struct diags *d, struct yaml_doc_node **ret, char **text);
+int cfgfiles_load(const char *path, const struct nmd_config_text *saved, size_t n_saved,
+		  struct diags *d, struct yaml_doc_node **ret, struct nmd_config_text **texts,
+		  size_t *n_texts);
+void cfgfiles_texts_free(struct nmd_config_text *v, size_t n);
 
 #endif /* NETMAPD_CFGFILES_H */

@@ -72,9 +72,12 @@ static void config_freep(struct nmd_config **c)
 	config_free(*c);
 }
 
-/* The configuration in the tree @root (freed here), named @name. */
-/* @text (owned, may be NULL) becomes the configuration's text. */
-static int config_from_tree(const char *name, struct yaml_doc_node *root, char *text,
+/*
+ * The configuration in the tree @root (freed here), named @name; the
+ * texts of its files (@n of them, owned) become the configuration's.
+ */
+static int config_from_tree(const char *name, struct yaml_doc_node *root,
+			    struct nmd_config_text *texts, size_t n,
 			    struct nmd_config **ret, struct diags *d)
 {
 	_cleanup_(config_freep) struct nmd_config *c = NULL;
@@ -83,11 +86,12 @@ static int config_from_tree(const char *name, struct yaml_doc_node *root, char *
 
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		free(text);
+		cfgfiles_texts_free(texts, n);
 		yaml_doc_free(root);
 		return -ENOMEM;
 	}
-	c->text = text;
+	c->texts = texts;
+	c->n_texts = n;
 	r = config_defaults(c, name);
 	if (r < 0) {
 		yaml_doc_free(root);
@@ -123,32 +127,53 @@ int config_load_buffer(const char *name, const void *buf, size_t len,
 		       struct nmd_config **ret, struct diags *d)
 {
 	struct yaml_doc_node *root = NULL;
-	char *text;
+	struct nmd_config_text *text;
 	int r;
 
 	*ret = NULL;
 	r = yaml_doc_parse(buf, len, NULL, d, &root);
 	if (r < 0)
 		return r;
-	text = strndup(buf, len);
-	if (!text) {
+	text = calloc(1, sizeof(*text));
+	if (text) {
+		text->name = strdup(name);
+		text->text = strndup(buf, len);
+	}
+	if (!text || !text->name || !text->text) {
+		cfgfiles_texts_free(text, 1);
 		yaml_doc_free(root);
 		return -ENOMEM;
 	}
-	return config_from_tree(name, root, text, ret, d);
+	return config_from_tree(name, root, text, 1, ret, d);
 }
 
 int config_load(const char *path, struct nmd_config **ret, struct diags *d)
 {
+	return config_load_texts(path, NULL, 0, ret, d);
+}
+
+int config_load_texts(const char *name, const struct nmd_config_text *v, size_t n,
+		      struct nmd_config **ret, struct diags *d)
+{
 	struct yaml_doc_node *root = NULL;
-	char *text = NULL;
+	struct nmd_config_text *texts = NULL;
+	size_t n_texts = 0;
 	int r;
 
 	*ret = NULL;
-	r = cfgfiles_load(path, d, &root, &text);
+	r = cfgfiles_load(name, v, n, d, &root, &texts, &n_texts);
 	if (r < 0)
 		return r;
-	return config_from_tree(path, root, text, ret, d);
+	return config_from_tree(name, root, texts, n_texts, ret, d);
+}
+
+size_t config_texts_size(const struct nmd_config *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_texts; i++)
+		n += strlen(c->texts[i].text);
+	return n;
 }
 
 void config_free(struct nmd_config *c)
@@ -180,7 +205,7 @@ void config_free(struct nmd_config *c)
 	free(c->module.load);
 	diags_done(&c->sources);
 	free(c->file);
-	free(c->text);
+	cfgfiles_texts_free(c->texts, c->n_texts);
 	free(c);
 }
 

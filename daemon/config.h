@@ -243,13 +243,21 @@ struct nmd_limits {
 	uint64_t line_timeout, write_timeout, idle_timeout;
 };
 
+/* A file of a configuration as it was read: its name and its bytes. */
+struct nmd_config_text {
+	char *name;
+	char *text;	/* NUL-terminated */
+};
+
 struct nmd_config {
 	char *file;
 	/*
-	 * The bytes it was read from, NUL-terminated (an unconfirmed apply's
-	 * rollback re-reads them); NULL when it was read from several files.
+	 * The bytes of every file it was read from, each file once, the main
+	 * file first (an unconfirmed apply's crash-safe record keeps them, and
+	 * config_load_texts() reads the same configuration from them).
 	 */
-	char *text;
+	struct nmd_config_text *texts;
+	size_t n_texts;
 	/* The files read (main, includes, drop-ins): marks' lines are in their shared numbering. */
 	struct diags sources;
 	unsigned version;
@@ -290,6 +298,16 @@ unsigned config_line(const struct nmd_config *c, unsigned line, const char **fil
 /* The same from memory (@name is only for messages). */
 int config_load_buffer(const char *name, const void *buf, size_t len,
 		       struct nmd_config **ret, struct diags *d);
+/*
+ * The configuration whose main file is @name from the texts of its files
+ * (@n of them, as a config's texts hold them), as config_load() read it,
+ * without reading the disk: includes and drop-ins are looked up among
+ * @v by name (cfgfiles.h). 0, -EINVAL with the reasons in @d, -ENOMEM.
+ */
+int config_load_texts(const char *name, const struct nmd_config_text *v, size_t n,
+		      struct nmd_config **ret, struct diags *d);
+/* The bytes of all of @c's texts. */
+size_t config_texts_size(const struct nmd_config *c);
 void config_free(struct nmd_config *c);
 
 /* A module parameter as the file sets it, or its default. */

@@ -135,19 +135,12 @@ void daemon_event(struct nmd_daemon *d, const char *type, json_t *fields)
 
 /* ---- configuration ------------------------------------------------------ */
 
-int daemon_load_config(const char *path, const char *name, const char *yaml,
-		       struct nmd_config **ret, struct diags *diag)
+/* @c (owned) checked for capacity: into *@ret, or freed with the reasons in @diag. */
+static int load_checked(struct nmd_config *c, struct nmd_config **ret, struct diags *diag)
 {
-	struct nmd_config *c = NULL;
 	struct capacity *cap = NULL;
 	int r;
 
-	if (yaml)
-		r = config_load_buffer(name, yaml, strlen(yaml), &c, diag);
-	else
-		r = config_load(path, &c, diag);
-	if (r < 0)
-		return r;
 	r = capacity_check(c, &cap, diag);
 	if (r == 0) {
 		uint64_t total, avail;
@@ -164,6 +157,28 @@ int daemon_load_config(const char *path, const char *name, const char *yaml,
 	diags_sort(diag);
 	*ret = c;
 	return 0;
+}
+
+int daemon_load_config(const char *path, const char *name, const char *yaml,
+		       struct nmd_config **ret, struct diags *diag)
+{
+	struct nmd_config *c = NULL;
+	int r;
+
+	if (yaml)
+		r = config_load_buffer(name, yaml, strlen(yaml), &c, diag);
+	else
+		r = config_load(path, &c, diag);
+	return r < 0 ? r : load_checked(c, ret, diag);
+}
+
+int daemon_load_texts(const char *name, const struct nmd_config_text *v, size_t n,
+		      struct nmd_config **ret, struct diags *diag)
+{
+	struct nmd_config *c = NULL;
+	int r = config_load_texts(name, v, n, &c, diag);
+
+	return r < 0 ? r : load_checked(c, ret, diag);
 }
 
 static void set_policy(struct nmd_daemon *d)

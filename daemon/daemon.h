@@ -89,7 +89,7 @@ struct nmd_daemon {
 	time_t applied_at;		/* last successful apply, 0: never */
 
 	/*
-	 * An apply that waits for confirmation (methods_health.c): the
+	 * An apply that waits for confirmation (confirm.c): the
 	 * configuration before it (owned, re-applied when ev_confirm fires),
 	 * the health to go back to, the deadline (CLOCK_REALTIME seconds).
 	 */
@@ -147,6 +147,9 @@ void daemon_status(struct nmd_daemon *d, const char *fmt, ...) _printf_(2, 3);
  */
 int daemon_load_config(const char *path, const char *name, const char *yaml,
 		       struct nmd_config **ret, struct diags *diag);
+/* The same from the saved texts of a configuration's files (config_load_texts()). */
+int daemon_load_texts(const char *name, const struct nmd_config_text *v, size_t n,
+		      struct nmd_config **ret, struct diags *diag);
 
 /*
  * Make @c (owned by the caller until success, then by the daemon) the
@@ -185,8 +188,7 @@ int method_port_open(struct rpc_call *call, json_t *params);
 int method_port_close(struct rpc_call *call, json_t *params);
 int method_port_list(struct rpc_call *call, json_t *params);
 
-/* methods_health.c: apply with confirmation, and its rollback. */
-int method_topology_confirm(struct rpc_call *call, json_t *params);
+/* confirm.c: apply with confirmation, and its rollback. */
 /*
  * After an apply that replaced @prev (owned, taken): keep @prev and roll
  * back to it unless confirmed within @seconds. 0 or -errno (then @prev is
@@ -198,7 +200,7 @@ void confirm_cancel(struct nmd_daemon *d);
 /*
  * Before the apply of @next with a confirmation: record in the state file
  * what the next start must roll back to should the daemon stop or die
- * before the confirmation (the configuration in force and its text). 0
+ * before the confirmation (the configuration in force and its files' texts). 0
  * (also when nothing is in force: nothing to roll back to), or -errno
  * with the reason in @diag (then do not apply).
  */

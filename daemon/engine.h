@@ -182,23 +182,34 @@ size_t engine_anchors(const struct engine *e, const struct eng_anchor **v);
 /*
  * An apply waiting for confirmation (`nmctl apply --confirm`), as the state
  * file keeps it so that it is not kept when the daemon stops or dies before
- * the confirmation: the configuration it replaced (its name and its text,
- * to be applied again by the next start), the unconfirmed configuration's
- * name, and the deadline (seconds since the epoch). The engine only keeps
- * it; the daemon decides (methods_health.c).
+ * the confirmation: the configuration it replaced (its name and the texts
+ * of its files, to be applied again by the next start), the unconfirmed
+ * configuration's name, and the deadline (seconds since the epoch). The
+ * engine only keeps it; the daemon decides (confirm.c).
  */
 struct eng_confirm {
 	char *file;		/* the unconfirmed configuration; NULL: none pending */
 	char *prev_file;	/* the configuration to roll back to */
-	char *prev_text;	/* its YAML text */
+	/* The name and YAML text of each of its files (include:, drop-ins), prev_file's first. */
+	struct nmd_config_text *prev_texts;
+	size_t n_prev_texts;
 	int64_t deadline;
 };
 
 /*
+ * What a record may hold: as many files as a configuration (CFGFILES_MAX),
+ * ENG_CONFIRM_TEXT_MAX bytes of text in all (one file's own limit). A
+ * larger configuration is not recorded (the daemon says so); a state file
+ * with a larger record is damaged.
+ */
+#define ENG_CONFIRM_TEXT_MAX (1u << 20)
+
+/*
  * Record @c (copied; NULL clears it) and write the state file before
  * returning, so that it is on disk before the apply it protects. 0, or
- * -errno with the reason in @d and nothing recorded (-ENOMEM, the state
- * file cannot be written). Clearing what is not set writes nothing.
+ * -errno with the reason in @d and nothing recorded (-ENOMEM, -E2BIG over
+ * the limits above, the state file cannot be written). Clearing what is
+ * not set writes nothing.
  */
 int engine_confirm_set(struct engine *e, const struct eng_confirm *c, struct diags *d);
 /* The pending confirmation (from the last engine_confirm_set or the state file), or NULL. */

@@ -14,7 +14,9 @@
  *     {"kind":"anchor","name":"v0{1","fdname":"anchor-v0%7B1","params":{...}}],
  *    "intent":{"op":"make","object":{"kind":"nic","name":"eth1",...,"nic_saved":{...}}},
  *    "confirm":{"config":"/tmp/new.yaml","deadline":1733540000,
- *               "previous":{"file":"/etc/netmapd/netmapd.yaml","text":"version: 1\n..."}}}
+ *               "previous":{"file":"/etc/netmapd/netmapd.yaml","files":[
+ *                 {"name":"/etc/netmapd/netmapd.yaml","text":"version: 1\n..."},
+ *                 {"name":"/etc/netmapd/netmapd.yaml.d/10-lab.yaml","text":"..."}]}}}
  *
  * "intent" (optional) is the write-ahead record of the one change in
  * progress (engine_int.h, struct eng_intent): written before the kernel or
@@ -27,7 +29,10 @@
  * struct eng_confirm): written before that apply starts and removed when
  * it is confirmed or rolled back, so that the next start after a crash or
  * a stop inside the window applies "previous" again instead of keeping the
- * unconfirmed change (the daemon does that: methods_health.c).
+ * unconfirmed change (the daemon does that: confirm.c). "previous" holds
+ * every file of that configuration (its includes and drop-ins), the main
+ * one first; {"file": NAME, "text": TEXT}, the one-file form of earlier
+ * versions, is read as well.
  *
  * Objects are written in the order they were made, one per line, from a
  * text made once per object (rewriting the file after each of the 2048
@@ -44,6 +49,7 @@
  */
 #define _GNU_SOURCE
 #include "engine_int.h"
+#include "cfgfiles.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -284,31 +290,74 @@ void eng_confirm_clear(struct engine *e)
 {
 	free(e->confirm.file);
 	free(e->confirm.prev_file);
-	free(e->confirm.prev_text);
+	cfgfiles_texts_free(e->confirm.prev_texts, e->confirm.n_prev_texts);
 	free(e->confirm_js);
 	memset(&e->confirm, 0, sizeof(e->confirm));
 	e->confirm_js = NULL;
 }
 
-/* Copy @c into e->confirm with its text for the state file; -ENOMEM leaves none. */
+/* 0 when @c is complete and within the limits of engine.h, else -EINVAL or -E2BIG. */
+static int confirm_check(const struct eng_confirm *c)
+{
+	size_t bytes = 0;
+
+	if (!c->file || !c->prev_file || !c->n_prev_texts || !c->prev_texts)
+		return -EINVAL;
+	if (c->n_prev_texts > CFGFILES_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < c->n_prev_texts; i++) {
+		if (!c->prev_texts[i].name || !c->prev_texts[i].text)
+			return -EINVAL;
+		bytes += strlen(c->prev_texts[i].text);
+	}
+	return bytes > ENG_CONFIRM_TEXT_MAX ? -E2BIG : 0;
+}
+
+/* {"file": NAME, "files": [{"name", "text"}, ...]} of @c's previous configuration. */
+static json_t *confirm_previous_json(const struct eng_confirm *c)
+{
+	json_t *files = json_array();
+
+	for (size_t i = 0; files && i < c->n_prev_texts; i++) {
+		if (json_array_append_new(files, json_pack("{s:s, s:s}", "name",
+							   c->prev_texts[i].name, "text",
+							   c->prev_texts[i].text)) < 0) {
+			json_decref(files);
+			return NULL;
+		}
+	}
+	return files ? json_pack("{s:s, s:o}", "file", c->prev_file, "files", files) : NULL;
+}
+
+/*
+ * Copy @c into e->confirm with its text for the state file; -EINVAL and
+ * -E2BIG (confirm_check()) change nothing, -ENOMEM leaves none.
+ */
 static int confirm_put(struct engine *e, const struct eng_confirm *c)
 {
+	struct nmd_config_text *t;
 	json_t *j;
+	int r;
 
+	r = confirm_check(c);
+	if (r < 0)
+		return r;	/* what was recorded stays */
 	eng_confirm_clear(e);
-	if (!c->file || !c->prev_file || !c->prev_text)
-		return -EINVAL;
 	e->confirm.file = strdup(c->file);
 	e->confirm.prev_file = strdup(c->prev_file);
-	e->confirm.prev_text = strdup(c->prev_text);
+	t = e->confirm.prev_texts = calloc(c->n_prev_texts, sizeof(*t));
+	for (size_t i = 0; t && i < c->n_prev_texts; i++, e->confirm.n_prev_texts++) {
+		t[i].name = strdup(c->prev_texts[i].name);
+		t[i].text = strdup(c->prev_texts[i].text);
+		if (!t[i].name || !t[i].text)
+			t = NULL;
+	}
 	e->confirm.deadline = c->deadline;
-	j = json_pack("{s:s, s:I, s:{s:s, s:s}}", "config", c->file, "deadline",
-		      (json_int_t)c->deadline, "previous", "file", c->prev_file, "text",
-		      c->prev_text);
+	j = json_pack("{s:s, s:I, s:o}", "config", c->file, "deadline",
+		      (json_int_t)c->deadline, "previous", confirm_previous_json(c));
 	e->confirm_js = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (!e->confirm.file || !e->confirm.prev_file || !e->confirm.prev_text ||
-	    !e->confirm_js) {
+	if (!e->confirm.file || !e->confirm.prev_file || !t || !e->confirm_js) {
 		eng_confirm_clear(e);
 		return -ENOMEM;
 	}
@@ -628,24 +677,62 @@ static int load_intent(struct engine *e, const json_t *j, struct diags *d)
 	return 0;
 }
 
+/* The texts of "previous": {"file", "files": [...]}, or the one-file {"file", "text"}. */
+static int load_previous(const json_t *prev, struct eng_confirm *c)
+{
+	const json_t *files = json_object_get(prev, "files"), *f;
+	size_t i;
+
+	c->prev_file = (char *)json_string_value(json_object_get(prev, "file"));
+	if (!json_is_object(prev) || json_object_size(prev) != 2 || !c->prev_file)
+		return -EINVAL;
+	if (!files) {
+		c->prev_texts = calloc(1, sizeof(*c->prev_texts));
+		if (!c->prev_texts)
+			return -ENOMEM;
+		c->n_prev_texts = 1;
+		c->prev_texts[0].name = c->prev_file;
+		c->prev_texts[0].text = (char *)json_string_value(json_object_get(prev, "text"));
+		return c->prev_texts[0].text ? 0 : -EINVAL;
+	}
+	if (!json_is_array(files) || !json_array_size(files) ||
+	    json_array_size(files) > CFGFILES_MAX)
+		return -EINVAL;
+	c->prev_texts = calloc(json_array_size(files), sizeof(*c->prev_texts));
+	if (!c->prev_texts)
+		return -ENOMEM;
+	c->n_prev_texts = json_array_size(files);
+	json_array_foreach(files, i, f) {
+		c->prev_texts[i].name = (char *)json_string_value(json_object_get(f, "name"));
+		c->prev_texts[i].text = (char *)json_string_value(json_object_get(f, "text"));
+		if (!json_is_object(f) || json_object_size(f) != 2 || !c->prev_texts[i].name ||
+		    !c->prev_texts[i].text)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int load_confirm(struct engine *e, const json_t *j, struct diags *d)
 {
-	const json_t *prev = json_object_get(j, "previous");
 	const json_t *dl = json_object_get(j, "deadline");
 	struct eng_confirm c = {
 		.file = (char *)json_string_value(json_object_get(j, "config")),
-		.prev_file = (char *)json_string_value(json_object_get(prev, "file")),
-		.prev_text = (char *)json_string_value(json_object_get(prev, "text")),
 	};
+	int r = load_previous(json_object_get(j, "previous"), &c);
 
-	if (!json_is_object(j) || json_object_size(j) != 3 || !json_is_object(prev) ||
-	    json_object_size(prev) != 2 || !c.file || !c.prev_file || !c.prev_text ||
-	    !json_is_integer(dl) || json_integer_value(dl) < 0)
-		return eng_err(d, NULL, "state file %s: \"confirm\" is not {\"config\": NAME, "
-			       "\"deadline\": SECONDS, \"previous\": {\"file\": NAME, \"text\": TEXT}}",
-			       e->state_path);
+	if (r == 0 && (!json_is_object(j) || json_object_size(j) != 3 || !c.file ||
+		       !json_is_integer(dl) || json_integer_value(dl) < 0))
+		r = -EINVAL;
 	c.deadline = json_integer_value(dl);
-	return confirm_put(e, &c);
+	if (r == 0)
+		r = confirm_put(e, &c);
+	free(c.prev_texts);	/* the strings are the JSON tree's */
+	if (r == -EINVAL || r == -E2BIG)
+		return eng_err(d, NULL, "state file %s: \"confirm\" is not {\"config\": NAME, "
+			       "\"deadline\": SECONDS, \"previous\": {\"file\": NAME, \"files\": "
+			       "[{\"name\": NAME, \"text\": TEXT}, ...]}} (at most %d files, %u bytes of text)",
+			       e->state_path, CFGFILES_MAX, ENG_CONFIRM_TEXT_MAX);
+	return r;
 }
 
 int eng_state_load(struct engine *e, struct diags *d)

@@ -21,10 +21,10 @@
  *   events.subscribe / events.unsubscribe  public
  *   stats             public  counters of every port, pipe end, NIC, monitor
  *                             (observe.c), RPC server counters
- *   object.get        public  {"name"}: one object in detail (observe.c)
+ *   object.get        public  {"name"}: one object in detail (read in observe.c)
  *   doctor            public  the daemon's checks of what it runs (observe.c)
  *   reload            admin   reload the configuration file (as SIGHUP)
- *   topology.confirm  admin   keep an apply made with "confirm" (methods_health.c)
+ *   topology.confirm  admin   keep an apply made with "confirm" (confirm.c)
  *
  * A configuration refused by the loader or the capacity check is error
  * RPC_ERR_CONFIG with data {"errors": ["file:line:col: message", ...]}.
@@ -35,6 +35,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <net/netmap.h>
 
 #include "daemon.h"
 #include "lint.h"
@@ -140,6 +142,15 @@ static int params_config(struct rpc_call *call, const struct config_params *p, s
 	return 0;
 }
 
+/* @j (taken) as the call's result; NULL: -ENOMEM. */
+static int set_result(struct rpc_call *call, json_t *j)
+{
+	if (!j)
+		return -ENOMEM;
+	rpc_call_set_result(call, j);
+	return 0;
+}
+
 static int method_daemon_status(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
@@ -193,10 +204,7 @@ static int method_module_info(struct rpc_call *call, json_t *params)
 	if (r < 0)
 		return r;
 	j = module_info_json(d->opts.sysfs_root, d->module_name, d->config);
-	if (!j)
-		return -ENOMEM;
-	rpc_call_set_result(call, j);
-	return 0;
+	return set_result(call, j);
 }
 
 /*
@@ -520,6 +528,70 @@ static int method_daemon_stats(struct rpc_call *call, json_t *params)
 		"replies_cut", (json_int_t)st.replies_cut, "timeouts", (json_int_t)st.timeouts,
 		"out_queued", (json_int_t)st.out_queued));
 	return 0;
+}
+
+/* topology.confirm {}: keep an apply made with "confirm" (confirm.c). */
+static int method_topology_confirm(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	int r = rpc_params(call, params, NULL, NULL);
+
+	if (r < 0)
+		return r;
+	if (!d->confirm_prev)
+		return rpc_call_error(call, RPC_ERR_STATE, NULL,
+				      "Nothing waits for confirmation (it was confirmed, or rolled back)");
+	confirm_cancel(d);
+	confirm_forget(d);
+	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
+	log_msg(LOG_NOTICE, "apply of %s confirmed", d->config->file);
+	daemon_event(d, "topology.confirmed", json_pack("{s:s}", "config", d->config->file));
+	rpc_call_set_result(call, json_pack("{s:b, s:s}", "confirmed", 1, "config",
+					    d->config->file));
+	return 0;
+}
+
+/* object.get {"name"}: one object in detail (observe.c). */
+static int method_object_get(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	static const struct rpc_param table[] = {
+		{ .name = "name", .type = RPC_PARAM_STRING, .flags = RPC_PARAM_REQUIRED },
+		{}
+	};
+	const char *name = NULL;
+	json_t *j = NULL;
+	int r = rpc_params(call, params, table, &name);
+
+	if (r < 0)
+		return r;
+	r = observe_object_json(d, name, &j);
+	if (r == -ENOENT)
+		return rpc_call_error(call, RPC_ERR_NOT_FOUND, json_pack("{s:s}", "name", name),
+				      "No object %s: `nmctl show` lists them", name);
+	if (r < 0)
+		return r;
+	rpc_call_set_result(call, j);
+	return 0;
+}
+
+/* doctor {}: the daemon's checks of what it runs (observe.c). */
+static int method_daemon_doctor(struct rpc_call *call, json_t *params)
+{
+	struct nmd_daemon *d = rpc_call_userdata(call);
+	json_t *j, *problems;
+	int r = rpc_params(call, params, NULL, NULL);
+
+	if (r < 0)
+		return r;
+	observe_nics(d);	/* what changed since the last look is logged now */
+	problems = observe_doctor_json(d);
+	if (!problems)
+		return -ENOMEM;
+	j = json_pack("{s:o, s:b, s:s, s:s}", "problems", problems, "config_applied",
+		      d->applies > 0, "status", d->status, "module_version_expected",
+		      NETMAPD_MODULE_VERSION);
+	return set_result(call, j);
 }
 
 const struct rpc_method nmd_methods[] = {

@@ -562,6 +562,73 @@ static int flags_read(const char *ifname, struct nic_saved *saved, int *fdp, cha
 	return 0;
 }
 
+/* What nic_prepare()'s steps act on. */
+struct prep_ctx {
+	int fd;
+	const char *ifname;
+	const struct nmd_nic_prep *prep;
+	bool bridged;
+	struct nic_saved *saved;
+	char *why;
+	size_t why_len;
+};
+
+static int step_offloads(const struct prep_ctx *c)
+{
+	if (c->prep->offloads != NMD_OFFLOADS_OFF)
+		return 0;
+	return features_off(c->fd, c->ifname, c->saved, c->why, c->why_len);
+}
+
+static int step_flow_control(const struct prep_ctx *c)
+{
+	if (c->prep->flow_control != NMD_FLOW_CONTROL_OFF)
+		return 0;
+	return pause_off(c->fd, c->ifname, c->saved, c->why, c->why_len);
+}
+
+static int step_promisc(const struct prep_ctx *c)
+{
+	int r;
+
+	if (!c->bridged || !c->prep->promiscuous || c->saved->was_promisc)
+		return 0;
+	r = flag_set(c->fd, c->ifname, IFF_PROMISC, true);
+	if (r < 0) {
+		why_set(c->why, c->why_len, "%s: cannot set promiscuous mode: %s", c->ifname,
+			strerror(-r));
+		return r;
+	}
+	c->saved->set_promisc = true;
+	return 0;
+}
+
+static int step_up(const struct prep_ctx *c)
+{
+	int r;
+
+	if (c->saved->was_up)
+		return 0;
+	r = flag_set(c->fd, c->ifname, IFF_UP, true);
+	if (r < 0) {
+		why_set(c->why, c->why_len, "%s: cannot bring it up: %s", c->ifname, strerror(-r));
+		return r;
+	}
+	c->saved->set_up = true;
+	return 0;
+}
+
+/* In order; each records in saved what it changed, for restore_saved(). */
+static const struct {
+	int step;	/* NIC_STEP_*: a test may fail the preparation before it */
+	int (*run)(const struct prep_ctx *c);
+} prep_steps[] = {
+	{ NIC_STEP_OFFLOADS, step_offloads },
+	{ NIC_STEP_FLOW_CONTROL, step_flow_control },
+	{ NIC_STEP_PROMISC, step_promisc },
+	{ NIC_STEP_UP, step_up },
+};
+
 int nic_prepare(const char *ifname, const struct nmd_nic_prep *prep, bool bridged,
 		struct nic_saved *saved, char *why, size_t why_len)
 {
@@ -590,44 +657,13 @@ int nic_prepare(const char *ifname, const struct nmd_nic_prep *prep, bool bridge
 	if (r < 0)
 		return r;
 
-	r = injected(NIC_STEP_OFFLOADS, ifname, why, why_len);
-	if (r < 0)
-		goto err_undo;
-	if (prep->offloads == NMD_OFFLOADS_OFF) {
-		r = features_off(fd, ifname, saved, why, why_len);
+	for (size_t i = 0; i < ELEMENTSOF(prep_steps); i++) {
+		r = injected(prep_steps[i].step, ifname, why, why_len);
+		if (r == 0)
+			r = prep_steps[i].run(&(struct prep_ctx){ fd, ifname, prep, bridged, saved,
+								   why, why_len });
 		if (r < 0)
 			goto err_undo;
-	}
-	r = injected(NIC_STEP_FLOW_CONTROL, ifname, why, why_len);
-	if (r < 0)
-		goto err_undo;
-	if (prep->flow_control == NMD_FLOW_CONTROL_OFF) {
-		r = pause_off(fd, ifname, saved, why, why_len);
-		if (r < 0)
-			goto err_undo;
-	}
-	r = injected(NIC_STEP_PROMISC, ifname, why, why_len);
-	if (r < 0)
-		goto err_undo;
-	if (bridged && prep->promiscuous && !saved->was_promisc) {
-		r = flag_set(fd, ifname, IFF_PROMISC, true);
-		if (r < 0) {
-			why_set(why, why_len, "%s: cannot set promiscuous mode: %s",
-				ifname, strerror(-r));
-			goto err_undo;
-		}
-		saved->set_promisc = true;
-	}
-	r = injected(NIC_STEP_UP, ifname, why, why_len);
-	if (r < 0)
-		goto err_undo;
-	if (!saved->was_up) {
-		r = flag_set(fd, ifname, IFF_UP, true);
-		if (r < 0) {
-			why_set(why, why_len, "%s: cannot bring it up: %s", ifname, strerror(-r));
-			goto err_undo;
-		}
-		saved->set_up = true;
 	}
 	r = injected(NIC_STEP_DONE, ifname, why, why_len);
 	if (r < 0)

@@ -533,14 +533,6 @@ void observe_nics(struct nmd_daemon *d)
 	for_each_prepared_nic(d, drift_log, NULL);
 }
 
-json_t *observe_doctor_json(struct nmd_daemon *d)
-{
-	json_t *out = json_array();
-
-	if (out)
-		for_each_prepared_nic(d, drift_collect, out);
-	return out;
-}
 
 /* ---- object.get ---------------------------------------------------------- */
 
@@ -600,22 +592,14 @@ static json_t *object_holders(const struct nmd_daemon *d, const char *name)
 	return mine;
 }
 
-int method_object_get(struct rpc_call *call, json_t *params)
+int observe_object_json(struct nmd_daemon *d, const char *name, json_t **out)
 {
-	struct nmd_daemon *d = rpc_call_userdata(call);
 	struct find f = { 0 };
 	struct kern_reg reg = { 0 };
-	static const struct rpc_param table[] = {
-		{ .name = "name", .type = RPC_PARAM_STRING, .flags = RPC_PARAM_REQUIRED },
-		{}
-	};
-	const char *name = NULL;
 	char buf[256];
 	json_t *j, *cnt;
-	int r = rpc_params(call, params, table, &name);
+	int r;
 
-	if (r < 0)
-		return r;
 	f.name = name;
 	for_each_object(d->config, find_one, &f);
 	if (f.found)
@@ -625,9 +609,7 @@ int method_object_get(struct rpc_call *call, json_t *params)
 
 		/* Not in the file: a port that exists (opened by a client, made by hand). */
 		if (d->kern.ops->port_stats(d->kern.ctx, name, &st) < 0)
-			return rpc_call_error(call, RPC_ERR_NOT_FOUND,
-					      json_pack("{s:s}", "name", name),
-					      "No object %s: `nmctl show` lists them", name);
+			return -ENOENT;
 		f.o = (struct obs_object){ .name = name, .kind = stats_kind(st.kind) };
 	}
 	j = json_pack("{s:s, s:s*, s:s*}", "name", name, "kind", f.o.kind, "switch", f.o.sw);
@@ -667,7 +649,7 @@ int method_object_get(struct rpc_call *call, json_t *params)
 		nic_drift(d, f.o.port, found);
 		json_object_set_new(j, "problems", found);
 	}
-	rpc_call_set_result(call, j);
+	*out = j;
 	return 0;
 }
 
@@ -766,29 +748,18 @@ static void doctor_headroom(struct nmd_daemon *d, json_t *out)
 	diags_done(&tmp);
 }
 
-int method_daemon_doctor(struct rpc_call *call, json_t *params)
+json_t *observe_doctor_json(struct nmd_daemon *d)
 {
-	struct nmd_daemon *d = rpc_call_userdata(call);
-	json_t *j, *problems;
-	int r = rpc_params(call, params, NULL, NULL);
+	json_t *out = json_array();
 
-	if (r < 0)
-		return r;
-	observe_nics(d);	/* what changed since the last look is logged now */
-	problems = observe_doctor_json(d);
-	if (!problems)
-		return -ENOMEM;
-	doctor_module(d, problems);
-	doctor_headroom(d, problems);
+	if (!out)
+		return NULL;
+	for_each_prepared_nic(d, drift_collect, out);
+	doctor_module(d, out);
+	doctor_headroom(d, out);
 	if (d->applies == 0)
-		json_array_append_new(problems, finding("config", d->config_path, "error",
-							 "the configuration is not applied",
-							 "`nmctl status` and `journalctl -u netmapd` say why; fix the file and `systemctl reload netmapd`"));
-	j = json_pack("{s:o, s:b, s:s, s:s}", "problems", problems, "config_applied",
-		      d->applies > 0, "status", d->status, "module_version_expected",
-		      NETMAPD_MODULE_VERSION);
-	if (!j)
-		return -ENOMEM;
-	rpc_call_set_result(call, j);
-	return 0;
+		json_array_append_new(out, finding("config", d->config_path, "error",
+						   "the configuration is not applied",
+						   "`nmctl status` and `journalctl -u netmapd` say why; fix the file and `systemctl reload netmapd`"));
+	return out;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * observe - counters, one object in detail, monitors and access rules for
- * topology.get, holders' process and unit, and the NIC checks of the doctor
- * method (observe.c). Reads only; never changes the kernel or a NIC.
+ * topology.get, holders' process and unit, and the checks of the doctor
+ * method (observe.c; the methods are in methods.c). Reads only; never
+ * changes the kernel or a NIC.
  */
 #ifndef NETMAPD_OBSERVE_H
 #define NETMAPD_OBSERVE_H
@@ -77,8 +78,20 @@ void observe_holder_extras(json_t *j, pid_t pid);
 
 /* Look at the prepared NICs; log what drifted from their preparation, once. */
 void observe_nics(struct nmd_daemon *d);
-/* The same as a list of problems [{"check", "object", "severity", "message", "fix"}]. */
+/*
+ * The doctor's problems [{"check", "object", "severity", "message", "fix"}]:
+ * the prepared NICs' drift, the module (loaded, its version), the headroom
+ * of the configuration in force, a configuration not applied. NULL: no memory.
+ */
 json_t *observe_doctor_json(struct nmd_daemon *d);
+
+/*
+ * object.get: @name (as `nmctl show` lists it; a persistent port also by
+ * its own name) in detail: kind, switch, file and line, access, rings,
+ * slots, region, counters, holders, a NIC's problems. 0 and *@out, -ENOENT
+ * when it is neither in the file nor in the module, -ENOMEM.
+ */
+int observe_object_json(struct nmd_daemon *d, const char *name, json_t **out);
 
 struct capacity;
 /*
@@ -90,9 +103,5 @@ struct capacity;
  * 10240)", "raise buf_num to 12971 (...; 5.5 MiB more)".
  */
 void observe_headroom(const struct capacity *cap, const char *file, json_t *out);
-
-/* object.get {"name"}: one object in detail. doctor {}: the daemon's checks. */
-int method_object_get(struct rpc_call *call, json_t *params);
-int method_daemon_doctor(struct rpc_call *call, json_t *params);
 
 #endif /* NETMAPD_OBSERVE_H */

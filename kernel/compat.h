@@ -41,4 +41,15 @@
 #define nm_eventfd_signal(ctx)	eventfd_signal(ctx)
 #endif
 
+/*
+ * get_unaligned_be64() and the like (the core's MAC loads): 6.12 moved
+ * <asm/unaligned.h> to <linux/unaligned.h>. Included here, not named in a
+ * macro for nm_os.h: GNU C defines "linux" as 1, which would rewrite the path.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#include <asm/unaligned.h>
+#else
+#include <linux/unaligned.h>
+#endif
+
 #endif /* NM_COMPAT_H */

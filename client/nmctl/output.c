@@ -487,64 +487,68 @@ static bool pipe_ends(const json_t *pipe, char *a, char *b, size_t size)
 	return false;
 }
 
-void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
+/* A node: "\tPREFIX:ID [ATTRS, label=LABEL];" (@attrs may be ""). */
+static void dot_node(FILE *f, const char *prefix, const char *id, const char *attrs,
+		     const char *label)
 {
-	json_t *sw, *p, *x;
+	fputc('\t', f);
+	dot_id(f, prefix, id);
+	fprintf(f, " [%s%slabel=", attrs, *attrs ? ", " : "");
+	dot_id(f, "", label);
+	fprintf(f, "];\n");
+}
+
+/* An edge: "\tPA:A -> PB:B [ATTRS];". */
+static void dot_edge(FILE *f, const char *pa, const char *a, const char *pb, const char *b,
+		     const char *attrs)
+{
+	fputc('\t', f);
+	dot_id(f, pa, a);
+	fprintf(f, " -> ");
+	dot_id(f, pb, b);
+	fprintf(f, " [%s];\n", attrs);
+}
+
+/* The switches, their ports, and a NIC port's host side. */
+static void dot_switches(FILE *f, const json_t *topo)
+{
+	json_t *sw, *p;
 	size_t i, j;
 	char buf[256];
 
-	fprintf(f, "digraph netmapd {\n");
-	fprintf(f, "\trankdir=LR;\n");
-	fprintf(f, "\tnode [fontname=\"sans-serif\"];\n");
 	json_array_foreach(out_section(topo, "switches"), i, sw) {
 		const char *sname = json_is_string(sw) ? json_string_value(sw) : name_of(sw);
 
-		fputc('\t', f);
-		dot_id(f, "switch:", sname);
-		fprintf(f, " [shape=box, style=bold, label=");
-		dot_id(f, "", sname);
-		fprintf(f, "];\n");
+		dot_node(f, "switch:", sname, "shape=box, style=bold", sname);
 		json_array_foreach(json_object_get(sw, "ports"), j, p) {
 			const char *pname = json_is_string(p) ? json_string_value(p) : name_of(p);
 			const char *kind = json_string_value(json_object_get(p, "kind"));
 			bool nic = kind && !strcmp(kind, "nic");
 			bool host = json_is_true(json_object_get(p, "host"));
 
-			fputc('\t', f);
-			dot_id(f, "port:", pname);
-			fprintf(f, " [shape=ellipse%s, label=", nic ? ", peripheries=2" : "");
-			dot_id(f, "", pname);
-			fprintf(f, "];\n\t");
-			dot_id(f, "switch:", sname);
-			fprintf(f, " -> ");
-			dot_id(f, "port:", pname);
-			fprintf(f, " [dir=none];\n");
+			dot_node(f, "port:", pname, nic ? "shape=ellipse, peripheries=2" : "shape=ellipse",
+				 pname);
+			dot_edge(f, "switch:", sname, "port:", pname, "dir=none");
 			if (nic && host && !strchr(pname, '^')) {
 				snprintf(buf, sizeof(buf), "%s^", pname);
-				fputc('\t', f);
-				dot_id(f, "port:", buf);
-				fprintf(f, " [shape=ellipse, label=");
-				dot_id(f, "", buf);
-				fprintf(f, "];\n\t");
-				dot_id(f, "switch:", sname);
-				fprintf(f, " -> ");
-				dot_id(f, "port:", buf);
-				fprintf(f, " [dir=none, label=\"host\"];\n");
+				dot_node(f, "port:", buf, "shape=ellipse", buf);
+				dot_edge(f, "switch:", sname, "port:", buf, "dir=none, label=\"host\"");
 			}
 		}
 	}
+}
+
+/* The NICs and their switch ports: "vale0:eth1" and its host side "vale0:eth1^". */
+static void dot_nics(FILE *f, const json_t *topo)
+{
+	json_t *sw, *p, *x;
+	size_t i, j, k;
+
 	json_array_foreach(out_section(topo, "nics"), i, x) {
 		const char *nname = json_is_string(x) ? json_string_value(x) : name_of(x);
 
-		fputc('\t', f);
-		dot_id(f, "nic:", nname);
-		fprintf(f, " [shape=component, label=");
-		dot_id(f, "", nname);
-		fprintf(f, "];\n");
-		/* The NIC's switch ports: "vale0:eth1" and its host side "vale0:eth1^". */
+		dot_node(f, "nic:", nname, "shape=component", nname);
 		json_array_foreach(out_section(topo, "switches"), j, sw) {
-			size_t k;
-
 			json_array_foreach(json_object_get(sw, "ports"), k, p) {
 				const char *pname = json_is_string(p) ? json_string_value(p) : name_of(p);
 				const char *base = strchr(pname, ':');
@@ -553,33 +557,28 @@ void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
 				if (!base || strncmp(base + 1, nname, nl) ||
 				    (base[1 + nl] && strcmp(base + 1 + nl, "^")))
 					continue;
-				fputc('\t', f);
-				dot_id(f, "nic:", nname);
-				fprintf(f, " -> ");
-				dot_id(f, "port:", pname);
-				fprintf(f, " [dir=none, %s];\n",
-					base[1 + nl] ? "label=\"host stack\"" : "style=bold");
+				dot_edge(f, "nic:", nname, "port:", pname,
+					 base[1 + nl] ? "dir=none, label=\"host stack\"" : "dir=none, style=bold");
 			}
 		}
 	}
+}
+
+/* Pipes (both ends) and monitors. */
+static void dot_pipes_monitors(FILE *f, const json_t *topo)
+{
+	json_t *x;
+	size_t i;
+	char buf[256];
+
 	json_array_foreach(out_section(topo, "pipes"), i, x) {
 		char a[128], b[128];
 
 		if (!pipe_ends(x, a, b, sizeof(a)))
 			continue;
-		fputc('\t', f);
-		dot_id(f, "port:", a);
-		fprintf(f, " [shape=ellipse, label=");
-		dot_id(f, "", a);
-		fprintf(f, "];\n\t");
-		dot_id(f, "port:", b);
-		fprintf(f, " [shape=ellipse, label=");
-		dot_id(f, "", b);
-		fprintf(f, "];\n\t");
-		dot_id(f, "port:", a);
-		fprintf(f, " -> ");
-		dot_id(f, "port:", b);
-		fprintf(f, " [dir=both, label=\"pipe\"];\n");
+		dot_node(f, "port:", a, "shape=ellipse", a);
+		dot_node(f, "port:", b, "shape=ellipse", b);
+		dot_edge(f, "port:", a, "port:", b, "dir=both, label=\"pipe\"");
 	}
 	json_array_foreach(out_section(topo, "monitors"), i, x) {
 		const char *port = json_string_value(json_object_get(x, "port"));
@@ -592,22 +591,22 @@ void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
 			snprintf(buf, sizeof(buf), "%s/%s", port, mode ? mode : "rt");
 			mname = buf;
 		}
-		fputc('\t', f);
-		dot_id(f, "monitor:", mname);
-		fprintf(f, " [shape=ellipse, style=dashed, label=");
-		dot_id(f, "", mname);
-		fprintf(f, "];\n\t");
-		dot_id(f, "port:", port);
-		fprintf(f, " -> ");
-		dot_id(f, "monitor:", mname);
-		fprintf(f, " [style=dashed];\n");
+		dot_node(f, "monitor:", mname, "shape=ellipse, style=dashed", mname);
+		dot_edge(f, "port:", port, "monitor:", mname, "style=dashed");
 	}
-	/* Who may open an object: a note beside it (monitors and ports alike). */
+}
+
+/* Who may open an object, and who holds a port: notes beside them. */
+static void dot_notes(FILE *f, const json_t *topo, const json_t *ports)
+{
+	json_t *x;
+	size_t i;
+
 	json_array_foreach(out_section(topo, "access"), i, x) {
 		const char *obj = json_string_value(json_object_get(x, "object"));
 		const char *kind = json_string_value(json_object_get(x, "kind"));
 		char ub[128], gb[128], label[300], id[32];
-		const char *users, *groups;
+		const char *users, *groups, *prefix;
 
 		if (!obj || (kind && !strcmp(kind, "admin")))
 			continue;
@@ -617,20 +616,11 @@ void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
 			continue;
 		snprintf(id, sizeof(id), "%zu", i);
 		snprintf(label, sizeof(label), "users: %s\ngroups: %s", users, groups);
+		prefix = kind && !strcmp(kind, "monitor") ? "monitor:" : "port:";
 		/* Its object, labelled, in case nothing drew it (a port nobody opened). */
-		fputc('\t', f);
-		dot_id(f, kind && !strcmp(kind, "monitor") ? "monitor:" : "port:", obj);
-		fprintf(f, " [label=");
-		dot_id(f, "", obj);
-		fprintf(f, "];\n\t");
-		dot_id(f, "access:", id);
-		fprintf(f, " [shape=note, style=dotted, label=");
-		dot_id(f, "", label);
-		fprintf(f, "];\n\t");
-		dot_id(f, "access:", id);
-		fprintf(f, " -> ");
-		dot_id(f, kind && !strcmp(kind, "monitor") ? "monitor:" : "port:", obj);
-		fprintf(f, " [style=dotted, arrowhead=none];\n");
+		dot_node(f, prefix, obj, "", obj);
+		dot_node(f, "access:", id, "shape=note, style=dotted", label);
+		dot_edge(f, "access:", id, prefix, obj, "style=dotted, arrowhead=none");
 	}
 	json_array_foreach(holders_of(topo, ports), i, x) {
 		const char *port = json_string_value(json_object_get(x, "name"));
@@ -643,16 +633,20 @@ void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
 			continue;
 		snprintf(id, sizeof(id), "%zu", i);
 		snprintf(label, sizeof(label), "pid %s", out_scalar(pid, nb, sizeof(nb)));
-		fputc('\t', f);
-		dot_id(f, "holder:", id);
-		fprintf(f, " [shape=note, label=");
-		dot_id(f, "", label);
-		fprintf(f, "];\n\t");
-		dot_id(f, "holder:", id);
-		fprintf(f, " -> ");
-		dot_id(f, "port:", port);
-		fprintf(f, " [style=dotted];\n");
+		dot_node(f, "holder:", id, "shape=note", label);
+		dot_edge(f, "holder:", id, "port:", port, "style=dotted");
 	}
+}
+
+void out_show_dot(FILE *f, const json_t *topo, const json_t *ports)
+{
+	fprintf(f, "digraph netmapd {\n");
+	fprintf(f, "\trankdir=LR;\n");
+	fprintf(f, "\tnode [fontname=\"sans-serif\"];\n");
+	dot_switches(f, topo);
+	dot_nics(f, topo);
+	dot_pipes_monitors(f, topo);
+	dot_notes(f, topo, ports);
 	fprintf(f, "}\n");
 }
 

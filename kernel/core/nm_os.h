@@ -11,6 +11,8 @@
  *   types            u8 u16 u32 u64, bool
  *   compiler         likely() unlikely() READ_ONCE() WRITE_ONCE(),
  *                    nm_os_barrier() (compiler barrier: memory may have changed)
+ *   byte order       get_unaligned_be16/32/64(): big-endian loads at any
+ *                    alignment (the kernel's; the host build's below)
  *   ordering         smp_load_acquire() smp_store_release() smp_mb()
  *   the busy bit     nm_os_tryget() / nm_os_put(): one owner at a time,
  *                    acquire/release semantics, never sleeps;
@@ -83,6 +85,20 @@ typedef uint64_t u64;
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define nm_prefetch(p)		__builtin_prefetch(p)
 #define NM_CACHE_ALIGNED	__attribute__((__aligned__(64)))
+
+/* The kernel's <linux/unaligned.h> loads: one memory access, then a byte swap. */
+#define NM_OS_GET_UNALIGNED_BE(bits)						\
+static inline uint##bits##_t get_unaligned_be##bits(const void *p)		\
+{										\
+	uint##bits##_t v;							\
+										\
+	__builtin_memcpy(&v, p, sizeof(v));					\
+	return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap##bits(v) : v; \
+}
+NM_OS_GET_UNALIGNED_BE(16)
+NM_OS_GET_UNALIGNED_BE(32)
+NM_OS_GET_UNALIGNED_BE(64)
+#undef NM_OS_GET_UNALIGNED_BE
 
 /* Host logging is limited per call site too, so tests that provoke errors stay readable. */
 #define nm_os_prlim(fmt, ...) do {						\
@@ -254,6 +270,7 @@ static inline bool nm_os_flag_test_and_clear(unsigned long *f)
 #include "../mem.h"
 #include "../params.h"
 
+/* get_unaligned_be16/32/64(): compat.h includes their header (it moved in 6.12). */
 #define nm_prefetch(p)		prefetch(p)
 #define nm_os_barrier()		barrier()
 #define NM_CACHE_ALIGNED	____cacheline_aligned_in_smp

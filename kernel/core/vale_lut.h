@@ -30,59 +30,22 @@ struct nm_vale_lut {
 	u64 e[NM_VALE_LUT_SIZE];
 };
 
-/*
- * Big-endian loads of any alignment. The packet path reads MACs with them:
- * one load where a byte-wise read takes six (under an emulated CPU every
- * memory access costs a lookup of its own).
- */
-static inline u64 nm_vale_be64(const u8 *p)
-{
-	u64 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static inline u32 nm_vale_be32(const u8 *p)
-{
-	u32 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-	return v;
-}
-
-static inline u16 nm_vale_be16(const u8 *p)
-{
-	u16 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap16(v);
-#endif
-	return v;
-}
-
 /* The 48-bit MAC at @p (6 bytes, network order) as an integer. */
 static inline u64 nm_vale_mac(const u8 *p)
 {
-	return ((u64)nm_vale_be32(p) << 16) | nm_vale_be16(p + 4);
+	return ((u64)get_unaligned_be32(p) << 16) | get_unaligned_be16(p + 4);
 }
 
 /*
  * nm_vale_mac() of the destination and the source MAC of the Ethernet
  * header at @p, of which all 14 bytes must be readable: two 8-byte loads,
- * bytes 0-7 and 4-11.
+ * bytes 0-7 and 4-11, where a byte-wise read takes twelve (under an
+ * emulated CPU every memory access costs a lookup of its own).
  */
 static inline void nm_vale_macs(const u8 *p, u64 *dmac, u64 *smac)
 {
-	*dmac = nm_vale_be64(p) >> 16;
-	*smac = nm_vale_be64(p + 4) & 0xffffffffffffULL;
+	*dmac = get_unaligned_be64(p) >> 16;
+	*smac = get_unaligned_be64(p + 4) & 0xffffffffffffULL;
 }
 
 /* Group bit (multicast, broadcast) of a MAC from nm_vale_mac(). */

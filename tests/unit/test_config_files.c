@@ -218,12 +218,59 @@ static void test_include_refusals(void)
 	done(c, &d);
 }
 
+/*
+ * The texts a load keeps (every file, the main one first) give the
+ * same configuration again with config_load_texts() when the files are
+ * gone; a file missing from them is named.
+ */
+static void test_saved_texts(void)
+{
+	struct nmd_config *c = NULL, *again = NULL;
+	char sub[256], main_path[256];
+	const char *file = NULL;
+	struct diags d, d2;
+	int r;
+
+	snprintf(sub, sizeof(sub), "%s/netmapd.yaml.d", dir);
+	snprintf(main_path, sizeof(main_path), "%s/netmapd.yaml", dir);
+	CHECK(mkdir(sub, 0700) == 0, "mkdir %s", sub);
+	put("common.yaml", "switches: [{name: vale0, ports: [{ephemeral: a}]}]\n");
+	put("netmapd.yaml", "version: 1\ninclude: [common.yaml]\n");
+	put("netmapd.yaml.d/20-b.yaml", "switches: [{name: vale2, ports: [{ephemeral: c}]}]\n");
+	put("netmapd.yaml.d/10-a.yaml", "socket: {path: /run/a.sock}\n");
+	r = load("netmapd.yaml", &c, &d);
+	CHECK(r == 0 && c->n_texts == 4 && !strcmp(c->texts[0].name, main_path) &&
+	      strstr(c->texts[2].name, "10-a.yaml") && strstr(c->texts[1].text, "vale0"),
+	      "every file once, in the order read: r=%d n=%zu", r, c ? c->n_texts : 0);
+	reset();
+	if (r < 0)
+		return;
+	diags_init(&d2, main_path);
+	r = config_load_texts(main_path, c->texts, c->n_texts, &again, &d2);
+	CHECK(r == 0 && again->n_switches == 2 && !strcmp(again->switches[1].name, "vale2") &&
+	      !strcmp(again->socket.path, "/run/a.sock") && again->n_texts == 4,
+	      "the same configuration from the texts: r=%d", r);
+	if (r == 0)
+		CHECK(config_line(again, again->switches[1].mark.line, &file) == 1 &&
+		      strstr(file, "/netmapd.yaml.d/20-b.yaml"), "marks name the saved file: %s", file);
+	config_free(again);
+	diags_done(&d2);
+
+	diags_init(&d2, main_path);
+	r = config_load_texts(main_path, c->texts, 1, &again, &d2);
+	CHECK(r == -EINVAL && has(&d2, "netmapd.yaml:2:", "common.yaml: not among the saved files"),
+	      "a missing include is named: r=%d", r);
+	diags_done(&d2);
+	done(c, &d);
+}
+
 int main(void)
 {
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	test_include_and_dropins();
 	test_errors_name_their_file();
 	test_include_refusals();
+	test_saved_texts();
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return check_summary();
 }

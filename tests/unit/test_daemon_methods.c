@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -290,32 +291,15 @@ static char *slurp(const char *path)
 }
 
 /*
- * The daemon dies inside the confirmation window (the timer and the memory
- * go, the state file stays), and starts again with the unconfirmed file on
- * disk: it rolls back to the configuration before the apply (its text from
- * the state file), says so (degraded: the file on disk is not in force),
- * and the record leaves the state file.
+ * The daemon is killed (the timer and the memory go, the state file stays)
+ * and starts again with the file dm.config_path, which has the text @text
+ * (NULL: read from disk). False if that start failed.
  */
-static void crash_in_window(void)
+static bool crash_and_start(const char *text)
 {
-	static const char e4[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
-				 "      - ephemeral: e4\n";
 	struct diags d;
-	json_t *j;
-	char *st;
 	int r;
 
-	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":71,\"method\":\"topology.apply\",\"params\":"
-		 "{\"confirm\":60,\"name\":\"e4.yaml\",\"config\":\"version: 1\\nswitches:\\n"
-		 "  - name: vale3\\n    ports:\\n      - ephemeral: e4\\n\"}}", NULL);
-	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 60, "apply e4 with confirm");
-	json_decref(j);
-	st = slurp(dm.opts.state_path);
-	CHECK(st && strstr(st, "\"confirm\": {\"config\":\"e4.yaml\"") &&
-	      strstr(st, "ephemeral: e2"), "the state file has what to roll back to:\n%s", st);
-	free(st);
-
-	/* kill -9, then a start whose file on disk is the unconfirmed one. */
 	event_free(dm.ev_confirm);
 	dm.ev_confirm = NULL;
 	config_free(dm.confirm_prev);
@@ -326,12 +310,50 @@ static void crash_in_window(void)
 	diags_init(&d, "restart");
 	r = engine_new(&dm.kern, dm.opts.state_path, &dm.engine, &d);
 	CHECK(r == 0, "engine after the crash: %d", r);
-	r = daemon_load_config(NULL, dm.config_path, e4, &dm.config, &d);
+	r = daemon_load_config(text ? NULL : dm.config_path, dm.config_path, text, &dm.config, &d);
 	CHECK(r == 0, "the file on disk: %d", r);
 	diags_done(&d);
-	if (!dm.engine || !dm.config)
-		return;
 	dm.health = NMD_HEALTH_STARTING;
+	return dm.engine && dm.config;
+}
+
+/* topology.apply of vale3 with the one port @port, named "@port.yaml", to confirm within 60 s. */
+static void apply_unconfirmed(const char *port)
+{
+	char line[512];
+	json_t *j;
+
+	snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":71,\"method\":\"topology.apply\","
+		 "\"params\":{\"confirm\":60,\"name\":\"%s.yaml\",\"config\":\"version: 1\\n"
+		 "switches:\\n  - name: vale3\\n    ports:\\n      - ephemeral: %s\\n\"}}", port, port);
+	j = call(&root, line, NULL);
+	CHECK(json_integer_value(json_object_get(result(j), "confirm")) == 60,
+	      "apply %s with confirm", port);
+	json_decref(j);
+}
+
+/*
+ * The daemon dies inside the confirmation window (the timer and the memory
+ * go, the state file stays), and starts again with the unconfirmed file on
+ * disk: it rolls back to the configuration before the apply (its text from
+ * the state file), says so (degraded: the file on disk is not in force),
+ * and the record leaves the state file.
+ */
+static void crash_in_window(void)
+{
+	static const char e4[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
+				 "      - ephemeral: e4\n";
+	char *st;
+
+	apply_unconfirmed("e4");
+	st = slurp(dm.opts.state_path);
+	CHECK(st && strstr(st, "\"confirm\": {\"config\":\"e4.yaml\"") &&
+	      strstr(st, "ephemeral: e2"), "the state file has what to roll back to:\n%s", st);
+	free(st);
+
+	/* kill -9, then a start whose file on disk is the unconfirmed one. */
+	if (!crash_and_start(e4))
+		return;
 	CHECK(confirm_recover(&dm) == 1, "start: the unconfirmed apply is rolled back");
 	CHECK(dm.config && !config_find_port(dm.config, "vale3:e4") &&
 	      config_find_port(dm.config, "vale3:e2"), "rolled back to e2's configuration");
@@ -343,6 +365,67 @@ static void crash_in_window(void)
 	CHECK(st && !strstr(st, "confirm"), "the record is gone:\n%s", st);
 	free(st);
 	CHECK(confirm_recover(&dm) == 0, "nothing pending any more");
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f && fputs(text, f) >= 0 && fclose(f) == 0, "write %s", path);
+}
+
+/*
+ * The same for a configuration in several files (a drop-in): the record
+ * keeps every file's text, and the start after the crash rolls back to
+ * them from the state file, leaving the files on disk as they are (the
+ * unconfirmed text in the main file, the drop-in gone).
+ */
+static void crash_in_window_files(void)
+{
+	static const char main_yaml[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
+					"      - ephemeral: f1\n";
+	static const char e5[] = "version: 1\nswitches:\n  - name: vale3\n    ports:\n"
+				 "      - ephemeral: e5\n";
+	char keep[sizeof(dm.config_path)], dir[sizeof(dm.config_path) + 8], drop[sizeof(dir) + 16];
+	json_t *j;
+	char *st;
+
+	memcpy(keep, dm.config_path, sizeof(keep));
+	snprintf(dm.config_path, sizeof(dm.config_path), "%s/multi.yaml", statedir);
+	snprintf(dir, sizeof(dir), "%s.d", dm.config_path);
+	snprintf(drop, sizeof(drop), "%s/10-more.yaml", dir);
+	CHECK(mkdir(dir, 0700) == 0, "mkdir %s", dir);
+	put_file(dm.config_path, main_yaml);
+	put_file(drop, "switches:\n  - name: vale4\n    ports:\n      - ephemeral: f2\n");
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":72,\"method\":\"reload\"}", NULL);
+	CHECK(config_find_port(dm.config, "vale4:f2"), "reloaded from two files");
+	json_decref(j);
+	apply_unconfirmed("e5");
+	st = slurp(dm.opts.state_path);
+	CHECK(st && strstr(st, "10-more.yaml\",\"text\":\"switches:") && strstr(st, "ephemeral: f1"),
+	      "the state file has both files:\n%s", st);
+	free(st);
+
+	/* The unconfirmed text lands in the main file, the drop-in goes; then kill -9. */
+	put_file(dm.config_path, e5);
+	unlink(drop);
+	if (crash_and_start(NULL)) {
+		CHECK(confirm_recover(&dm) == 1, "start: rolled back to the two files");
+		CHECK(!config_find_port(dm.config, "vale3:e5") &&
+		      config_find_port(dm.config, "vale3:f1") && config_find_port(dm.config, "vale4:f2"),
+		      "both files' objects are back");
+		CHECK(!strcmp(state_of(&u1000), "degraded"), "degraded: %s", state_of(&u1000));
+		st = slurp(dm.config_path);
+		CHECK(st && streq(st, e5) && access(drop, F_OK) < 0,
+		      "the files on disk are left as they are");
+		free(st);
+		st = slurp(dm.opts.state_path);
+		CHECK(st && !strstr(st, "confirm"), "the record is gone:\n%s", st);
+		free(st);
+	}
+	unlink(dm.config_path);
+	rmdir(dir);
+	memcpy(dm.config_path, keep, sizeof(keep));
 }
 
 /*
@@ -411,6 +494,7 @@ static void on_confirm(void)
 	CHECK(!strcmp(state_of(&u1000), "applied"), "state applied after the rollback: %s",
 	      state_of(&u1000));
 	crash_in_window();
+	crash_in_window_files();
 }
 
 #define CHECK_STR(a, b)                                                        \

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgfiles.h"
 #include "check.h"
 #include "config.h"
 #include "engine.h"
@@ -802,8 +803,11 @@ static void test_confirm_record(void)
 					 "    ports:\n      - persistent: \"q\\\"1\"\n";
 	struct fake_kern *f = fake_new();
 	struct nmd_config *c = load(yaml_empty);
+	struct nmd_config_text texts[] = {
+		{ .name = "/etc/netmapd/netmapd.yaml", .text = (char *)prev_text },
+	};
 	struct eng_confirm rec = { .file = "/tmp/new.yaml", .prev_file = "/etc/netmapd/netmapd.yaml",
-				   .prev_text = (char *)prev_text, .deadline = 1733540000 };
+				   .prev_texts = texts, .n_prev_texts = 1, .deadline = 1733540000 };
 	const struct eng_confirm *got;
 	struct engine *e;
 	struct kern k;
@@ -825,7 +829,8 @@ static void test_confirm_record(void)
 	e = new_engine(&k);
 	got = e ? engine_confirm_get(e) : NULL;
 	CHECK(got && streq(got->file, rec.file) && streq(got->prev_file, rec.prev_file) &&
-	      streq(got->prev_text, prev_text) && got->deadline == rec.deadline,
+	      got->n_prev_texts == 1 && streq(got->prev_texts[0].name, rec.prev_file) &&
+	      streq(got->prev_texts[0].text, prev_text) && got->deadline == rec.deadline,
 	      "read back after a restart");
 	CHECK(apply(e, c, false) == 0, "apply after the restart");
 	st1 = read_file(state_path);
@@ -858,6 +863,71 @@ static void test_confirm_record(void)
 			 "\"previous\":{\"file\":\"b\",\"text\":1}}}", "\"confirm\" is not");
 	unlink(state_path);
 	config_free(c);
+	fake_free(f);
+}
+
+/*
+ * A record of a configuration in several files (include:, drop-ins): every
+ * file's name and text, in order, read back after a restart; the form of
+ * one "text" that earlier versions wrote is read too; a record over the
+ * limits (files, bytes) is refused, and one in the state file is damage.
+ */
+static void test_confirm_files(void)
+{
+	static char big[ENG_CONFIRM_TEXT_MAX / 2 + 1];
+	struct nmd_config_text texts[CFGFILES_MAX + 1] = {
+		{ .name = "/etc/netmapd/netmapd.yaml", .text = "version: 1\ninclude: common.yaml\n" },
+		{ .name = "/etc/netmapd/common.yaml", .text = "switches: [{name: vale0}]\n" },
+		{ .name = "/etc/netmapd/netmapd.yaml.d/10-a.yaml", .text = "" },
+	};
+	struct eng_confirm rec = { .file = "/tmp/new.yaml", .prev_file = "/etc/netmapd/netmapd.yaml",
+				   .prev_texts = texts, .n_prev_texts = 3, .deadline = 1733540000 };
+	struct fake_kern *f = fake_new();
+	const struct eng_confirm *got;
+	struct engine *e;
+	struct kern k;
+	bool same;
+
+	unlink(state_path);
+	fake_kern(f, &k);
+	e = new_engine(&k);
+	CHECK(e && engine_confirm_set(e, &rec, NULL) == 0, "record three files");
+	engine_free(e);		/* "kill -9" */
+	e = new_engine(&k);
+	got = e ? engine_confirm_get(e) : NULL;
+	same = got && got->n_prev_texts == 3 && streq(got->prev_file, rec.prev_file);
+	for (size_t i = 0; same && i < 3; i++)
+		same = streq(got->prev_texts[i].name, texts[i].name) &&
+		       streq(got->prev_texts[i].text, texts[i].text);
+	CHECK(same, "every file read back, in order");
+
+	/* Over the limits: nothing recorded, the earlier record stays. */
+	for (size_t i = 3; i <= CFGFILES_MAX; i++)
+		texts[i] = texts[2];
+	rec.n_prev_texts = CFGFILES_MAX + 1;
+	CHECK(e && engine_confirm_set(e, &rec, NULL) == -E2BIG, "%d files refused", CFGFILES_MAX + 1);
+	memset(big, 'a', sizeof(big) - 1);
+	texts[1].text = texts[2].text = big;
+	rec.n_prev_texts = 3;
+	CHECK(e && engine_confirm_set(e, &rec, NULL) == -E2BIG, "more than %u bytes refused",
+	      ENG_CONFIRM_TEXT_MAX);
+	CHECK(e && engine_confirm_get(e) && engine_confirm_get(e)->n_prev_texts == 3,
+	      "the earlier record is kept");
+	engine_free(e);
+
+	write_file(state_path, "{\"version\":1,\"objects\":[],\"confirm\":{\"config\":\"a\","
+		   "\"deadline\":1,\"previous\":{\"file\":\"b\",\"text\":\"version: 1\\n\"}}}");
+	e = new_engine(&k);
+	got = e ? engine_confirm_get(e) : NULL;
+	CHECK(got && got->n_prev_texts == 1 && streq(got->prev_texts[0].name, "b") &&
+	      streq(got->prev_texts[0].text, "version: 1\n"), "the one-file form is read");
+	engine_free(e);
+	expect_bad_state("{\"version\":1,\"objects\":[],\"confirm\":{\"config\":\"a\",\"deadline\":1,"
+			 "\"previous\":{\"file\":\"b\",\"files\":[]}}}", "\"confirm\" is not");
+	expect_bad_state("{\"version\":1,\"objects\":[],\"confirm\":{\"config\":\"a\",\"deadline\":1,"
+			 "\"previous\":{\"file\":\"b\",\"files\":[{\"name\":\"b\"}]}}}",
+			 "\"confirm\" is not");
+	unlink(state_path);
 	fake_free(f);
 }
 
@@ -1227,6 +1297,7 @@ static const struct check_case cases[] = {
 	CHECK_CASE(restart),
 	CHECK_CASE(state_file),
 	CHECK_CASE(confirm_record),
+	CHECK_CASE(confirm_files),
 	CHECK_CASE(memory),
 	CHECK_CASE(state_unwritable),
 	CHECK_CASE(nic_intent),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * methods_health - an apply that must be confirmed (`nmctl apply --confirm
+ * confirm - an apply that must be confirmed (`nmctl apply --confirm
  * SECONDS`, as `netplan try`): topology.apply with "confirm": SECONDS keeps
  * the configuration it replaced and arms a timer; topology.confirm
  * forgets it; when the timer fires first, the previous configuration is
@@ -13,14 +13,15 @@
  *
  * An unconfirmed apply is never kept, even when the daemon stops or dies
  * (kill -9, a crash, a reboot of /run aside) inside the window: before it
- * starts, the configuration it replaces (name and text) goes to the state
- * file (engine_confirm_set(), written atomically like the rest of the
- * state), and leaves it when the apply is confirmed, rolled back, or
- * replaced by a later apply or reload. A start that finds it there applies
+ * starts, the configuration it replaces (its name and the text of each of
+ * its files) goes to the state file (engine_confirm_set(), written
+ * atomically like the rest of the state), and leaves it when the apply is
+ * confirmed, rolled back, or replaced by a later apply or reload. A start that finds it there applies
  * that previous configuration instead of the file on disk (which may be
  * the unconfirmed one): the state file tells the engine what the dead
  * daemon owned, so what the unconfirmed apply made is removed and what it
- * removed comes back, as for a rollback by the timer.
+ * removed comes back, as for a rollback by the timer. The saved texts are
+ * read in memory (config_load_texts()): no file on disk is written.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -119,17 +120,17 @@ int confirm_record(struct nmd_daemon *d, const struct nmd_config *next, unsigned
 
 	if (!d->config)
 		return 0;	/* nothing to roll back to: apply_keep gives no prev */
-	if (!d->config->text) {
-		/* Read from several files (include:, drop-ins): the timer still rolls
-		 * back, but the record that survives a crash holds one file's text. */
-		log_msg(LOG_WARNING, "apply --confirm: %s spans several files; if netmapd stops "
-			"before the confirmation, the next start applies the files on disk",
-			d->config->file);
+	if (config_texts_size(d->config) > ENG_CONFIRM_TEXT_MAX) {
+		/* The timer still rolls back; a crash inside the window keeps the files. */
+		log_msg(LOG_WARNING, "apply --confirm: %s has more than %u bytes of text to keep; "
+			"if netmapd stops before the confirmation, the next start applies the "
+			"files on disk", d->config->file, ENG_CONFIRM_TEXT_MAX);
 		return 0;
 	}
 	rec.file = next->file;
 	rec.prev_file = d->config->file;
-	rec.prev_text = d->config->text;
+	rec.prev_texts = d->config->texts;
+	rec.n_prev_texts = d->config->n_texts;
 	rec.deadline = (int64_t)time(NULL) + seconds;
 	return engine_confirm_set(d->engine, &rec, diag);
 }
@@ -157,6 +158,18 @@ static int recover_failed(struct nmd_daemon *d, const char *unconfirmed, const c
 	return 1;
 }
 
+/* @c is the configuration @p rolls back to, file by file, byte for byte. */
+static bool same_texts(const struct nmd_config *c, const struct eng_confirm *p)
+{
+	if (!streq(c->file, p->prev_file) || c->n_texts != p->n_prev_texts)
+		return false;
+	for (size_t i = 0; i < c->n_texts; i++)
+		if (!streq(c->texts[i].name, p->prev_texts[i].name) ||
+		    !streq(c->texts[i].text, p->prev_texts[i].text))
+			return false;
+	return true;
+}
+
 int confirm_recover(struct nmd_daemon *d)
 {
 	const struct eng_confirm *p = engine_confirm_get(d->engine);
@@ -171,14 +184,13 @@ int confirm_recover(struct nmd_daemon *d)
 	/* The record goes with the apply below: keep what the messages need. */
 	snprintf(unconfirmed, sizeof(unconfirmed), "%s", p->file);
 	snprintf(back, sizeof(back), "%s", p->prev_file);
-	same = d->config && d->config->text && streq(d->config->file, p->prev_file) &&
-	       streq(d->config->text, p->prev_text);
+	same = d->config && same_texts(d->config, p);
 	log_fields(LOG_WARNING, NMD_MSGID_ROLLBACK, &(struct log_ctx){ .config_file = back },
 		   "the apply of %s was not confirmed before netmapd stopped: rolling back to %s",
 		   unconfirmed, back);
 	if (diags_init(&diag, back) < 0)
 		return recover_failed(d, unconfirmed, strerror(ENOMEM));
-	r = daemon_load_config(NULL, back, p->prev_text, &prev, &diag);
+	r = daemon_load_texts(back, p->prev_texts, p->n_prev_texts, &prev, &diag);
 	if (r == 0)
 		r = daemon_apply(d, prev, NULL, &diag);
 	if (r < 0) {
@@ -203,24 +215,4 @@ int confirm_recover(struct nmd_daemon *d)
 		     json_pack("{s:s, s:s}", "config", back, "reason",
 			       "not confirmed before the daemon stopped"));
 	return 1;
-}
-
-int method_topology_confirm(struct rpc_call *call, json_t *params)
-{
-	struct nmd_daemon *d = rpc_call_userdata(call);
-	int r = rpc_params(call, params, NULL, NULL);
-
-	if (r < 0)
-		return r;
-	if (!d->confirm_prev)
-		return rpc_call_error(call, RPC_ERR_STATE, NULL,
-				      "Nothing waits for confirmation (it was confirmed, or rolled back)");
-	confirm_cancel(d);
-	confirm_forget(d);
-	daemon_health(d, NMD_HEALTH_APPLIED, NULL);
-	log_msg(LOG_NOTICE, "apply of %s confirmed", d->config->file);
-	daemon_event(d, "topology.confirmed", json_pack("{s:s}", "config", d->config->file));
-	rpc_call_set_result(call, json_pack("{s:b, s:s}", "confirmed", 1, "config",
-					    d->config->file));
-	return 0;
 }

@@ -11,7 +11,7 @@ cleanup() {
 	$IP link del hr0 2>/dev/null || true
 }
 trap cleanup EXIT
-$IP link add hr0 numtxqueues 4 numrxqueues 4 type veth peer name hr1 || fail "ip link add hr0"
-$IP link set hr0 up && $IP link set hr1 up || fail "ip link set up"
-nm_abi_hdr || fail "nm_abi_hdr"
+run $IP link add hr0 numtxqueues 4 numrxqueues 4 type veth peer name hr1 || fail "ip link add hr0"
+run $IP link set hr0 up && $IP link set hr1 up || fail "ip link set up"
+run nm_abi_hdr || fail "nm_abi_hdr"
 ok "nm_abi_hdr: all subtests passed"

@@ -11,14 +11,14 @@ NM_PARAMS="verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4"
 ensure_netmap $NM_PARAMS
 
 rc=0
-nm_conform || rc=$?
+run nm_conform || rc=$?
 [ $rc = 0 ] && ok "nm_conform: all subtests passed" || echo "FAIL: nm_conform exited with $rc"
 
 # hold_and_unload MODE: a background `nm_conform MODE rmh{0 FILE` holds a
 # pipe port; rmmod must fail while it lives and work after SIGKILL.
 hold_and_unload() {
 	rm -f /tmp/held
-	nm_conform "$1" 'rmh{0' /tmp/held &
+	run nm_conform "$1" 'rmh{0' /tmp/held &
 	pid=$!
 	i=0
 	while [ ! -e /tmp/held ]; do

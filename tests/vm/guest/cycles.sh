@@ -4,5 +4,5 @@
 # asks for and the *_curr_* figures end where they started.
 . /tests/lib.sh
 ensure_netmap verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4
-nm_cycles -n "${NM_CYCLES:-10000}" || fail "nm_cycles"
+run nm_cycles -n "${NM_CYCLES:-10000}" || fail "nm_cycles"
 ok "10000 cycles, nothing exhausted, *_curr_* unchanged"

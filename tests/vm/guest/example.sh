@@ -4,5 +4,5 @@
 # ex{0 -> ex}0 (tests/vm/progs/nm_example.c).
 . /tests/lib.sh
 ensure_netmap verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4
-nm_example 100000 || fail "nm_example"
+run nm_example 100000 || fail "nm_example"
 ok "netmap(4)-style sender and receiver over a pipe"

@@ -33,10 +33,10 @@ curr() {
 nicarg=
 if [ -e /lib/modules/veth.ko ]; then
 	[ -d /sys/module/veth ] || insmod /lib/modules/veth.ko || fail "insmod veth"
-	$IP link add fz0 type veth peer name fz1 || fail "veth fz0/fz1"
+	run $IP link add fz0 type veth peer name fz1 || fail "veth fz0/fz1"
 	for i in fz0 fz1; do
 		echo 1 >/proc/sys/net/ipv6/conf/$i/disable_ipv6 2>/dev/null || true
-		$IP link set $i up
+		run $IP link set $i up
 	done
 	nicarg="--nic fz0,fz1"
 fi
@@ -76,6 +76,6 @@ grep -q "topology unchanged: yes" /tmp/fuzz-unpriv.out || fail "nm_fuzz --unpriv
 ok "unprivileged phase: nothing changed, the handed ports still work"
 
 [ -z "$nicarg" ] || $IP link del fz0 || fail "deleting fz0 after fuzzing"
-nm_fuzz --selftest || fail "a pipe transfer fails after fuzzing"
+run nm_fuzz --selftest || fail "a pipe transfer fails after fuzzing"
 ok "a pipe still works after fuzzing"
 expect_eq "*_curr_* figures after fuzzing" "$(curr)" "$before"

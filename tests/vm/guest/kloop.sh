@@ -5,5 +5,5 @@
 # unprivileged holder of a handed fd loops its own ring only.
 . /tests/lib.sh
 ensure_netmap
-nm_kloop || fail "nm_kloop: a subtest failed"
+run nm_kloop || fail "nm_kloop: a subtest failed"
 ok "nm_kloop: all subtests passed"

@@ -13,18 +13,18 @@ ensure_netmap $NM_PARAMS
 # NIC ports: a veth pair, both ends in netmap mode during copy_nic and
 # zcopy_nic (skipped if veth.ko is missing).
 if [ -d /sys/module/veth ] || insmod /lib/modules/veth.ko 2>/dev/null; then
-	$IP link add nmva type veth peer name nmvb || fail "veth pair nmva/nmvb"
+	run $IP link add nmva type veth peer name nmvb || fail "veth pair nmva/nmvb"
 	for d in nmva nmvb; do
 		# No IPv6 chatter: its frames would reach the rings too.
 		echo 1 >/proc/sys/net/ipv6/conf/$d/disable_ipv6 2>/dev/null || true
-		$IP link set $d up || fail "ip link set $d up"
+		run $IP link set $d up || fail "ip link set $d up"
 	done
 else
 	echo "note: no veth.ko, the NIC subtests are skipped"
 fi
 
 rc=0
-nm_monitor || rc=$?
+run nm_monitor || rc=$?
 $IP link del nmva 2>/dev/null || true
 [ $rc = 0 ] && ok "nm_monitor: all subtests passed" || echo "FAIL: nm_monitor exited with $rc"
 

@@ -27,18 +27,18 @@ resp=
 trap cleanup EXIT
 nsb() { $IP netns exec nicb "$@"; }
 
-$IP netns add nicb
-$IP link add nica type veth peer name nicb netns nicb
+run $IP netns add nicb
+run $IP link add nica type veth peer name nicb netns nicb
 # No IPv6 chatter on nica: its frames would reach the rings too.
 echo 1 >/proc/sys/net/ipv6/conf/nica/disable_ipv6 2>/dev/null || true
-$IP link set nica up
-$IP -n nicb addr add 10.0.0.1/24 dev nicb
-$IP -n nicb link set nicb up
-$IP -n nicb link set lo up
+run $IP link set nica up
+run $IP -n nicb addr add 10.0.0.1/24 dev nicb
+run $IP -n nicb link set nicb up
+run $IP -n nicb link set lo up
 sleep 1
 
 echo "+ 0. nm_nic bad nica"
-nm_nic bad nica || fail "bad input on NIC rings"
+run nm_nic bad nica || fail "bad input on NIC rings"
 ok "modes, geometry and illegal indexes"
 
 echo "+ 1. responder"
@@ -58,15 +58,15 @@ resp=
 cat /tmp/resp.out
 wait $flood || true
 tail -n 3 /tmp/ping-flood.out
-$IP link show nica >/dev/null || fail "nica gone"
-$IP addr add 10.0.0.2/24 dev nica
-$IP -n nicb neigh flush dev nicb || true
+run $IP link show nica >/dev/null || fail "nica gone"
+run $IP addr add 10.0.0.2/24 dev nica
+run $IP -n nicb neigh flush dev nicb || true
 ping -c 3 -W 3 10.0.0.1 || fail "stack ping after the responder was killed"
 ok "nica works through the stack again"
 
 for mode in fwd copy; do
 	echo "+ 3. host rings ($mode)"
-	$IP neigh flush dev nica || true
+	run $IP neigh flush dev nica || true
 	nm_nic host nica 8 $mode >/tmp/host.out 2>&1 &
 	resp=$!
 	wait_text /tmp/host.out "host bridge on"
@@ -79,9 +79,9 @@ done
 ping -c 1 -W 3 10.0.0.1 || fail "stack ping after the host-ring bridge"
 
 echo "+ 4. counts"
-$IP addr del 10.0.0.2/24 dev nica
+run $IP addr del 10.0.0.2/24 dev nica
 before=$(nsb cat /sys/class/net/nicb/statistics/rx_packets)
-nm_nic count nica 500 || fail "nm_nic count"
+run nm_nic count nica 500 || fail "nm_nic count"
 after=$(nsb cat /sys/class/net/nicb/statistics/rx_packets)
 expect_eq "frames nicb received" $((after - before)) 500
 
@@ -89,7 +89,7 @@ echo "+ 5. interface deleted while bound"
 nm_nic hold nica 4 >/tmp/hold.out 2>&1 &
 resp=$!
 sleep 1
-$IP link del nica
+run $IP link del nica
 wait $resp || { cat /tmp/hold.out; fail "nm_nic hold"; }
 resp=
 cat /tmp/hold.out
@@ -97,10 +97,10 @@ dmesg | grep -q "nica: interface unregistered" || fail "no dead-port message"
 ok "port died with its interface"
 
 echo "+ 6. kill -9 of a flood between two netmap veth ends, then delete them"
-$IP link add nicc type veth peer name nicd
+run $IP link add nicc type veth peer name nicd
 for i in nicc nicd; do
 	echo 1 >/proc/sys/net/ipv6/conf/$i/disable_ipv6 2>/dev/null || true
-	$IP link set $i up
+	run $IP link set $i up
 done
 nm_bench_generic --mode busy --seconds 20 --tx-if nicc --rx-if nicd >/tmp/flood.out 2>&1 &
 resp=$!
@@ -108,9 +108,9 @@ sleep 3
 kill -9 $resp
 wait $resp 2>/dev/null || true
 resp=
-$IP link del nicc || fail "delete nicc after the flood"
+run $IP link del nicc || fail "delete nicc after the flood"
 ok "frames in flight when both ports went away"
 
-$IP netns del nicb
+run $IP netns del nicb
 trap - EXIT
 ok "nic"

@@ -13,21 +13,21 @@ ensure_netmap
 [ -d /sys/module/veth ] || insmod /lib/modules/veth.ko || fail "insmod veth"
 
 cleanup() {
-	nm_priv --cleanup || true
+	run nm_priv --cleanup || true
 	$IP link del pv0 2>/dev/null || true
 	$IP link del pw0 2>/dev/null || true
 }
 trap cleanup EXIT
 for p in pv pw; do
-	$IP link add ${p}0 type veth peer name ${p}1 || fail "veth ${p}0/${p}1"
+	run $IP link add ${p}0 type veth peer name ${p}1 || fail "veth ${p}0/${p}1"
 	for i in ${p}0 ${p}1; do
 		echo 1 >/proc/sys/net/ipv6/conf/$i/disable_ipv6 2>/dev/null || true
-		$IP link set $i up
+		run $IP link set $i up
 	done
 done
 # The userns subtest plays a user who makes a namespace of its own.
 [ -e /proc/sys/kernel/unprivileged_userns_clone ] &&
 	echo 1 >/proc/sys/kernel/unprivileged_userns_clone
-nm_priv -v || fail "nm_priv"
+run nm_priv -v || fail "nm_priv"
 grep -q nm-poll /proc/[0-9]*/comm 2>/dev/null && fail "a polling thread is left"
 ok "privilege tests passed, nothing left behind"

@@ -10,7 +10,7 @@ NM_PARAMS="verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4"
 # shellcheck disable=SC2086
 ensure_netmap $NM_PARAMS
 
-nm_uffd || fail "nm_uffd: a subtest failed"
+run nm_uffd || fail "nm_uffd: a subtest failed"
 ok "nm_uffd: all subtests passed"
 
 tries=0

@@ -40,18 +40,18 @@ trap cleanup EXIT
 e() { $N -e "$@" || fail "$*"; }
 mac() { $IP "$@" | awk '/link\/ether/ {print $2}'; }
 
-$IP netns add ns0
-$IP netns add ns1
-$IP link add a0 type veth peer name b0 netns ns0
-$IP link add a1 type veth peer name b1 netns ns1
+run $IP netns add ns0
+run $IP netns add ns1
+run $IP link add a0 type veth peer name b0 netns ns0
+run $IP link add a1 type veth peer name b1 netns ns1
 for a in a0 a1; do
 	echo 1 >/proc/sys/net/ipv6/conf/$a/disable_ipv6 2>/dev/null || true
-	$IP link set $a up promisc on
+	run $IP link set $a up promisc on
 done
-$IP -n ns0 addr add 10.0.0.1/24 dev b0
-$IP -n ns1 addr add 10.0.0.2/24 dev b1
-$IP -n ns0 link set b0 up
-$IP -n ns1 link set b1 up
+run $IP -n ns0 addr add 10.0.0.1/24 dev b0
+run $IP -n ns1 addr add 10.0.0.2/24 dev b1
+run $IP -n ns0 link set b0 up
+run $IP -n ns1 link set b1 up
 B0MAC=$(mac -n ns0 link show b0)
 A0MAC=$(mac link show a0)
 [ -n "$B0MAC" ] && [ -n "$A0MAC" ] || fail "no MAC addresses"
@@ -83,7 +83,7 @@ $N list-all | tee /tmp/list
 grep -q '^vale0:a0 ' /tmp/list && grep -q '^vale0:a1 ' /tmp/list || fail "NICs missing from VALE_LIST"
 ok "vale0:a0 and vale0:a1 in VALE_LIST"
 sniff 10 "$B0MAC" 0806
-$IP netns exec ns0 ping -c 3 -W 3 10.0.0.2 || fail "ns0 -> ns1 ping through vale0"
+run $IP netns exec ns0 ping -c 3 -W 3 10.0.0.2 || fail "ns0 -> ns1 ping through vale0"
 ok "ping ns0 -> ns1 through vale0"
 wait $snif || { cat /tmp/snif; fail "vale0:mon did not see b0's ARP"; }
 cat /tmp/snif
@@ -120,18 +120,18 @@ grep -q nm-poll /proc/[0-9]*/comm 2>/dev/null || fail "no polling thread"
 ok "polling thread: $(cat /proc/[0-9]*/comm 2>/dev/null | grep nm-poll | tr '\n' ' ')"
 e EBUSY poll-on vale0:a0 single 0 1
 e EBUSY detach vale0:a0
-$IP netns exec ns0 ping -c 3 -W 3 10.0.0.2 || fail "ping with polling single-cpu"
+run $IP netns exec ns0 ping -c 3 -W 3 10.0.0.2 || fail "ping with polling single-cpu"
 ok "ping ns0 -> ns1 with polling (single cpu 0)"
 e 0 poll-off vale0:a0
 e EINVAL poll-off vale0:a0
 grep -q nm-poll /proc/[0-9]*/comm 2>/dev/null && fail "polling thread still there"
 e 0 poll-on vale0:a0 multi 0 1
 e 0 poll-on vale0:a1 single 1 1
-$IP netns exec ns1 ping -c 3 -W 3 10.0.0.1 || fail "ping with polling on both NICs"
+run $IP netns exec ns1 ping -c 3 -W 3 10.0.0.1 || fail "ping with polling on both NICs"
 ok "ping ns1 -> ns0 with polling (a0 multi-cpu, a1 on cpu 1)"
 e 0 poll-off vale0:a0
 e 0 poll-off vale0:a1
-$IP netns exec ns0 ping -c 2 -W 3 10.0.0.2 || fail "ping after polling off"
+run $IP netns exec ns0 ping -c 2 -W 3 10.0.0.2 || fail "ping after polling off"
 ok "ping after polling off (notify again)"
 
 echo "+ 4. detach"
@@ -139,14 +139,14 @@ e 0 detach vale0:a0
 e 0 detach vale0:a1
 e ENXIO detach vale0:a0
 $N list-all | grep -q '^vale0:' && fail "vale0 ports left after detach"
-$IP addr add 10.0.0.9/24 dev a0
+run $IP addr add 10.0.0.9/24 dev a0
 ping -c 3 -W 3 10.0.0.1 || fail "a0 back to normal: ping b0"
 ok "a0 is a normal interface again: 10.0.0.9 pings b0"
 $N register a0 || fail "REGISTER a0 after detach"
 ok "REGISTER a0 (netmap:a0) works after detach"
 
 echo "+ 5. host rings (NR_REG_NIC_SW)"
-$IP neigh flush dev a0
+run $IP neigh flush dev a0
 $N attach vale0:a0 sw || fail "attach vale0:a0 with host rings"
 $N attach vale0:a1 || fail "attach vale0:a1"
 $N list vale0:a0^ | grep -q 'port_idx' || fail "vale0:a0^ not listed"
@@ -171,7 +171,7 @@ e 0 detach vale0:a1
 $N list-all | grep -q '^vale0:' && fail "vale0 ports left after detach"
 ping -c 2 -W 3 10.0.0.1 || fail "a0 back to normal after the host-ring attach"
 ok "a0 normal again after detaching with host rings"
-$IP addr del 10.0.0.9/24 dev a0
+run $IP addr del 10.0.0.9/24 dev a0
 
 echo "+ 6. a NIC bound by an fd"
 $N hold a1 3 >/dev/null &
@@ -198,7 +198,7 @@ ok "10 attach/detach cycles under ping traffic"
 echo "+ 8. the interface goes away while attached (and polled)"
 e 0 attach vale0:a1 sw
 e 0 poll-on vale0:a1 single 0 1
-$IP link del a1 || fail "ip link del a1"
+run $IP link del a1 || fail "ip link del a1"
 sleep 0.5
 e EBUSY detach vale0:a1
 e 0 poll-off vale0:a1
@@ -212,7 +212,7 @@ e 0 attach vale0:a0
 $N count vale0:sink 6 >/tmp/count 2>&1 &
 cnt=$!
 sleep 1
-$IP netns exec ns0 $N blast b0 4 ff:ff:ff:ff:ff:ff || fail "blast on b0"
+run $IP netns exec ns0 $N blast b0 4 ff:ff:ff:ff:ff:ff || fail "blast on b0"
 wait $cnt || { cat /tmp/count; fail "nothing reached vale0:sink from a0"; }
 cat /tmp/count
 # switch -> NIC: vale0:gen sends, a0 transmits, netmap:b0 (ns0) counts.
@@ -229,7 +229,7 @@ ok "rates measured (see the lines above)"
 echo "+ 10. rmmod with a NIC attached (host rings) and polled, under traffic"
 e 0 attach vale0:a0 sw
 e 0 poll-on vale0:a0 single 0 1
-$IP addr add 10.0.0.9/24 dev a0
+run $IP addr add 10.0.0.9/24 dev a0
 ping -c 2 -W 3 10.0.0.1 || fail "a0's stack pings b0 through vale0 (polled)"
 $IP netns exec ns0 ping -i 0.05 -w 3 10.0.0.9 >/dev/null 2>&1 &
 pinger=$!
@@ -243,7 +243,7 @@ done
 wait $pinger || true
 grep -q nm-poll /proc/[0-9]*/comm 2>/dev/null && fail "polling thread left after rmmod"
 ping -c 2 -W 3 10.0.0.1 || fail "a0 normal after rmmod"
-$IP addr del 10.0.0.9/24 dev a0
+run $IP addr del 10.0.0.9/24 dev a0
 ok "rmmod detached a0 and stopped its thread; a0 is normal"
 # shellcheck disable=SC2086
 insmod "$NM_KO" verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4 ||

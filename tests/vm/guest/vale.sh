@@ -11,31 +11,31 @@ NM_PARAMS="verbose=1 priv_buf_num=8192 bridge_batch=512 max_bridges=4"
 ensure_netmap $NM_PARAMS
 
 rc=0
-nm_vale || rc=$?
+run nm_vale || rc=$?
 # ports254 lowers priv_buf_num for its duration; put it back even if it died.
 echo 8192 > /sys/module/netmap/parameters/priv_buf_num
 [ $rc = 0 ] && ok "nm_vale: all subtests passed (see SKIP lines above, if any)" ||
 	echo "FAIL: nm_vale exited with $rc"
 
 # A persistent port in ip link.
-nm_vale --newif nmv9 || fail "NEWIF nmv9"
+run nm_vale --newif nmv9 || fail "NEWIF nmv9"
 $IP link show dev nmv9 >/tmp/link 2>&1 || { cat /tmp/link; fail "ip link show dev nmv9"; }
 grep -q 'nmv9' /tmp/link || fail "ip link output does not name nmv9"
-$IP -o link | grep -q ': nmv9[:@]' || fail "nmv9 missing from ip -o link"
+run $IP -o link | grep -q ': nmv9[:@]' || fail "nmv9 missing from ip -o link"
 ok "ip link shows persistent port nmv9: $(head -n1 /tmp/link)"
 # Up and down: the stack may transmit on it (the port drops what it gets).
 if $IP link set dev nmv9 up 2>/tmp/up; then
 	ok "ip link set nmv9 up"
 	sleep 1
-	$IP link set dev nmv9 down || fail "ip link set nmv9 down"
+	run $IP link set dev nmv9 down || fail "ip link set nmv9 down"
 else
 	echo "note: ip link set nmv9 up refused: $(cat /tmp/up)"
 fi
-nm_vale --delif nmv9 || fail "DELIF nmv9"
+run nm_vale --delif nmv9 || fail "DELIF nmv9"
 if $IP link show dev nmv9 >/dev/null 2>&1; then
 	fail "nmv9 still in ip link after DELIF"
 fi
-$IP -o link | grep -q ': nmv9[:@]' && fail "nmv9 still in ip -o link after DELIF"
+run $IP -o link | grep -q ': nmv9[:@]' && fail "nmv9 still in ip -o link after DELIF"
 ok "nmv9 gone from ip link after DELIF"
 
 # After all the VALE sequences above (#882 included) the module unloads.
@@ -51,13 +51,13 @@ insmod "$NM_KO" $NM_PARAMS || fail "insmod netmap.ko $NM_PARAMS"
 
 # A persistent port left behind: rmmod either removes it or is refused until
 # it is deleted (assumes: either is fine; never an oops or a stuck module).
-nm_vale --newif nmv8 || fail "NEWIF nmv8"
+run nm_vale --newif nmv8 || fail "NEWIF nmv8"
 if rmmod netmap 2>/dev/null; then
 	[ ! -e /sys/class/net/nmv8 ] || fail "rmmod succeeded but nmv8 is still there"
 	ok "rmmod with persistent port nmv8 left: module gone, nmv8 gone"
 else
 	[ -e /sys/class/net/nmv8 ] || fail "rmmod refused but nmv8 vanished"
-	nm_vale --delif nmv8 || fail "DELIF nmv8 after the refused rmmod"
+	run nm_vale --delif nmv8 || fail "DELIF nmv8 after the refused rmmod"
 	rmmod netmap || fail "rmmod after DELIF nmv8"
 	ok "rmmod refused while nmv8 existed, worked after DELIF"
 fi

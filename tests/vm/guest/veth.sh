@@ -5,14 +5,14 @@
 #   [ns a: va 10.99.0.1] <---- veth ----> [ns b: vb 10.99.0.2]
 . /tests/lib.sh
 insmod /lib/modules/veth.ko || fail "insmod veth"
-$IP netns add a
-$IP netns add b
-$IP link add va netns a type veth peer name vb netns b
-$IP -n a addr add 10.99.0.1/24 dev va
-$IP -n b addr add 10.99.0.2/24 dev vb
-$IP -n a link set va up
-$IP -n b link set vb up
-$IP netns exec a ping -c 2 -W 2 10.99.0.2 || fail "ping across veth"
+run $IP netns add a
+run $IP netns add b
+run $IP link add va netns a type veth peer name vb netns b
+run $IP -n a addr add 10.99.0.1/24 dev va
+run $IP -n b addr add 10.99.0.2/24 dev vb
+run $IP -n a link set va up
+run $IP -n b link set vb up
+run $IP netns exec a ping -c 2 -W 2 10.99.0.2 || fail "ping across veth"
 ok "ping across veth"
-$IP netns del a
-$IP netns del b
+run $IP netns del a
+run $IP netns del b

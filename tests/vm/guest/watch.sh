@@ -4,5 +4,5 @@
 # subtest drops to uid 65534 itself.
 . /tests/lib.sh
 ensure_netmap
-nm_watch || fail "nm_watch: a subtest failed"
+run nm_watch || fail "nm_watch: a subtest failed"
 ok "nm_watch: all subtests passed"

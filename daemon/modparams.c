@@ -97,6 +97,8 @@ const char *modparam_why_not(const char *name)
 			return "is read-only: it reports what the global region uses";
 	if (streq(name, "mem_used_kb"))
 		return "is read-only: it reports what all regions use (the cap is max_mem_mb)";
+	if (streq(name, "mem_cached_kb"))
+		return "is read-only: it reports the freed regions kept for reuse";
 	for (size_t i = 0; i < ELEMENTSOF(reference_only); i++)
 		if (streq(reference_only[i], name))
 			return "is a parameter of the reference netmap module that this netmap.ko does not have";

@@ -61,9 +61,9 @@ int modparam_lookup(const char *name);
 
 /*
  * For a name that is not a settable parameter of our module but means
- * something (a read-only figure: *_curr_*, mem_used_kb; or a parameter of
- * the reference netmap module we do not have), why it cannot be set; else
- * NULL.
+ * something (a read-only figure: *_curr_*, mem_used_kb, mem_cached_kb; or
+ * a parameter of the reference netmap module we do not have), why it cannot
+ * be set; else NULL.
  */
 const char *modparam_why_not(const char *name);
 

@@ -632,6 +632,12 @@ static void test_capacity_max_mem(void)
 	if (d.n != 1)
 		dump(&d);
 	done(c, cap, &d);
+	r = load_str("version: 1\nmodule: {params: {mem_cached_kb: 5}}\n", &c, &cap, &d);
+	CHECK(r < 0 && d.n == 1 && has(&d, 2, 19, "is read-only"),
+	      "mem_cached_kb is read-only (r=%d)", r);
+	if (d.n != 1)
+		dump(&d);
+	done(c, cap, &d);
 }
 
 /* A switch of 254 ports is fine; 255 (a NIC's host side counts) is not. */

@@ -18,7 +18,7 @@ run nm_conform || rc=$?
 # pipe port; rmmod must fail while it lives and work after SIGKILL.
 hold_and_unload() {
 	rm -f /tmp/held
-	run nm_conform "$1" 'rmh{0' /tmp/held &
+	nm_conform "$1" 'rmh{0' /tmp/held &
 	pid=$!
 	i=0
 	while [ ! -e /tmp/held ]; do

@@ -7,6 +7,8 @@ ok() { echo "ok: $*"; }
 
 # run CMD [ARGS...]: print "+ CMD ARGS" on stderr (so that $(run ...) keeps
 # only the command's output), then run it; its exit status is run's.
+# Foreground only: after "run CMD &", $! is a subshell's pid, not CMD's, and
+# killing it leaves CMD running.
 run() {
 	echo "+ $*" >&2
 	"$@"

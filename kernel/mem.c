@@ -358,24 +358,39 @@ static void nm_mem_cache_zero_fn(struct work_struct *work)
 	}
 }
 
-/* Free the zeroed regions unused for NM_MEM_CACHE_TTL; come back for the others. */
-static void nm_mem_cache_expire_fn(struct work_struct *work)
+/*
+ * Free the zeroed regions of the cache, all of them or (@all false) those
+ * unused for NM_MEM_CACHE_TTL. Returns whether it freed one; *@more says
+ * whether zeroed regions are left. Call without nm_mem_cache_lock.
+ */
+static bool nm_mem_cache_free_old(bool all, bool *more)
 {
 	struct nm_mem *mem, *tmp;
 	LIST_HEAD(old);
-	bool more;
+	bool freed;
 
 	mutex_lock(&nm_mem_cache_lock);
 	list_for_each_entry_safe(mem, tmp, &nm_mem_cache, cache_entry) {
-		if (time_before(jiffies, mem->cached_at + NM_MEM_CACHE_TTL))
+		if (!all && time_before(jiffies, mem->cached_at + NM_MEM_CACHE_TTL))
 			break;	/* oldest first: the rest are younger */
 		list_move_tail(&mem->cache_entry, &old);
 		nm_mem_cache_count--;
 	}
-	more = !list_empty(&nm_mem_cache);
+	*more = !list_empty(&nm_mem_cache);
 	mutex_unlock(&nm_mem_cache_lock);
+	/* Decided before the frees: they leave old's links pointing at freed memory. */
+	freed = !list_empty(&old);
 	list_for_each_entry_safe(mem, tmp, &old, cache_entry)
 		nm_mem_cache_free(mem);
+	return freed;
+}
+
+/* Free the regions unused for NM_MEM_CACHE_TTL; come back for the others. */
+static void nm_mem_cache_expire_fn(struct work_struct *work)
+{
+	bool more;
+
+	nm_mem_cache_free_old(false, &more);
 	if (more)
 		schedule_delayed_work(&nm_mem_cache_expire_work, NM_MEM_CACHE_TTL / 4 + 1);
 }
@@ -387,20 +402,11 @@ static void nm_mem_cache_expire_fn(struct work_struct *work)
  */
 static bool nm_mem_cache_evict(bool wait)
 {
-	struct nm_mem *mem, *tmp;
-	LIST_HEAD(old);
+	bool more;
 
 	if (wait)
 		flush_work(&nm_mem_cache_zero_work);
-	mutex_lock(&nm_mem_cache_lock);
-	list_for_each_entry_safe(mem, tmp, &nm_mem_cache, cache_entry) {
-		list_move_tail(&mem->cache_entry, &old);
-		nm_mem_cache_count--;
-	}
-	mutex_unlock(&nm_mem_cache_lock);
-	list_for_each_entry_safe(mem, tmp, &old, cache_entry)
-		nm_mem_cache_free(mem);
-	return !list_empty(&old);
+	return nm_mem_cache_free_old(true, &more);
 }
 
 /*

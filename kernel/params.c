@@ -118,28 +118,33 @@ static const struct kernel_param_ops nm_max_mem_ops = {
 module_param_cb(max_mem_mb, &nm_max_mem_ops, &nm_max_mem_mb, 0644);
 MODULE_PARM_DESC(max_mem_mb, "Cap on the memory of all netmap regions together, MiB (0 = half of the RAM)");
 
-/* mem_used_kb: what all regions take now (read-only). */
-static int nm_mem_used_get(char *buf, const struct kernel_param *kp)
+/*
+ * Read-only figures in KiB of a byte count the memory code keeps: @kp->arg
+ * is the struct nm_kb_figure that says which.
+ */
+struct nm_kb_figure {
+	u64 (*bytes)(void);
+};
+
+static int nm_kb_figure_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%llu\n", nm_mem_used_bytes() >> 10);
+	const struct nm_kb_figure *f = kp->arg;
+
+	return sysfs_emit(buf, "%llu\n", f->bytes() >> 10);
 }
 
-static const struct kernel_param_ops nm_mem_used_ops = {
-	.get = nm_mem_used_get,
+static const struct kernel_param_ops nm_kb_figure_ops = {
+	.get = nm_kb_figure_get,
 };
-module_param_cb(mem_used_kb, &nm_mem_used_ops, NULL, 0444);
+
+/* mem_used_kb: what all regions take now. */
+static struct nm_kb_figure nm_mem_used_figure = { nm_mem_used_bytes };
+module_param_cb(mem_used_kb, &nm_kb_figure_ops, &nm_mem_used_figure, 0444);
 MODULE_PARM_DESC(mem_used_kb, "Memory of all netmap regions now, KiB (read-only)");
 
 /* mem_cached_kb: freed regions kept for reuse, also counted against the cap. */
-static int nm_mem_cached_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%llu\n", nm_mem_cached_bytes() >> 10);
-}
-
-static const struct kernel_param_ops nm_mem_cached_ops = {
-	.get = nm_mem_cached_get,
-};
-module_param_cb(mem_cached_kb, &nm_mem_cached_ops, NULL, 0444);
+static struct nm_kb_figure nm_mem_cached_figure = { nm_mem_cached_bytes };
+module_param_cb(mem_cached_kb, &nm_kb_figure_ops, &nm_mem_cached_figure, 0444);
 MODULE_PARM_DESC(mem_cached_kb, "Freed regions kept zeroed for reuse, KiB (read-only; counted against max_mem_mb)");
 
 void nm_params_init(void)

@@ -7,8 +7,8 @@
 #     baseline after close.
 #  1b. the region cache: nm_memcap recycle fills a closed ephemeral port's
 #     buffers, sees its region kept (mem_cached_kb) and reopens the port:
-#     every buffer byte is zero, and within 10 rounds one reopen took the
-#     kept region.
+#     every buffer byte is zero, and one of the reopens (100 ms apart, until
+#     one does, 30 s at most) took the kept region.
 #  2. memory cgroup: a process in a child cgroup with memory.max 48M makes
 #     VALE ports (REGISTER, then VALE_NEWIF) until ENOMEM; memory.current
 #     never passes memory.max, nothing is OOM-killed, closing gives the pages

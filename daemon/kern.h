@@ -14,7 +14,8 @@
  * kernel said, unchanged, so that callers can report "kernel errno" to
  * clients). @ctx is the backend's own state. Names are netmap's: "vale0:p",
  * "v0" (a persistent port), "eth1", "v0{1". Nothing here keeps a pointer to
- * the caller's strings. Not thread-safe: the daemon is one event loop.
+ * the caller's strings. Not thread-safe (the daemon is one event loop),
+ * but port_open_mt, made for worker threads.
  */
 #ifndef NETMAPD_KERN_H
 #define NETMAPD_KERN_H
@@ -86,6 +87,13 @@ struct kern_ops {
 	 * the caller, and the reply in *reg. Nothing is left open on failure.
 	 */
 	int (*port_open)(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg);
+	/*
+	 * Optional (may be NULL: port_open on the loop only): port_open for
+	 * a worker thread, concurrent with every other operation of the
+	 * table. It touches nothing of @ctx that changes after the backend
+	 * was made (no why()), and the caller keeps @ctx alive meanwhile.
+	 */
+	int (*port_open_mt)(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg);
 	/* PORT_INFO_GET (never creates anything). */
 	int (*port_info)(void *ctx, const char *name, struct kern_reg *reg);
 	/*

@@ -9,7 +9,8 @@
  * all of them. Opening lazily means a kern made before the module is
  * loaded still works once it is; while /dev/netmap is missing the requests
  * fail with -ENOENT. port_open() opens a new fd per call: a registration
- * lives as long as its fd, and the caller owns it.
+ * lives as long as its fd, and the caller owns it. port_open_mt() is the
+ * same for worker threads: it reads only kn->dev, which never changes.
  *
  * Every ioctl result is returned as the kernel gave it (negative errno),
  * with EINTR retried: requests are short and never block.
@@ -236,9 +237,30 @@ static int kn_polling_disable(void *ctx, const char *name)
 	return kn_polling(ctx, NETMAP_REQ_VALE_POLLING_DISABLE, name, NULL);
 }
 
-static int kn_port_open(void *ctx, const struct kern_open *req, int *fdp, struct kern_reg *reg)
+static void kn_reg_reply(const struct nmreq_register *body, struct kern_reg *reg)
 {
-	struct kern_netmap *kn = ctx;
+	*reg = (struct kern_reg){
+		.memsize = body->nr_memsize,
+		.offset = body->nr_offset,
+		.mem_id = body->nr_mem_id,
+		.tx_rings = body->nr_tx_rings,
+		.rx_rings = body->nr_rx_rings,
+		.host_tx_rings = body->nr_host_tx_rings,
+		.host_rx_rings = body->nr_host_rx_rings,
+		.tx_slots = body->nr_tx_slots,
+		.rx_slots = body->nr_rx_slots,
+		.extra_bufs = body->nr_extra_bufs,
+	};
+}
+
+/*
+ * Open @dev and REGISTER @req on the new fd. @why (may be NULL) gets what
+ * is wrong with the device when it cannot be opened. Uses nothing else,
+ * so it may run on any thread.
+ */
+static int kn_register(const char *dev, const struct kern_open *req, int *fdp,
+		       struct kern_reg *reg, char *why, size_t why_len)
+{
 	struct nmreq_register body = {
 		.nr_tx_slots = req->tx_slots,
 		.nr_rx_slots = req->rx_slots,
@@ -259,31 +281,38 @@ static int kn_port_open(void *ctx, const struct kern_open *req, int *fdp, struct
 	r = kn_hdr(&h, NETMAP_REQ_REGISTER, req->name, &body);
 	if (r)
 		return r;
-	kn->why[0] = '\0';
-	fd = kn_open_dev(kn, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (why)
+			kern_dev_why(dev, r, why, why_len);
+		return r;
+	}
 	r = kn_ioctl(fd, &h);
 	if (r) {
 		close(fd);
 		return r;
 	}
-	if (reg) {
-		*reg = (struct kern_reg){
-			.memsize = body.nr_memsize,
-			.offset = body.nr_offset,
-			.mem_id = body.nr_mem_id,
-			.tx_rings = body.nr_tx_rings,
-			.rx_rings = body.nr_rx_rings,
-			.host_tx_rings = body.nr_host_tx_rings,
-			.host_rx_rings = body.nr_host_rx_rings,
-			.tx_slots = body.nr_tx_slots,
-			.rx_slots = body.nr_rx_slots,
-			.extra_bufs = body.nr_extra_bufs,
-		};
-	}
+	if (reg)
+		kn_reg_reply(&body, reg);
 	*fdp = fd;
 	return 0;
+}
+
+static int kn_port_open(void *ctx, const struct kern_open *req, int *fdp, struct kern_reg *reg)
+{
+	struct kern_netmap *kn = ctx;
+
+	kn->why[0] = '\0';
+	return kn_register(kn->dev, req, fdp, reg, kn->why, sizeof(kn->why));
+}
+
+/* kn->dev is set once by kern_netmap_new(): nothing else of kn is used. */
+static int kn_port_open_mt(void *ctx, const struct kern_open *req, int *fdp, struct kern_reg *reg)
+{
+	const struct kern_netmap *kn = ctx;
+
+	return kn_register(kn->dev, req, fdp, reg, NULL, 0);
 }
 
 /*
@@ -486,6 +515,7 @@ static const struct kern_ops kern_netmap_ops = {
 	.polling_enable = kn_polling_enable,
 	.polling_disable = kn_polling_disable,
 	.port_open = kn_port_open,
+	.port_open_mt = kn_port_open_mt,
 	.port_info = kn_port_info,
 	.port_stats = kn_port_stats,
 	.netdev_exists = kn_netdev_exists,

@@ -10,7 +10,8 @@
  * portspec.c parses it as the kernel will see it, merged with mode, ring
  * and flags (conflicting rings are refused), and access_check_open()
  * decides on that parse (objects not in the configuration are for admins
- * only). Only the bare name goes to the kernel. It REGISTERs a new fd through the kernel backend and sends it with
+ * only). Only the bare name goes to the kernel. It REGISTERs a new fd through the kernel backend, on a
+ * worker thread (the connection waits, the others are served), and sends it with
  * the reply: {"handle", "name", "memsize", "offset", "mem_id", "tx_rings",
  * "rx_rings", "host_tx_rings", "host_rx_rings", "tx_slots", "rx_slots",
  * "fds": ["port"]}. The daemon keeps no copy of the fd: the port is the
@@ -207,17 +208,112 @@ static int port_open_reply(struct rpc_call *call, struct nmd_daemon *d, struct h
 	return 0;
 }
 
+/*
+ * A port.open's REGISTER, run on a worker (DEFERRED CALLS in rpc.h): a
+ * region of 20 MiB made for a new ephemeral port takes tens of ms, which
+ * no other client should wait for. Made on the loop; work() uses only
+ * open, ctx, req and full and fills fd, reg, err; done() is back on the
+ * loop; release() closes an fd done() did not hand over.
+ */
+struct open_job {
+	struct nmd_daemon *d;
+	int (*open)(void *ctx, const struct kern_open *req, int *fd, struct kern_reg *reg);
+	void *ctx;
+	struct kern_open req;		/* req.name is full */
+	char full[NMD_REQ_IFNAMSIZ];
+	char *name;			/* as the client wrote it */
+	const char *mode;		/* modes[].name */
+	int fd, err;
+	struct kern_reg reg;
+};
+
+static void open_work(void *arg)
+{
+	struct open_job *j = arg;
+
+	j->err = j->open(j->ctx, &j->req, &j->fd, &j->reg);
+}
+
+/*
+ * The record and the reply. The handle caps are checked again: other
+ * opens of the uid may have finished meanwhile.
+ */
+static int open_done(struct rpc_call *call, void *arg)
+{
+	struct open_job *j = arg;
+	struct nmd_daemon *d = j->d;
+	const struct rpc_peer *peer = rpc_call_peer(call);
+	struct holder *h;
+	int r;
+
+	if (j->err < 0)
+		return rpc_call_errno(call, j->err, "Cannot open %s", j->name);
+	r = holders_check_caps(call, d, peer->uid, rpc_call_is_admin(call));
+	if (r < 0)
+		return r;
+	h = holders_add(call, d, j->fd, j->name, j->mode, j->req.flags & NR_EXCLUSIVE, peer,
+			j->reg.mem_id, &r);
+	if (!h)
+		return r;
+	/* The reply owns the fd from here, whatever happens. */
+	r = port_open_reply(call, d, h, &j->reg, TAKE_FD(j->fd));
+	if (r < 0)
+		return r;
+	log_msg(LOG_DEBUG, "port handle %llu: %s (%s) to uid %d pid %d",
+		(unsigned long long)h->handle, j->name, h->mode, (int)peer->uid, (int)peer->pid);
+	daemon_event(d, "port.opened", holders_entry_json(h));
+	return 0;
+}
+
+static void open_release(void *arg)
+{
+	struct open_job *j = arg;
+
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->name);
+	free(j);
+}
+
+static const struct rpc_job_ops open_job_ops = {
+	.work = open_work,
+	.done = open_done,
+	.release = open_release,
+};
+
+/* The job of an open of @ps (checked, geometry set in @req). */
+static struct open_job *open_job_new(struct nmd_daemon *d, const char *name,
+				     const struct portspec *ps, const struct kern_open *req)
+{
+	struct open_job *j = calloc(1, sizeof(*j));
+	size_t i;
+
+	if (!j || !(j->name = strdup(name))) {
+		free(j);
+		return NULL;
+	}
+	j->d = d;
+	j->open = d->kern.ops->port_open_mt ? d->kern.ops->port_open_mt : d->kern.ops->port_open;
+	j->ctx = d->kern.ctx;
+	j->req = *req;
+	snprintf(j->full, sizeof(j->full), "%s", ps->name.full);
+	j->req.name = j->full;
+	for (i = 0; i < ELEMENTSOF(modes) && modes[i].mode != ps->mode; i++)
+		;
+	j->mode = i < ELEMENTSOF(modes) ? modes[i].name : "all";
+	j->fd = -1;
+	return j;
+}
+
 int method_port_open(struct rpc_call *call, json_t *params)
 {
 	struct nmd_daemon *d = rpc_call_userdata(call);
 	const struct rpc_peer *peer = rpc_call_peer(call);
 	struct open_params p = { .mode = MODE_UNSET, .ring = -1 };
 	struct kern_open req = { 0 };
-	struct kern_reg reg = { 0 };
+	struct open_job *j;
 	struct portspec ps;
-	struct holder *h;
-	size_t i;
-	int fd = -1, r;
+	int r;
 
 	r = rpc_params(call, params, open_table, &p);
 	if (r < 0)
@@ -240,24 +336,17 @@ int method_port_open(struct rpc_call *call, json_t *params)
 	r = holders_check_caps(call, d, peer->uid, rpc_call_is_admin(call));
 	if (r < 0)
 		return r;
-	r = d->kern.ops->port_open(d->kern.ctx, &req, &fd, &reg);
-	if (r < 0)
-		return rpc_call_errno(call, r, "Cannot open %s", p.name);
-	for (i = 0; i < ELEMENTSOF(modes) && modes[i].mode != ps.mode; i++)
-		;
-	h = holders_add(call, d, fd, p.name, i < ELEMENTSOF(modes) ? modes[i].name : "all",
-		       req.flags & NR_EXCLUSIVE, peer, reg.mem_id, &r);
-	if (!h) {
-		close(fd);
+	j = open_job_new(d, p.name, &ps, &req);
+	if (!j)
+		return -ENOMEM;
+	/* A backend without port_open_mt runs it here, on the loop. */
+	if (!d->kern.ops->port_open_mt) {
+		open_work(j);
+		r = open_done(call, j);
+		open_release(j);
 		return r;
 	}
-	r = port_open_reply(call, d, h, &reg, fd);
-	if (r < 0)
-		return r;
-	log_msg(LOG_DEBUG, "port handle %llu: %s (%s) to uid %d pid %d",
-		(unsigned long long)h->handle, p.name, h->mode, (int)peer->uid, (int)peer->pid);
-	daemon_event(d, "port.opened", holders_entry_json(h));
-	return 0;
+	return rpc_call_defer(call, &open_job_ops, j);
 }
 
 int method_port_close(struct rpc_call *call, json_t *params)

@@ -383,7 +383,7 @@ static void conn_process(struct rpc_conn *c)
 	struct rpc_server *s = c->s;
 	unsigned budget = REQUESTS_PER_RUN, n;
 
-	while (c->state == CONN_OPEN || c->state == CONN_EOF) {
+	while ((c->state == CONN_OPEN || c->state == CONN_EOF) && !c->pending) {
 		char *nl;
 		size_t len;
 
@@ -424,6 +424,9 @@ static void conn_process(struct rpc_conn *c)
 	}
 	if (c->state == CONN_DEAD)
 		return;
+	/* Nothing is read while a call is deferred (rpc_conn_undefer()). */
+	if (c->pending)
+		rpc_conn_stop_reading(c);
 	if (budget)
 		conn_set_heavy(c, false);
 	conn_input_settle(c);
@@ -439,7 +442,7 @@ void rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	c->busy++;
-	if (c->state == CONN_OPEN) {
+	if (c->state == CONN_OPEN && !c->pending) {
 		r = rpc_conn_fill(c);
 		if (r < 0) {
 			if (r != -ECONNRESET)
@@ -450,6 +453,20 @@ void rpc_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->state != CONN_DEAD)
 		conn_process(c);
 	rpc_conn_put(c);
+}
+
+void rpc_conn_undefer(struct rpc_conn *c)
+{
+	if (c->state == CONN_DEAD)
+		return;
+	c->line_since = 0; /* the clock of an unfinished line restarts */
+	c->in_last = now_ms();
+	rpc_conn_flush(c);
+	if (c->state == CONN_OPEN)
+		event_add(c->rev, NULL);
+	/* Lines already buffered get no read event; an EOF must be seen. */
+	if ((c->state == CONN_OPEN && c->iend > c->ipos) || c->state == CONN_EOF)
+		conn_later(c);
 }
 
 void rpc_conn_write_cb(evutil_socket_t fd, short what, void *arg)
@@ -480,13 +497,13 @@ static bool conn_check_time(struct rpc_conn *c, uint64_t now)
 		conn_close_notice(c, "Timeout: %zu bytes of output not read for %u ms "
 				  "(limits.write_timeout); closing", q, o->write_timeout_ms);
 	} else if (c->line_since && c->state != CONN_PAUSED && c->state != CONN_CLOSING &&
-		   now - c->line_since >= o->line_timeout_ms) {
+		   !c->pending && now - c->line_since >= o->line_timeout_ms) {
 		c->s->st.timeouts++;
 		conn_close_notice(c, "Timeout: a request line left unfinished (%zu bytes) for "
 				  "%u ms (limits.line_timeout); closing", c->iend - c->ipos,
 				  o->line_timeout_ms);
 	} else if (o->idle_timeout_ms && !q && !c->subscriber && c->iend == c->ipos &&
-		   c->state != CONN_CLOSING && now - c->in_last >= o->idle_timeout_ms) {
+		   c->state != CONN_CLOSING && !c->pending && now - c->in_last >= o->idle_timeout_ms) {
 		c->s->st.timeouts++;
 		conn_close_notice(c, "Timeout: idle for %u ms (limits.idle_timeout); closing",
 				  o->idle_timeout_ms);
@@ -552,7 +569,7 @@ int rpc_server_new(struct event_base *base, const struct rpc_method *methods,
 	s->accept_timer = evtimer_new(base, rpc_accept_resume_cb, s);
 	s->tick = event_new(base, -1, EV_PERSIST, tick_cb, s);
 	s->tick_more = evtimer_new(base, tick_cb, s);
-	if (!s->accept_timer || !s->tick || !s->tick_more) {
+	if (!s->accept_timer || !s->tick || !s->tick_more || rpc_workers_new(s) < 0) {
 		if (s->accept_timer)
 			event_free(s->accept_timer);
 		if (s->tick)
@@ -630,6 +647,8 @@ void rpc_server_free(struct rpc_server *s)
 		return;
 	while ((c = TAILQ_FIRST(&s->conns)))
 		rpc_conn_drop(c);
+	/* Frees the connections that deferred calls still held. */
+	rpc_workers_free(s);
 	rpc_listeners_free(s);
 	event_free(s->accept_timer);
 	event_free(s->tick);

@@ -137,7 +137,34 @@
  *   Everything runs on the event loop's thread; nothing here is
  *   thread-safe (rpc_server_listen_path() also sets the process umask for
  *   the duration of its bind()). Handlers run synchronously; they may call
- *   rpc_server_notify(), but must not free the server.
+ *   rpc_server_notify(), but must not free the server. The one exception
+ *   is the work() of a deferred call (below), which runs on a worker.
+ *
+ * DEFERRED CALLS (a slow system call of one client never holds the others)
+ *
+ *   A handler whose work blocks (a REGISTER that makes a region of 20 MiB)
+ *   hands that part to a worker thread: it decodes and checks on the loop,
+ *   then `return rpc_call_defer(call, &ops, arg);`. ops->work(arg) runs on
+ *   a worker and may touch nothing but @arg (no server, no libevent, no
+ *   daemon state); ops->done(call, arg) then runs on the loop as the rest
+ *   of the handler (result, error, descriptors; 0 or -errno);
+ *   ops->release(arg) runs last, always, also when the connection went
+ *   away meanwhile (done() is then skipped): it frees @arg and whatever
+ *   work() made that done() did not take (a descriptor).
+ *   While one of its calls is deferred a connection runs nothing else and
+ *   is not read (responses keep request order; the timeouts of unfinished
+ *   lines and idleness wait too); a batch goes on with its next entry once
+ *   the deferred one is done, and its line is sent whole as always. Other
+ *   connections are served meanwhile.
+ *   Workers: at most RPC_WORKERS threads, started on demand. A peer that
+ *   is not an admin has at most RPC_WORKERS_PER_UID jobs running per uid,
+ *   and such jobs together never take the last RPC_WORKERS_ADMIN threads,
+ *   so an admin's call finds a worker while users keep the others busy.
+ *   Jobs wait in arrival order for a worker the rules allow.
+ *   rpc_server_eval()'s calls run the work inline, as does a call whose
+ *   job cannot get a thread (pthread_create() failed and none runs).
+ *   rpc_server_free() waits for the work in progress, then releases every
+ *   job.
  */
 #ifndef NETMAPD_RPC_H
 #define NETMAPD_RPC_H
@@ -351,6 +378,26 @@ struct rpc_server *rpc_call_server(const struct rpc_call *call);
 const char *rpc_call_method(const struct rpc_call *call);
 /* rpc_policy_is_admin() for this call's peer, for object-level rules. */
 bool rpc_call_is_admin(const struct rpc_call *call);
+
+/* Deferred calls: see DEFERRED CALLS above. */
+#define RPC_WORKERS 8u
+#define RPC_WORKERS_PER_UID 2u
+#define RPC_WORKERS_ADMIN 2u
+/* What a handler returns after rpc_call_defer() queued its job. */
+#define RPC_DEFERRED 1
+
+struct rpc_job_ops {
+	void (*work)(void *arg);                   /* a worker thread: @arg only */
+	int (*done)(struct rpc_call *call, void *arg); /* the loop: the handler's rest */
+	void (*release)(void *arg);                /* the loop, always, last */
+};
+
+/*
+ * Run @ops's work for @call on a worker; returns RPC_DEFERRED, for the
+ * handler to return at once. Inline (see above) it runs work, done and
+ * release now and returns what done returned. @ops must outlive the call.
+ */
+int rpc_call_defer(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg);
 
 /* Set the result (reference stolen; replaces an earlier one). */
 void rpc_call_set_result(struct rpc_call *call, json_t *result);

@@ -12,10 +12,13 @@
  *   rpc_jsonrpc.c  JSON-RPC messages: codes, errors, calls, requests and
  *                  batches of one line
  *   rpc_params.c   handler parameter decoding
+ *   rpc_work.c     the worker threads of deferred calls; it hands the jobs
+ *                  it ran back to rpc_jsonrpc.c (rpc_job_finish())
  *   rpc.c          the server: connection lifecycle, the read loop and its
  *                  backpressure, output limits, timeouts, notifications
  *
- * Everything runs on the event loop's thread.
+ * Everything runs on the event loop's thread, but the work() of deferred
+ * calls (rpc_work.c).
  */
 #ifndef NETMAPD_RPC_INT_H
 #define NETMAPD_RPC_INT_H
@@ -132,6 +135,8 @@ struct rpc_conn {
 	/* Not states: a subscriber can be open, paused or closing. */
 	bool subscriber;
 	bool heavy;      /* read at PRIO_HEAVY: used its whole budget last run */
+	struct line_run *pending; /* the line whose call is deferred: runs and
+				   * reads nothing until its job is finished */
 	unsigned busy;   /* holders of a pointer to it: callbacks, notify; the
 			  * last conn_put() of a dead one frees it */
 };
@@ -172,6 +177,7 @@ struct rpc_server {
 	bool accept_paused;
 	unsigned next_id;
 	struct rpc_stats st;
+	struct rpc_workers *workers; /* deferred calls (rpc_work.c) */
 };
 
 struct rpc_call {
@@ -188,6 +194,26 @@ struct rpc_call {
 	struct line_fds *lf;
 	size_t fd_first;
 	json_t *fd_names;
+	/* rpc_call_defer(): the job to run once the handler returned. */
+	const struct rpc_job_ops *job_ops;
+	void *job_arg;
+};
+
+/*
+ * A deferred call's job. Made and finished on the loop; between the two
+ * a worker runs ops->work(arg) and touches nothing else of it.
+ */
+struct rpc_job {
+	TAILQ_ENTRY(rpc_job) link;
+	struct rpc_conn *c;        /* held (busy) until the job is finished */
+	struct rpc_call *call;     /* the call, moved off the handler's stack */
+	struct line_run *run;      /* the line it belongs to (rpc_jsonrpc.c) */
+	json_t *id;                /* the request's id (borrowed from run) */
+	bool has_id;
+	const struct rpc_job_ops *ops;
+	void *arg;
+	uid_t uid;
+	bool admin;
 };
 
 /* In s->conns: admitted and not dropped (never for rpc_server_eval()'s). */
@@ -245,5 +271,23 @@ json_t *rpc_json_text(const char *s);
 json_t *rpc_make_error(struct rpc_server *s, json_t *id, int code,
 		       const char *message, json_t *data);
 unsigned rpc_handle_line(struct rpc_conn *c, const char *line, size_t len);
+/*
+ * A job's end, on the loop: finish its call and go on with its line, or,
+ * its connection gone (or the server going), only release it. Both free
+ * the job and let go of its connection.
+ */
+void rpc_job_finish(struct rpc_job *j);
+void rpc_job_abandon(struct rpc_job *j);
+
+/* rpc_work.c: the worker threads (see DEFERRED CALLS in rpc.h). */
+/* The workers' state and eventfd, no thread yet: 0 or -ENOMEM. */
+int rpc_workers_new(struct rpc_server *s);
+/* Queue @j for a worker; -errno if no thread can run it (run it inline). */
+int rpc_workers_submit(struct rpc_server *s, struct rpc_job *j);
+/* Wait for the work in progress, then abandon every job; free. */
+void rpc_workers_free(struct rpc_server *s);
+
+/* rpc.c: after its deferred call, a connection runs and reads again. */
+void rpc_conn_undefer(struct rpc_conn *c);
 
 #endif /* NETMAPD_RPC_INT_H */

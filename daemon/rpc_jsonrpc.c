@@ -304,6 +304,21 @@ int rpc_method_events_unsubscribe(struct rpc_call *call, json_t *params)
 
 /* -- Dispatch ------------------------------------------------------------- */
 
+/*
+ * One line's requests while they run: a request, or a batch whose entries
+ * run one after the other. Owned by rpc_handle_line() until an entry is
+ * deferred, then by the connection (c->pending) and the entry's job.
+ */
+struct line_run {
+	json_t *req;        /* the parsed line (owned) */
+	json_t *resp;       /* the response; a batch's array so far (owned) */
+	size_t k;           /* the entry running (0 for a single request) */
+	size_t used;        /* bytes of replies spent against max_reply */
+	size_t first;       /* lf.n before the entry running */
+	bool batch, full;   /* full: max_reply reached, the rest is not run */
+	struct line_fds lf; /* the descriptors of the line's results */
+};
+
 static const struct rpc_method *find_method(const struct rpc_server *s,
 					    const char *name)
 {
@@ -320,16 +335,116 @@ static void call_close_fds(struct rpc_call *call)
 	call->lf->n = call->fd_first;
 }
 
-/* Run the handler of @m; returns the response (NULL for a notification). */
+/*
+ * The response of a call whose handler (or job) returned @r, NULL for a
+ * notification; frees what the call holds, not the call itself.
+ */
+static json_t *call_finish(struct rpc_call *call, int r, json_t *id, bool has_id)
+{
+	struct rpc_server *s = call->s;
+	json_t *resp = NULL;
+
+	if (r >= 0 && !call->failed && call->fd_names) {
+		if (!call->result)
+			call->result = json_object();
+		if (!json_is_object(call->result) ||
+		    json_object_get(call->result, "fds") ||
+		    json_object_set(call->result, "fds", call->fd_names) < 0) {
+			rpc_log(s, LOG_ERR, "BUG: %s attached descriptors to a result that cannot announce them", call->m->name);
+			rpc_call_error(call, RPC_ERR_INTERNAL, NULL,
+				       "Internal error: cannot announce descriptors");
+		}
+	}
+	if (r < 0 && !call->failed) {
+		call->code = rpc_errno_to_code(r);
+		call->failed = true;
+		call->data = errno_data(r);
+		call->message = strdup(call->code == RPC_ERR_INVALID_PARAMS ?
+				       rpc_code_message(call->code) : strerror(-r));
+	}
+
+	if (call->failed || !has_id)
+		call_close_fds(call);
+	if (has_id) {
+		if (call->failed)
+			resp = rpc_make_error(s, id, call->code,
+					      call->message ? call->message : rpc_code_message(call->code),
+					      TAKE_PTR(call->data));
+		else
+			resp = make_result(id, call->result);
+		if (!resp) {
+			call_close_fds(call);
+			resp = rpc_make_error(s, id, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
+		}
+	}
+	json_decref(call->result);
+	json_decref(call->data);
+	json_decref(call->fd_names);
+	free(call->message);
+	return resp;
+}
+
+/* A call's job, now on the loop's thread: what done() returned. */
+static int call_inline(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg)
+{
+	int r;
+
+	ops->work(arg);
+	r = ops->done(call, arg);
+	ops->release(arg);
+	return r;
+}
+
+int rpc_call_defer(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg)
+{
+	/* rpc_server_eval()'s calls have no connection to wait on. */
+	if (call->c->fd < 0 || call->job_ops)
+		return call_inline(call, ops, arg);
+	call->job_ops = ops;
+	call->job_arg = arg;
+	return RPC_DEFERRED;
+}
+
+/*
+ * Move @call off the handler's stack into a job for a worker, and hold
+ * its connection until the job is finished; false if it must run inline.
+ */
+static bool call_defer(struct rpc_call *call, json_t *id, bool has_id, struct line_run *run)
+{
+	struct rpc_job *j = calloc(1, sizeof(*j));
+	struct rpc_call *copy = malloc(sizeof(*copy));
+
+	if (!j || !copy)
+		goto fail;
+	*copy = *call;
+	*j = (struct rpc_job){
+		.c = call->c, .call = copy, .run = run, .id = id, .has_id = has_id,
+		.ops = call->job_ops, .arg = call->job_arg,
+		.uid = call->c->peer.uid, .admin = rpc_call_is_admin(call),
+	};
+	if (rpc_workers_submit(call->s, j) < 0)
+		goto fail;
+	call->c->busy++;
+	call->c->pending = run;
+	return true;
+fail:
+	free(j);
+	free(copy);
+	return false;
+}
+
+/*
+ * Run the handler of @m; returns the response (NULL for a notification,
+ * or when the call was deferred: *deferred then says so).
+ */
 static json_t *run_call(struct rpc_server *s, struct rpc_conn *c,
 			const struct rpc_method *m, json_t *id, bool has_id,
-			json_t *params, struct line_fds *lf)
+			json_t *params, struct line_run *run, bool *deferred)
 {
 	_cleanup_json_ json_t *empty = NULL;
 	struct rpc_call call = {
-		.s = s, .c = c, .m = m, .lf = lf, .fd_first = lf->n,
+		.s = s, .c = c, .m = m, .lf = &run->lf, .fd_first = run->lf.n,
 	};
-	json_t *resp = NULL;
 	int r;
 
 	if (!params) {
@@ -340,44 +455,19 @@ static json_t *run_call(struct rpc_server *s, struct rpc_conn *c,
 
 	r = m->handler(&call, params);
 
-	if (r >= 0 && !call.failed && call.fd_names) {
-		if (!call.result)
-			call.result = json_object();
-		if (!json_is_object(call.result) ||
-		    json_object_get(call.result, "fds") ||
-		    json_object_set(call.result, "fds", call.fd_names) < 0) {
-			rpc_log(s, LOG_ERR, "BUG: %s attached descriptors to a result that cannot announce them", m->name);
-			rpc_call_error(&call, RPC_ERR_INTERNAL, NULL,
-				       "Internal error: cannot announce descriptors");
+	if (call.job_ops) {
+		if (r == RPC_DEFERRED && call_defer(&call, id, has_id, run)) {
+			*deferred = true;
+			return NULL;
+		}
+		if (r == RPC_DEFERRED) {
+			r = call_inline(&call, call.job_ops, call.job_arg);
+		} else {
+			rpc_log(s, LOG_ERR, "BUG: %s deferred its call, then returned %d", m->name, r);
+			call.job_ops->release(call.job_arg);
 		}
 	}
-	if (r < 0 && !call.failed) {
-		call.code = rpc_errno_to_code(r);
-		call.failed = true;
-		call.data = errno_data(r);
-		call.message = strdup(call.code == RPC_ERR_INVALID_PARAMS ?
-				      rpc_code_message(call.code) : strerror(-r));
-	}
-
-	if (call.failed || !has_id)
-		call_close_fds(&call);
-	if (has_id) {
-		if (call.failed)
-			resp = rpc_make_error(s, id, call.code,
-					  call.message ? call.message : rpc_code_message(call.code),
-					  TAKE_PTR(call.data));
-		else
-			resp = make_result(id, call.result);
-		if (!resp) {
-			call_close_fds(&call);
-			resp = rpc_make_error(s, id, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
-		}
-	}
-	json_decref(call.result);
-	json_decref(call.data);
-	json_decref(call.fd_names);
-	free(call.message);
-	return resp;
+	return call_finish(&call, r, id, has_id);
 }
 
 static bool id_valid(const json_t *id)
@@ -423,9 +513,12 @@ static bool envelope_ok(json_t *req, char *why, size_t size)
 	return false;
 }
 
-/* One request object (or batch entry): its response, or NULL for none. */
+/*
+ * One request object (or batch entry): its response, or NULL for none or
+ * when it was deferred (*deferred then says so).
+ */
 static json_t *dispatch_request(struct rpc_server *s, struct rpc_conn *c,
-				json_t *req, struct line_fds *lf)
+				json_t *req, struct line_run *run, bool *deferred)
 {
 	json_t *id = json_object_get(req, "id"), *params;
 	const struct rpc_method *m;
@@ -467,7 +560,7 @@ static json_t *dispatch_request(struct rpc_server *s, struct rpc_conn *c,
 				   "Permission denied: %s needs an admin (root or a member of the admin groups)",
 				   m->name);
 	}
-	return run_call(s, c, m, id, has_id, params, lf);
+	return run_call(s, c, m, id, has_id, params, run, deferred);
 }
 
 /*
@@ -517,99 +610,216 @@ static void lf_truncate(struct line_fds *lf, size_t first)
 	lf->n = first;
 }
 
-/* Run a batch within max_batch and max_reply; its response array or NULL. */
-static json_t *run_batch(struct rpc_conn *c, json_t *req, struct line_fds *lf)
+static json_t *line_entry(const struct line_run *run)
+{
+	return run->batch ? json_array_get(run->req, run->k) : run->req;
+}
+
+/*
+ * Keep @r, the response of the entry running (NULL: none), within
+ * max_reply (a reply over it becomes its -32004 error, and a batch runs
+ * nothing more); then on to the next entry.
+ */
+static void line_keep(struct rpc_server *s, struct line_run *run, json_t *r)
+{
+	if (r && !reply_fits(s, r, &run->used)) {
+		lf_truncate(&run->lf, run->first);
+		json_decref(r);
+		r = cut_error(s, line_entry(run), true);
+		run->full = true;
+	}
+	run->k++;
+	if (!run->batch) {
+		run->resp = r;
+	} else if (r && (!run->resp || json_array_append_new(run->resp, r) < 0)) {
+		/* json_array_append_new() took @r even when it failed. */
+		json_decref(run->resp);
+		run->resp = NULL;
+	}
+}
+
+/*
+ * Run the line's entries from run->k on. false if one was deferred: the
+ * line then waits for its job (rpc_job_finish()).
+ */
+static bool line_step(struct rpc_conn *c, struct line_run *run)
+{
+	size_t n = run->batch ? json_array_size(run->req) : 1;
+	bool deferred = false;
+	json_t *r;
+
+	while (run->k < n) {
+		if (c->state == CONN_DEAD || (run->batch && !run->resp))
+			break;
+		run->first = run->lf.n;
+		if (run->full) {
+			r = cut_error(c->s, line_entry(run), false);
+			run->k++;
+			if (r && json_array_append_new(run->resp, r) < 0) {
+				json_decref(run->resp);
+				run->resp = NULL;
+			}
+			continue;
+		}
+		r = dispatch_request(c->s, c, line_entry(run), run, &deferred);
+		if (deferred)
+			return false;
+		line_keep(c->s, run, r);
+	}
+	return true;
+}
+
+static void line_free(struct line_run *run)
+{
+	lf_truncate(&run->lf, 0);
+	json_decref(run->resp);
+	json_decref(run->req);
+	free(run);
+}
+
+/* The line ran: queue its response line, if any, and free it. */
+static void line_end(struct rpc_conn *c, struct line_run *run)
+{
+	if (run->batch && !run->resp) {
+		run->resp = rpc_make_error(c->s, NULL, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
+	} else if (run->batch && json_array_size(run->resp) == 0) {
+		/* Only notifications: no line at all. */
+		json_decref(run->resp);
+		run->resp = NULL;
+	}
+	if (run->resp && c->state != CONN_DEAD)
+		rpc_conn_queue(c, run->resp, &run->lf);
+	line_free(run);
+}
+
+/*
+ * A batch's checks before any entry runs: an error response for the
+ * whole line, or NULL.
+ */
+static json_t *batch_refused(struct rpc_conn *c, size_t n)
 {
 	struct rpc_server *s = c->s;
-	size_t n = json_array_size(req), used = 2, k;
-	bool full = false;
-	json_t *resp, *entry;
 
 	if (n == 0)
 		return rpc_make_error(s, NULL, RPC_ERR_INVALID_REQUEST,
 				  "Invalid request: empty batch", NULL);
-	if (n > s->o.max_batch) {
-		s->st.big_batches++;
-		rpc_log(s, LOG_INFO, "client %u (uid %u pid %d): batch of %zu entries refused",
-			c->id, (unsigned)c->peer.uid, (int)c->peer.pid, n);
-		return make_errorf(s, NULL, RPC_ERR_INVALID_REQUEST,
-				   json_pack("{s:I, s:I}", "limit", (json_int_t)s->o.max_batch,
-					     "entries", (json_int_t)n),
-				   "Invalid request: a batch of %zu entries, the limit is %u "
-				   "(limits.max_batch); nothing was run", n, s->o.max_batch);
-	}
-	resp = json_array();
-	json_array_foreach(req, k, entry) {
-		size_t first = lf->n;
-		json_t *r;
-
-		if (!resp || c->state == CONN_DEAD)
-			break;
-		if (full) {
-			r = cut_error(s, entry, false);
-		} else {
-			r = dispatch_request(s, c, entry, lf);
-			if (r && !reply_fits(s, r, &used)) {
-				lf_truncate(lf, first);
-				json_decref(r);
-				r = cut_error(s, entry, true);
-				full = true;
-			}
-		}
-		if (r && json_array_append_new(resp, r) < 0) {
-			json_decref(resp);
-			resp = NULL;
-		}
-	}
-	if (resp && json_array_size(resp) == 0) {
-		json_decref(resp);
+	if (n <= s->o.max_batch)
 		return NULL;
-	}
-	if (!resp)
-		resp = rpc_make_error(s, NULL, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
-	return resp;
+	s->st.big_batches++;
+	rpc_log(s, LOG_INFO, "client %u (uid %u pid %d): batch of %zu entries refused",
+		c->id, (unsigned)c->peer.uid, (int)c->peer.pid, n);
+	return make_errorf(s, NULL, RPC_ERR_INVALID_REQUEST,
+			   json_pack("{s:I, s:I}", "limit", (json_int_t)s->o.max_batch,
+				     "entries", (json_int_t)n),
+			   "Invalid request: a batch of %zu entries, the limit is %u "
+			   "(limits.max_batch); nothing was run", n, s->o.max_batch);
 }
 
 /*
- * Parse and run one line; queue its response line, if any. Returns the
- * number of requests it held (a batch's entries; at least 1).
+ * Parse @run's line and run it. Returns the number of requests it held
+ * (a batch's entries; at least 1).
+ */
+static unsigned line_start(struct rpc_conn *c, struct line_run *run, const char *line, size_t len)
+{
+	struct rpc_server *s = c->s;
+	json_error_t e;
+	size_t n;
+
+	run->req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	if (!run->req) {
+		run->resp = rpc_make_error(s, NULL, RPC_ERR_PARSE, "Parse error",
+					   json_pack("{s:o, s:i}", "detail", rpc_json_text(e.text),
+						     "column", e.column));
+		line_end(c, run);
+		return 1;
+	}
+	if (json_is_array(run->req)) {
+		n = json_array_size(run->req);
+		run->resp = batch_refused(c, n);
+		if (run->resp) {
+			line_end(c, run);
+			return 1;
+		}
+		run->batch = true;
+		run->used = 2; /* "[" and "]" */
+		run->resp = json_array();
+	} else {
+		n = 1;
+	}
+	if (line_step(c, run))
+		line_end(c, run);
+	return n > 1 ? (unsigned)n : 1;
+}
+
+/*
+ * Parse and run one line; queue its response line, if any (or leave the
+ * line to its deferred call). Returns the number of requests it held.
  */
 unsigned rpc_handle_line(struct rpc_conn *c, const char *line, size_t len)
 {
-	struct rpc_server *s = c->s;
-	_cleanup_json_ json_t *req = NULL, *resp = NULL;
-	struct line_fds lf = { .n = 0 };
-	json_error_t e;
-	size_t i, used = 0;
-	unsigned n = 1;
+	struct line_run *run;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (!strchr(" \t\r", line[i]) || !line[i])
 			break;
 	if (i == len)
 		return 1; /* blank line */
+	run = calloc(1, sizeof(*run));
+	if (!run) {
+		_cleanup_json_ json_t *resp =
+			rpc_make_error(c->s, NULL, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
+		struct line_fds none = { .n = 0 };
 
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-	if (!req) {
-		resp = rpc_make_error(s, NULL, RPC_ERR_PARSE, "Parse error",
-				  json_pack("{s:o, s:i}", "detail", rpc_json_text(e.text),
-					    "column", e.column));
-	} else if (json_is_array(req)) {
-		resp = run_batch(c, req, &lf);
-		if (json_array_size(req) > 1 && json_array_size(req) <= s->o.max_batch)
-			n = (unsigned)json_array_size(req);
-	} else {
-		resp = dispatch_request(s, c, req, &lf);
-		if (resp && !reply_fits(s, resp, &used)) {
-			lf_truncate(&lf, 0);
-			json_decref(resp);
-			resp = cut_error(s, req, true);
-		}
+		if (resp && c->state != CONN_DEAD)
+			rpc_conn_queue(c, resp, &none);
+		return 1;
 	}
+	return line_start(c, run, line, len);
+}
 
-	if (resp && c->state != CONN_DEAD)
-		rpc_conn_queue(c, resp, &lf);
-	else
-		lf_truncate(&lf, 0);
-	return n;
+/* -- Deferred calls: their end ----------------------------------------------- */
+
+void rpc_job_finish(struct rpc_job *j)
+{
+	struct rpc_conn *c = j->c;
+	struct line_run *run = j->run;
+	json_t *r;
+	int ret;
+
+	if (c->state == CONN_DEAD) {
+		rpc_job_abandon(j);
+		return;
+	}
+	c->pending = NULL;
+	ret = j->ops->done(j->call, j->arg);
+	j->ops->release(j->arg);
+	r = call_finish(j->call, ret, j->id, j->has_id);
+	free(j->call);
+	free(j);
+	line_keep(c->s, run, r);
+	/* The line goes on; another entry may defer (c->pending again). */
+	if (line_step(c, run)) {
+		line_end(c, run);
+		rpc_conn_undefer(c);
+	}
+	rpc_conn_put(c);
+}
+
+void rpc_job_abandon(struct rpc_job *j)
+{
+	struct rpc_conn *c = j->c;
+	struct rpc_call *call = j->call;
+
+	j->ops->release(j->arg);
+	json_decref(call->result);
+	json_decref(call->data);
+	json_decref(call->fd_names);
+	free(call->message);
+	if (c->pending == j->run)
+		c->pending = NULL;
+	line_free(j->run);
+	free(call);
+	free(j);
+	rpc_conn_put(c);
 }

@@ -275,6 +275,7 @@ void rpc_conn_flush(struct rpc_conn *c)
 		event_del(c->wev);
 	if (c->state == CONN_PAUSED && len <= s->o.out_high / 2)
 		rpc_conn_resume(c);
-	if (c->state == CONN_CLOSING && !len)
+	/* A deferred call's response is still to come. */
+	if (c->state == CONN_CLOSING && !len && !c->pending)
 		rpc_conn_drop(c);
 }

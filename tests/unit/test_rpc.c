@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,102 @@ static int m_notify_me(struct rpc_call *call, json_t *params)
 	return 0;
 }
 
+/*
+ * A deferred call whose work waits at a gate the test opens, one byte per
+ * job: the test decides when each job ends, so nothing here depends on
+ * timing. work() makes a pipe whose read end holds "g" (as a REGISTER
+ * makes an fd); done() hands it over, or fails for a negative tag;
+ * release() closes what was not handed over and counts.
+ */
+static int gate[2] = { -1, -1 };
+static atomic_uint gate_started;	/* work() calls begun (workers) */
+static unsigned gate_released;		/* release() calls (the loop) */
+
+struct gate_job {
+	json_int_t tag;
+	int fd;
+};
+
+static void gate_work(void *arg)
+{
+	struct gate_job *j = arg;
+	char b;
+	int p[2];
+
+	atomic_fetch_add(&gate_started, 1);
+	while (read(gate[0], &b, 1) < 0 && errno == EINTR)
+		;
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		(void)!write(p[1], "g", 1);
+		close(p[1]);
+		j->fd = p[0];
+	}
+}
+
+static int gate_done(struct rpc_call *call, void *arg)
+{
+	struct gate_job *j = arg;
+	int r;
+
+	if (j->tag < 0)
+		return rpc_call_error(call, RPC_ERR_BUSY, NULL, "gate %lld refused", (long long)j->tag);
+	rpc_call_set_result(call, json_pack("{s:I}", "tag", j->tag));
+	r = rpc_call_attach_fd(call, "gate", j->fd);
+	j->fd = -1;
+	return r;
+}
+
+static void gate_release(void *arg)
+{
+	struct gate_job *j = arg;
+
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
+	gate_released++;
+}
+
+static const struct rpc_job_ops gate_ops = {
+	.work = gate_work, .done = gate_done, .release = gate_release,
+};
+
+static int m_gate(struct rpc_call *call, json_t *params)
+{
+	static const struct rpc_param table[] = {
+		{ .name = "tag", .type = RPC_PARAM_INTEGER, .flags = RPC_PARAM_REQUIRED },
+		{}
+	};
+	json_int_t tag = 0;
+	struct gate_job *j;
+	int r = rpc_params(call, params, table, &tag);
+
+	if (r < 0)
+		return r;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->tag = tag;
+	j->fd = -1;
+	return rpc_call_defer(call, &gate_ops, j);
+}
+
+static void gate_setup(void)
+{
+	if (gate[0] < 0 && pipe2(gate, O_CLOEXEC) < 0) {
+		perror("pipe2");
+		exit(2);
+	}
+}
+
+static void gate_open(unsigned n)
+{
+	while (n--)
+		CHECK(write(gate[1], "x", 1) == 1, "open the gate");
+}
+
+#define GATE(tag, id) "{\"jsonrpc\":\"2.0\",\"method\":\"gate\",\"params\":{\"tag\":" #tag "}" id "}"
+#define ECHO(id) "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"e\"}" id "}"
+
 static const struct rpc_method methods[] = {
 	RPC_TEST_METHODS,
 	{ "add", m_add, RPC_PRIV_PUBLIC },
@@ -298,6 +395,7 @@ static const struct rpc_method methods[] = {
 	{ "bad.format", m_bad_format, RPC_PRIV_PUBLIC },
 	{ "notify.me", m_notify_me, RPC_PRIV_PUBLIC },
 	{ "count", m_count, RPC_PRIV_PUBLIC },
+	{ "gate", m_gate, RPC_PRIV_PUBLIC },
 };
 
 /* -- Servers ------------------------------------------------------------- */
@@ -2068,9 +2166,201 @@ static void test_eval(void)
 	n = eval_str(s, &peer, "{\"jsonrpc\":\"2.0\",\"method\":\"fd.pipe\",\"params\":{\"texts\":[\"a\",\"b\"]},\"id\":1}", &resp);
 	CHECK(n == 2 && resp && strstr(resp, "\"fds\":[\"p0\",\"p1\"]"), "%d %s", n, resp);
 	free(resp);
+	/* A deferred call runs inline: its gate must be open first. */
+	gate_setup();
+	gate_open(1);
+	n = eval_str(s, &peer, GATE(5, ",\"id\":1"), &resp);
+	CHECK(n == 1 && resp && strstr(resp, "\"tag\":5"), "deferred call inline: %d %s", n, resp);
+	free(resp);
 	n = eval_str(s, &peer, "{\"jsonrpc\":\"2.0\",\"method\":\"events.subscribe\",\"id\":1}", &resp);
 	CHECK(n == 0 && resp && stats(s).subscribers == 0, "eval does not subscribe anything real");
 	free(resp);
+	rpc_server_free(s);
+}
+
+/* -- Deferred calls ------------------------------------------------------------ */
+
+/* Run the loop until @n works have begun (at most 5 s); whether they did. */
+static bool gate_wait_started(unsigned n)
+{
+	uint64_t end = now_ms() + 5000;
+
+	while (atomic_load(&gate_started) < n && now_ms() < end) {
+		pump();
+		usleep(500);
+	}
+	return atomic_load(&gate_started) >= n;
+}
+
+static bool gate_wait_released(unsigned n)
+{
+	uint64_t end = now_ms() + 5000;
+
+	while (gate_released < n && now_ms() < end) {
+		pump();
+		usleep(500);
+	}
+	return gate_released >= n;
+}
+
+/* A reply of gate @tag with its descriptor, which reads "g". */
+static void check_gate_reply(json_t *j, const int *fds, size_t nfds, json_int_t tag)
+{
+	char b = 0;
+
+	CHECK(json_integer_value(json_object_get(json_object_get(j, "result"), "tag")) == tag,
+	      "gate %lld answered: %s", (long long)tag, dumps(j));
+	CHECK(nfds == 1 && read(fds[0], &b, 1) == 1 && b == 'g',
+	      "gate %lld: its descriptor came (%zu)", (long long)tag, nfds);
+}
+
+/*
+ * A deferred call holds its own connection only: another connection is
+ * answered while it waits; its connection's next request is answered
+ * after it; a batch keeps its order and sends one line with every
+ * descriptor; a failed or unanswered (notification) job's descriptor is
+ * closed; release() runs once per job.
+ */
+static void test_deferred(void)
+{
+	char path[128];
+	struct rpc_server *s;
+	struct cli *a, *b;
+	struct reply r;
+	char *line;
+	json_t *j;
+	int fds0;
+
+	gate_setup();
+	fds0 = count_fds();
+	s = srv_start("defer.sock", NULL, path, sizeof(path));
+	a = cli_connect(path);
+	b = cli_connect(path);
+	atomic_store(&gate_started, 0);
+	gate_released = 0;
+
+	CHECK(cli_sendf(a, GATE(1, ",\"id\":1") "\n" ECHO(",\"id\":2") "\n"), "send");
+	CHECK(gate_wait_started(1), "the job began");
+	j = cli_call(b, ECHO(",\"id\":9"));
+	CHECK(j && json_object_get(j, "result"), "another connection is served meanwhile: %s", dumps(j));
+	json_decref(j);
+	line = cli_line(a, 200);
+	CHECK(!line, "nothing for the waiting connection while its gate is shut: %s", line);
+	free(line);
+	gate_open(1);
+	r = cli_reply(a, 3000);
+	CHECK(json_integer_value(json_object_get(r.j, "id")) == 1, "the deferred call first");
+	check_gate_reply(r.j, r.fds, r.nfds, 1);
+	reply_free(&r);
+	j = cli_next(a, 3000);
+	CHECK(json_integer_value(json_object_get(j, "id")) == 2, "then the next request: %s", dumps(j));
+	json_decref(j);
+
+	/* A batch: gate, echo, a failing gate, a gate notification. */
+	gate_open(3);
+	CHECK(cli_sendf(a, "[" GATE(2, ",\"id\":3") "," ECHO(",\"id\":4") "," GATE(-1, ",\"id\":5")
+			   "," GATE(3, "") "]\n"), "send batch");
+	r = cli_reply(a, 3000);
+	CHECK(json_array_size(r.j) == 3, "one line, three responses: %s", dumps(r.j));
+	CHECK(json_integer_value(json_object_get(json_array_get(r.j, 0), "id")) == 3 &&
+	      json_integer_value(json_object_get(json_array_get(r.j, 1), "id")) == 4 &&
+	      err_code(json_array_get(r.j, 2)) == RPC_ERR_BUSY, "in order: %s", dumps(r.j));
+	check_gate_reply(json_array_get(r.j, 0), r.fds, r.nfds, 2);
+	reply_free(&r);
+	CHECK(gate_wait_released(4), "every job released (%u)", gate_released);
+
+	/* The client goes away while its job runs: released, nothing sent. */
+	CHECK(cli_sendf(a, GATE(6, ",\"id\":6") "\n"), "send");
+	CHECK(gate_wait_started(5), "the job began");
+	cli_close(a);
+	pump_for(20);
+	gate_open(1);
+	CHECK(gate_wait_released(5), "the job of a vanished client released (%u)", gate_released);
+	cli_close(b);
+	rpc_server_free(s);
+	CHECK(count_fds() == fds0, "no descriptor left: %d, was %d", count_fds(), fds0);
+}
+
+/*
+ * The end of the input after a deferred request (`printf ... | socat`):
+ * the reply still comes, then the server closes.
+ */
+static void test_deferred_eof(void)
+{
+	char path[128];
+	struct rpc_server *s;
+	struct cli *a;
+	struct reply r;
+	char *line;
+
+	gate_setup();
+	s = srv_start("defer-eof.sock", NULL, path, sizeof(path));
+	a = cli_connect(path);
+	atomic_store(&gate_started, 0);
+	gate_released = 0;
+	CHECK(cli_sendf(a, GATE(7, ",\"id\":7")), "send, no newline");
+	CHECK(shutdown(a->fd, SHUT_WR) == 0, "shutdown");
+	CHECK(gate_wait_started(1), "the job began");
+	pump_for(20);
+	gate_open(1);
+	r = cli_reply(a, 3000);
+	check_gate_reply(r.j, r.fds, r.nfds, 7);
+	reply_free(&r);
+	line = cli_line(a, 3000);
+	CHECK(!line && a->eof, "then the server closed: %s", line);
+	free(line);
+	cli_close(a);
+
+	/* Freed while a job is in work(): it waits for it, then releases. */
+	a = cli_connect(path);
+	CHECK(cli_sendf(a, GATE(8, ",\"id\":8") "\n"), "send");
+	CHECK(gate_wait_started(2), "the job began");
+	gate_open(1);
+	rpc_server_free(s);
+	CHECK(gate_released == 2, "the job in progress released by rpc_server_free (%u)", gate_released);
+	cli_close(a);
+}
+
+/*
+ * A uid that is not an admin runs RPC_WORKERS_PER_UID jobs at once; the
+ * next waits, and an admin's job does not wait for it.
+ */
+static void test_deferred_fairness(void)
+{
+	const struct rpc_policy nobody = { .root_is_admin = false };
+	const uid_t me = getuid();
+	const struct rpc_policy me_admin = { .root_is_admin = true, .admin_uids = &me, .n_admin_uids = 1 };
+	struct cli *c[RPC_WORKERS_PER_UID + 2];
+	const unsigned n = RPC_WORKERS_PER_UID + 1;
+	char path[128];
+	struct rpc_server *s;
+	unsigned i;
+
+	gate_setup();
+	s = srv_start("defer-fair.sock", NULL, path, sizeof(path));
+	CHECK(rpc_server_set_policy(s, &nobody) == 0, "set_policy");
+	atomic_store(&gate_started, 0);
+	gate_released = 0;
+	for (i = 0; i < n; i++) {
+		c[i] = cli_connect(path);
+		CHECK(cli_sendf(c[i], GATE(%u, ",\"id\":1") "\n", i), "send");
+	}
+	CHECK(gate_wait_started(RPC_WORKERS_PER_UID), "%u jobs began", RPC_WORKERS_PER_UID);
+	pump_for(300);
+	CHECK(atomic_load(&gate_started) == RPC_WORKERS_PER_UID,
+	      "the uid's next job waits (%u began)", atomic_load(&gate_started));
+	CHECK(rpc_server_set_policy(s, &me_admin) == 0, "set_policy");
+	c[n] = cli_connect(path);
+	CHECK(cli_sendf(c[n], GATE(%u, ",\"id\":1") "\n", n), "send");
+	CHECK(gate_wait_started(RPC_WORKERS_PER_UID + 1), "an admin's job does not wait for it");
+	gate_open(n + 1);
+	for (i = 0; i <= n; i++) {
+		struct reply r = cli_reply(c[i], 5000);
+
+		check_gate_reply(r.j, r.fds, r.nfds, i);
+		reply_free(&r);
+		cli_close(c[i]);
+	}
 	rpc_server_free(s);
 }
 
@@ -2097,6 +2387,9 @@ static const struct check_case cases[] = {
 	CHECK_CASE(fairness),
 	CHECK_CASE(socket_setup),
 	CHECK_CASE(eval),
+	CHECK_CASE(deferred),
+	CHECK_CASE(deferred_eof),
+	CHECK_CASE(deferred_fairness),
 };
 
 int main(int argc, char **argv)
@@ -2113,6 +2406,7 @@ int main(int argc, char **argv)
 	base = event_base_new();
 	if (!base)
 		return 2;
+	gate_setup();	/* kept to the end: not a leak of a case */
 	fds_at_start = count_fds();
 
 	r = CHECK_RUN(argc, argv, cases);

@@ -3,9 +3,11 @@
  * compat.h - the one place that absorbs differences between kernel versions.
  *
  * Kbuild force-includes this file into every object of netmap.ko, so the rest
- * of the module is written against the newest API we support (6.12) and never
- * tests LINUX_VERSION_CODE itself. CI proves 6.1 and 6.12; anything older is
- * not supported.
+ * of the module is written against the newest kernel's API and never tests
+ * LINUX_VERSION_CODE itself (tests/lint/kernel-versions.sh fails if it does).
+ * CI proves 6.1, 6.12 and Debian unstable's newest kernel (README.md,
+ * "Kernels CI proves"); anything older than 6.1 is not supported. Each entry
+ * below names the release that changed the API.
  */
 #ifndef NM_COMPAT_H
 #define NM_COMPAT_H

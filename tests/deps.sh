@@ -49,6 +49,10 @@ echo "deps: all present (kernel headers: ${kpkgs[*]})"
 if "$here/vm/kernels.sh" prepare newest; then
 	echo "deps: newest kernel: $("$here/vm/kernels.sh" info newest | sed -n 's/^KVER=//p')"
 else
-	echo "deps: WARNING: the newest kernel is unavailable, vm-newest/* will be skipped:" \
-		"$(cat "${NETMAPD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmapd/vm}/newest.unavailable" 2>/dev/null)"
+	why=$(cat "${NETMAPD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmapd/vm}/newest.unavailable" 2>/dev/null || true)
+	if kver=$("$here/vm/kernels.sh" info newest 2>/dev/null | sed -n 's/^KVER=//p') && [ -n "$kver" ]; then
+		echo "deps: WARNING: could not refresh the newest kernel ($why); vm-newest/* test the cached $kver"
+	else
+		echo "deps: WARNING: the newest kernel is unavailable, vm-newest/* will be skipped: $why"
+	fi
 fi

@@ -25,7 +25,8 @@
 # network. When unstable cannot be reached or a step fails, `prepare` writes
 # the reason to the cache's newest.unavailable, and `info newest` exits 3
 # with the reason: the VM harness then reports vm-newest/* as skipped with
-# it, never as passed.
+# it, never as passed. If an earlier `prepare` succeeded, its kernel stays
+# in use and `info newest` adds a "kernels.sh: note:" line with the reason.
 set -euo pipefail
 
 cache=${NETMAPD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmapd/vm}
@@ -153,6 +154,9 @@ info_newest() {
 	fi
 	echo "KDIR=/usr/src/linux-headers-$kver"
 	echo "KCHROOT=$chroot_dir"
+	# A failed refresh leaves the cached kernel usable, but it may no longer be the newest.
+	[ ! -f "$unavailable" ] ||
+		echo "kernels.sh: note: the last refresh failed ($(cat "$unavailable")); testing the cached $kver" >&2
 }
 
 info() {

@@ -51,6 +51,7 @@ fi
 [ "$krc" = 0 ] || { cat "$out/kernels.err" >&2; exit 1; }
 eval "$kinfo"
 say "kernel $KVER"
+sed -n 's/^kernels.sh: note: /note: /p' "$out/kernels.err" | while read -r l; do say "$l"; done
 
 say "building netmap.ko against $KDIR${KCHROOT:+ in $KCHROOT}"
 "$top/kernel/kbuild.sh" "$KDIR" "$out/kmod" ${KCHROOT:+"$KCHROOT"} >"$out/kbuild.log" 2>&1 || {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # Host test of the harness itself: parse.sh and result.sh must turn console
-# logs into the right verdicts, and must be able to fail.
+# logs into the right verdicts, and must be able to fail; a series whose
+# kernel is unavailable must come out skipped with the reason, not passed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -49,6 +50,27 @@ sed '/@@NM-DONE/d; /@@NM-DMESG/d; /BEGIN beta/,$d' "$tmp/good.log" >"$tmp/cut.lo
 check "boot cut short fails the kernel log" 1 "$here/result.sh" "$tmp/cut" kernel-log
 check "test after the cut has no result" 1 "$here/result.sh" "$tmp/cut" beta
 check "DEBUG: is not a BUG" 0 bash -c "sed 's/netmap: loaded/DEBUG: fine/' '$tmp/good.log' >'$tmp/d.log' && '$here/parse.sh' '$tmp/d.log' '$tmp/d' && '$here/result.sh' '$tmp/d' kernel-log"
+
+# A series whose kernel is unavailable (newest, unstable unreachable): run.sh
+# exits 77 before building anything, every result is "SKIP reason", and
+# result.sh reports each as skipped (77) with the reason, never as passed.
+mkdir -p "$tmp/cache"
+echo "apt-get update in the unstable chroot failed (selftest)" >"$tmp/cache/newest.unavailable"
+skip_rc() { # skip_rc OUTFILE CMD...: CMD's exit status, its output in OUTFILE
+	local out=$1 rc=0
+	shift
+	"$@" >"$out" 2>&1 || rc=$?
+	echo "$rc"
+}
+rc=$(skip_rc "$tmp/skip.out" env NETMAPD_VM_CACHE="$tmp/cache" NETMAPD_SID_CHROOT="$tmp/nosid" \
+	"$here/run.sh" --series newest --out "$tmp/skip" --tests "alpha beta:30")
+check "unavailable kernel: run.sh exits 77" 0 test "$rc" = 77
+check "unavailable kernel: run.sh says why" 0 grep -q "SKIPPED: .*(selftest)" "$tmp/skip.out"
+for t in build kernel-log alpha beta; do
+	rc=$(skip_rc "$tmp/skip-$t.out" "$here/result.sh" "$tmp/skip" "$t")
+	check "unavailable kernel: $t is skipped (77), not passed" 0 test "$rc" = 77
+	check "unavailable kernel: $t prints the reason" 0 grep -q "failed (selftest)" "$tmp/skip-$t.out"
+done
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

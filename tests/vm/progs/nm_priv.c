@@ -450,8 +450,8 @@ static int run_child(struct topo *t, bool userns)
 	close(sv[0]);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
 		return 4;
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the unprivileged child failed (status %#x)",
-	      st);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the unprivileged child's checks all passed (wait status %#x)", st);
 	nmt_snapshot(NULL, after, sizeof(after));
 	if (!CHECK(!strcmp(before, after), "root's view is the same after the child ran"))
 		printf("before:\n%safter:\n%s", before, after);

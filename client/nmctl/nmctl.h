@@ -84,6 +84,13 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 /* The hint for a daemon error code, or NULL. @object may be NULL. */
 const char *nmctl_hint(int code, const char *object, char *buf, size_t size);
 
+/*
+ * The hint for a failed connect to the socket at @path (error @r): for
+ * EACCES the group that owns the socket (its gid if it has no name), else
+ * whether the daemon runs. Returns @buf.
+ */
+const char *nmctl_connect_hint(const char *path, int r, char *buf, size_t size);
+
 int nmctl_cmd_status(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv);

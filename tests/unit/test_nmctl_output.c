@@ -8,10 +8,14 @@
  * hints say what to do.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nmctl.h"
 
@@ -293,6 +297,45 @@ static void test_hints(void)
 	      "permission hint: %s", buf);
 	CHECK(strstr(nmctl_hint(NMD_ERR_BUSY, "vale0:vm1", buf, sizeof(buf)), "nmctl port list"), "busy");
 	CHECK(nmctl_hint(12345, NULL, buf, sizeof(buf)) == NULL, "unknown code: no hint");
+	/* A kernel refusal is not the file's fault; bad input is not a version problem. */
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_KERNEL, NULL, buf, sizeof(buf)),
+		      "the kernel refused (the file itself is valid; nothing was changed): `journalctl -u netmapd` and `dmesg` tell more"),
+	      "kernel hint: %s", buf);
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_CONFIG, NULL, buf, sizeof(buf)),
+		      "fix the configuration; `netmapd --check FILE` checks a file without applying it"),
+	      "config hint: %s", buf);
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_INVALID_PARAMS, "bad/name", buf, sizeof(buf)),
+		      "netmapd refused a value given for bad/name (see above); `nmctl --help` shows what each command takes"),
+	      "invalid params hint: %s", buf);
+}
+
+/* The hint of a refused connect names the socket's own group, not "netmap". */
+static void test_connect_hint(void)
+{
+	char path[] = "/tmp/test_nmctl_hint.XXXXXX", buf[512], want[512];
+	const struct group *g;
+	struct stat st;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0 && fstat(fd, &st) == 0, "a file standing for the socket");
+	if (fd < 0)
+		return;
+	close(fd);
+	g = getgrgid(st.st_gid);
+	snprintf(want, sizeof(want), "the socket is for group %s: ask an admin to add you (usermod -aG %s USER), then log in again",
+		 g ? g->gr_name : "?", g ? g->gr_name : "?");
+	CHECK(!g || !strcmp(nmctl_connect_hint(path, -EACCES, buf, sizeof(buf)), want),
+	      "EACCES names the group: %s", buf);
+	/* A group without a name (root may give the file one): its gid. */
+	if (chown(path, (uid_t)-1, 2147000111) == 0 && !getgrgid(2147000111))
+		CHECK(!strcmp(nmctl_connect_hint(path, -EACCES, buf, sizeof(buf)),
+			      "the socket is for group 2147000111: ask an admin to add you (usermod -aG 2147000111 USER), then log in again"),
+		      "gid without a name: %s", buf);
+	CHECK(!strcmp(nmctl_connect_hint(path, -ECONNREFUSED, buf, sizeof(buf)),
+		      "is netmapd running? systemctl status netmapd"), "not EACCES: %s", buf);
+	unlink(path);
+	CHECK(strstr(nmctl_connect_hint(path, -EACCES, buf, sizeof(buf)), "group netmap:"),
+	      "no socket to look at: the packaged group: %s", buf);
 }
 
 static const struct check_case cases[] = {
@@ -308,6 +351,7 @@ static const struct check_case cases[] = {
 	CHECK_CASE(odd_input),
 	CHECK_CASE(exec_entry),
 	CHECK_CASE(hints),
+	CHECK_CASE(connect_hint),
 };
 
 int main(int argc, char **argv)

@@ -125,6 +125,12 @@ void out_object(FILE *f, const json_t *obj);
  * @dev, the module under @sysfs and its version, DKMS, @socket's group.
  */
 void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char *socket);
+/*
+ * Add the daemon's findings @problems to @checks: one about the same check
+ * and object as a local one (the module's version) replaces it, so that
+ * nothing is reported twice.
+ */
+void doctor_merge(json_t *checks, const json_t *problems);
 /* The checks, one per line, each problem with its fix. Returns the problems. */
 int out_doctor(FILE *f, const json_t *checks);
 

@@ -338,6 +338,95 @@ static void test_connect_hint(void)
 	      "no socket to look at: the packaged group: %s", buf);
 }
 
+/* The finding of @checks named @check, or NULL. */
+static const json_t *finding(const json_t *checks, const char *check)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(checks, i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "check")) ?: "", check))
+			return c;
+	return NULL;
+}
+
+static const char *field(const json_t *c, const char *key)
+{
+	return json_string_value(json_object_get(c, key)) ?: "";
+}
+
+/*
+ * doctor's own checks on a made-up host: no device, a module of another
+ * version (stale after an upgrade), a socket whose group has no name; and
+ * the daemon's findings merged without repeating the module's version.
+ */
+static void test_doctor_local(void)
+{
+	char dir[] = "/tmp/test_nmctl_doctor.XXXXXX", path[256], sock[256], want[256];
+	json_t *checks = json_array(), *daemon;
+	const json_t *c;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL, "fake sysfs");
+	snprintf(path, sizeof(path), "%s/module", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/module/netmap", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/module/netmap/version", dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("0.0.9\n", f) >= 0 && fclose(f) == 0, "module version file");
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	f = fopen(sock, "w");
+	CHECK(f && fclose(f) == 0, "socket stand-in");
+	doctor_local(checks, dir, "/nonexistent/netmap", sock);
+#define DEV_MISSING "/nonexistent/netmap missing: is the module built for this kernel ("
+	c = finding(checks, "device");
+	CHECK(c && !strcmp(field(c, "severity"), "error") &&
+	      !strncmp(field(c, "message"), DEV_MISSING, strlen(DEV_MISSING)) &&
+	      strstr(field(c, "fix"), "`modprobe netmap`"), "device missing: %s", field(c, "message"));
+	c = finding(checks, "module-version");
+	snprintf(want, sizeof(want), "the loaded module is version 0.0.9, this netmapd is %s: stale after an upgrade?",
+		 NETMAPD_MODULE_VERSION);
+	CHECK(c && !strcmp(field(c, "severity"), "error") && !strcmp(field(c, "message"), want),
+	      "stale module: %s", field(c, "message"));
+	c = finding(checks, "socket-group");
+	CHECK(c && !strcmp(field(c, "severity"), "ok") && strstr(field(c, "message"), "group "),
+	      "socket group: %s", field(c, "message"));
+	/* Root can give the socket a group that does not exist. */
+	if (chown(sock, (uid_t)-1, 2147000111) == 0 && !getgrgid(2147000111)) {
+		json_decref(checks);
+		checks = json_array();
+		doctor_local(checks, dir, "/nonexistent/netmap", sock);
+		c = finding(checks, "socket-group");
+		CHECK(c && !strcmp(field(c, "severity"), "error") &&
+		      !strcmp(field(c, "message"), "the socket's group (gid 2147000111) does not exist") &&
+		      strstr(field(c, "fix"), "groupadd"), "socket group missing: %s", field(c, "message"));
+	}
+	/* The daemon's own view of the version replaces nmctl's; others are added. */
+	daemon = json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
+			   "check", "module-version", "object", "netmap", "severity", "error", "message", "daemon's",
+			   "check", "offloads", "object", "eth1", "severity", "error", "message", "eth1's");
+	{
+		size_t before = json_array_size(checks), n = 0, i;
+
+		doctor_merge(checks, daemon);
+		json_array_foreach(checks, i, c)
+			n += !strcmp(field(c, "check"), "module-version");
+		CHECK(n == 1 && !strcmp(field(finding(checks, "module-version"), "message"), "daemon's") &&
+		      finding(checks, "offloads") && json_array_size(checks) == before + 1,
+		      "merged: %zu module-version findings, %zu checks", n, json_array_size(checks));
+	}
+	json_decref(daemon);
+	json_decref(checks);
+	unlink(sock);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/module/netmap", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/module", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 static const struct check_case cases[] = {
 	CHECK_CASE(show),
 	CHECK_CASE(prometheus),
@@ -352,6 +441,7 @@ static const struct check_case cases[] = {
 	CHECK_CASE(exec_entry),
 	CHECK_CASE(hints),
 	CHECK_CASE(connect_hint),
+	CHECK_CASE(doctor_local),
 };
 
 int main(int argc, char **argv)

@@ -927,6 +927,31 @@ static void on_config(void)
 		CHECK(e0 && strstr(e0, "<config>:3:"), "error at <config>:3:col: %s", e0 ? e0 : "-");
 	}
 	json_decref(j);
+	/* nmctl plan FILE sends the file's name with its text: messages name the file. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"topology.plan\","
+			 "\"params\":{\"name\":\"site.yaml\",\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
+		 NULL);
+	{
+		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
+					       "errors");
+		const char *e0 = json_string_value(json_array_get(errs, 0));
+
+		CHECK(e0 && !strncmp(e0, "site.yaml:3:", 12) && !strstr(e0, "<config>"),
+		      "error at site.yaml:3:col: %s", e0 ? e0 : "-");
+	}
+	json_decref(j);
+	/* The kernel refuses a valid file: not "Configuration refused". */
+	fake_fail(fk, FK_NEWIF, 1, EINVAL);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"topology.apply\","
+			"\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+			"      - persistent: pk1\\n\"}}", NULL);
+	{
+		const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+		CHECK(err_code(j) == RPC_ERR_KERNEL && m && !strcmp(m, "Apply failed, rolled back: Invalid argument"),
+		      "kernel refusal: %lld %s", (long long)err_code(j), m ? m : "-");
+	}
+	json_decref(j);
 	/* A valid one plans (the fake kernel has nothing to do for ephemeral ports). */
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":23,\"method\":\"topology.plan\"}", NULL);
 	CHECK(json_is_array(json_object_get(result(j), "actions")), "plan of the config in force");

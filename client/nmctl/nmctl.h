@@ -124,6 +124,12 @@ void out_object(FILE *f, const json_t *obj);
  * {"check", "object", "severity": "ok"|"warning"|"error", "message", "fix"}:
  * @dev, the module under @sysfs and its version, DKMS, @socket's group.
  */
+/*
+ * The verdict in @buf of `dkms status netmap -k RELEASE`'s output @p:
+ * "installed", "built, not installed", or "not built" (nothing, or only
+ * "added").
+ */
+void dkms_parse(FILE *p, char *buf, size_t size);
 void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char *socket);
 /*
  * Add the daemon's findings @problems to @checks: one about the same check

@@ -345,10 +345,24 @@ static void add(json_t *checks, const char *check, const char *object, const cha
 						message, "fix", fix));
 }
 
+void dkms_parse(FILE *p, char *buf, size_t size)
+{
+	char line[512];
+
+	snprintf(buf, size, "not built");
+	while (fgets(line, sizeof(line), p))
+		if (strstr(line, "installed")) {
+			snprintf(buf, size, "installed");
+			break;
+		} else if (strstr(line, "built")) {
+			snprintf(buf, size, "built, not installed");
+		}
+}
+
 /* What `dkms status netmap` says of the running kernel; "" without dkms. */
 static void dkms_state(const char *release, char *buf, size_t size)
 {
-	char cmd[256], line[512];
+	char cmd[256];
 	FILE *p;
 
 	buf[0] = '\0';
@@ -359,14 +373,7 @@ static void dkms_state(const char *release, char *buf, size_t size)
 	p = popen(cmd, "r");
 	if (!p)
 		return;
-	snprintf(buf, size, "not built");
-	while (fgets(line, sizeof(line), p))
-		if (strstr(line, "installed")) {
-			snprintf(buf, size, "installed");
-			break;
-		} else if (strstr(line, "built")) {
-			snprintf(buf, size, "built, not installed");
-		}
+	dkms_parse(p, buf, size);
 	pclose(p);
 }
 

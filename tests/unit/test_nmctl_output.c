@@ -432,6 +432,33 @@ static void test_doctor_local(void)
 	rmdir(dir);
 }
 
+/* doctor's reading of `dkms status netmap -k RELEASE` (old and new formats). */
+static void test_dkms(void)
+{
+	static const struct { const char *out, *want; } t[] = {
+		{ "", "not built" },
+		{ "netmap/0.1.0: added\n", "not built" },
+		{ "netmap/0.1.0, 6.1.0-57-amd64, x86_64: built\n", "built, not installed" },
+		{ "netmap/0.1.0, 6.1.0-57-amd64, x86_64: installed\n", "installed" },
+		{ "netmap, 0.1.0, 6.1.0-57-amd64, x86_64: installed (WARNING! Diff between built and installed module!)\n",
+		  "installed" },
+		{ "netmap/0.0.9, 6.1.0-57-amd64, x86_64: built\nnetmap/0.1.0, 6.1.0-57-amd64, x86_64: installed\n",
+		  "installed" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		FILE *f = fmemopen((void *)t[i].out, strlen(t[i].out) + 1, "r");
+
+		CHECK(f != NULL, "fmemopen");
+		if (!f)
+			continue;
+		dkms_parse(f, buf, sizeof(buf));
+		fclose(f);
+		CHECK(!strcmp(buf, t[i].want), "dkms says %s: %s, want %s", t[i].out, buf, t[i].want);
+	}
+}
+
 static const struct check_case cases[] = {
 	CHECK_CASE(show),
 	CHECK_CASE(prometheus),
@@ -447,6 +474,7 @@ static const struct check_case cases[] = {
 	CHECK_CASE(hints),
 	CHECK_CASE(connect_hint),
 	CHECK_CASE(doctor_local),
+	CHECK_CASE(dkms),
 };
 
 int main(int argc, char **argv)

@@ -133,26 +133,32 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 	return code;
 }
 
-/* The group that owns the socket at @path, for the hint of EACCES ("netmap" if unknown). */
-static void socket_group(const char *path, char *buf, size_t len)
+const char *nmctl_connect_hint(const char *path, int r, char *buf, size_t size)
 {
+	char grp[64] = "netmap";
 	struct stat st;
 	struct group *g;
 
-	snprintf(buf, len, "netmap");
-	if (stat(path, &st) < 0)
-		return;
-	g = getgrgid(st.st_gid);
-	if (g)
-		snprintf(buf, len, "%s", g->gr_name);
-	else
-		snprintf(buf, len, "%u", (unsigned)st.st_gid);
+	if (r != -EACCES) {
+		snprintf(buf, size, "is netmapd running? systemctl status netmapd");
+		return buf;
+	}
+	if (stat(path, &st) == 0) {
+		g = getgrgid(st.st_gid);
+		if (g)
+			snprintf(grp, sizeof(grp), "%s", g->gr_name);
+		else
+			snprintf(grp, sizeof(grp), "%u", (unsigned)st.st_gid);
+	}
+	snprintf(buf, size, "the socket is for group %s: ask an admin to add you (usermod -aG %s USER), then log in again",
+		 grp, grp);
+	return buf;
 }
 
 int nmctl_connect(struct nmctl *n)
 {
 	const char *path;
-	char grp[64], hint[256];
+	char hint[256];
 	int r;
 
 	if (n->client)
@@ -163,23 +169,16 @@ int nmctl_connect(struct nmctl *n)
 	path = n->socket ? n->socket : getenv(NMD_SOCKET_ENV);
 	if (!path || !*path)
 		path = NMD_DEFAULT_SOCKET;
-	socket_group(path, grp, sizeof(grp));
-	snprintf(hint, sizeof(hint), "the socket is for group %s: ask an admin to add you (usermod -aG %s USER), then log in again",
-		 grp, grp);
+	nmctl_connect_hint(path, r, hint, sizeof(hint));
 	if (n->json) {
 		json_t *o = json_pack("{s:{s:i, s:s, s:s, s:s}}", "error", "code", NMCTL_ERR_UNREACHABLE,
-				      "message", strerror(-r), "socket", path, "hint",
-				      r == -EACCES ? hint : "is netmapd running? systemctl status netmapd");
+				      "message", strerror(-r), "socket", path, "hint", hint);
 		if (o)
 			out_json(n->out, o);
 		json_decref(o);
 		return NMCTL_EXIT_UNREACHABLE;
 	}
-	fprintf(n->err, "nmctl: cannot reach netmapd at %s: %s\n", path, strerror(-r));
-	if (r == -EACCES)
-		fprintf(n->err, "hint: %s\n", hint);
-	else
-		fprintf(n->err, "hint: is netmapd running? systemctl status netmapd\n");
+	fprintf(n->err, "nmctl: cannot reach netmapd at %s: %s\nhint: %s\n", path, strerror(-r), hint);
 	return NMCTL_EXIT_UNREACHABLE;
 }
 

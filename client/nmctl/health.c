@@ -52,18 +52,23 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One look: the status exit code, with *why the reason (malloc'ed) or NULL. */
-static int wait_once(struct nmctl *n, char **why)
+/*
+ * One look: the status exit code, with *why the reason (malloc'ed) or NULL;
+ * *conn_err is the error of a failed connect, else 0.
+ */
+static int wait_once(struct nmctl *n, char **why, int *conn_err)
 {
 	struct nmd_error e = { 0 };
 	json_t *res = NULL;
 	int r, code;
 
 	*why = NULL;
+	*conn_err = 0;
 	if (!n->client) {
 		n->client = nmd_connect(n->socket, &r);
 		if (!n->client) {
 			*why = strdup(strerror(-r));
+			*conn_err = r;
 			return NMCTL_EXIT_UNREACHABLE;
 		}
 	}
@@ -85,7 +90,8 @@ static int wait_once(struct nmctl *n, char **why)
 /*
  * Poll status every 200 ms (reconnecting: the daemon may not be up yet)
  * until the configuration is applied, or --timeout. A confirmation in
- * progress counts as applied.
+ * progress counts as applied. A socket that refuses us (EACCES) will not
+ * let us in by waiting: that ends the wait at once, with the group to join.
  */
 int nmctl_cmd_wait(struct nmctl *n, int argc, char **argv)
 {
@@ -94,8 +100,8 @@ int nmctl_cmd_wait(struct nmctl *n, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	double timeout = 120, end;
-	char *why = NULL;
-	int c, code;
+	char *why = NULL, hint[256];
+	int c, code, conn_err = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
@@ -116,14 +122,22 @@ int nmctl_cmd_wait(struct nmctl *n, int argc, char **argv)
 	end = now_s() + timeout;
 	for (;;) {
 		free(why);
-		code = wait_once(n, &why);
-		if (code == NMCTL_EXIT_OK || code == NMCTL_EXIT_REFUSED || now_s() >= end)
+		code = wait_once(n, &why, &conn_err);
+		if (code == NMCTL_EXIT_OK || code == NMCTL_EXIT_REFUSED || conn_err == -EACCES ||
+		    now_s() >= end)
 			break;
 		usleep(200 * 1000);
 	}
 	if (code == NMCTL_EXIT_OK) {
 		if (!n->json)
 			fprintf(n->out, "applied\n");
+	} else if (conn_err == -EACCES) {
+		const char *path = n->socket ? n->socket : getenv(NMD_SOCKET_ENV);
+
+		if (!path || !*path)
+			path = NMD_DEFAULT_SOCKET;
+		fprintf(n->err, "nmctl: wait: cannot reach netmapd at %s: %s\nhint: %s\n", path,
+			strerror(EACCES), nmctl_connect_hint(path, conn_err, hint, sizeof(hint)));
 	} else {
 		fprintf(n->err, "nmctl: wait: %s after %g s%s%s\n",
 			code == NMCTL_EXIT_UNREACHABLE ? "netmapd cannot be reached" :

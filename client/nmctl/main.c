@@ -47,9 +47,14 @@ const size_t nmctl_n_commands = sizeof(nmctl_commands) / sizeof(nmctl_commands[0
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nmctl [-s SOCKET] [-j|--json] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < nmctl_n_commands; i++)
-		fprintf(f, "  %-8s %s\n           %s\n", nmctl_commands[i].name,
-			nmctl_commands[i].usage, nmctl_commands[i].help);
+	for (size_t i = 0; i < nmctl_n_commands; i++) {
+		const char *name = nmctl_commands[i].name, *usage = nmctl_commands[i].usage;
+		int pad = 9 - (int)strlen(name);
+
+		/* No trailing blanks after a command without arguments. */
+		fprintf(f, "  %s%*s%s\n           %s\n", name, usage[0] ? (pad > 1 ? pad : 1) : 0, "",
+			usage, nmctl_commands[i].help);
+	}
 	fprintf(f, "\noptions:\n"
 		"  -s, --socket PATH  netmapd's socket (default $%s or %s)\n"
 		"  -j, --json         print results as JSON (errors too)\n"

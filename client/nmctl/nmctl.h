@@ -84,6 +84,13 @@ int nmctl_report(struct nmctl *n, int r, const struct nmd_error *e, const char *
 /* The hint for a daemon error code, or NULL. @object may be NULL. */
 const char *nmctl_hint(int code, const char *object, char *buf, size_t size);
 
+/*
+ * The hint for a failed connect to the socket at @path (error @r): for
+ * EACCES the group that owns the socket (its gid if it has no name), else
+ * whether the daemon runs. Returns @buf.
+ */
+const char *nmctl_connect_hint(const char *path, int r, char *buf, size_t size);
+
 int nmctl_cmd_status(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_plan(struct nmctl *n, int argc, char **argv);
 int nmctl_cmd_apply(struct nmctl *n, int argc, char **argv);
@@ -117,7 +124,19 @@ void out_object(FILE *f, const json_t *obj);
  * {"check", "object", "severity": "ok"|"warning"|"error", "message", "fix"}:
  * @dev, the module under @sysfs and its version, DKMS, @socket's group.
  */
+/*
+ * The verdict in @buf of `dkms status netmap -k RELEASE`'s output @p:
+ * "installed", "built, not installed", or "not built" (nothing, or only
+ * "added").
+ */
+void dkms_parse(FILE *p, char *buf, size_t size);
 void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char *socket);
+/*
+ * Add the daemon's findings @problems to @checks: one about the same check
+ * and object as a local one (the module's version) replaces it, so that
+ * nothing is reported twice.
+ */
+void doctor_merge(json_t *checks, const json_t *problems);
 /* The checks, one per line, each problem with its fix. Returns the problems. */
 int out_doctor(FILE *f, const json_t *checks);
 

@@ -345,10 +345,24 @@ static void add(json_t *checks, const char *check, const char *object, const cha
 						message, "fix", fix));
 }
 
+void dkms_parse(FILE *p, char *buf, size_t size)
+{
+	char line[512];
+
+	snprintf(buf, size, "not built");
+	while (fgets(line, sizeof(line), p))
+		if (strstr(line, "installed")) {
+			snprintf(buf, size, "installed");
+			break;
+		} else if (strstr(line, "built")) {
+			snprintf(buf, size, "built, not installed");
+		}
+}
+
 /* What `dkms status netmap` says of the running kernel; "" without dkms. */
 static void dkms_state(const char *release, char *buf, size_t size)
 {
-	char cmd[256], line[512];
+	char cmd[256];
 	FILE *p;
 
 	buf[0] = '\0';
@@ -359,14 +373,7 @@ static void dkms_state(const char *release, char *buf, size_t size)
 	p = popen(cmd, "r");
 	if (!p)
 		return;
-	snprintf(buf, size, "not built");
-	while (fgets(line, sizeof(line), p))
-		if (strstr(line, "installed")) {
-			snprintf(buf, size, "installed");
-			break;
-		} else if (strstr(line, "built")) {
-			snprintf(buf, size, "built, not installed");
-		}
+	dkms_parse(p, buf, size);
 	pclose(p);
 }
 
@@ -430,6 +437,33 @@ void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char
 	}
 }
 
+static bool same_str(const json_t *a, const json_t *b, const char *key)
+{
+	const char *x = json_string_value(json_object_get(a, key));
+	const char *y = json_string_value(json_object_get(b, key));
+
+	return x && y && !strcmp(x, y);
+}
+
+void doctor_merge(json_t *checks, const json_t *problems)
+{
+	size_t i, k;
+	json_t *p, *c;
+
+	json_array_foreach(problems, i, p) {
+		bool replaced = false;
+
+		json_array_foreach(checks, k, c)
+			if (same_str(c, p, "check") && same_str(c, p, "object")) {
+				json_array_set(checks, k, p);
+				replaced = true;
+				break;
+			}
+		if (!replaced)
+			json_array_append(checks, p);
+	}
+}
+
 int out_doctor(FILE *f, const json_t *checks)
 {
 	size_t i, problems = 0;
@@ -481,13 +515,9 @@ int nmctl_cmd_doctor(struct nmctl *n, int argc, char **argv)
 		    "you are not in the socket's group (see the socket-group line): ask an admin to add you" :
 		    "`systemctl status netmapd`; `journalctl -u netmapd` says why it stopped");
 	} else if (nmd_call(n->client, "doctor", NULL, &res, NULL, NULL, &e) == 0) {
-		size_t i;
-		json_t *p;
-
 		add(checks, "daemon", sock, "ok", json_string_value(json_object_get(res, "status")) ?
 		    json_string_value(json_object_get(res, "status")) : "running", NULL);
-		json_array_foreach(json_object_get(res, "problems"), i, p)
-			json_array_append(checks, p);
+		doctor_merge(checks, json_object_get(res, "problems"));
 	} else {
 		add(checks, "daemon", sock, "warning", e.message[0] ? e.message : "doctor failed",
 		    "is netmapd older than nmctl? compare `netmapd --version` and `nmctl --version`");

@@ -169,19 +169,25 @@ static bool tabular(const json_t *v)
 	return is_scalar(v) || is_scalar_array(v);
 }
 
+/* Epoch seconds @v as ISO 8601 UTC ("2026-11-18T11:06:40Z") in @buf, or NULL. */
+static const char *iso_utc(const json_t *v, char *buf, size_t size)
+{
+	time_t t = (time_t)json_integer_value(v);
+	struct tm tm;
+
+	if (json_is_integer(v) && gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return buf;
+	return NULL;
+}
+
 /* A cell: epoch seconds in a "*_at" column as ISO 8601 UTC, else out_scalar(). */
 static const char *cell(const json_t *row, const char *key, char *buf, size_t size)
 {
 	const json_t *v = json_object_get(row, key);
 	size_t len = strlen(key);
 
-	if (json_is_integer(v) && len > 3 && !strcmp(key + len - 3, "_at")) {
-		time_t t = (time_t)json_integer_value(v);
-		struct tm tm;
-
-		if (gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			return buf;
-	}
+	if (len > 3 && !strcmp(key + len - 3, "_at") && iso_utc(v, buf, size))
+		return buf;
 	return out_scalar(v, buf, size);
 }
 
@@ -717,13 +723,8 @@ void out_event(FILE *f, const char *method, const json_t *params)
 	json_t *v;
 	char buf[512];
 
-	if (json_is_integer(t)) {
-		time_t tt = (time_t)json_integer_value(t);
-		struct tm tm;
-
-		if (localtime_r(&tt, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm))
-			fprintf(f, "%s ", buf);
-	}
+	if (iso_utc(t, buf, sizeof(buf)))
+		fprintf(f, "%s ", buf);
 	if (!strcmp(method, "event") && type)
 		fprintf(f, "%s", type);
 	else

@@ -805,6 +805,49 @@ static void on_lists(void)
 	json_decref(j);
 }
 
+/* doctor's text for the loaded module of the fake sysfs (@version), compact JSON. */
+static char *doctor_with_module(const char *version)
+{
+	char path[256];
+	json_t *j;
+	char *txt;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/module", statedir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/module/netmap", statedir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/module/netmap/version", statedir);
+	f = fopen(path, "w");
+	CHECK(f && fprintf(f, "%s\n", version) > 0 && fclose(f) == 0, "fake module version");
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"doctor\"}", NULL);
+	txt = json_dumps(result(j), JSON_COMPACT);
+	json_decref(j);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/module/netmap", statedir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/module", statedir);
+	rmdir(path);
+	return txt;
+}
+
+/* A module of another version than the daemon's (stale after an upgrade) is an error. */
+static void doctor_module_version(void)
+{
+	char want[256], *txt;
+
+	txt = doctor_with_module("0.0.9");
+	snprintf(want, sizeof(want), "module netmap is version 0.0.9, netmapd is %s: a stale module after an upgrade?",
+		 NETMAPD_MODULE_VERSION);
+	CHECK(txt && strstr(txt, "\"check\":\"module-version\"") && strstr(txt, want) &&
+	      strstr(txt, "`modprobe -r netmap`, check `dkms status`"), "doctor: stale module: %s", txt);
+	free(txt);
+	txt = doctor_with_module(NETMAPD_MODULE_VERSION);
+	CHECK(txt && !strstr(txt, "module-version") && !strstr(txt, "\"check\":\"module\""),
+	      "doctor: the daemon's own module version: %s", txt);
+	free(txt);
+}
+
 /* object.get: one object with its rule; doctor; topology.get's access list. */
 static void on_objects(void)
 {
@@ -827,6 +870,7 @@ static void on_objects(void)
 		free(txt);
 	}
 	json_decref(j);
+	doctor_module_version();
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"topology.get\"}", NULL);
 	{
 		const json_t *acc = json_object_get(result(j), "access");
@@ -881,6 +925,31 @@ static void on_config(void)
 		const char *e0 = json_string_value(json_array_get(errs, 0));
 
 		CHECK(e0 && strstr(e0, "<config>:3:"), "error at <config>:3:col: %s", e0 ? e0 : "-");
+	}
+	json_decref(j);
+	/* nmctl plan FILE sends the file's name with its text: messages name the file. */
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"topology.plan\","
+			 "\"params\":{\"name\":\"site.yaml\",\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
+		 NULL);
+	{
+		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
+					       "errors");
+		const char *e0 = json_string_value(json_array_get(errs, 0));
+
+		CHECK(e0 && !strncmp(e0, "site.yaml:3:", 12) && !strstr(e0, "<config>"),
+		      "error at site.yaml:3:col: %s", e0 ? e0 : "-");
+	}
+	json_decref(j);
+	/* The kernel refuses a valid file: not "Configuration refused". */
+	fake_fail(fk, FK_NEWIF, 1, EINVAL);
+	j = call(&root, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"topology.apply\","
+			"\"params\":{\"config\":\"version: 1\\nswitches:\\n  - name: vale3\\n    ports:\\n"
+			"      - persistent: pk1\\n\"}}", NULL);
+	{
+		const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+		CHECK(err_code(j) == RPC_ERR_KERNEL && m && !strcmp(m, "Apply failed, rolled back: Invalid argument"),
+		      "kernel refusal: %lld %s", (long long)err_code(j), m ? m : "-");
 	}
 	json_decref(j);
 	/* A valid one plans (the fake kernel has nothing to do for ephemeral ports). */

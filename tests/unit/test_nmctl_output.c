@@ -8,10 +8,14 @@
  * hints say what to do.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nmctl.h"
 
@@ -227,9 +231,14 @@ static void test_events(void)
 	size_t i;
 	char *s;
 
+	/* UTC whatever the local zone: the times compare with the daemon's log. */
+	setenv("TZ", "XXX-5:30", 1);
+	tzset();
 	RENDER(s, json_array_foreach(events, i, e)
 			  out_event(f, json_string_value(json_object_get(e, "method")),
 				    json_object_get(e, "params")));
+	setenv("TZ", "UTC", 1);
+	tzset();
 	golden("events.txt", s);
 	free(s);
 	json_decref(events);
@@ -293,6 +302,161 @@ static void test_hints(void)
 	      "permission hint: %s", buf);
 	CHECK(strstr(nmctl_hint(NMD_ERR_BUSY, "vale0:vm1", buf, sizeof(buf)), "nmctl port list"), "busy");
 	CHECK(nmctl_hint(12345, NULL, buf, sizeof(buf)) == NULL, "unknown code: no hint");
+	/* A kernel refusal is not the file's fault; bad input is not a version problem. */
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_KERNEL, NULL, buf, sizeof(buf)),
+		      "the kernel refused (the file itself is valid; nothing was changed): `journalctl -u netmapd` and `dmesg` tell more"),
+	      "kernel hint: %s", buf);
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_CONFIG, NULL, buf, sizeof(buf)),
+		      "fix the configuration; `netmapd --check FILE` checks a file without applying it"),
+	      "config hint: %s", buf);
+	CHECK(!strcmp(nmctl_hint(NMD_ERR_INVALID_PARAMS, "bad/name", buf, sizeof(buf)),
+		      "netmapd refused a value given for bad/name (see above); `nmctl --help` shows what each command takes"),
+	      "invalid params hint: %s", buf);
+}
+
+/* The hint of a refused connect names the socket's own group, not "netmap". */
+static void test_connect_hint(void)
+{
+	char path[] = "/tmp/test_nmctl_hint.XXXXXX", buf[512], want[512];
+	const struct group *g;
+	struct stat st;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0 && fstat(fd, &st) == 0, "a file standing for the socket");
+	if (fd < 0)
+		return;
+	close(fd);
+	g = getgrgid(st.st_gid);
+	snprintf(want, sizeof(want), "the socket is for group %s: ask an admin to add you (usermod -aG %s USER), then log in again",
+		 g ? g->gr_name : "?", g ? g->gr_name : "?");
+	CHECK(!g || !strcmp(nmctl_connect_hint(path, -EACCES, buf, sizeof(buf)), want),
+	      "EACCES names the group: %s", buf);
+	/* A group without a name (root may give the file one): its gid. */
+	if (chown(path, (uid_t)-1, 2147000111) == 0 && !getgrgid(2147000111))
+		CHECK(!strcmp(nmctl_connect_hint(path, -EACCES, buf, sizeof(buf)),
+			      "the socket is for group 2147000111: ask an admin to add you (usermod -aG 2147000111 USER), then log in again"),
+		      "gid without a name: %s", buf);
+	CHECK(!strcmp(nmctl_connect_hint(path, -ECONNREFUSED, buf, sizeof(buf)),
+		      "is netmapd running? systemctl status netmapd"), "not EACCES: %s", buf);
+	unlink(path);
+	CHECK(strstr(nmctl_connect_hint(path, -EACCES, buf, sizeof(buf)), "group netmap:"),
+	      "no socket to look at: the packaged group: %s", buf);
+}
+
+/* The finding of @checks named @check, or NULL. */
+static const json_t *finding(const json_t *checks, const char *check)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(checks, i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "check")) ?: "", check))
+			return c;
+	return NULL;
+}
+
+static const char *field(const json_t *c, const char *key)
+{
+	return json_string_value(json_object_get(c, key)) ?: "";
+}
+
+/*
+ * doctor's own checks on a made-up host: no device, a module of another
+ * version (stale after an upgrade), a socket whose group has no name; and
+ * the daemon's findings merged without repeating the module's version.
+ */
+static void test_doctor_local(void)
+{
+	char dir[] = "/tmp/test_nmctl_doctor.XXXXXX", path[256], sock[256], want[256];
+	json_t *checks = json_array(), *daemon;
+	const json_t *c;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL, "fake sysfs");
+	snprintf(path, sizeof(path), "%s/module", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/module/netmap", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/module/netmap/version", dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("0.0.9\n", f) >= 0 && fclose(f) == 0, "module version file");
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	f = fopen(sock, "w");
+	CHECK(f && fclose(f) == 0, "socket stand-in");
+	doctor_local(checks, dir, "/nonexistent/netmap", sock);
+#define DEV_MISSING "/nonexistent/netmap missing: is the module built for this kernel ("
+	c = finding(checks, "device");
+	CHECK(c && !strcmp(field(c, "severity"), "error") &&
+	      !strncmp(field(c, "message"), DEV_MISSING, strlen(DEV_MISSING)) &&
+	      strstr(field(c, "fix"), "`modprobe netmap`"), "device missing: %s", field(c, "message"));
+	c = finding(checks, "module-version");
+	snprintf(want, sizeof(want), "the loaded module is version 0.0.9, this netmapd is %s: stale after an upgrade?",
+		 NETMAPD_MODULE_VERSION);
+	CHECK(c && !strcmp(field(c, "severity"), "error") && !strcmp(field(c, "message"), want),
+	      "stale module: %s", field(c, "message"));
+	c = finding(checks, "socket-group");
+	CHECK(c && !strcmp(field(c, "severity"), "ok") && strstr(field(c, "message"), "group "),
+	      "socket group: %s", field(c, "message"));
+	/* Root can give the socket a group that does not exist. */
+	if (chown(sock, (uid_t)-1, 2147000111) == 0 && !getgrgid(2147000111)) {
+		json_decref(checks);
+		checks = json_array();
+		doctor_local(checks, dir, "/nonexistent/netmap", sock);
+		c = finding(checks, "socket-group");
+		CHECK(c && !strcmp(field(c, "severity"), "error") &&
+		      !strcmp(field(c, "message"), "the socket's group (gid 2147000111) does not exist") &&
+		      strstr(field(c, "fix"), "groupadd"), "socket group missing: %s", field(c, "message"));
+	}
+	/* The daemon's own view of the version replaces nmctl's; others are added. */
+	daemon = json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
+			   "check", "module-version", "object", "netmap", "severity", "error", "message", "daemon's",
+			   "check", "offloads", "object", "eth1", "severity", "error", "message", "eth1's");
+	{
+		size_t before = json_array_size(checks), n = 0, i;
+
+		doctor_merge(checks, daemon);
+		json_array_foreach(checks, i, c)
+			n += !strcmp(field(c, "check"), "module-version");
+		CHECK(n == 1 && !strcmp(field(finding(checks, "module-version"), "message"), "daemon's") &&
+		      finding(checks, "offloads") && json_array_size(checks) == before + 1,
+		      "merged: %zu module-version findings, %zu checks", n, json_array_size(checks));
+	}
+	json_decref(daemon);
+	json_decref(checks);
+	unlink(sock);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/module/netmap", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/module", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+/* doctor's reading of `dkms status netmap -k RELEASE` (old and new formats). */
+static void test_dkms(void)
+{
+	static const struct { const char *out, *want; } t[] = {
+		{ "", "not built" },
+		{ "netmap/0.1.0: added\n", "not built" },
+		{ "netmap/0.1.0, 6.1.0-57-amd64, x86_64: built\n", "built, not installed" },
+		{ "netmap/0.1.0, 6.1.0-57-amd64, x86_64: installed\n", "installed" },
+		{ "netmap, 0.1.0, 6.1.0-57-amd64, x86_64: installed (WARNING! Diff between built and installed module!)\n",
+		  "installed" },
+		{ "netmap/0.0.9, 6.1.0-57-amd64, x86_64: built\nnetmap/0.1.0, 6.1.0-57-amd64, x86_64: installed\n",
+		  "installed" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		FILE *f = fmemopen((void *)t[i].out, strlen(t[i].out) + 1, "r");
+
+		CHECK(f != NULL, "fmemopen");
+		if (!f)
+			continue;
+		dkms_parse(f, buf, sizeof(buf));
+		fclose(f);
+		CHECK(!strcmp(buf, t[i].want), "dkms says %s: %s, want %s", t[i].out, buf, t[i].want);
+	}
 }
 
 static const struct check_case cases[] = {
@@ -308,6 +472,9 @@ static const struct check_case cases[] = {
 	CHECK_CASE(odd_input),
 	CHECK_CASE(exec_entry),
 	CHECK_CASE(hints),
+	CHECK_CASE(connect_hint),
+	CHECK_CASE(doctor_local),
+	CHECK_CASE(dkms),
 };
 
 int main(int argc, char **argv)

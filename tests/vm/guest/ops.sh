@@ -3,17 +3,19 @@
 #
 #            vale2 (VALE)                   pipe opp{1 <-> opp}1
 #     +--------+--------+                   (implicit parent opp)
-#  vale2:a  vale2:b   vale2:opa  -- veth --  opb
+#  vale2:a  vale2:b   vale2:opa (+ opa^) -- veth -- opb
 #     \__ monitor vale2:a/rt
 #
-# While nm-pktgen sends from vale2:a (flooded to b and the NIC opa) and a
-# monitor copies vale2:a: `nmctl top --once` shows rates, `nmctl stats`
-# counters of the VALE port, the monitor and the NIC's rings; a pipe counts
-# exactly what went through it. `nmctl show NAME` describes one object,
-# `nmctl show` lists the monitor and the access rules. `nmctl doctor` is
-# clean, then finds the NIC whose offloads were turned back on (and whose
-# promiscuous mode went) behind the daemon's back, exits 1, and the daemon
-# logs it.
+# While nm-pktgen sends from vale2:a (flooded to b, the NIC opa and its
+# host stack opa^) and a monitor copies vale2:a: `nmctl top --once` shows
+# rates, `nmctl stats` counters of the VALE port, the monitor, the NIC's
+# rings and its host rings; a pipe counts exactly what went through it.
+# `nmctl show NAME` describes one object (with its holder: pid, process
+# name, ISO time), `nmctl show` lists the monitor and the access rules.
+# `nmctl doctor` is clean, then finds the NIC whose offloads were turned
+# back on (and whose promiscuous mode went) behind the daemon's back, exits
+# 1, and the daemon logs it; then the NIC without carrier (its peer down),
+# then down itself.
 . /tests/lib.sh
 [ -c /dev/netmap ] || fail "/dev/netmap missing (module-load must run first)"
 W=/tmp/ops-test
@@ -74,6 +76,7 @@ switches:
           users: [1000]
       - ephemeral: b
       - nic: opa
+        host: true
 pipes:
   - parent: opp
     ids: [1]
@@ -94,6 +97,7 @@ stat() {
 }
 expect_eq "kind of opp{1" "$(stat 'opp{1' KIND)" pipe
 expect_eq "kind of opa" "$(stat opa KIND)" nic_rings
+expect_eq "kind of opa^" "$(stat 'opa^' KIND)" host_rings
 expect_eq "monitor not open yet" "$(stat vale2:a/rt OPEN)" 0
 expect_eq "vale2:a not open yet" "$(stat vale2:a OPEN)" 0
 
@@ -109,7 +113,8 @@ expect_eq "opp}1 rx_packets" "$(stat 'opp}1' RX_PACKETS)" 5000
 expect_eq "opp}1 rx_bytes" "$(stat 'opp}1' RX_BYTES)" 300000
 
 # --- 2. traffic: VALE port, monitor, NIC -----------------------------------
-nm-pktgen -i vale2:b -f rx -T 0 >/dev/null 2>&1 &
+# The receiver gets vale2:b from the daemon: a holder with a pid and a name.
+nmctl exec --port vale2:b -- nm-pktgen -i env:vale2.b -f rx -T 0 >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 nm-pktgen -i vale2:a -f tx -R 20000 -T 0 --duration 60 -D ff:ff:ff:ff:ff:ff >"$W/tx" 2>&1 &
 TX=$!
@@ -129,12 +134,15 @@ run nmctl stats | tee "$W/stats"
 a1=$(stat vale2:a TX_PACKETS)
 m1=$(stat vale2:a/rt RX_PACKETS)
 n1=$(stat opa TX_PACKETS)
+h1=$(( $(stat 'opa^' TX_PACKETS) + $(stat 'opa^' RX_PACKETS) ))
 expect_eq "monitors open" "$(stat vale2:a/rt OPEN)" 1
 sleep 1
 [ "$(stat vale2:a TX_PACKETS)" -gt "$a1" ] || fail "vale2:a tx_packets did not move"
 [ "$(stat vale2:a/rt RX_PACKETS)" -gt "$m1" ] || fail "monitor rx_packets did not move"
 [ "$(stat opa TX_PACKETS)" -gt "$n1" ] || fail "NIC opa tx_packets did not move"
-ok "counters of vale2:a, its monitor and the NIC opa move"
+h2=$(( $(stat 'opa^' TX_PACKETS) + $(stat 'opa^' RX_PACKETS) ))
+[ "$h2" -gt "$h1" ] || fail "the host rings opa^ counted nothing ($h1 then $h2)"
+ok "counters of vale2:a, its monitor, the NIC opa and its host rings opa^ move"
 run nmctl stats --prometheus >"$W/prom"
 grep -q '^netmapd_up 1$' "$W/prom" || fail "netmapd_up"
 grep -q '^netmapd_config_applied 1$' "$W/prom" || fail "netmapd_config_applied"
@@ -150,15 +158,21 @@ grep -q '^  rings:    tx 1, rx 1' "$W/show-a" || fail "show vale2:a: rings"
 grep -q '^  slots:    tx 1024, rx 1024 per ring' "$W/show-a" || fail "show vale2:a: slots"
 grep -q '^  region:   mem_id [0-9]* (own)' "$W/show-a" || fail "show vale2:a: region"
 grep -q '^  access:   users 1000; groups -' "$W/show-a" || fail "show vale2:a: access"
+run nmctl show vale2:b | tee "$W/show-b"
+grep -Eq '^    [0-9]+ +[0-9]+ +nmctl +.* 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z ' "$W/show-b" ||
+	fail "show vale2:b: no holder with its process name and an ISO time"
+run nmctl port list | tee "$W/ports"
+grep -Eq '^[0-9]+ +vale2:b .* 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z' "$W/ports" ||
+	fail "port list: no ISO time"
 run nmctl show 'opp{1' | tee "$W/show-p"
 grep -q '^  counters: tx 5000 packets 300000 bytes' "$W/show-p" || fail "show opp{1: counters"
 run nmctl show vale2:a/rt | tee "$W/show-m"
 grep -q '^  rings:    tx 1, rx 1' "$W/show-m" || fail "show of the monitor: rings"
 run nmctl show >"$W/show"
 grep -A2 '^Monitors' "$W/show" | grep -q 'vale2:a  *vale2:a/rt  *rt  *1' || { cat "$W/show"; fail "Monitors section"; }
-grep -A9 '^Access' "$W/show" | grep -q '^  opp}1  *pipe  *-  *0 ' || { cat "$W/show"; fail "Access section"; }
+grep -A20 '^Access' "$W/show" | grep -q '^  opp}1  *pipe  *-  *0 ' || { cat "$W/show"; fail "Access section"; }
 run nmctl show --format dot | grep -q '"port:vale2:a" -> "monitor:vale2:a/rt"' || fail "monitor in dot"
-ok "show NAME, monitors and access in show and dot"
+ok "show NAME (holder: pid, process name, ISO time), monitors and access in show and dot"
 kill $TX 2>/dev/null
 wait $TX
 
@@ -178,3 +192,26 @@ grep -q 'fix: run `systemctl reload netmapd`' "$W/doc" || fail "no fix"
 grep -q 'promiscuous mode lost on opa' "$W/doc" || fail "no promiscuous finding"
 grep -q 'offloads were turned back on opa' "$LOG" || fail "the daemon did not log it"
 ok "doctor finds the offloads and promiscuous mode lost on opa; the daemon logs it"
+
+# --- 5. the link: the peer goes down (no carrier), then opa itself ---------
+$IP link set opb down
+i=0
+while [ "$(cat /sys/class/net/opa/operstate)" = up ]; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "opa still up 10 s after its peer went down"
+	sleep 0.1
+done
+rc=0
+nmctl doctor >"$W/doc" 2>&1 || rc=$?
+cat "$W/doc"
+expect_eq "doctor exit code, no carrier" "$rc" 1
+grep -q "^warning link  *opa: opa has no link (operstate $(cat /sys/class/net/opa/operstate))" "$W/doc" ||
+	fail "no link finding"
+$IP link set opa down
+rc=0
+nmctl doctor >"$W/doc" 2>&1 || rc=$?
+cat "$W/doc"
+expect_eq "doctor exit code, opa down" "$rc" 1
+grep -q '^error   link  *opa: opa is administratively down' "$W/doc" || fail "no down finding"
+grep -q 'fix: `ip link set opa up`' "$W/doc" || fail "no fix for the down link"
+ok "doctor finds opa without carrier, then administratively down"

@@ -27,6 +27,13 @@ runuser -u tester -- nmctl exec --port 'p0{1' --port 'p0}1' -- \
 hpid=$!
 wait_for 60 grep -q "holding the ports" "$W/holder.out" || { cat "$W/holder.out"; fail "holder did not start"; }
 ok "a holder of p0{1/p0}1 passed traffic and waits"
+# The holder as `nmctl show NAME` gives it: pid, process name, the systemd
+# unit it runs in (the driver's, as /proc says), ISO time.
+unit=$(sed -n 's#^0::.*/\([^/]*\.\(service\|scope\)\)$#\1#p' "/proc/$hpid/cgroup")
+nmctl show 'p0{1' | tee "$W/show.holder"
+[ -n "$unit" ] && grep -Eq "^    [0-9]+ +[0-9]+ +nmctl +$unit +[0-9]+ +[a-z_]+ +20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z " \
+	"$W/show.holder" || fail "show p0{1: no holder row with nmctl, unit '$unit' and an ISO time"
+ok "holder of p0{1: process nmctl in $unit"
 
 pid1=$(systemctl show -p MainPID --value netmapd)
 ifi1=$(ip -o link show v0 | cut -d: -f1)

@@ -2,6 +2,9 @@
 # systemd scenario, last step: `systemctl stop netmapd` stops it cleanly
 # (STOPPING=1, exit 0: inactive, not failed), the socket goes, the module
 # stays loaded (unload_on_stop: false), and nmctl says the daemon is gone.
+# Then a start whose first apply fails (a NIC that does not exist): READY
+# comes in the documented not-applied state, so `systemctl start` succeeds,
+# STATUS= says why, `nmctl status` and `nmctl wait` exit 5; a stop ends it.
 . /tests/lib.sh
 check() { expect_eq "$2" "$3" "$1"; }  # check LABEL ACTUAL EXPECTED
 pid=$(systemctl show -p MainPID --value netmapd)
@@ -24,3 +27,30 @@ set -e
 cat /run/nm-sd/status.out
 check "nmctl status after stop" "$rc" 3
 ok "stopped cleanly"
+
+cp /etc/netmapd/netmapd.yaml /run/nm-sd/stop-good.yaml
+printf 'version: 1\nswitches:\n  - name: vale9\n    ports:\n      - nic: nmnone0\n' \
+	>/etc/netmapd/netmapd.yaml
+systemctl start netmapd || {
+	journalctl -u netmapd --no-pager -o cat | tail -n 20
+	fail "systemctl start with a file that cannot be applied"
+}
+check "active though not applied" "$(systemctl is-active netmapd)" active
+st=$(systemctl show -p StatusText --value netmapd)
+case $st in
+"not-applied: "*nmnone0*) ok "StatusText: $st" ;;
+*) fail "StatusText of a failed first apply: $st" ;;
+esac
+set +e
+nmctl status >/run/nm-sd/status.out 2>&1
+rc=$?
+nmctl wait --timeout 1 >/run/nm-sd/wait.out 2>&1
+wrc=$?
+set -e
+cat /run/nm-sd/status.out /run/nm-sd/wait.out
+check "nmctl status, nothing applied" "$rc" 5
+check "nmctl wait, nothing applied" "$wrc" 5
+grep -q nmnone0 /run/nm-sd/status.out || fail "nmctl status does not say why"
+systemctl stop netmapd
+install -m 0644 /run/nm-sd/stop-good.yaml /etc/netmapd/netmapd.yaml
+ok "a failed first apply: active, not-applied in STATUS=, status and wait exit 5"

@@ -8,7 +8,9 @@
 #  1b. the region cache: nm_memcap recycle fills a closed ephemeral port's
 #     buffers, sees its region kept (mem_cached_kb) and reopens the port:
 #     every buffer byte is zero, and one of the reopens (100 ms apart, until
-#     one does, 30 s at most) took the kept region.
+#     one does, 30 s at most) took the kept region. nm_memcap splice: a
+#     region whose buffer page a pipe holds (vmsplice) is not kept, the pipe
+#     keeps its bytes, the next user gets zeroed buffers apart from it.
 #  1c. nm_regrace: threads REGISTERing one new ephemeral name at once all
 #     bind one port (one region alive, none left after close), different
 #     names at once all succeed; latency of REGISTER/PORT_INFO_GET of an
@@ -58,6 +60,8 @@ expect_eq "kernel log lines naming max_mem_mb (one per refusal)" "$lines" "$refu
 dmesg | grep 'would exceed max_mem_mb' | tail -n 1
 # A closed ephemeral port's region is kept for reuse and given back zeroed.
 run nm_memcap -v recycle || fail "nm_memcap recycle: a kept region"
+# A region whose page a pipe still holds (vmsplice) is never kept.
+run nm_memcap -v splice || fail "nm_memcap splice: a region with a page in a pipe"
 dmesg | grep 'would exceed max_mem_mb' | tail -n 1 |
 	grep -q '/sys/module/netmap/parameters/max_mem_mb' || fail "the log line does not say where to raise it"
 expect_eq "mem_used_kb back to the start" "$(param mem_used_kb)" "$base"

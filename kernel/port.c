@@ -634,15 +634,23 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 	return 0;
 }
 
-static void nm_port_unbind_locked(struct nm_priv *priv)
+/*
+ * Undo the binding of @priv. Returns its reference to the region (NULL if
+ * it was not bound) for the caller to put: nm_port_unbind() puts it after
+ * dropping nm_ctrl_lock, since the last put of a region the cache does not
+ * keep frees tens of MiB (the port's own reference is gone by then, and a
+ * process exit unmaps before it closes).
+ */
+static struct nm_mem *nm_port_unbind_locked(struct nm_priv *priv)
 {
 	struct nm_port *port = priv->port;
+	struct nm_mem *mem = priv->mem;
 	u32 head, i;
 	int d;
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (!port)
-		return;
+		return NULL;
 	/* Whatever the user left on the list, checked by mem.c. */
 	head = READ_ONCE(priv->nifp->ni_bufs_head);
 	if (head)
@@ -670,7 +678,6 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	if (port->ops->host_rings && !port->users && kref_read(port->ref) > 1)
 		port->ops->host_rings(port, 1, 1);
 	nm_port_put(port);		/* may free a pipe pair and its parent */
-	nm_mem_put(priv->mem);
 	/*
 	 * The binding only (the fields before `watcher`): the watches on this
 	 * file (nm_watch_lock, which we do not hold) and the watcher and kloop
@@ -678,6 +685,7 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	 * the file.
 	 */
 	memset(priv, 0, offsetof(struct nm_priv, watcher));
+	return mem;
 }
 
 void nm_port_publish(struct nm_priv *priv)
@@ -687,9 +695,12 @@ void nm_port_publish(struct nm_priv *priv)
 
 void nm_port_unbind(struct nm_priv *priv)
 {
+	struct nm_mem *mem;
+
 	mutex_lock(&nm_ctrl_lock);
-	nm_port_unbind_locked(priv);
+	mem = nm_port_unbind_locked(priv);
 	mutex_unlock(&nm_ctrl_lock);
+	nm_mem_put(mem);
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -739,7 +750,7 @@ static int nm_port_register_locked(struct nm_priv *priv, const char *name,
 	}
 	if (opt_err) {
 		/* Nobody has seen the binding: undoing it is safe. */
-		nm_port_unbind_locked(priv);
+		nm_mem_put(nm_port_unbind_locked(priv));
 		return opt_err;
 	}
 	/* A zero-copy monitor reports the directions it implies (ABI §2). */

@@ -292,7 +292,8 @@ static int nm_mem_init_pools(struct nm_mem *mem)
 /*
  * An ephemeral VALE port opened and closed in a loop makes and frees the
  * same private region each time: some 20 MiB of pages allocated, zeroed and
- * vmap()ed inside the control request, under nm_ctrl_lock, then freed.
+ * vmap()ed inside the control request (REGISTER does it without
+ * nm_ctrl_lock: struct nm_region_ahead in port.h), then freed.
  * Regions marked with nm_mem_set_recycle() are kept instead when their last
  * reference goes: a work item zeroes them outside every netmap lock, and the
  * next private region of the same layout, node and memory cgroup takes one
@@ -684,18 +685,23 @@ static int nm_mem_private_req(struct nm_pool_req req[NM_POOL_NR],
 	return 0;
 }
 
-struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need)
+struct nm_mem *nm_mem_make_private(const struct nm_mem_need *need)
 {
 	struct nm_pool_req req[NM_POOL_NR];
-	struct nm_mem *mem;
-	int id, err;
+	int err;
 
 	err = nm_mem_private_req(req, need);
 	if (err)
 		return ERR_PTR(err);
-	mem = nm_mem_create(req, true);
-	if (IS_ERR(mem))
-		return mem;
+	return nm_mem_create(req, true);
+}
+
+int nm_mem_register(struct nm_mem *mem)
+{
+	int id;
+
+	if (WARN_ON_ONCE(mem->id || !mem->priv))
+		return -EINVAL;
 	/* Cyclic ids: a just-freed id is not reused at once (libnetmap caches
 	 * mappings by mem_id). */
 	mutex_lock(&nm_mem_lock);
@@ -708,8 +714,23 @@ struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need)
 	mutex_unlock(&nm_mem_lock);
 	if (id < 0) {
 		pr_err_ratelimited("private region: no free id (%d)\n", id);
+		return id == -ENOSPC ? -ENOMEM : id;
+	}
+	return 0;
+}
+
+struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need)
+{
+	struct nm_mem *mem;
+	int err;
+
+	mem = nm_mem_make_private(need);
+	if (IS_ERR(mem))
+		return mem;
+	err = nm_mem_register(mem);
+	if (err) {
 		nm_mem_destroy(mem);
-		return ERR_PTR(id == -ENOSPC ? -ENOMEM : id);
+		return ERR_PTR(err);
 	}
 	return mem;
 }
@@ -920,7 +941,8 @@ static void nm_mem_release(struct kref *ref)
 	struct nm_mem *mem = container_of(ref, struct nm_mem, ref);
 
 	lockdep_assert_held(&nm_mem_lock);
-	idr_remove(&nm_mem_idr, mem->id);
+	if (mem->id)	/* 0: made ahead and never used (nm_mem_make_private()) */
+		idr_remove(&nm_mem_idr, mem->id);
 	if (mem == nm_mem_global) {
 		nm_mem_global = NULL;
 		nm_global_curr_set(NULL);

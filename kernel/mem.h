@@ -86,6 +86,20 @@ u64 nm_mem_global_size(void);
  */
 struct nm_mem *nm_mem_create_private(const struct nm_mem_need *need);
 /*
+ * The same in two steps, for a region made before its user takes its lock
+ * (REGISTER makes a new ephemeral VALE port's region without nm_ctrl_lock:
+ * struct nm_region_ahead in port.h). nm_mem_make_private() makes the
+ * region without an id: nm_mem_find() cannot see it and nm_mem_id() is 0;
+ * it needs no lock held, takes nm_mem_lock and the cache's lock itself,
+ * and charges the calling task's memory cgroup, like
+ * nm_mem_create_private(). nm_mem_register() gives it its id when it is
+ * used: 0, or -ENOMEM when no id is free (the region stays the caller's).
+ * nm_mem_put() frees an unregistered region like any other (the last
+ * reference may keep it in the cache if nm_mem_set_recycle() was called).
+ */
+struct nm_mem *nm_mem_make_private(const struct nm_mem_need *need);
+int nm_mem_register(struct nm_mem *mem);
+/*
  * Keep private region @mem, once its last reference goes, in the cache for
  * the next private region of the same layout made by the same memory
  * cgroup, instead of freeing it (for regions made and freed in a loop, the

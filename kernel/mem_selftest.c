@@ -422,6 +422,22 @@ static void nm_st_ids(void)
 		nm_mem_put(b);
 	a = nm_mem_create_private(&absurd);
 	NM_ST(IS_ERR(a) && PTR_ERR(a) == -ENOMEM);
+
+	/* Made ahead (REGISTER without nm_ctrl_lock): no id until registered. */
+	a = nm_mem_make_private(NULL);
+	NM_ST(!IS_ERR(a) && nm_mem_id(a) == 0);
+	if (!IS_ERR(a))
+		nm_mem_put(a);		/* never registered: freed all the same */
+	a = nm_mem_make_private(NULL);
+	if (IS_ERR(a))
+		return;
+	NM_ST(!nm_mem_register(a) && nm_mem_id(a) > NM_MEM_GLOBAL_ID);
+	ida = nm_mem_id(a);
+	b = nm_mem_find(ida);
+	NM_ST(b == a);
+	nm_mem_put(b);
+	nm_mem_put(a);
+	NM_ST(nm_mem_find(ida) == NULL);
 }
 
 static void nm_mem_selftest(void)

@@ -259,7 +259,7 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, bool create,
 	lockdep_assert_held(&nm_ctrl_lock);
 	/* The parent of a pipe may be an ephemeral VALE port made for it. */
 	if (nm_vale_is_name(name))
-		return nm_vale_lookup(name, NULL, NULL, implicit_ok && create, portp);
+		return nm_vale_lookup(name, NULL, NULL, implicit_ok && create, NULL, portp);
 	port = nm_port_registry_find(name);
 	if (port && !implicit_ok && (port->flags & NM_PORT_F_IMPLICIT)) {
 		/* Not a port of its own, only the parent of some pipes. */
@@ -343,8 +343,10 @@ static int nm_null_create(const char *name, const struct nmreq_register *req,
 	return 0;
 }
 
-int nm_port_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, enum nm_lookup how, struct nm_port **portp)
+/* nm_port_lookup() for REGISTER, with @ahead (struct nm_region_ahead, or NULL). */
+static int nm_port_lookup_ahead(const char *name, const struct nmreq_register *req,
+				struct nm_mem *mem, enum nm_lookup how,
+				struct nm_region_ahead *ahead, struct nm_port **portp)
 {
 	const bool create = how != NM_LOOKUP_EXISTING;
 
@@ -357,16 +359,24 @@ int nm_port_lookup(const char *name, const struct nmreq_register *req,
 	if (nm_pipe_is_name(name))
 		return nm_pipe_lookup(name, req, mem, create, portp);
 	if (nm_vale_is_name(name))
-		return nm_vale_lookup(name, req, mem, how == NM_LOOKUP_CREATE, portp);
+		return nm_vale_lookup(name, req, mem, how == NM_LOOKUP_CREATE, ahead, portp);
 	return nm_port_lookup_plain(name, false, create, portp);
+}
+
+int nm_port_lookup(const char *name, const struct nmreq_register *req,
+		   struct nm_mem *mem, enum nm_lookup how, struct nm_port **portp)
+{
+	return nm_port_lookup_ahead(name, req, mem, how, NULL, portp);
 }
 
 /*
  * The common start of REGISTER, PORT_INFO_GET and POOLS_INFO_GET: the
  * deprecated pipe modes, nr_mem_id, then the lookup (netmap_get_na()).
+ * @ahead: REGISTER's, else NULL (struct nm_region_ahead).
  */
 static int nm_port_get_for_req(const char *name, const struct nmreq_register *req,
-			       enum nm_lookup how, struct nm_port **portp)
+			       enum nm_lookup how, struct nm_region_ahead *ahead,
+			       struct nm_port **portp)
 {
 	struct nm_mem *mem = NULL;
 	int err;
@@ -395,7 +405,7 @@ static int nm_port_get_for_req(const char *name, const struct nmreq_register *re
 			return -EINVAL;
 		}
 	}
-	err = nm_port_lookup(name, req, mem, how, portp);
+	err = nm_port_lookup_ahead(name, req, mem, how, ahead, portp);
 	if (mem)
 		nm_mem_put(mem);
 	return err;
@@ -624,15 +634,23 @@ static int nm_port_bind(struct nm_priv *priv, struct nm_port *port, struct nmreq
 	return 0;
 }
 
-static void nm_port_unbind_locked(struct nm_priv *priv)
+/*
+ * Undo the binding of @priv. Returns its reference to the region (NULL if
+ * it was not bound) for the caller to put: nm_port_unbind() puts it after
+ * dropping nm_ctrl_lock, since the last put of a region the cache does not
+ * keep frees tens of MiB (the port's own reference is gone by then, and a
+ * process exit unmaps before it closes).
+ */
+static struct nm_mem *nm_port_unbind_locked(struct nm_priv *priv)
 {
 	struct nm_port *port = priv->port;
+	struct nm_mem *mem = priv->mem;
 	u32 head, i;
 	int d;
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	if (!port)
-		return;
+		return NULL;
 	/* Whatever the user left on the list, checked by mem.c. */
 	head = READ_ONCE(priv->nifp->ni_bufs_head);
 	if (head)
@@ -660,7 +678,6 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	if (port->ops->host_rings && !port->users && kref_read(port->ref) > 1)
 		port->ops->host_rings(port, 1, 1);
 	nm_port_put(port);		/* may free a pipe pair and its parent */
-	nm_mem_put(priv->mem);
 	/*
 	 * The binding only (the fields before `watcher`): the watches on this
 	 * file (nm_watch_lock, which we do not hold) and the watcher and kloop
@@ -668,6 +685,7 @@ static void nm_port_unbind_locked(struct nm_priv *priv)
 	 * the file.
 	 */
 	memset(priv, 0, offsetof(struct nm_priv, watcher));
+	return mem;
 }
 
 void nm_port_publish(struct nm_priv *priv)
@@ -677,9 +695,12 @@ void nm_port_publish(struct nm_priv *priv)
 
 void nm_port_unbind(struct nm_priv *priv)
 {
+	struct nm_mem *mem;
+
 	mutex_lock(&nm_ctrl_lock);
-	nm_port_unbind_locked(priv);
+	mem = nm_port_unbind_locked(priv);
 	mutex_unlock(&nm_ctrl_lock);
+	nm_mem_put(mem);
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -690,34 +711,33 @@ int nm_port_register(struct nm_priv *priv, const char *name,
 	return nm_port_register_ex(priv, name, req, opt_err, offs, true);
 }
 
-int nm_port_register_ex(struct nm_priv *priv, const char *name,
-			struct nmreq_register *req, int opt_err,
-			struct nm_reg_offsets *offs, bool publish)
+/* REGISTER with nm_ctrl_lock held; NM_LOOKUP_NEED_REGION: see struct nm_region_ahead. */
+static int nm_port_register_locked(struct nm_priv *priv, const char *name,
+				   struct nmreq_register *req, int opt_err,
+				   struct nm_reg_offsets *offs, bool publish,
+				   struct nm_region_ahead *ahead)
 {
 	struct nm_port *port;
 	int err;
 
-	mutex_lock(&nm_ctrl_lock);
+	lockdep_assert_held(&nm_ctrl_lock);
 	if (priv->port) {
 		nm_dbg("%s: this fd is already bound to %s\n", name, priv->port->name);
-		err = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
 	if (priv->watcher) {
 		nm_dbg("%s: this fd is a release watcher\n", name);
-		err = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
-	err = nm_port_get_for_req(name, req, NM_LOOKUP_CREATE, &port);
+	err = nm_port_get_for_req(name, req, NM_LOOKUP_CREATE, ahead, &port);
 	if (err)
-		goto out;
+		return err;
 	/* Frames that start with a virtio-net header: only for who says it copes. */
 	if (nm_vale_hdr_len(port) && !(req->nr_flags & NR_ACCEPT_VNET_HDR)) {
 		nm_dbg("%s: virtio-net header of %u bytes: REGISTER needs NR_ACCEPT_VNET_HDR\n",
 		       name, nm_vale_hdr_len(port));
 		nm_port_put(port);
-		err = -EIO;
-		goto out;
+		return -EIO;
 	}
 	/* Host ring counts are the first binder's to choose (nic.h). */
 	if (port->ops->host_rings)
@@ -726,13 +746,12 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 		err = nm_port_bind(priv, port, req, offs);
 	if (err) {
 		nm_port_put(port);
-		goto out;
+		return err;
 	}
 	if (opt_err) {
 		/* Nobody has seen the binding: undoing it is safe. */
-		nm_port_unbind_locked(priv);
-		err = opt_err;
-		goto out;
+		nm_mem_put(nm_port_unbind_locked(priv));
+		return opt_err;
 	}
 	/* A zero-copy monitor reports the directions it implies (ABI §2). */
 	if (req->nr_flags & NR_ZCOPY_MON)
@@ -740,8 +759,40 @@ int nm_port_register_ex(struct nm_priv *priv, const char *name,
 	/* Publish: sync, poll and mmap may use the binding from now on. */
 	if (publish)
 		nm_port_publish(priv);
-out:
+	return 0;
+}
+
+/*
+ * The request is made at most twice: once more, after the region was made
+ * without the lock, if the first lookup asked for one. Everything is
+ * looked at again the second time (the fd may be bound by another thread
+ * meanwhile, the port created); the second lookup never defers.
+ */
+int nm_port_register_ex(struct nm_priv *priv, const char *name,
+			struct nmreq_register *req, int opt_err,
+			struct nm_reg_offsets *offs, bool publish)
+{
+	struct nm_region_ahead ahead = { .defer = true };
+	int err;
+
+	mutex_lock(&nm_ctrl_lock);
+	err = nm_port_register_locked(priv, name, req, opt_err, offs, publish, &ahead);
+	if (err == NM_LOOKUP_NEED_REGION) {
+		mutex_unlock(&nm_ctrl_lock);
+		/* As under the lock: the same checks, log lines and memcg charge. */
+		ahead.mem = nm_mem_make_private(&ahead.need);
+		if (IS_ERR(ahead.mem))
+			return PTR_ERR(ahead.mem);
+		ahead.defer = false;
+		mutex_lock(&nm_ctrl_lock);
+		err = nm_port_register_locked(priv, name, req, opt_err, offs, publish, &ahead);
+	}
 	mutex_unlock(&nm_ctrl_lock);
+	if (ahead.mem) {
+		/* Made for an ephemeral port and never used: the next one may take it. */
+		nm_mem_set_recycle(ahead.mem);
+		nm_mem_put(ahead.mem);
+	}
 	return err;
 }
 
@@ -783,7 +834,7 @@ int nm_port_info_get(const char *name, struct nmreq_port_info_get *req, bool may
 		};
 
 		err = nm_port_get_for_req(name, &reg,
-					  may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING, &port);
+					  may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING, NULL, &port);
 		/* As REGISTER would (a caller who may make things only). */
 		if (!err && may_create && port->ops->host_rings) {
 			err = port->ops->host_rings(port, reg.nr_host_tx_rings, reg.nr_host_rx_rings);
@@ -817,7 +868,7 @@ int nm_port_pools_info_get(const char *name, struct nmreq_pools_info *req, bool 
 
 	mutex_lock(&nm_ctrl_lock);
 	err = nm_port_get_for_req(name, &reg, may_create ? NM_LOOKUP_INFO : NM_LOOKUP_EXISTING,
-				  &port);
+				  NULL, &port);
 	if (!err) {
 		nm_mem_pools_info(port->mem, req);
 		nm_port_put(port);

@@ -31,6 +31,7 @@
 #include <net/netmap.h>
 
 #include "core/kring.h"
+#include "core/memsize.h"
 
 struct nm_mem;
 struct nm_pipe;
@@ -225,6 +226,35 @@ int nm_port_lookup_plain(const char *name, bool implicit_ok, bool create,
  */
 int nm_port_lookup(const char *name, const struct nmreq_register *req,
 		   struct nm_mem *mem, enum nm_lookup how, struct nm_port **portp);
+
+/*
+ * A private region made ahead, without nm_ctrl_lock, for the port a
+ * REGISTER is about to create: a new ephemeral VALE port in a region of
+ * its own (nm_vale_lookup()), the only port a REGISTER makes with a large
+ * region. Making it under the lock (tens of MiB allocated, zeroed and
+ * vmap()ed) would stall every other control request and close meanwhile.
+ * nm_port_register_ex() owns it, on its stack:
+ *  1. With @defer, the lookup that would make such a region fills @need
+ *     and returns NM_LOOKUP_NEED_REGION instead, having created and
+ *     changed nothing.
+ *  2. The caller drops nm_ctrl_lock, makes @mem for @need
+ *     (nm_mem_make_private(): no id yet, so nothing can find or use it),
+ *     retakes the lock and repeats the whole request with @defer false.
+ *  3. That lookup, if it still creates the port and computes the same
+ *     need, takes @mem (sets it NULL) and gives it its id; otherwise (the
+ *     port was created meanwhile, a check now fails) it leaves @mem alone
+ *     and does what it always does, making a region under the lock if it
+ *     must. One deferral per request, so nothing can loop.
+ *  4. An @mem left over is put after nm_ctrl_lock is dropped.
+ * Every other lookup passes NULL and behaves as before.
+ */
+struct nm_region_ahead {
+	bool defer;			/* in: may return NM_LOOKUP_NEED_REGION */
+	struct nm_mem_need need;	/* out with NM_LOOKUP_NEED_REGION */
+	struct nm_mem *mem;		/* in: made for @need, or NULL; taken if used */
+};
+/* Positive, so never mistaken for an error code; never leaves port.c. */
+#define NM_LOOKUP_NEED_REGION	1
 
 /*
  * OPT_OFFSETS of a REGISTER (NULL: none), checked by ctrl.c (bits, max

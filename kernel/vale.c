@@ -419,19 +419,62 @@ static u32 nm_vale_bound(u32 v, u32 dflt, u32 hi)
 	return v < 1 ? dflt : min(v, hi);
 }
 
+/* The rings and slots of a new VALE port, and what a region of its own needs. */
+struct nm_vale_size {
+	u32 rings[NM_NDIR];
+	u32 slots[NM_NDIR];
+	struct nm_mem_need need;
+};
+
+/* The counts asked for, clamped (to what @mem's rings hold, if in @mem). */
+static void nm_vale_size(struct nm_vale_size *s, u32 txr, u32 rxr, u32 txs, u32 rxs,
+			 u32 extra, const struct nm_mem *mem)
+{
+	u32 max_slots = NM_VALE_MAX_SLOTS;
+
+	if (mem)
+		max_slots = min(max_slots, nm_mem_ring_max_slots(mem));
+	s->rings[NM_TX] = nm_vale_bound(txr, 1, NM_VALE_MAX_RINGS);
+	s->rings[NM_RX] = nm_vale_bound(rxr, 1, NM_VALE_MAX_RINGS);
+	s->slots[NM_TX] = nm_vale_bound(txs, min(NM_VALE_DEFAULT_SLOTS, max_slots), max_slots);
+	s->slots[NM_RX] = nm_vale_bound(rxs, min(NM_VALE_DEFAULT_SLOTS, max_slots), max_slots);
+	nm_vale_port_need(&s->need, s->rings[NM_TX], s->slots[NM_TX], s->rings[NM_RX],
+			  s->slots[NM_RX], min_t(u32, extra, NM_VALE_MAX_EXTRA_BUFS));
+}
+
 /*
- * A VALE port named @name with the counts asked for (clamped), in @mem or
- * a private region of its own. Not on a switch yet. Returns it holding one
- * reference.
+ * A private region for @need: the one made ahead (struct nm_region_ahead)
+ * if it was made for exactly this need, else a new one.
+ */
+static struct nm_mem *nm_vale_region(const struct nm_mem_need *need,
+				     struct nm_region_ahead *ahead)
+{
+	struct nm_mem *mem;
+	int err;
+
+	if (!ahead || !ahead->mem || memcmp(&ahead->need, need, sizeof(*need)))
+		return nm_mem_create_private(need);
+	mem = ahead->mem;
+	err = nm_mem_register(mem);
+	if (err)
+		return ERR_PTR(err);	/* still ahead's: put by its owner */
+	ahead->mem = NULL;
+	return mem;
+}
+
+/*
+ * A VALE port named @name sized by @s, in @mem or a private region of its
+ * own (the one of @ahead if it fits). Not on a switch yet. Returns it
+ * holding one reference.
  */
 static struct nm_vale_port *nm_vale_port_create(const char *name, const char *pname,
-						u32 txr, u32 rxr, u32 txs, u32 rxs, u32 extra,
-						struct nm_mem *mem)
+						const struct nm_vale_size *s,
+						struct nm_mem *mem,
+						struct nm_region_ahead *ahead)
 {
 	struct nm_vale_port *vp;
 	struct nm_port *port;
-	u32 max_slots = NM_VALE_MAX_SLOTS;
-	int err;
+	int d, err;
 
 	lockdep_assert_held(&nm_ctrl_lock);
 	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
@@ -441,26 +484,15 @@ static struct nm_vale_port *nm_vale_port_create(const char *name, const char *pn
 	nm_port_setup(port, name, &nm_vale_ops);
 	strscpy(vp->pname, pname, sizeof(vp->pname));
 	vp->batch = clamp(READ_ONCE(nm_bridge_batch), 1, NM_VALE_MAX_BATCH);
-	if (mem)
-		max_slots = min(max_slots, nm_mem_ring_max_slots(mem));
-	port->nrings[NM_TX] = nm_vale_bound(txr, 1, NM_VALE_MAX_RINGS);
-	port->nrings[NM_RX] = nm_vale_bound(rxr, 1, NM_VALE_MAX_RINGS);
-	port->nslots[NM_TX] = nm_vale_bound(txs, min(NM_VALE_DEFAULT_SLOTS, max_slots), max_slots);
-	port->nslots[NM_RX] = nm_vale_bound(rxs, min(NM_VALE_DEFAULT_SLOTS, max_slots), max_slots);
-	if (mem) {
-		port->mem = nm_mem_get(mem);
-	} else {
-		struct nm_mem_need need;
-
-		nm_vale_port_need(&need, port->nrings[NM_TX], port->nslots[NM_TX],
-				  port->nrings[NM_RX], port->nslots[NM_RX],
-				  min_t(u32, extra, NM_VALE_MAX_EXTRA_BUFS));
-		port->mem = nm_mem_create_private(&need);
-		if (IS_ERR(port->mem)) {
-			err = PTR_ERR(port->mem);
-			port->mem = NULL;
-			goto err;
-		}
+	for (d = 0; d < NM_NDIR; d++) {
+		port->nrings[d] = s->rings[d];
+		port->nslots[d] = s->slots[d];
+	}
+	port->mem = mem ? nm_mem_get(mem) : nm_vale_region(&s->need, ahead);
+	if (IS_ERR(port->mem)) {
+		err = PTR_ERR(port->mem);
+		port->mem = NULL;
+		goto err;
 	}
 	err = nm_port_rings_attach(port);
 	if (err)
@@ -471,10 +503,38 @@ err:
 	return ERR_PTR(err);
 }
 
+/* The existing port @pname of @b for a lookup: 1 if there is none. */
+static int nm_vale_lookup_existing(struct nm_bridge *b, const char *name, const char *pname,
+				   bool create, struct nm_port **portp)
+{
+	struct nm_vale_port *vp = b ? nm_bridge_find_port(b, pname) : NULL;
+
+	if (vp && vp->nic) {
+		/*
+		 * A NIC on the switch belongs to the kernel: no fd binds it
+		 * (netmap: EBUSY); the info requests see the NIC.
+		 */
+		if (create) {
+			nm_dbg("%s: a NIC attached to %s is in use by the switch\n",
+			       name, b->name);
+			return -EBUSY;
+		}
+		*portp = nm_port_get(vp->nic->nic);
+		return 0;
+	}
+	if (vp) {
+		*portp = nm_port_get(&vp->up);
+		return 0;
+	}
+	return 1;
+}
+
 int nm_vale_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, bool create, struct nm_port **portp)
+		   struct nm_mem *mem, bool create, struct nm_region_ahead *ahead,
+		   struct nm_port **portp)
 {
 	char bname[IFNAMSIZ], pname[IFNAMSIZ];
+	struct nm_vale_size sz;
 	struct nm_vale_port *vp;
 	struct nm_bridge *b;
 	bool new_bridge = false;
@@ -485,26 +545,9 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 	if (err)
 		return err;
 	b = nm_bridge_find(bname);
-	if (b) {
-		vp = nm_bridge_find_port(b, pname);
-		if (vp && vp->nic) {
-			/*
-			 * A NIC on the switch belongs to the kernel: no fd binds
-			 * it (netmap: EBUSY); the info requests see the NIC.
-			 */
-			if (create) {
-				nm_dbg("%s: a NIC attached to %s is in use by the switch\n",
-				       name, bname);
-				return -EBUSY;
-			}
-			*portp = nm_port_get(vp->nic->nic);
-			return 0;
-		}
-		if (vp) {
-			*portp = nm_port_get(&vp->up);
-			return 0;
-		}
-	}
+	err = nm_vale_lookup_existing(b, name, pname, create, portp);
+	if (err <= 0)
+		return err;
 	if (nm_vale_netdev_exists(pname)) {
 		nm_dbg("%s: %s is a system interface: attach it with VALE_ATTACH first\n",
 		       name, pname);
@@ -514,19 +557,26 @@ int nm_vale_lookup(const char *name, const struct nmreq_register *req,
 		nm_dbg("%s: no such VALE port\n", name);
 		return -ENXIO;
 	}
+	if (b && b->nports >= NM_VALE_MAXPORTS) {
+		pr_info_ratelimited("%s: no more than %d ports per VALE switch\n", name,
+				    NM_VALE_MAXPORTS);
+		return -ENOMEM;
+	}
+	nm_vale_size(&sz, req ? req->nr_tx_rings : 0, req ? req->nr_rx_rings : 0,
+		     req ? req->nr_tx_slots : 0, req ? req->nr_rx_slots : 0,
+		     req ? req->nr_extra_bufs : 0, mem);
+	if (!mem && ahead && ahead->defer) {
+		/* Nothing made yet: the caller makes the region without the lock. */
+		ahead->need = sz.need;
+		return NM_LOOKUP_NEED_REGION;
+	}
 	if (!b) {
 		b = nm_bridge_create(bname);
 		if (IS_ERR(b))
 			return PTR_ERR(b);
 		new_bridge = true;
-	} else if (b->nports >= NM_VALE_MAXPORTS) {
-		pr_info_ratelimited("%s: no more than %d ports per VALE switch\n", name,
-				    NM_VALE_MAXPORTS);
-		return -ENOMEM;
 	}
-	vp = nm_vale_port_create(name, pname, req ? req->nr_tx_rings : 0,
-				 req ? req->nr_rx_rings : 0, req ? req->nr_tx_slots : 0,
-				 req ? req->nr_rx_slots : 0, req ? req->nr_extra_bufs : 0, mem);
+	vp = nm_vale_port_create(name, pname, &sz, mem, ahead);
 	if (IS_ERR(vp)) {
 		err = PTR_ERR(vp);
 		goto err_bridge;
@@ -593,7 +643,7 @@ int nm_vale_stats_by_name(const char *name, struct nm_port_stats *st)
 	if (vp && vp->nic) {
 		err = nm_vale_port_stats(&vp->up, false, st);
 	} else {
-		err = nm_vale_lookup(name, NULL, NULL, false, &port);
+		err = nm_vale_lookup(name, NULL, NULL, false, NULL, &port);
 		if (!err) {
 			err = nm_port_stats(port, false, st);
 			nm_port_put(port);
@@ -703,6 +753,7 @@ static void nm_vale_newif_reply(const struct nm_vale_port *vp, struct nmreq_vale
 int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 {
 	struct nm_mem *mem = NULL;
+	struct nm_vale_size sz;
 	struct nm_vale_port *vp;
 	struct net_device *dev;
 	int err;
@@ -738,8 +789,9 @@ int nm_vale_newif(const char *name, struct nmreq_vale_newif *req)
 			goto out;
 		}
 	}
-	vp = nm_vale_port_create(name, name, req->nr_tx_rings, req->nr_rx_rings,
-				 req->nr_tx_slots, req->nr_rx_slots, 0, mem);
+	nm_vale_size(&sz, req->nr_tx_rings, req->nr_rx_rings, req->nr_tx_slots,
+		     req->nr_rx_slots, 0, mem);
+	vp = nm_vale_port_create(name, name, &sz, mem, NULL);
 	if (mem)
 		nm_mem_put(mem);
 	if (IS_ERR(vp)) {

@@ -18,6 +18,7 @@
 struct nm_mem;
 struct nm_port;
 struct nm_port_stats;
+struct nm_region_ahead;
 
 /* Does @name name a VALE port ("vale" prefix)? */
 static inline bool nm_vale_is_name(const char *name)
@@ -31,10 +32,13 @@ static inline bool nm_vale_is_name(const char *name)
  * of @req (NULL: defaults) in @mem (NULL: a private region of its own).
  * -EINVAL for bad names and for P naming a system interface not attached to
  * B, -ENXIO if not found and not @create, -ENOMEM when out of switches or
- * ports. A reference in *portp. nm_ctrl_lock held.
+ * ports. A reference in *portp. nm_ctrl_lock held. @ahead (REGISTER only,
+ * else NULL): a region of its own is made ahead without the lock, see
+ * struct nm_region_ahead (port.h); NM_LOOKUP_NEED_REGION asks for it.
  */
 int nm_vale_lookup(const char *name, const struct nmreq_register *req,
-		   struct nm_mem *mem, bool create, struct nm_port **portp);
+		   struct nm_mem *mem, bool create, struct nm_region_ahead *ahead,
+		   struct nm_port **portp);
 
 /* Requests; nm_ctrl_lock taken inside. @name is the header's nr_name. */
 int nm_vale_attach(const char *name, struct nmreq_vale_attach *req);

@@ -22,6 +22,10 @@
  * shows in mem_cached_kb, and a later open of the same port takes it back
  * with every buffer byte zero.
  *
+ * splice: a buffer page vmsplice()d into a pipe when the port is closed
+ * keeps the region out of the cache; the pipe reads the old bytes and the
+ * next user's buffers are zero and apart from it.
+ *
  * fill reg: the ports stay open until the first failure, then all close
  * and, if this process is in that cgroup, its memory.current must drop by
  * (3/4 of) their regions within 10 s (the module's region cache keeps a
@@ -30,11 +34,15 @@
  * (or MAX regions were made: the caller greps which). fill newif leaves the persistent ports behind (the shell
  * looks at the cgroup after this process is gone, then deletes them).
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "nmt.h"
@@ -235,6 +243,54 @@ static void test_recycle(void)
 	CHECK(reused, "a kept region was reused within %d opens", RECYCLE_TRIES);
 }
 
+/*
+ * A page of the region that a pipe still holds when the port goes: vmsplice()
+ * (no SPLICE_F_GIFT) puts a reference to the user page in the pipe. The
+ * region must not be kept for reuse (mem_cached_kb does not grow), the pipe
+ * keeps what was written there, and the next open of the port gets zeroed
+ * buffers that are not that page (what it writes does not show in the pipe).
+ */
+static void test_splice(void)
+{
+	const size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *b, *pg, *got;
+	struct nmt_port p;
+	size_t dirty = 0, len, i, bad = 0;
+	struct iovec iov;
+	long long kb, c0;
+	int pfd[2];
+
+	if (!CHECK_EQ((c0 = cached_wait(false, 0)), 0, "the cache is empty (old regions expired)"))
+		return;
+	if (!recycle_open(&p, &dirty, &kb))	/* buffers now full of 0xab */
+		return;
+	b = buf_area(&p, &len);
+	pg = (unsigned char *)(((uintptr_t)b + ps - 1) & ~(uintptr_t)(ps - 1));
+	if (!CHECK(pg + ps <= b + len && !pipe(pfd), "a whole buffer page and a pipe")) {
+		nmt_port_close(&p);
+		return;
+	}
+	iov = (struct iovec){ .iov_base = pg, .iov_len = ps };
+	CHECK_EQ(vmsplice(pfd[1], &iov, 1, 0), (long long)ps, "vmsplice of a buffer page");
+	nmt_port_close(&p);
+	/* The last reference went in close()/munmap(); a kept region would count for 1 s. */
+	usleep(200 * 1000);
+	CHECK_EQ(cached_kb(), c0, "the region with a page in the pipe was not kept");
+	if (recycle_open(&p, &dirty, &kb)) {	/* zero, then 0xab again */
+		memset(buf_area(&p, &len), 0x5a, len);
+		nmt_port_close(&p);
+	}
+	CHECK_EQ(dirty, 0, "every byte of the new region's buffers is zero");
+	got = malloc(ps);
+	if (CHECK(got && read(pfd[0], got, ps) == (ssize_t)ps, "read the page back from the pipe"))
+		for (i = 0; i < ps; i++)
+			bad += got[i] != 0xab;
+	CHECK_EQ(bad, 0, "the pipe still holds what was written, nothing of the next user");
+	free(got);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 /* ---- memory cgroup fill ----------------------------------------------- */
 
 /* A figure of the cgroup in KiB ("max" = -1, unreadable = -2). */
@@ -355,6 +411,8 @@ static const struct nmt_test tests[] = {
 	  "max_mem_mb refuses the region that would cross it (ENOMEM), smaller ones fit, usage returns to baseline" },
 	{ "recycle", test_recycle,
 	  "a closed ephemeral port's region is kept (mem_cached_kb) and reused with every buffer zero" },
+	{ "splice", test_splice,
+	  "a region whose page a pipe holds (vmsplice) is not kept; the pipe and the next user stay apart" },
 };
 
 int main(int argc, char **argv)

@@ -173,6 +173,9 @@ static int method_daemon_status(struct rpc_call *call, json_t *params)
 		"applies", (json_int_t)d->applies, "reloads", (json_int_t)d->reloads,
 		"reload_failures", (json_int_t)d->reload_failures,
 		"clients", (int)st.clients);
+	/* The device it opens (--device): nmctl doctor checks that one. */
+	if (j)
+		json_object_set_new(j, "device", json_string(d->opts.dev ? d->opts.dev : "/dev/netmap"));
 	/* Handle records: how they are watched, pidfds, the caps in force. */
 	if (j)
 		json_object_set_new(j, "holders", holders_status_json(d));

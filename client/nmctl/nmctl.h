@@ -131,6 +131,8 @@ void out_object(FILE *f, const json_t *obj);
  */
 void dkms_parse(FILE *p, char *buf, size_t size);
 void doctor_local(json_t *checks, const char *sysfs, const char *dev, const char *socket);
+/* The device to check: "device" of the daemon's @status (NULL: unreachable), else /dev/netmap. */
+const char *doctor_device(const json_t *status);
 /*
  * Add the daemon's findings @problems to @checks: one about the same check
  * and object as a local one (the module's version) replaces it, so that

@@ -491,6 +491,13 @@ int out_doctor(FILE *f, const json_t *checks)
 	return (int)problems;
 }
 
+const char *doctor_device(const json_t *status)
+{
+	const char *dev = json_string_value(json_object_get(status, "device"));
+
+	return dev && dev[0] == '/' ? dev : "/dev/netmap";
+}
+
 int nmctl_cmd_doctor(struct nmctl *n, int argc, char **argv)
 {
 	const char *sock = n->socket ? n->socket : getenv(NMD_SOCKET_ENV);
@@ -505,8 +512,13 @@ int nmctl_cmd_doctor(struct nmctl *n, int argc, char **argv)
 	}
 	if (!sock || !*sock)
 		sock = NMD_DEFAULT_SOCKET;
-	doctor_local(checks, "/sys", "/dev/netmap", sock);
 	n->client = n->client ? n->client : nmd_connect(n->socket, &r);
+	/* The device the daemon opens (--device); /dev/netmap without a daemon. */
+	if (n->client && nmd_call(n->client, "status", NULL, &res, NULL, NULL, &e) < 0)
+		nmd_error_clear(&e);
+	doctor_local(checks, "/sys", doctor_device(res), sock);
+	json_decref(res);
+	res = NULL;
 	if (!n->client) {
 		char msg[512];
 

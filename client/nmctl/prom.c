@@ -262,7 +262,7 @@ static const struct {
 	{ "netmapd_config_applied", "1 if the configuration in force was applied, 0 if it was refused or failed" },
 	{ "netmapd_port_tx_packets_total", "Frames (pipes: slots) taken from the TX rings of the port" },
 	{ "netmapd_port_tx_bytes_total", "Bytes taken from the TX rings of the port" },
-	{ "netmapd_port_tx_errors_total", "Frames the port took from its TX rings and could not send (bad slots, no switch, driver refused)" },
+	{ "netmapd_port_tx_errors_total", "Frames the port took from its TX rings and could not send (bad slots, no switch, driver or host stack refused)" },
 	{ "netmapd_port_rx_packets_total", "Frames put in the RX rings of the port (monitors: copies)" },
 	{ "netmapd_port_rx_bytes_total", "Bytes put in the RX rings of the port" },
 	{ "netmapd_port_rx_drops_total", "Frames dropped because the RX ring of the port was full" },

@@ -566,7 +566,15 @@ static void on_status(void)
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}", NULL);
 	CHECK(json_is_string(json_object_get(result(j), "version")), "status has a version");
 	CHECK(json_integer_value(json_object_get(result(j), "handles")) == 0, "no handles yet");
+	CHECK(!strcmp(json_string_value(json_object_get(result(j), "device")) ?: "", "/dev/netmap"),
+	      "status: the default device");
 	json_decref(j);
+	dm.opts.dev = "/run/test/netmap-other";
+	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"status\"}", NULL);
+	CHECK(!strcmp(json_string_value(json_object_get(result(j), "device")) ?: "", "/run/test/netmap-other"),
+	      "status: the device of --device");
+	json_decref(j);
+	dm.opts.dev = NULL;
 }
 
 /*

@@ -407,6 +407,16 @@ static void test_doctor_local(void)
 		      !strcmp(field(c, "message"), "the socket's group (gid 2147000111) does not exist") &&
 		      strstr(field(c, "fix"), "groupadd"), "socket group missing: %s", field(c, "message"));
 	}
+	/* The device checked is the daemon's (--device), /dev/netmap without one. */
+	{
+		json_t *st = json_pack("{s:s}", "device", "/run/nm/netmap0");
+
+		CHECK(!strcmp(doctor_device(st), "/run/nm/netmap0"), "doctor: the daemon's device");
+		json_object_set_new(st, "device", json_integer(1));
+		CHECK(!strcmp(doctor_device(st), "/dev/netmap"), "doctor: a bad device field");
+		CHECK(!strcmp(doctor_device(NULL), "/dev/netmap"), "doctor: no daemon");
+		json_decref(st);
+	}
 	/* The daemon's own view of the version replaces nmctl's; others are added. */
 	daemon = json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
 			   "check", "module-version", "object", "netmap", "severity", "error", "message", "daemon's",

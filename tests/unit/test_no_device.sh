@@ -5,7 +5,8 @@
 # first apply of a pipe fails and says that the device is missing and to
 # look at `dkms status`, not "open pipe work{0: No such file or directory";
 # the daemon still serves its socket, `nmctl status` exits 5 (not applied)
-# with that reason, and `nmctl doctor` exits 1.
+# with that reason, and `nmctl doctor` exits 1, finding that device (the
+# daemon's, not /dev/netmap) missing.
 #   test_no_device.sh NETMAPD NMCTL
 netmapd=$1 nmctl=$2
 unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID
@@ -43,6 +44,8 @@ grep -qF "$want" "$tmp/log" || { cat "$tmp/log"; echo "FAIL: the log does not na
 rc=$?
 cat "$tmp/doc"
 [ $rc = 1 ] || { echo "FAIL: doctor exit $rc, want 1"; fail=1; }
+grep -q "^error   device  *$tmp/no-netmap: $tmp/no-netmap missing: " "$tmp/doc" ||
+	{ echo "FAIL: doctor does not check the daemon's device"; fail=1; }
 grep -q "^error   config  *$tmp/pipes.yaml: the configuration is not applied" "$tmp/doc" ||
 	{ echo "FAIL: doctor does not say the configuration is not applied"; fail=1; }
 [ $fail = 0 ] && echo "ok"

@@ -428,6 +428,14 @@ static void crash_in_window_files(void)
 	memcpy(dm.config_path, keep, sizeof(keep));
 }
 
+/* The first of a -32008 error's data.errors (NULL if none). */
+static const char *first_config_error(json_t *j)
+{
+	json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"), "errors");
+
+	return json_string_value(json_array_get(errs, 0));
+}
+
 /*
  * apply with "confirm": confirmed in time it stays; not confirmed, the
  * configuration before it comes back when the timer fires; while one waits,
@@ -445,9 +453,7 @@ static void on_confirm(void)
 		 "{\"name\":\"mine.yaml\",\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
 		 NULL);
 	{
-		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
-					       "errors");
-		const char *e0 = json_string_value(json_array_get(errs, 0));
+		const char *e0 = first_config_error(j);
 
 		CHECK(e0 && !strncmp(e0, "mine.yaml:3:", 12), "plan names the text: %s", e0 ? e0 : "-");
 	}
@@ -928,9 +934,7 @@ static void on_config(void)
 		 NULL);
 	CHECK(err_code(j) == RPC_ERR_CONFIG, "invalid config: -32008 (%lld)", (long long)err_code(j));
 	{
-		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
-					       "errors");
-		const char *e0 = json_string_value(json_array_get(errs, 0));
+		const char *e0 = first_config_error(j);
 
 		CHECK(e0 && strstr(e0, "<config>:3:"), "error at <config>:3:col: %s", e0 ? e0 : "-");
 	}
@@ -940,9 +944,7 @@ static void on_config(void)
 			 "\"params\":{\"name\":\"site.yaml\",\"config\":\"version: 1\\nswitches:\\n  - name: bad name\\n\"}}",
 		 NULL);
 	{
-		json_t *errs = json_object_get(json_object_get(json_object_get(j, "error"), "data"),
-					       "errors");
-		const char *e0 = json_string_value(json_array_get(errs, 0));
+		const char *e0 = first_config_error(j);
 
 		CHECK(e0 && !strncmp(e0, "site.yaml:3:", 12) && !strstr(e0, "<config>"),
 		      "error at site.yaml:3:col: %s", e0 ? e0 : "-");

@@ -218,16 +218,17 @@ expect_eq "opa^ tx_packets + tx_errors = what the switch gave it" "$(( $(host_do
 ok "opa^ tx_errors ($he) are frames the stack's backlog refused ($sd)"
 
 # --- 4. doctor ---------------------------------------------------------------
-rc=0
-nmctl doctor >"$W/doc" 2>&1 || rc=$?
-cat "$W/doc"
-expect_eq "doctor on a healthy host" "$rc" 0
+# doctor_expect RC WHAT: nmctl doctor's findings into $W/doc (shown), and its exit code.
+doctor_expect() {
+	rc=0
+	nmctl doctor >"$W/doc" 2>&1 || rc=$?
+	cat "$W/doc"
+	expect_eq "$2" "$rc" "$1"
+}
+doctor_expect 0 "doctor on a healthy host"
 # Behind the daemon's back: offloads back on, promiscuous mode off.
 nm_nicprep restore opa "$W/saved" || fail "turning the offloads back on"
-rc=0
-nmctl doctor >"$W/doc" 2>&1 || rc=$?
-cat "$W/doc"
-expect_eq "doctor exit code" "$rc" 1
+doctor_expect 1 "doctor exit code"
 grep -q '^error   offloads  *opa: offloads were turned back on opa:' "$W/doc" || fail "no offloads finding"
 grep -q 'fix: run `systemctl reload netmapd`' "$W/doc" || fail "no fix"
 grep -q 'promiscuous mode lost on opa' "$W/doc" || fail "no promiscuous finding"
@@ -242,17 +243,11 @@ while [ "$(cat /sys/class/net/opa/operstate)" = up ]; do
 	[ $i -le 100 ] || fail "opa still up 10 s after its peer went down"
 	sleep 0.1
 done
-rc=0
-nmctl doctor >"$W/doc" 2>&1 || rc=$?
-cat "$W/doc"
-expect_eq "doctor exit code, no carrier" "$rc" 1
+doctor_expect 1 "doctor exit code, no carrier"
 grep -q "^warning link  *opa: opa has no link (operstate $(cat /sys/class/net/opa/operstate))" "$W/doc" ||
 	fail "no link finding"
 $IP link set opa down
-rc=0
-nmctl doctor >"$W/doc" 2>&1 || rc=$?
-cat "$W/doc"
-expect_eq "doctor exit code, opa down" "$rc" 1
+doctor_expect 1 "doctor exit code, opa down"
 grep -q '^error   link  *opa: opa is administratively down' "$W/doc" || fail "no down finding"
 grep -q 'fix: `ip link set opa up`' "$W/doc" || fail "no fix for the down link"
 ok "doctor finds opa without carrier, then administratively down"

@@ -113,10 +113,14 @@ static DEFINE_MUTEX(nm_mem_lock);	/* the registry; see the top of this file */
 static DEFINE_IDR(nm_mem_idr);
 static struct nm_mem *nm_mem_global;
 /*
- * Bytes of all regions counted against max_mem_mb, those in the cache
- * included; no lock (cmpxchg). nm_mem_cached is the cache's share.
+ * Three byte counts, no lock, each exact on its own (a reader never
+ * combines two that change separately): nm_mem_used, what counts against
+ * max_mem_mb (every region, the cache's included, until its pages are
+ * freed; a cmpxchg loop); nm_mem_live, the regions in use (mem_used_kb);
+ * nm_mem_cached, the cache's (mem_cached_kb).
  */
 static atomic64_t nm_mem_used = ATOMIC64_INIT(0);
+static atomic64_t nm_mem_live = ATOMIC64_INIT(0);
 static atomic64_t nm_mem_cached = ATOMIC64_INIT(0);
 
 static void nm_mem_destroy(struct nm_mem *mem);
@@ -126,7 +130,7 @@ static bool nm_mem_cache_evict(bool wait);
 
 u64 nm_mem_used_bytes(void)
 {
-	s64 live = atomic64_read(&nm_mem_used) - atomic64_read(&nm_mem_cached);
+	s64 live = atomic64_read(&nm_mem_live);
 
 	return live > 0 ? live : 0;
 }
@@ -149,6 +153,7 @@ static bool nm_mem_count_try(u64 bytes, u64 cap)
 		if (bytes > cap || (u64)used > cap - bytes)
 			return false;
 	} while (!atomic64_try_cmpxchg(&nm_mem_used, &used, used + bytes));
+	atomic64_add(bytes, &nm_mem_live);
 	return true;
 }
 
@@ -169,8 +174,10 @@ static int nm_mem_count(u64 bytes, const char *kind)
 	return -ENOMEM;
 }
 
+/* A live region's @bytes, counted by nm_mem_count(), freed. */
 static void nm_mem_uncount(u64 bytes)
 {
+	WARN_ON_ONCE(atomic64_sub_return(bytes, &nm_mem_live) < 0);
 	WARN_ON_ONCE(atomic64_sub_return(bytes, &nm_mem_used) < 0);
 }
 
@@ -325,11 +332,19 @@ static void nm_mem_cache_expire_fn(struct work_struct *work);
 static DECLARE_WORK(nm_mem_cache_zero_work, nm_mem_cache_zero_fn);
 static DECLARE_DELAYED_WORK(nm_mem_cache_expire_work, nm_mem_cache_expire_fn);
 
-/* Free a region taken off the cache (no longer on a list or in the count). */
+/*
+ * Free a region taken off the cache (no longer on a list or in the count).
+ * It leaves mem_cached_kb and max_mem_mb's count once its pages are freed,
+ * and never shows in mem_used_kb meanwhile.
+ */
 static void nm_mem_cache_free(struct nm_mem *mem)
 {
-	atomic64_sub(mem->layout.memsize, &nm_mem_cached);
+	const u64 bytes = mem->layout.memsize;
+
+	mem->counted = false;
 	nm_mem_destroy(mem);
+	atomic64_sub(bytes, &nm_mem_cached);
+	WARN_ON_ONCE(atomic64_sub_return(bytes, &nm_mem_used) < 0);
 }
 
 static void nm_mem_cache_zero_fn(struct work_struct *work)
@@ -431,6 +446,7 @@ static bool nm_mem_cache_put(struct nm_mem *mem)
 	mutex_lock(&nm_mem_cache_lock);
 	if (nm_mem_cache_count < NM_MEM_CACHE_MAX) {
 		nm_mem_cache_count++;
+		atomic64_sub(mem->layout.memsize, &nm_mem_live);
 		atomic64_add(mem->layout.memsize, &nm_mem_cached);
 		list_add_tail(&mem->cache_entry, &nm_mem_cache_dirty);
 		kept = true;
@@ -464,6 +480,7 @@ static struct nm_mem *nm_mem_cache_get(const struct nm_mem *want)
 	if (!found)
 		return NULL;
 	/* Still counted in nm_mem_used: it becomes a live region again. */
+	atomic64_add(found->layout.memsize, &nm_mem_live);
 	atomic64_sub(found->layout.memsize, &nm_mem_cached);
 	kref_init(&found->ref);
 	found->id = 0;

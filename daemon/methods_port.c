@@ -340,12 +340,8 @@ int method_port_open(struct rpc_call *call, json_t *params)
 	if (!j)
 		return -ENOMEM;
 	/* A backend without port_open_mt runs it here, on the loop. */
-	if (!d->kern.ops->port_open_mt) {
-		open_work(j);
-		r = open_done(call, j);
-		open_release(j);
-		return r;
-	}
+	if (!d->kern.ops->port_open_mt)
+		return rpc_call_run(call, &open_job_ops, j);
 	return rpc_call_defer(call, &open_job_ops, j);
 }
 

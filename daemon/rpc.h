@@ -398,6 +398,9 @@ struct rpc_job_ops {
  * release now and returns what done returned. @ops must outlive the call.
  */
 int rpc_call_defer(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg);
+/* The same job run now, on the loop (what done() returned): for a caller
+ * whose work cannot run on a worker. */
+int rpc_call_run(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg);
 
 /* Set the result (reference stolen; replaces an earlier one). */
 void rpc_call_set_result(struct rpc_call *call, json_t *result);

@@ -328,11 +328,21 @@ static const struct rpc_method *find_method(const struct rpc_server *s,
 	return NULL;
 }
 
-static void call_close_fds(struct rpc_call *call)
+/* Close the descriptors of @lf from @first on (a dropped result's). */
+static void lf_truncate(struct line_fds *lf, size_t first)
 {
-	for (size_t i = call->fd_first; i < call->lf->n; i++)
-		close(call->lf->fds[i]);
-	call->lf->n = call->fd_first;
+	for (size_t i = first; i < lf->n; i++)
+		close(lf->fds[i]);
+	lf->n = first;
+}
+
+/* Free what @call holds (not its descriptors, which are its line's). */
+static void call_release(struct rpc_call *call)
+{
+	json_decref(call->result);
+	json_decref(call->data);
+	json_decref(call->fd_names);
+	free(call->message);
 }
 
 /*
@@ -364,7 +374,7 @@ static json_t *call_finish(struct rpc_call *call, int r, json_t *id, bool has_id
 	}
 
 	if (call->failed || !has_id)
-		call_close_fds(call);
+		lf_truncate(call->lf, call->fd_first);
 	if (has_id) {
 		if (call->failed)
 			resp = rpc_make_error(s, id, call->code,
@@ -373,19 +383,15 @@ static json_t *call_finish(struct rpc_call *call, int r, json_t *id, bool has_id
 		else
 			resp = make_result(id, call->result);
 		if (!resp) {
-			call_close_fds(call);
+			lf_truncate(call->lf, call->fd_first);
 			resp = rpc_make_error(s, id, RPC_ERR_INTERNAL, "Internal error: out of memory", NULL);
 		}
 	}
-	json_decref(call->result);
-	json_decref(call->data);
-	json_decref(call->fd_names);
-	free(call->message);
+	call_release(call);
 	return resp;
 }
 
-/* A call's job, now on the loop's thread: what done() returned. */
-static int call_inline(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg)
+int rpc_call_run(struct rpc_call *call, const struct rpc_job_ops *ops, void *arg)
 {
 	int r;
 
@@ -399,7 +405,7 @@ int rpc_call_defer(struct rpc_call *call, const struct rpc_job_ops *ops, void *a
 {
 	/* rpc_server_eval()'s calls have no connection to wait on. */
 	if (call->c->fd < 0 || call->job_ops)
-		return call_inline(call, ops, arg);
+		return rpc_call_run(call, ops, arg);
 	call->job_ops = ops;
 	call->job_arg = arg;
 	return RPC_DEFERRED;
@@ -461,7 +467,7 @@ static json_t *run_call(struct rpc_server *s, struct rpc_conn *c,
 			return NULL;
 		}
 		if (r == RPC_DEFERRED) {
-			r = call_inline(&call, call.job_ops, call.job_arg);
+			r = rpc_call_run(&call, call.job_ops, call.job_arg);
 		} else {
 			rpc_log(s, LOG_ERR, "BUG: %s deferred its call, then returned %d", m->name, r);
 			call.job_ops->release(call.job_arg);
@@ -602,25 +608,16 @@ static json_t *cut_error(struct rpc_server *s, json_t *req, bool ran)
 			   s->o.max_reply);
 }
 
-/* Close the descriptors of @lf from @first on (a dropped result's). */
-static void lf_truncate(struct line_fds *lf, size_t first)
-{
-	for (size_t i = first; i < lf->n; i++)
-		close(lf->fds[i]);
-	lf->n = first;
-}
-
 static json_t *line_entry(const struct line_run *run)
 {
 	return run->batch ? json_array_get(run->req, run->k) : run->req;
 }
 
 /*
- * Keep @r, the response of the entry running (NULL: none), within
- * max_reply (a reply over it becomes its -32004 error, and a batch runs
- * nothing more); then on to the next entry.
+ * @r, the response of the entry running (NULL: none), within max_reply: a
+ * reply over it becomes its -32004 error, and a batch runs nothing more.
  */
-static void line_keep(struct rpc_server *s, struct line_run *run, json_t *r)
+static json_t *line_fit(struct rpc_server *s, struct line_run *run, json_t *r)
 {
 	if (r && !reply_fits(s, r, &run->used)) {
 		lf_truncate(&run->lf, run->first);
@@ -628,6 +625,12 @@ static void line_keep(struct rpc_server *s, struct line_run *run, json_t *r)
 		r = cut_error(s, line_entry(run), true);
 		run->full = true;
 	}
+	return r;
+}
+
+/* Keep @r, the response of the entry running; then on to the next entry. */
+static void line_append(struct line_run *run, json_t *r)
+{
 	run->k++;
 	if (!run->batch) {
 		run->resp = r;
@@ -653,18 +656,13 @@ static bool line_step(struct rpc_conn *c, struct line_run *run)
 			break;
 		run->first = run->lf.n;
 		if (run->full) {
-			r = cut_error(c->s, line_entry(run), false);
-			run->k++;
-			if (r && json_array_append_new(run->resp, r) < 0) {
-				json_decref(run->resp);
-				run->resp = NULL;
-			}
+			line_append(run, cut_error(c->s, line_entry(run), false));
 			continue;
 		}
 		r = dispatch_request(c->s, c, line_entry(run), run, &deferred);
 		if (deferred)
 			return false;
-		line_keep(c->s, run, r);
+		line_append(run, line_fit(c->s, run, r));
 	}
 	return true;
 }
@@ -797,7 +795,7 @@ void rpc_job_finish(struct rpc_job *j)
 	r = call_finish(j->call, ret, j->id, j->has_id);
 	free(j->call);
 	free(j);
-	line_keep(c->s, run, r);
+	line_append(run, line_fit(c->s, run, r));
 	/* The line goes on; another entry may defer (c->pending again). */
 	if (line_step(c, run)) {
 		line_end(c, run);
@@ -812,10 +810,7 @@ void rpc_job_abandon(struct rpc_job *j)
 	struct rpc_call *call = j->call;
 
 	j->ops->release(j->arg);
-	json_decref(call->result);
-	json_decref(call->data);
-	json_decref(call->fd_names);
-	free(call->message);
+	call_release(call);
 	if (c->pending == j->run)
 		c->pending = NULL;
 	line_free(j->run);

@@ -40,6 +40,7 @@
 #include "observe.h"
 
 #include "check.h"
+#include "fake_sysfs.h"
 #include "fake_kern.h"
 
 /* The kernel: fake_kern.c, with ports vale0:vm1, vale1:x, vale0:vm2 in VALE_LIST. */
@@ -825,23 +826,12 @@ static char *doctor_with_module(const char *version)
 	char path[256];
 	json_t *j;
 	char *txt;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/module", statedir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/module/netmap", statedir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/module/netmap/version", statedir);
-	f = fopen(path, "w");
-	CHECK(f && fprintf(f, "%s\n", version) > 0 && fclose(f) == 0, "fake module version");
+	CHECK(fake_module_version(statedir, version, path, sizeof(path)), "fake module version");
 	j = call(&u1000, "{\"jsonrpc\":\"2.0\",\"id\":18,\"method\":\"doctor\"}", NULL);
 	txt = json_dumps(result(j), JSON_COMPACT);
 	json_decref(j);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/module/netmap", statedir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/module", statedir);
-	rmdir(path);
+	fake_module_version_remove(statedir);
 	return txt;
 }
 

@@ -20,6 +20,7 @@
 #include "nmctl.h"
 
 #include "check.h"
+#include "fake_sysfs.h"
 
 static json_t *load(const char *name)
 {
@@ -373,13 +374,7 @@ static void test_doctor_local(void)
 	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL, "fake sysfs");
-	snprintf(path, sizeof(path), "%s/module", dir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/module/netmap", dir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/module/netmap/version", dir);
-	f = fopen(path, "w");
-	CHECK(f && fputs("0.0.9\n", f) >= 0 && fclose(f) == 0, "module version file");
+	CHECK(fake_module_version(dir, "0.0.9", path, sizeof(path)), "module version file");
 	snprintf(sock, sizeof(sock), "%s/sock", dir);
 	f = fopen(sock, "w");
 	CHECK(f && fclose(f) == 0, "socket stand-in");
@@ -434,11 +429,7 @@ static void test_doctor_local(void)
 	json_decref(daemon);
 	json_decref(checks);
 	unlink(sock);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/module/netmap", dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/module", dir);
-	rmdir(path);
+	fake_module_version_remove(dir);
 	rmdir(dir);
 }
 
